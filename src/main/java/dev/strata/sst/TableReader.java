@@ -1,0 +1,236 @@
+package dev.strata.sst;
+
+import dev.strata.CorruptionException;
+import dev.strata.cache.BlockCache;
+import dev.strata.fs.ReadableFile;
+import dev.strata.iterator.InternalIterator;
+import dev.strata.key.Lookup;
+import java.io.EOFException;
+import java.io.IOException;
+import java.util.Arrays;
+import java.util.Objects;
+import java.util.function.Supplier;
+
+/**
+ * An open table file (layout in {@link TableBuilder}). Opening reads and verifies the footer, the
+ * properties, the filter and the index, and keeps the last three in memory; data blocks are read
+ * on demand, checksum-verified, and shared through the {@link BlockCache}.
+ *
+ * <p>Thread-safe: after {@link #open} all state is immutable, file reads are positional and the
+ * cache is thread-safe, so any number of threads may call {@link #get} and create iterators
+ * concurrently (each iterator is used by one thread). {@link #close} must come after the last
+ * read; the engine's reference counting guarantees that (a read after it fails with an
+ * IOException unless the cache still holds the block).
+ *
+ * <p>Errors: a checksum, magic, version or structure mismatch throws {@link CorruptionException}
+ * naming the file, the block kind and its offset; a failed read throws IOException, which the
+ * iterator (whose methods cannot throw checked exceptions) rethrows as
+ * {@link dev.strata.StrataException} with the IOException as its cause.
+ */
+public final class TableReader implements AutoCloseable {
+  private final ReadableFile file;
+  private final long fileNumber;
+  private final String fileName;
+  private final BlockCache cache;
+  private final long cacheId;
+  private final Footer footer;
+  private final TableProperties properties;
+  private final BloomFilter filter;
+  private final TableIndex index;
+
+  private TableReader(ReadableFile file, long fileNumber, String fileName, BlockCache cache) throws IOException {
+    this.file = file;
+    this.fileNumber = fileNumber;
+    this.fileName = fileName;
+    this.cache = cache;
+    this.cacheId = BlockCache.newCacheId();
+    long size = file.size();
+    if (size < Footer.BYTES) {
+      throw new CorruptionException(fileName + ": not a Strata SST (" + size
+          + " bytes, shorter than the " + Footer.BYTES + "-byte footer)");
+    }
+    byte[] footerBytes = new byte[Footer.BYTES];
+    file.readFully(size - Footer.BYTES, footerBytes, 0, Footer.BYTES);
+    this.footer = Footer.decode(footerBytes, size, fileName);
+    checkMetadataLayout(size);
+
+    BlockHandle ph = footer.properties();
+    byte[] propertiesBytes = readBlock(ph, "properties");
+    this.properties = decodeMeta("properties", ph, () -> TableProperties.decode(propertiesBytes, 0, ph.size(), size));
+
+    BlockHandle fh = footer.filter();
+    if (footer.hasFilter()) {
+      byte[] filterBytes = readBlock(fh, "filter");
+      this.filter = decodeMeta("filter", fh, () -> BloomFilter.decode(filterBytes, 0, fh.size()));
+    } else {
+      this.filter = null;
+    }
+
+    BlockHandle ih = footer.index();
+    Block indexBlock = new Block(readBlock(ih, "index"), ih.size(), fileName, "index", ih.offset());
+    this.index = TableIndex.decode(indexBlock, footer.hasFilter() ? fh.offset() : ph.offset());
+    checkIndexAgainstProperties();
+  }
+
+  /**
+   * Opens a table, taking ownership of {@code file}: it is closed by {@link #close}, or right
+   * away if opening fails.
+   *
+   * @param fileNumber the engine's number for the file, kept for tools and messages
+   * @param fileName the name used in error messages; {@code "SST #<fileNumber>"} when null
+   * @param cache where data blocks are shared; null reads every block from the file
+   */
+  public static TableReader open(ReadableFile file, long fileNumber, String fileName, BlockCache cache)
+      throws IOException {
+    Objects.requireNonNull(file, "file");
+    String name = fileName != null ? fileName : "SST #" + fileNumber;
+    try {
+      return new TableReader(file, fileNumber, name, cache);
+    } catch (IOException | RuntimeException e) {
+      try {
+        file.close();
+      } catch (IOException closeFailure) {
+        e.addSuppressed(closeFailure);
+      }
+      throw e;
+    }
+  }
+
+  public TableProperties properties() {
+    return properties;
+  }
+
+  public long fileNumber() {
+    return fileNumber;
+  }
+
+  public String fileName() {
+    return fileName;
+  }
+
+  /** False only when the table certainly holds no version of {@code userKey}; true without a filter. */
+  public boolean mayContain(byte[] userKey) {
+    return filter == null || filter.mayContain(userKey);
+  }
+
+  /**
+   * The newest entry for exactly {@code userKey} with a sequence at most {@code maxSequence}, a
+   * tombstone included; null when the table has none.
+   */
+  public Lookup get(byte[] userKey, long maxSequence) throws IOException {
+    if (filter != null && !filter.mayContain(userKey)) {
+      return null;
+    }
+    // The index names the first block whose last key is at or after the target. Versions of one
+    // user key may span blocks; the search on (userKey, maxSequence), not on userKey alone, lands
+    // on the block holding the first version visible at maxSequence.
+    int block = index.findBlock(userKey, maxSequence);
+    if (block == index.blockCount()) {
+      return null;
+    }
+    BlockIterator it = dataBlock(block).iterator();
+    it.seek(userKey, maxSequence);
+    if (!it.isValid()) {
+      throw new CorruptionException(fileName + ": data block at offset " + index.offset(block)
+          + " ends before its index key " + EncodedKeys.describe(index.lastKey(block)));
+    }
+    return it.userKeyEquals(userKey) ? new Lookup(it.sequence(), it.kind(), it.value()) : null;
+  }
+
+  /** A two-level iterator over every entry; see the class comment for how it reports errors. */
+  public InternalIterator iterator() {
+    return new TableIterator(this);
+  }
+
+  @Override
+  public void close() throws IOException {
+    file.close();
+  }
+
+  @Override
+  public String toString() {
+    return "TableReader{" + fileName + ", " + index.blockCount() + " data blocks, " + properties.entryCount() + " entries}";
+  }
+
+  TableIndex index() {
+    return index;
+  }
+
+  Footer footer() {
+    return footer;
+  }
+
+  BloomFilter filter() {
+    return filter;
+  }
+
+  /** Data block {@code block}, from the cache or else from the file (then cached). */
+  Block dataBlock(int block) throws IOException {
+    long offset = index.offset(block);
+    if (cache != null) {
+      Block cached = cache.get(cacheId, offset);
+      if (cached != null) {
+        return cached;
+      }
+    }
+    Block b = readDataBlock(block);
+    if (cache != null) {
+      cache.put(cacheId, offset, b);
+    }
+    return b;
+  }
+
+  /** Data block {@code block} read from the file and verified, bypassing the cache. */
+  Block readDataBlock(int block) throws IOException {
+    BlockHandle h = new BlockHandle(index.offset(block), index.size(block));
+    return new Block(readBlock(h, "data"), h.size(), fileName, "data", h.offset());
+  }
+
+  /** Reads a block and its trailer into one array and verifies the checksum and type. */
+  private byte[] readBlock(BlockHandle h, String kind) throws IOException {
+    byte[] buf = new byte[h.size() + BlockTrailer.BYTES];
+    try {
+      file.readFully(h.offset(), buf, 0, buf.length);
+    } catch (EOFException e) {
+      throw new CorruptionException(fileName + ": " + kind + " block at offset " + h.offset()
+          + " runs past the end of the file", e);
+    }
+    String problem = BlockTrailer.verify(buf, h.size());
+    if (problem != null) {
+      throw new CorruptionException(fileName + ": " + kind + " block at offset " + h.offset() + ": " + problem);
+    }
+    return buf;
+  }
+
+  /** Metadata blocks sit back to back after the data: filter?, properties, index, footer. */
+  private void checkMetadataLayout(long size) {
+    boolean ok = footer.properties().end() == footer.index().offset()
+        && footer.index().end() == size - Footer.BYTES
+        && (!footer.hasFilter() || footer.filter().end() == footer.properties().offset());
+    if (!ok) {
+      throw new CorruptionException(fileName + ": footer handles (index " + footer.index() + ", filter "
+          + footer.filter() + ", properties " + footer.properties() + ") do not tile the file");
+    }
+  }
+
+  private void checkIndexAgainstProperties() {
+    long blocks = index.blockCount();
+    boolean ok = blocks == properties.dataBlockCount()
+        && (blocks == 0) == (properties.entryCount() == 0)
+        && (blocks == 0 || Arrays.equals(index.lastKey((int) blocks - 1), properties.largestInternalKey()));
+    if (!ok) {
+      throw new CorruptionException(fileName + ": index (" + blocks + " blocks) disagrees with properties ("
+          + properties.dataBlockCount() + " blocks, " + properties.entryCount() + " entries, largest key "
+          + EncodedKeys.describe(properties.largestInternalKey()) + ")");
+    }
+  }
+
+  /** Runs a metadata decoder, naming the file and block in any corruption it reports. */
+  private <T> T decodeMeta(String kind, BlockHandle h, Supplier<T> decoder) {
+    try {
+      return decoder.get();
+    } catch (CorruptionException e) {
+      throw new CorruptionException(fileName + ": " + kind + " block at offset " + h.offset() + ": " + e.getMessage(), e);
+    }
+  }
+}
