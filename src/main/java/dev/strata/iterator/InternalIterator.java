@@ -1,0 +1,39 @@
+package dev.strata.iterator;
+
+import dev.strata.key.ValueKind;
+
+/**
+ * The one iterator interface every layer implements (memtable, block, table, level, merge):
+ * a forward cursor over internal entries in internal-key order (user key ascending, sequence
+ * descending). Versions and tombstones are all visible here; hiding them is the job of the
+ * user-facing iterator on top.
+ *
+ * <p>Not thread-safe. The arrays returned by {@link #userKey()} and {@link #value()} stay valid
+ * after {@link #next()} (they are never overwritten in place), so a caller may keep them.
+ */
+public interface InternalIterator extends AutoCloseable {
+  boolean isValid();
+
+  void seekToFirst();
+
+  /**
+   * Positions at the first entry at or after (userKey, sequence) in internal-key order: the first
+   * entry with a greater user key, or with this user key and a sequence at most {@code sequence}.
+   * {@code seek(k, InternalKey.MAX_SEQUENCE)} lands on the newest version of k or the next key.
+   */
+  void seek(byte[] userKey, long sequence);
+
+  void next();
+
+  byte[] userKey();
+
+  long sequence();
+
+  ValueKind kind();
+
+  /** The value; an empty array for a tombstone. */
+  byte[] value();
+
+  @Override
+  void close();
+}

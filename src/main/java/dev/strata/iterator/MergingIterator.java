@@ -1,0 +1,156 @@
+package dev.strata.iterator;
+
+import dev.strata.key.InternalKey;
+import dev.strata.key.ValueKind;
+import java.util.List;
+
+/**
+ * Merges sorted children into one internal-key order with a binary min-heap. Children are given
+ * newest source first; when two children stand on the same internal key (which only duplicated
+ * data can cause) the newer source comes first. Not thread-safe. Closing it closes the children.
+ */
+public final class MergingIterator implements InternalIterator {
+  private final InternalIterator[] children;
+  private final int[] rank;
+  /** Heap of child indexes; heap[0] is the current child. Only valid children are in it. */
+  private final int[] heap;
+  private int size;
+
+  public MergingIterator(List<? extends InternalIterator> children) {
+    this.children = children.toArray(new InternalIterator[0]);
+    this.rank = new int[this.children.length];
+    for (int i = 0; i < rank.length; i++) {
+      rank[i] = i;
+    }
+    this.heap = new int[this.children.length];
+  }
+
+  @Override
+  public boolean isValid() {
+    return size > 0;
+  }
+
+  @Override
+  public void seekToFirst() {
+    for (InternalIterator c : children) {
+      c.seekToFirst();
+    }
+    rebuild();
+  }
+
+  @Override
+  public void seek(byte[] userKey, long sequence) {
+    for (InternalIterator c : children) {
+      c.seek(userKey, sequence);
+    }
+    rebuild();
+  }
+
+  @Override
+  public void next() {
+    if (size == 0) {
+      throw new IllegalStateException("iterator is not positioned on an entry");
+    }
+    InternalIterator top = children[heap[0]];
+    top.next();
+    if (top.isValid()) {
+      siftDown(0);
+    } else {
+      heap[0] = heap[--size];
+      if (size > 0) {
+        siftDown(0);
+      }
+    }
+  }
+
+  private void rebuild() {
+    size = 0;
+    for (int i = 0; i < children.length; i++) {
+      if (children[i].isValid()) {
+        heap[size++] = i;
+      }
+    }
+    for (int i = size / 2 - 1; i >= 0; i--) {
+      siftDown(i);
+    }
+  }
+
+  private boolean less(int a, int b) {
+    InternalIterator x = children[a];
+    InternalIterator y = children[b];
+    int c = InternalKey.compareUserKeys(x.userKey(), y.userKey());
+    if (c == 0) {
+      c = Long.compare(y.sequence(), x.sequence());
+      if (c == 0) {
+        c = Integer.compare(rank[a], rank[b]);
+      }
+    }
+    return c < 0;
+  }
+
+  private void siftDown(int i) {
+    int item = heap[i];
+    while (true) {
+      int left = 2 * i + 1;
+      if (left >= size) {
+        break;
+      }
+      int smallest = left;
+      int right = left + 1;
+      if (right < size && less(heap[right], heap[left])) {
+        smallest = right;
+      }
+      if (!less(heap[smallest], item)) {
+        break;
+      }
+      heap[i] = heap[smallest];
+      i = smallest;
+    }
+    heap[i] = item;
+  }
+
+  private InternalIterator current() {
+    if (size == 0) {
+      throw new IllegalStateException("iterator is not positioned on an entry");
+    }
+    return children[heap[0]];
+  }
+
+  @Override
+  public byte[] userKey() {
+    return current().userKey();
+  }
+
+  @Override
+  public long sequence() {
+    return current().sequence();
+  }
+
+  @Override
+  public ValueKind kind() {
+    return current().kind();
+  }
+
+  @Override
+  public byte[] value() {
+    return current().value();
+  }
+
+  @Override
+  public void close() {
+    RuntimeException first = null;
+    for (InternalIterator c : children) {
+      try {
+        c.close();
+      } catch (RuntimeException e) {
+        if (first == null) {
+          first = e;
+        }
+      }
+    }
+    size = 0;
+    if (first != null) {
+      throw first;
+    }
+  }
+}

@@ -1,0 +1,169 @@
+package dev.strata.memtable;
+
+import dev.strata.iterator.InternalIterator;
+import dev.strata.key.InternalKey;
+import dev.strata.key.Lookup;
+import dev.strata.key.ValueKind;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * An in-memory sorted table of internal entries, held in an {@link ArenaSkipList}, with its size
+ * in bytes (the arena's, so it is exact, not estimated).
+ *
+ * <p>Thread-safety: any number of readers run concurrently with one another and with a write.
+ * Writes must be serialized by the caller: the engine commits one write at a time, which is also
+ * what makes sequence numbers enter in order. Once the writer actor freezes a memtable no write
+ * reaches it again; it is then read-only until flushed and dropped.
+ */
+public final class Memtable {
+  private static final byte[] EMPTY = new byte[0];
+
+  private final long id;
+  private final ArenaSkipList list = new ArenaSkipList();
+  private final AtomicBoolean freezeRequested = new AtomicBoolean();
+  private volatile long approximateBytes;
+  private volatile int entryCount;
+  private volatile long minSequence = Long.MAX_VALUE;
+  private volatile long maxSequence = -1;
+
+  public Memtable(long id) {
+    this.id = id;
+  }
+
+  /** The memtable's id; ids grow with creation order, so a larger id holds newer data. */
+  public long id() {
+    return id;
+  }
+
+  /** Inserts one entry, copying key and value. A tombstone's value is ignored (may be null). */
+  public void add(byte[] userKey, long sequence, ValueKind kind, byte[] value) {
+    byte[] v = kind == ValueKind.DELETE ? EMPTY : value;
+    list.insert(userKey, 0, userKey.length, InternalKey.trailer(sequence, kind), v, 0, v.length);
+    if (sequence < minSequence) {
+      minSequence = sequence;
+    }
+    if (sequence > maxSequence) {
+      maxSequence = sequence;
+    }
+    entryCount = entryCount + 1;
+    approximateBytes = list.arenaBytes();
+  }
+
+  /** The newest version of {@code userKey} with a sequence at most {@code maxSequence}, or null. */
+  public Lookup get(byte[] userKey, long maxSequence) {
+    long node = list.seek(userKey, InternalKey.seekTrailer(maxSequence));
+    if (node == 0 || !list.keyEquals(node, userKey)) {
+      return null;
+    }
+    long trailer = list.trailer(node);
+    ValueKind kind = InternalKey.kindOf(trailer);
+    return new Lookup(InternalKey.sequenceOf(trailer), kind, kind == ValueKind.DELETE ? EMPTY : list.value(node));
+  }
+
+  /** Bytes the entries occupy, links and headers included. */
+  public long approximateBytes() {
+    return approximateBytes;
+  }
+
+  public boolean isEmpty() {
+    return entryCount == 0;
+  }
+
+  public int entryCount() {
+    return entryCount;
+  }
+
+  /** Smallest sequence number added, or Long.MAX_VALUE when empty. */
+  public long minSequence() {
+    return minSequence;
+  }
+
+  /** Largest sequence number added, or -1 when empty. */
+  public long maxSequence() {
+    return maxSequence;
+  }
+
+  /**
+   * Claims the one "please freeze me" message a full memtable sends to the writer actor: true
+   * for the first caller only, so a burst of writers past the threshold sends one message.
+   */
+  public boolean claimFreezeRequest() {
+    return !freezeRequested.get() && freezeRequested.compareAndSet(false, true);
+  }
+
+  /** An iterator over every entry; it may see entries added after its creation (callers filter by sequence). */
+  public InternalIterator iterator() {
+    return new MemtableIterator();
+  }
+
+  @Override
+  public String toString() {
+    return "Memtable(" + id + ", " + entryCount + " entries, " + approximateBytes + " B)";
+  }
+
+  private final class MemtableIterator implements InternalIterator {
+    private long node;
+    private byte[] key;
+    private byte[] value;
+
+    @Override
+    public boolean isValid() {
+      return node != 0;
+    }
+
+    @Override
+    public void seekToFirst() {
+      moveTo(list.first());
+    }
+
+    @Override
+    public void seek(byte[] userKey, long sequence) {
+      moveTo(list.seek(userKey, InternalKey.seekTrailer(sequence)));
+    }
+
+    @Override
+    public void next() {
+      if (node == 0) {
+        throw new IllegalStateException("iterator is not positioned on an entry");
+      }
+      moveTo(list.next(node));
+    }
+
+    private void moveTo(long n) {
+      node = n;
+      key = null;
+      value = null;
+    }
+
+    @Override
+    public byte[] userKey() {
+      if (key == null) {
+        key = list.key(node);
+      }
+      return key;
+    }
+
+    @Override
+    public long sequence() {
+      return InternalKey.sequenceOf(list.trailer(node));
+    }
+
+    @Override
+    public ValueKind kind() {
+      return InternalKey.kindOf(list.trailer(node));
+    }
+
+    @Override
+    public byte[] value() {
+      if (value == null) {
+        value = list.value(node);
+      }
+      return value;
+    }
+
+    @Override
+    public void close() {
+      node = 0;
+    }
+  }
+}

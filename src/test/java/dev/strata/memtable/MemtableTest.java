@@ -1,0 +1,137 @@
+package dev.strata.memtable;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.strata.iterator.InternalIterator;
+import dev.strata.key.InternalKey;
+import dev.strata.key.Lookup;
+import dev.strata.key.ValueKind;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.Test;
+
+class MemtableTest {
+  private static byte[] b(String s) {
+    return s.getBytes();
+  }
+
+  @Test
+  void getReturnsTheNewestVersionAtOrBelowTheReadSequence() {
+    Memtable m = new Memtable(1);
+    m.add(b("k"), 1, ValueKind.PUT, b("v1"));
+    m.add(b("k"), 3, ValueKind.PUT, b("v3"));
+    m.add(b("k"), 5, ValueKind.DELETE, null);
+    assertTrue(m.get(b("k"), 10).isDelete());
+    assertArrayEquals(b("v3"), m.get(b("k"), 4).value());
+    assertArrayEquals(b("v1"), m.get(b("k"), 2).value());
+    assertNull(m.get(b("k"), 0));
+  }
+
+  @Test
+  void getDoesNotConfuseNeighbouringKeys() {
+    Memtable m = new Memtable(1);
+    m.add(b("ab"), 1, ValueKind.PUT, b("x"));
+    m.add(b("abc"), 2, ValueKind.PUT, b("y"));
+    assertNull(m.get(b("a"), 10));
+    assertNull(m.get(b("abb"), 10));
+    assertArrayEquals(b("y"), m.get(b("abc"), 10).value());
+  }
+
+  @Test
+  void emptyValueIsAValueNotAnAbsence() {
+    Memtable m = new Memtable(1);
+    m.add(b("k"), 1, ValueKind.PUT, new byte[0]);
+    Lookup r = m.get(b("k"), 1);
+    assertEquals(ValueKind.PUT, r.kind());
+    assertEquals(0, r.value().length);
+  }
+
+  @Test
+  void keysOrderByUnsignedBytes() {
+    Memtable m = new Memtable(1);
+    m.add(new byte[] {(byte) 0xff}, 1, ValueKind.PUT, b("high"));
+    m.add(new byte[] {0x01}, 2, ValueKind.PUT, b("low"));
+    InternalIterator it = m.iterator();
+    it.seekToFirst();
+    assertArrayEquals(new byte[] {0x01}, it.userKey());
+    it.next();
+    assertArrayEquals(new byte[] {(byte) 0xff}, it.userKey());
+  }
+
+  @Test
+  void approximateSizeGrowsWithEveryEntry() {
+    Memtable m = new Memtable(1);
+    assertEquals(0, m.approximateBytes());
+    m.add(b("key"), 1, ValueKind.PUT, new byte[100]);
+    long one = m.approximateBytes();
+    assertTrue(one >= 103 + 24, "counts key, value and node header bytes: " + one);
+    m.add(b("key"), 2, ValueKind.DELETE, null);
+    assertTrue(m.approximateBytes() > one);
+  }
+
+  @Test
+  void iteratorSeekLandsOnTheNewestVisibleVersion() {
+    Memtable m = new Memtable(1);
+    for (int seq = 1; seq <= 5; seq++) {
+      m.add(b("k"), seq, ValueKind.PUT, b("v" + seq));
+    }
+    InternalIterator it = m.iterator();
+    it.seek(b("k"), 3);
+    assertEquals(3, it.sequence());
+    it.seek(b("k"), InternalKey.MAX_SEQUENCE);
+    assertEquals(5, it.sequence());
+    it.seek(b("l"), InternalKey.MAX_SEQUENCE);
+    assertFalse(it.isValid());
+  }
+
+  @Test
+  void freezeRequestIsClaimedOnce() {
+    Memtable m = new Memtable(1);
+    assertTrue(m.claimFreezeRequest());
+    assertFalse(m.claimFreezeRequest());
+  }
+
+  @Test
+  void readersSeeConsistentEntriesWhileAWriterInserts() throws Exception {
+    Memtable m = new Memtable(1);
+    int n = 20_000;
+    CountDownLatch start = new CountDownLatch(1);
+    AtomicReference<Throwable> failure = new AtomicReference<>();
+    Thread reader = new Thread(() -> {
+      try {
+        start.await();
+        for (int round = 0; round < 50; round++) {
+          InternalIterator it = m.iterator();
+          byte[] prev = null;
+          for (it.seekToFirst(); it.isValid(); it.next()) {
+            if (prev != null && InternalKey.compareUserKeys(prev, it.userKey()) >= 0) {
+              throw new AssertionError("out of order");
+            }
+            prev = it.userKey();
+          }
+        }
+      } catch (Throwable t) {
+        failure.set(t);
+      }
+    });
+    reader.start();
+    start.countDown();
+    List<Integer> order = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      order.add((i * 7919) % n);
+    }
+    long seq = 0;
+    for (int i : order) {
+      m.add(b(String.format("%08d", i)), ++seq, ValueKind.PUT, b("v"));
+    }
+    reader.join();
+    assertNull(failure.get());
+    assertEquals(n, m.entryCount());
+  }
+}
