@@ -1,0 +1,256 @@
+package dev.strata;
+
+import akka.Done;
+import akka.actor.typed.ActorRef;
+import akka.actor.typed.ActorSystem;
+import akka.actor.typed.DispatcherSelector;
+import akka.actor.typed.Props;
+import akka.actor.typed.javadsl.Behaviors;
+import com.typesafe.config.ConfigFactory;
+import dev.strata.actor.ActorWriterSignals;
+import dev.strata.actor.WriterActor;
+import dev.strata.engine.StoreEngine;
+import dev.strata.fs.DiskFileSystem;
+import dev.strata.key.KeyLimits;
+import java.nio.file.Path;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * An open Strata store: an LSM-tree of byte-array keys and values in one directory.
+ *
+ * <p>Thread-safe: every method may be called from any thread. Reads never wait for writes or
+ * for the writer actor; a write commits on the caller's thread unless the store is stalled, in
+ * which case it waits, in order, at the writer actor until a flush makes room.
+ */
+public final class Strata implements AutoCloseable {
+  static final String WRITER_DISPATCHER = "strata.writer-dispatcher";
+  static final String BLOCKING_DISPATCHER = "strata.blocking-dispatcher";
+  private static final AtomicLong INSTANCES = new AtomicLong();
+  private static final CompletableFuture<Done> DONE = CompletableFuture.completedFuture(Done.getInstance());
+
+  private final StoreEngine engine;
+  private final ActorRef<WriterActor.Command> writer;
+  private final ActorSystem<?> system;
+  private final boolean ownsSystem;
+  private final AtomicBoolean closed = new AtomicBoolean();
+
+  private Strata(StoreEngine engine, ActorRef<WriterActor.Command> writer, ActorSystem<?> system, boolean ownsSystem) {
+    this.engine = engine;
+    this.writer = writer;
+    this.system = system;
+    this.ownsSystem = ownsSystem;
+  }
+
+  /** Opens (creating when missing) the store in {@code dir} with default options and an embedded ActorSystem. */
+  public static Strata open(Path dir) {
+    return open(dir, StrataOptions.defaults());
+  }
+
+  /** Opens the store in {@code dir} with its own embedded ActorSystem, terminated by {@link #close()}. */
+  public static Strata open(Path dir, StrataOptions options) {
+    Objects.requireNonNull(dir, "dir must not be null");
+    Objects.requireNonNull(options, "options must not be null");
+    ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "strata", ConfigFactory.load());
+    try {
+      return start(system, dir, options, true);
+    } catch (RuntimeException e) {
+      system.terminate();
+      throw e;
+    }
+  }
+
+  /** Opens the store in {@code dir}, spawning its actors in {@code system}; {@link #close()} stops only those. */
+  public static Strata open(ActorSystem<?> system, Path dir, StrataOptions options) {
+    Objects.requireNonNull(system, "system must not be null");
+    Objects.requireNonNull(dir, "dir must not be null");
+    Objects.requireNonNull(options, "options must not be null");
+    return start(system, dir, options, false);
+  }
+
+  private static Strata start(ActorSystem<?> system, Path dir, StrataOptions options, boolean ownsSystem) {
+    for (String d : new String[] {WRITER_DISPATCHER, BLOCKING_DISPATCHER}) {
+      if (!system.settings().config().hasPath(d)) {
+        throw new IllegalArgumentException("the ActorSystem's config has no '" + d + "' dispatcher; build it with "
+            + "ConfigFactory.load() so that Strata's reference.conf is included");
+      }
+    }
+    StoreEngine engine = StoreEngine.open(dir.toAbsolutePath(), options, DiskFileSystem.INSTANCE);
+    Executor blocking = system.dispatchers().lookup(DispatcherSelector.fromConfig(BLOCKING_DISPATCHER));
+    ActorRef<WriterActor.Command> writer = system.systemActorOf(
+        WriterActor.create(engine, blocking),
+        "strata-writer-" + INSTANCES.incrementAndGet(),
+        Props.empty().withNext(DispatcherSelector.fromConfig(WRITER_DISPATCHER)));
+    engine.attach(new ActorWriterSignals(writer));
+    return new Strata(engine, writer, system, ownsSystem);
+  }
+
+  // ---------------------------------------------------------------- writes
+
+  /** Stores {@code value} under {@code key}; returns once the write is acknowledged. */
+  public void put(byte[] key, byte[] value) {
+    KeyLimits.checkKey(key);
+    KeyLimits.checkValue(value);
+    byte[] k = key.clone();
+    byte[] v = value.clone();
+    if (!engine.tryPut(k, v)) {
+      await(enqueue(new WriteBatch().put(k, v)));
+    }
+  }
+
+  /** Deletes {@code key} (a tombstone); deleting an absent key is fine. */
+  public void delete(byte[] key) {
+    KeyLimits.checkKey(key);
+    byte[] k = key.clone();
+    if (!engine.tryPut(k, null)) {
+      await(enqueue(new WriteBatch().delete(k)));
+    }
+  }
+
+  /** Applies every operation of {@code batch} in order, atomically: readers see all of it or none. */
+  public void write(WriteBatch batch) {
+    Objects.requireNonNull(batch, "batch must not be null");
+    if (batch.isEmpty()) {
+      checkOpen();
+      return;
+    }
+    if (!engine.tryWrite(batch)) {
+      await(enqueue(batch));
+    }
+  }
+
+  /** Like {@link #put}, without blocking the caller: the stage completes when the write is acknowledged. */
+  public CompletionStage<Done> putAsync(byte[] key, byte[] value) {
+    KeyLimits.checkKey(key);
+    KeyLimits.checkValue(value);
+    return writeAsync(new WriteBatch().put(key, value));
+  }
+
+  /** Like {@link #write}, without blocking the caller. */
+  public CompletionStage<Done> writeAsync(WriteBatch batch) {
+    Objects.requireNonNull(batch, "batch must not be null");
+    try {
+      if (batch.isEmpty()) {
+        checkOpen();
+        return DONE;
+      }
+      if (engine.tryWrite(batch)) {
+        return DONE;
+      }
+      return enqueue(batch).thenApply(v -> Done.getInstance());
+    } catch (RuntimeException e) {
+      if (e instanceof IllegalStateException) {
+        throw e;
+      }
+      return CompletableFuture.failedFuture(e);
+    }
+  }
+
+  private CompletableFuture<Void> enqueue(WriteBatch batch) {
+    CompletableFuture<Void> done = new CompletableFuture<>();
+    engine.enqueue(batch, done);
+    return done;
+  }
+
+  // ---------------------------------------------------------------- reads
+
+  /** The value of {@code key}, or null when it is absent or deleted. */
+  public byte[] get(byte[] key) {
+    KeyLimits.checkKey(key);
+    checkOpen();
+    return engine.get(key);
+  }
+
+  /**
+   * An iterator over the keys between {@code lower} and {@code upper}, as the store is now. Close
+   * it: an open iterator pins the files it reads.
+   */
+  public StrataIterator scan(Bound lower, Bound upper) {
+    Objects.requireNonNull(lower, "lower bound must not be null (use Bound.unbounded())");
+    Objects.requireNonNull(upper, "upper bound must not be null (use Bound.unbounded())");
+    checkOpen();
+    return engine.scan(lower, upper);
+  }
+
+  // ---------------------------------------------------------------- maintenance
+
+  /** Freezes the current memtable and writes every memtable to level 0; returns when done. */
+  public void flush() {
+    checkOpen();
+    CompletableFuture<Void> done = new CompletableFuture<>();
+    writer.tell(new WriterActor.Flush(done));
+    await(done);
+  }
+
+  /** A consistent picture of the store at this moment. */
+  public StrataStats stats() {
+    checkOpen();
+    return engine.stats();
+  }
+
+  /** The directory this store lives in. */
+  public Path directory() {
+    return engine.directory();
+  }
+
+  public StrataOptions options() {
+    return engine.options();
+  }
+
+  /**
+   * Waits for in-flight writes, leaves every acknowledged write recoverable, and releases what the
+   * store holds (its actors and, when it started it, its ActorSystem). Idempotent.
+   */
+  @Override
+  public void close() {
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
+    try {
+      engine.beginClose();
+      CompletableFuture<Void> done = new CompletableFuture<>();
+      writer.tell(new WriterActor.Close(done));
+      await(done);
+    } finally {
+      engine.releaseResources();
+      if (ownsSystem) {
+        system.terminate();
+        try {
+          system.getWhenTerminated().toCompletableFuture().get(30, TimeUnit.SECONDS);
+        } catch (Exception e) {
+          throw new StrataException("the embedded ActorSystem did not terminate: " + e, e);
+        }
+      }
+    }
+  }
+
+  private void checkOpen() {
+    if (closed.get()) {
+      throw new IllegalStateException("store is closed");
+    }
+  }
+
+  private static void await(CompletableFuture<Void> f) {
+    try {
+      f.join();
+    } catch (CompletionException e) {
+      Throwable c = e.getCause();
+      if (c instanceof RuntimeException re) {
+        throw re;
+      }
+      throw new StrataException(String.valueOf(c), c);
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "Strata(" + engine.directory() + (closed.get() ? ", closed" : "") + ")";
+  }
+
+}

@@ -1,0 +1,251 @@
+package dev.strata;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+
+/**
+ * The tuning of one store. Immutable; build with {@link #builder()}, start from
+ * {@link #defaults()}, or read the {@code strata} block of a Typesafe {@link Config} with
+ * {@link #fromConfig(Config)}. Every key of that block is documented in {@code reference.conf}.
+ */
+public final class StrataOptions {
+  private final long memtableSizeBytes;
+  private final long targetSstSizeBytes;
+  private final int blockSizeBytes;
+  private final int maxImmutableMemtables;
+  private final long blockCacheBytes;
+  private final int bloomBitsPerKey;
+  private final boolean walEnabled;
+  private final boolean syncWrites;
+  private final CompactionOptions compaction;
+  private final boolean serializable;
+
+  private StrataOptions(Builder b) {
+    this.memtableSizeBytes = b.memtableSizeBytes;
+    this.targetSstSizeBytes = b.targetSstSizeBytes;
+    this.blockSizeBytes = b.blockSizeBytes;
+    this.maxImmutableMemtables = b.maxImmutableMemtables;
+    this.blockCacheBytes = b.blockCacheBytes;
+    this.bloomBitsPerKey = b.bloomBitsPerKey;
+    this.walEnabled = b.walEnabled;
+    this.syncWrites = b.syncWrites;
+    this.compaction = b.compaction;
+    this.serializable = b.serializable;
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** The defaults of {@code reference.conf}. */
+  public static StrataOptions defaults() {
+    return fromConfig(ConfigFactory.defaultReference());
+  }
+
+  /**
+   * Reads options from {@code config}: its {@code strata} block when it has one, else the config
+   * itself is taken as that block. Missing keys fall back to {@code reference.conf}.
+   */
+  public static StrataOptions fromConfig(Config config) {
+    Config block = config.hasPath("strata") ? config.getConfig("strata") : config;
+    Config c = block.withFallback(ConfigFactory.defaultReference().getConfig("strata"));
+    Builder b = builder()
+        .memtableSizeBytes(c.getBytes("memtable-size"))
+        .targetSstSizeBytes(c.getBytes("target-sst-size"))
+        .blockSizeBytes(toInt("block-size", c.getBytes("block-size")))
+        .maxImmutableMemtables(c.getInt("max-immutable-memtables"))
+        .blockCacheBytes(c.getBytes("block-cache-size"))
+        .bloomBitsPerKey(c.getInt("bloom-bits-per-key"))
+        .walEnabled(c.getBoolean("wal-enabled"))
+        .syncWrites(c.getBoolean("sync-writes"))
+        .serializable(c.getBoolean("serializable"))
+        .compaction(compactionFromConfig(c.getConfig("compaction")));
+    return b.build();
+  }
+
+  private static CompactionOptions compactionFromConfig(Config c) {
+    String name = c.getString("strategy");
+    CompactionOptions base = switch (name) {
+      case "leveled" -> CompactionOptions.leveled();
+      case "tiered" -> CompactionOptions.tiered();
+      case "simple-leveled" -> CompactionOptions.simpleLeveled();
+      case "none" -> CompactionOptions.none();
+      default -> throw new IllegalArgumentException("strata.compaction.strategy must be one of leveled, tiered, "
+          + "simple-leveled, none; got '" + name + "'");
+    };
+    CompactionOptions o = base
+        .level0FileTrigger(c.getInt("level0-file-trigger"))
+        .maxLevels(c.getInt("max-levels"))
+        .levelSizeMultiplier(c.getInt("level-size-multiplier"))
+        .baseLevelBytes(c.getBytes("base-level-size"))
+        .numTiers(c.getInt("num-tiers"))
+        .maxSizeAmplificationPercent(c.getInt("max-size-amplification-percent"))
+        .maxMergeWidth(c.getInt("max-merge-width"))
+        .minMergeWidth(c.getInt("min-merge-width"));
+    String ratioKey = base.strategy() == CompactionOptions.Strategy.TIERED ? "tiered-size-ratio-percent" : "size-ratio-percent";
+    return o.sizeRatioPercent(c.getInt(ratioKey));
+  }
+
+  private static int toInt(String key, long value) {
+    if (value > Integer.MAX_VALUE) {
+      throw new IllegalArgumentException("strata." + key + " is too large: " + value);
+    }
+    return (int) value;
+  }
+
+  public long memtableSizeBytes() {
+    return memtableSizeBytes;
+  }
+
+  public long targetSstSizeBytes() {
+    return targetSstSizeBytes;
+  }
+
+  public int blockSizeBytes() {
+    return blockSizeBytes;
+  }
+
+  public int maxImmutableMemtables() {
+    return maxImmutableMemtables;
+  }
+
+  public long blockCacheBytes() {
+    return blockCacheBytes;
+  }
+
+  public int bloomBitsPerKey() {
+    return bloomBitsPerKey;
+  }
+
+  public boolean walEnabled() {
+    return walEnabled;
+  }
+
+  public boolean syncWrites() {
+    return syncWrites;
+  }
+
+  public CompactionOptions compaction() {
+    return compaction;
+  }
+
+  public boolean serializable() {
+    return serializable;
+  }
+
+  /** A builder that starts from these options. */
+  public Builder toBuilder() {
+    return builder().memtableSizeBytes(memtableSizeBytes).targetSstSizeBytes(targetSstSizeBytes)
+        .blockSizeBytes(blockSizeBytes).maxImmutableMemtables(maxImmutableMemtables)
+        .blockCacheBytes(blockCacheBytes).bloomBitsPerKey(bloomBitsPerKey).walEnabled(walEnabled)
+        .syncWrites(syncWrites).compaction(compaction).serializable(serializable);
+  }
+
+  @Override
+  public String toString() {
+    return "StrataOptions(memtable=" + memtableSizeBytes + "B, targetSst=" + targetSstSizeBytes + "B, block="
+        + blockSizeBytes + "B, maxImmutable=" + maxImmutableMemtables + ", blockCache=" + blockCacheBytes
+        + "B, bloomBitsPerKey=" + bloomBitsPerKey + ", wal=" + walEnabled + ", sync=" + syncWrites
+        + ", compaction=" + compaction + ", serializable=" + serializable + ")";
+  }
+
+  /** Builds {@link StrataOptions}; starts from the library defaults. Not thread-safe. */
+  public static final class Builder {
+    private long memtableSizeBytes = 64L << 20;
+    private long targetSstSizeBytes = 64L << 20;
+    private int blockSizeBytes = 4096;
+    private int maxImmutableMemtables = 4;
+    private long blockCacheBytes = 64L << 20;
+    private int bloomBitsPerKey = 10;
+    private boolean walEnabled = true;
+    private boolean syncWrites;
+    private CompactionOptions compaction = CompactionOptions.leveled();
+    private boolean serializable;
+
+    private Builder() {}
+
+    /** A memtable is frozen when it reaches this many bytes (at least 4 KiB). */
+    public Builder memtableSizeBytes(long bytes) {
+      if (bytes < 4096) {
+        throw new IllegalArgumentException("memtableSizeBytes must be at least 4096, got " + bytes);
+      }
+      this.memtableSizeBytes = bytes;
+      return this;
+    }
+
+    /** SSTs written by flush and compaction aim at this size (at least 4 KiB). */
+    public Builder targetSstSizeBytes(long bytes) {
+      if (bytes < 4096) {
+        throw new IllegalArgumentException("targetSstSizeBytes must be at least 4096, got " + bytes);
+      }
+      this.targetSstSizeBytes = bytes;
+      return this;
+    }
+
+    /** Data block size inside an SST, 256 bytes to 4 MiB. */
+    public Builder blockSizeBytes(int bytes) {
+      if (bytes < 256 || bytes > (4 << 20)) {
+        throw new IllegalArgumentException("blockSizeBytes must be between 256 and 4194304, got " + bytes);
+      }
+      this.blockSizeBytes = bytes;
+      return this;
+    }
+
+    /** Frozen memtables allowed to wait for flush before writes wait (at least 1). */
+    public Builder maxImmutableMemtables(int count) {
+      if (count < 1) {
+        throw new IllegalArgumentException("maxImmutableMemtables must be at least 1, got " + count);
+      }
+      this.maxImmutableMemtables = count;
+      return this;
+    }
+
+    /** Bytes of decoded blocks the block cache holds; 0 disables it. */
+    public Builder blockCacheBytes(long bytes) {
+      if (bytes < 0) {
+        throw new IllegalArgumentException("blockCacheBytes must not be negative, got " + bytes);
+      }
+      this.blockCacheBytes = bytes;
+      return this;
+    }
+
+    /** Bloom filter bits per key, 0 (no filters) to 32. */
+    public Builder bloomBitsPerKey(int bits) {
+      if (bits < 0 || bits > 32) {
+        throw new IllegalArgumentException("bloomBitsPerKey must be between 0 and 32, got " + bits);
+      }
+      this.bloomBitsPerKey = bits;
+      return this;
+    }
+
+    /** false: acknowledged writes live only in memory until flush. */
+    public Builder walEnabled(boolean enabled) {
+      this.walEnabled = enabled;
+      return this;
+    }
+
+    /** true: a write is acknowledged only after fsync of the WAL. */
+    public Builder syncWrites(boolean sync) {
+      this.syncWrites = sync;
+      return this;
+    }
+
+    public Builder compaction(CompactionOptions options) {
+      this.compaction = java.util.Objects.requireNonNull(options, "compaction options must not be null");
+      return this;
+    }
+
+    /** true: transactions validate their reads at commit. */
+    public Builder serializable(boolean serializable) {
+      this.serializable = serializable;
+      return this;
+    }
+
+    public StrataOptions build() {
+      if (syncWrites && !walEnabled) {
+        throw new IllegalArgumentException("syncWrites(true) needs walEnabled(true): there is no log to sync");
+      }
+      return new StrataOptions(this);
+    }
+  }
+}

@@ -1,0 +1,26 @@
+package dev.strata.actor;
+
+import akka.actor.typed.ActorRef;
+import dev.strata.WriteBatch;
+import dev.strata.engine.WriterSignals;
+import dev.strata.memtable.Memtable;
+import java.util.concurrent.CompletableFuture;
+
+/** The engine's signals delivered as messages to the writer actor. Thread-safe: tell never blocks. */
+public final class ActorWriterSignals implements WriterSignals {
+  private final ActorRef<WriterActor.Command> writer;
+
+  public ActorWriterSignals(ActorRef<WriterActor.Command> writer) {
+    this.writer = writer;
+  }
+
+  @Override
+  public void memtableFull(Memtable memtable) {
+    writer.tell(new WriterActor.MemtableFull(memtable));
+  }
+
+  @Override
+  public void enqueueWrite(WriteBatch batch, CompletableFuture<Void> done) {
+    writer.tell(new WriterActor.Write(batch, done));
+  }
+}

@@ -1,0 +1,241 @@
+package dev.strata.actor;
+
+import akka.actor.typed.Behavior;
+import akka.actor.typed.javadsl.AbstractBehavior;
+import akka.actor.typed.javadsl.ActorContext;
+import akka.actor.typed.javadsl.Behaviors;
+import akka.actor.typed.javadsl.Receive;
+import dev.strata.StrataException;
+import dev.strata.WriteBatch;
+import dev.strata.engine.StoreEngine;
+import dev.strata.memtable.Memtable;
+import dev.strata.readstate.ReadState;
+import dev.strata.readstate.SstFile;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+
+/**
+ * The single owner of every state transition of one store: it decides when the memtable freezes
+ * and a new one starts, runs flushes one at a time (oldest frozen memtable first) on the blocking
+ * dispatcher, installs their results, and publishes each new read state. Its mailbox is the queue
+ * of writes that could not take the fast path: while the store is stalled they wait here, in
+ * arrival order, and apply as soon as a flush makes room.
+ *
+ * <p>Replies are {@link CompletableFuture}s rather than actor refs: the callers are plain threads
+ * outside the actor system (a synchronous {@code put} or {@code flush}), their waits have no
+ * natural timeout, and a future spares a temporary ask actor per call.
+ */
+public final class WriterActor extends AbstractBehavior<WriterActor.Command> {
+  /** The writer's protocol. */
+  public sealed interface Command permits MemtableFull, Write, Flush, Close, FlushCompleted, FlushFailed {}
+
+  /** The memtable reached its size limit: freeze it when there is room. */
+  public record MemtableFull(Memtable memtable) implements Command {}
+
+  /** A write that could not take the fast path. */
+  public record Write(WriteBatch batch, CompletableFuture<Void> done) implements Command {}
+
+  /** Freeze the current memtable and flush every memtable; complete when they are all SSTs. */
+  public record Flush(CompletableFuture<Void> done) implements Command {}
+
+  /** Apply queued writes, flush everything, then stop. */
+  public record Close(CompletableFuture<Void> done) implements Command {}
+
+  private record FlushCompleted(Memtable memtable, SstFile file) implements Command {}
+
+  private record FlushFailed(Memtable memtable, Throwable cause) implements Command {}
+
+  private record FlushWaiter(long memtableId, CompletableFuture<Void> done) {}
+
+  private final StoreEngine engine;
+  private final Executor blocking;
+  private final ArrayDeque<Write> queue = new ArrayDeque<>();
+  private final List<FlushWaiter> flushWaiters = new ArrayList<>();
+  private boolean flushRunning;
+  /** Freeze the mutable memtable as soon as the frozen-memtable limit allows. */
+  private boolean rotateWanted;
+  private CompletableFuture<Void> closeRequest;
+  private long stallStartNanos;
+
+  public static Behavior<Command> create(StoreEngine engine, Executor blocking) {
+    return Behaviors.setup(ctx -> new WriterActor(ctx, engine, blocking));
+  }
+
+  private WriterActor(ActorContext<Command> ctx, StoreEngine engine, Executor blocking) {
+    super(ctx);
+    this.engine = engine;
+    this.blocking = blocking;
+  }
+
+  @Override
+  public Receive<Command> createReceive() {
+    return newReceiveBuilder()
+        .onMessage(MemtableFull.class, this::onMemtableFull)
+        .onMessage(Write.class, this::onWrite)
+        .onMessage(Flush.class, this::onFlush)
+        .onMessage(Close.class, this::onClose)
+        .onMessage(FlushCompleted.class, this::onFlushCompleted)
+        .onMessage(FlushFailed.class, this::onFlushFailed)
+        .build();
+  }
+
+  private Behavior<Command> onMemtableFull(MemtableFull msg) {
+    if (engine.current().mutable() == msg.memtable()) {
+      rotateWanted = true;
+      rotateIfRoom();
+    }
+    return settle();
+  }
+
+  private Behavior<Command> onWrite(Write w) {
+    if (queue.isEmpty() && stallStartNanos == 0) {
+      stallStartNanos = System.nanoTime();
+    }
+    queue.add(w);
+    drainQueue();
+    return settle();
+  }
+
+  private Behavior<Command> onFlush(Flush msg) {
+    ReadState s = engine.current();
+    if (!s.mutable().isEmpty()) {
+      flushWaiters.add(new FlushWaiter(s.mutable().id(), msg.done()));
+      rotateWanted = true;
+      rotateIfRoom();
+    } else if (s.immutables().length > 0) {
+      flushWaiters.add(new FlushWaiter(s.immutables()[0].id(), msg.done()));
+    } else {
+      msg.done().complete(null);
+    }
+    return settle();
+  }
+
+  private Behavior<Command> onClose(Close msg) {
+    closeRequest = msg.done();
+    return settle();
+  }
+
+  private Behavior<Command> onFlushCompleted(FlushCompleted msg) {
+    flushRunning = false;
+    engine.installFlush(msg.memtable(), msg.file());
+    rotateIfRoom();
+    drainQueue();
+    completeFlushWaiters();
+    return settle();
+  }
+
+  private Behavior<Command> onFlushFailed(FlushFailed msg) {
+    flushRunning = false;
+    engine.fail(msg.cause());
+    StrataException err = msg.cause() instanceof StrataException se ? se
+        : new StrataException("flush of " + msg.memtable() + " failed: " + msg.cause().getMessage(), msg.cause());
+    for (FlushWaiter w : flushWaiters) {
+      w.done().completeExceptionally(err);
+    }
+    flushWaiters.clear();
+    drainQueue();
+    return settle();
+  }
+
+  /** Freezes the mutable memtable if wanted and the frozen-memtable limit allows it. */
+  private void rotateIfRoom() {
+    if (rotateWanted && engine.canRotate() && engine.backgroundError() == null) {
+      rotateWanted = false;
+      if (!engine.current().mutable().isEmpty()) {
+        engine.rotate();
+      }
+    }
+    startFlush();
+  }
+
+  private void startFlush() {
+    Memtable oldest = engine.current().oldestImmutable();
+    if (flushRunning || oldest == null || engine.backgroundError() != null) {
+      return;
+    }
+    flushRunning = true;
+    CompletableFuture<SstFile> job = CompletableFuture.supplyAsync(() -> engine.writeSst(oldest), blocking);
+    getContext().pipeToSelf(job, (file, err) ->
+        err == null ? new FlushCompleted(oldest, file) : new FlushFailed(oldest, unwrap(err)));
+  }
+
+  /** Applies queued writes in order until one finds the store still stalled. */
+  private void drainQueue() {
+    while (!queue.isEmpty()) {
+      Write w = queue.peek();
+      try {
+        if (!engine.applyQueued(w.batch())) {
+          // Stalled: the memtable is full and the frozen ones are at their limit.
+          rotateWanted = true;
+          rotateIfRoom();
+          return;
+        }
+        w.done().complete(null);
+      } catch (RuntimeException e) {
+        engine.abandonQueued();
+        w.done().completeExceptionally(e);
+      }
+      queue.poll();
+    }
+    if (stallStartNanos != 0) {
+      engine.recordStall(System.nanoTime() - stallStartNanos);
+      stallStartNanos = 0;
+    }
+  }
+
+  private void completeFlushWaiters() {
+    ReadState s = engine.current();
+    long oldestUnflushed = s.immutables().length > 0 ? s.oldestImmutable().id() : s.mutable().id();
+    Iterator<FlushWaiter> it = flushWaiters.iterator();
+    while (it.hasNext()) {
+      FlushWaiter w = it.next();
+      if (w.memtableId() < oldestUnflushed) {
+        w.done().complete(null);
+        it.remove();
+      }
+    }
+  }
+
+  /**
+   * After every message: when closing, keep freezing and flushing until queued writes are applied
+   * and every memtable is an SST (or the store failed), then answer and stop.
+   */
+  private Behavior<Command> settle() {
+    if (closeRequest == null) {
+      return this;
+    }
+    ReadState s = engine.current();
+    Throwable err = engine.backgroundError();
+    if (err == null) {
+      if (!s.mutable().isEmpty()) {
+        rotateWanted = true;
+        rotateIfRoom();
+        s = engine.current();
+      }
+      if (!queue.isEmpty() || flushRunning || s.immutables().length > 0 || !s.mutable().isEmpty()) {
+        return this;
+      }
+      closeRequest.complete(null);
+    } else {
+      if (flushRunning) {
+        return this;
+      }
+      for (Write w : queue) {
+        engine.abandonQueued();
+        w.done().completeExceptionally(new StrataException("store closed in error state", err));
+      }
+      queue.clear();
+      closeRequest.completeExceptionally(new StrataException(
+          "store closed in read-only error state; writes since the last flush are lost: " + err.getMessage(), err));
+    }
+    return Behaviors.stopped();
+  }
+
+  private static Throwable unwrap(Throwable t) {
+    return t instanceof java.util.concurrent.CompletionException && t.getCause() != null ? t.getCause() : t;
+  }
+}

@@ -1,0 +1,129 @@
+package dev.strata.engine;
+
+import dev.strata.Bound;
+import dev.strata.StrataException;
+import dev.strata.StrataIterator;
+import dev.strata.iterator.ConcatIterator;
+import dev.strata.iterator.InternalIterator;
+import dev.strata.iterator.MergingIterator;
+import dev.strata.iterator.UserIterator;
+import dev.strata.key.InternalKey;
+import dev.strata.key.Lookup;
+import dev.strata.memtable.Memtable;
+import dev.strata.readstate.ReadState;
+import dev.strata.readstate.SstFile;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Point lookups and scans over one pinned {@link ReadState}, at one read sequence. Newer layers
+ * are consulted first, and the first version found (a value or a tombstone) decides. Stateless
+ * and thread-safe.
+ */
+final class ReadPath {
+  private ReadPath() {}
+
+  /** The newest visible version of {@code key} in {@code s}, or null when no layer has it. */
+  static Lookup get(ReadState s, byte[] key, long readSequence) {
+    Lookup r = s.mutable().get(key, readSequence);
+    if (r != null) {
+      return r;
+    }
+    for (Memtable m : s.immutables()) {
+      r = m.get(key, readSequence);
+      if (r != null) {
+        return r;
+      }
+    }
+    try {
+      for (SstFile f : s.l0()) {
+        if (f.covers(key)) {
+          r = f.reader().get(key, readSequence);
+          if (r != null) {
+            return r;
+          }
+        }
+      }
+      for (SstFile[] level : s.levels()) {
+        SstFile f = findFile(level, key);
+        if (f != null) {
+          r = f.reader().get(key, readSequence);
+          if (r != null) {
+            return r;
+          }
+        }
+      }
+    } catch (IOException e) {
+      throw new StrataException("reading an SST failed: " + e.getMessage(), e);
+    }
+    return null;
+  }
+
+  /** The file of a sorted, non-overlapping level whose range covers {@code key}, or null. */
+  static SstFile findFile(SstFile[] level, byte[] key) {
+    int lo = 0;
+    int hi = level.length;
+    while (lo < hi) {
+      int mid = (lo + hi) >>> 1;
+      if (InternalKey.compareUserKeys(level[mid].largestUserKey(), key) < 0) {
+        lo = mid + 1;
+      } else {
+        hi = mid;
+      }
+    }
+    return lo < level.length && InternalKey.compareUserKeys(level[lo].smallestUserKey(), key) <= 0 ? level[lo] : null;
+  }
+
+  /**
+   * A user iterator over every layer of {@code s}. It owns the caller's reference to {@code s}
+   * and drops it on close; on failure to build, the reference is dropped here.
+   */
+  static StrataIterator scan(ReadState s, long readSequence, Bound lower, Bound upper) {
+    List<InternalIterator> sources = new ArrayList<>();
+    try {
+      sources.add(s.mutable().iterator());
+      for (Memtable m : s.immutables()) {
+        sources.add(m.iterator());
+      }
+      for (SstFile f : s.l0()) {
+        sources.add(f.reader().iterator());
+      }
+      for (SstFile[] level : s.levels()) {
+        if (level.length > 0) {
+          sources.add(levelIterator(level));
+        }
+      }
+      return new UserIterator(new MergingIterator(sources), readSequence, lower, upper, s::unref);
+    } catch (RuntimeException e) {
+      for (InternalIterator it : sources) {
+        it.close();
+      }
+      s.unref();
+      if (e instanceof UncheckedIOException io) {
+        throw new StrataException("reading an SST failed: " + io.getCause().getMessage(), io.getCause());
+      }
+      throw e;
+    }
+  }
+
+  private static InternalIterator levelIterator(SstFile[] level) {
+    return new ConcatIterator(new ConcatIterator.Run() {
+      @Override
+      public int size() {
+        return level.length;
+      }
+
+      @Override
+      public byte[] largestUserKey(int i) {
+        return level[i].largestUserKey();
+      }
+
+      @Override
+      public InternalIterator open(int i) {
+        return level[i].reader().iterator();
+      }
+    });
+  }
+}

@@ -1,0 +1,21 @@
+package dev.strata.engine;
+
+import dev.strata.WriteBatch;
+import dev.strata.memtable.Memtable;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * How the engine, which knows nothing of actors, speaks to the writer: the actor layer
+ * implements this by telling the writer actor. Implementations must be thread-safe and must not
+ * block: they are called from writers' threads.
+ */
+public interface WriterSignals {
+  /** {@code memtable} reached its size limit; the writer should freeze it and start a new one. */
+  void memtableFull(Memtable memtable);
+
+  /**
+   * A write that cannot take the fast path (the store is stalled, or earlier writes are queued)
+   * goes to the writer, which applies it in arrival order and completes {@code done}.
+   */
+  void enqueueWrite(WriteBatch batch, CompletableFuture<Void> done);
+}

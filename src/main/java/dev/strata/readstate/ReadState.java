@@ -1,0 +1,142 @@
+package dev.strata.readstate;
+
+import dev.strata.memtable.Memtable;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * An immutable picture of everything a read consults: the mutable memtable, the frozen ones
+ * (newest first), L0 SSTs (newest first) and the levels below (each sorted by key, no overlaps).
+ * The writer actor builds a new one for every state transition and publishes it through
+ * {@link ReadStateCell}; readers never wait for the actor.
+ *
+ * <p>Reference counted, after Pebble's read state: the cell holds one reference, each reader
+ * takes one while it reads. When the last goes, every SST it listed is released, which is
+ * what lets a compaction delete a file only after the last reader of it is done.
+ *
+ * <p>Thread-safe. The arrays are never modified after construction.
+ */
+public final class ReadState {
+  private static final SstFile[] NO_FILES = new SstFile[0];
+  private static final Memtable[] NO_MEMTABLES = new Memtable[0];
+
+  private final Memtable mutable;
+  private final Memtable[] immutables;
+  private final SstFile[] l0;
+  private final SstFile[][] levels;
+  private final AtomicInteger refs = new AtomicInteger(1);
+
+  private ReadState(Memtable mutable, Memtable[] immutables, SstFile[] l0, SstFile[][] levels) {
+    this.mutable = mutable;
+    this.immutables = immutables;
+    this.l0 = l0;
+    this.levels = levels;
+    for (SstFile f : l0) {
+      f.ref();
+    }
+    for (SstFile[] level : levels) {
+      for (SstFile f : level) {
+        f.ref();
+      }
+    }
+  }
+
+  /** A state with an empty picture around {@code mutable}, and the given levels (index 0 is L0). */
+  public static ReadState initial(Memtable mutable, List<List<SstFile>> levelFiles) {
+    SstFile[] l0 = levelFiles.isEmpty() ? NO_FILES : levelFiles.get(0).toArray(NO_FILES);
+    SstFile[][] levels = new SstFile[Math.max(0, levelFiles.size() - 1)][];
+    for (int i = 1; i < levelFiles.size(); i++) {
+      levels[i - 1] = levelFiles.get(i).toArray(NO_FILES);
+    }
+    return new ReadState(mutable, NO_MEMTABLES, l0, levels);
+  }
+
+  public Memtable mutable() {
+    return mutable;
+  }
+
+  /** Frozen memtables, newest first. Do not modify the array. */
+  public Memtable[] immutables() {
+    return immutables;
+  }
+
+  /** L0 SSTs, newest first. Do not modify the array. */
+  public SstFile[] l0() {
+    return l0;
+  }
+
+  /** Levels 1.. as arrays sorted by key. Do not modify the arrays. */
+  public SstFile[][] levels() {
+    return levels;
+  }
+
+  /** The oldest frozen memtable, the next to flush, or null. */
+  public Memtable oldestImmutable() {
+    return immutables.length == 0 ? null : immutables[immutables.length - 1];
+  }
+
+  /** The state after freezing the mutable memtable and starting {@code next}. */
+  public ReadState withRotation(Memtable next) {
+    Memtable[] imm = new Memtable[immutables.length + 1];
+    imm[0] = mutable;
+    System.arraycopy(immutables, 0, imm, 1, immutables.length);
+    return new ReadState(next, imm, l0, levels);
+  }
+
+  /** The state after {@code flushed} (a frozen memtable) became the L0 SST {@code file}. */
+  public ReadState withFlush(Memtable flushed, SstFile file) {
+    List<Memtable> imm = new ArrayList<>(Arrays.asList(immutables));
+    if (!imm.remove(flushed)) {
+      throw new IllegalStateException(flushed + " is not a frozen memtable of this state");
+    }
+    SstFile[] newL0 = new SstFile[l0.length + 1];
+    newL0[0] = file;
+    System.arraycopy(l0, 0, newL0, 1, l0.length);
+    return new ReadState(mutable, imm.toArray(NO_MEMTABLES), newL0, levels);
+  }
+
+  /** Every SST of the state, L0 first. */
+  public List<SstFile> allFiles() {
+    List<SstFile> all = new ArrayList<>(Arrays.asList(l0));
+    for (SstFile[] level : levels) {
+      all.addAll(Arrays.asList(level));
+    }
+    return all;
+  }
+
+  /** Takes a reference unless the state has already been fully released. */
+  boolean tryRef() {
+    while (true) {
+      int r = refs.get();
+      if (r == 0) {
+        return false;
+      }
+      if (refs.compareAndSet(r, r + 1)) {
+        return true;
+      }
+    }
+  }
+
+  /** Drops a reference; the last one releases the state's SSTs. */
+  public void unref() {
+    int r = refs.decrementAndGet();
+    if (r == 0) {
+      for (SstFile f : l0) {
+        f.unref();
+      }
+      for (SstFile[] level : levels) {
+        for (SstFile f : level) {
+          f.unref();
+        }
+      }
+    } else if (r < 0) {
+      throw new IllegalStateException("read state released more often than referenced");
+    }
+  }
+
+  int refCount() {
+    return refs.get();
+  }
+}

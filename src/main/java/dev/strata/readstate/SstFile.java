@@ -1,0 +1,96 @@
+package dev.strata.readstate;
+
+import dev.strata.key.InternalKey;
+import dev.strata.sst.TableProperties;
+import dev.strata.sst.TableReader;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+
+/**
+ * One SST as the store knows it: its number, its open reader, its key range, and a reference
+ * count held by every {@link ReadState} that lists it. When the count falls to zero the file is
+ * released: its reader closed, and, if compaction has marked it obsolete, the file deleted. So a
+ * file an open iterator or a running get may touch is never closed or deleted under it.
+ *
+ * <p>Thread-safe.
+ */
+public final class SstFile {
+  private final long number;
+  private final TableReader reader;
+  private final TableProperties properties;
+  private final Consumer<SstFile> releaser;
+  private final AtomicInteger refs = new AtomicInteger();
+  private volatile boolean obsolete;
+
+  /**
+   * @param releaser called once, on the thread that drops the last reference: it closes the
+   *     reader and deletes the file when {@link #isObsolete()}
+   */
+  public SstFile(long number, TableReader reader, Consumer<SstFile> releaser) {
+    this.number = number;
+    this.reader = reader;
+    this.properties = reader.properties();
+    this.releaser = releaser;
+  }
+
+  public long number() {
+    return number;
+  }
+
+  public TableReader reader() {
+    return reader;
+  }
+
+  public TableProperties properties() {
+    return properties;
+  }
+
+  public long fileSize() {
+    return properties.fileSize();
+  }
+
+  public byte[] smallestUserKey() {
+    return properties.smallestUserKey();
+  }
+
+  public byte[] largestUserKey() {
+    return properties.largestUserKey();
+  }
+
+  /** True when {@code userKey} lies within this file's key range. */
+  public boolean covers(byte[] userKey) {
+    return InternalKey.compareUserKeys(userKey, properties.smallestUserKey()) >= 0
+        && InternalKey.compareUserKeys(userKey, properties.largestUserKey()) <= 0;
+  }
+
+  void ref() {
+    refs.incrementAndGet();
+  }
+
+  void unref() {
+    int r = refs.decrementAndGet();
+    if (r == 0) {
+      releaser.accept(this);
+    } else if (r < 0) {
+      throw new IllegalStateException("SST " + number + " released more often than referenced");
+    }
+  }
+
+  public int refCount() {
+    return refs.get();
+  }
+
+  /** Marks the file for deletion once no read state holds it (compaction replaced it). */
+  public void markObsolete() {
+    obsolete = true;
+  }
+
+  public boolean isObsolete() {
+    return obsolete;
+  }
+
+  @Override
+  public String toString() {
+    return "SST " + number + " (" + properties.fileSize() + " B, " + properties.entryCount() + " entries)";
+  }
+}

@@ -1,0 +1,195 @@
+package dev.strata.actor;
+
+import static dev.strata.TestHarness.b;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import akka.actor.testkit.typed.javadsl.ActorTestKit;
+import akka.actor.typed.ActorRef;
+import dev.strata.CompactionOptions;
+import dev.strata.StrataOptions;
+import dev.strata.WriteBatch;
+import dev.strata.engine.StoreEngine;
+import dev.strata.fs.DiskFileSystem;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The writer actor's decisions: when to freeze, when writes wait, how flushes are installed. */
+class WriterActorTest {
+  private static final ActorTestKit testKit = ActorTestKit.create();
+  private static final Duration WAIT = Duration.ofSeconds(10);
+
+  @TempDir Path dir;
+  private final ExecutorService pool = Executors.newSingleThreadExecutor();
+  /** Flush jobs run only when a permit is released: the test decides when flushes finish. */
+  private final Semaphore flushPermits = new Semaphore(0);
+  private final Executor gatedFlushes = job -> pool.execute(() -> {
+    flushPermits.acquireUninterruptibly();
+    job.run();
+  });
+  private StoreEngine engine;
+
+  @AfterAll
+  static void shutdown() {
+    testKit.shutdownTestKit();
+  }
+
+  @AfterEach
+  void tearDown() throws InterruptedException {
+    flushPermits.release(1000);
+    pool.shutdown();
+    assertTrue(pool.awaitTermination(10, TimeUnit.SECONDS), "held flush jobs finished");
+    if (engine != null) {
+      engine.releaseResources();
+    }
+  }
+
+  private ActorRef<WriterActor.Command> start(int maxImmutable) {
+    StrataOptions options = StrataOptions.builder()
+        .memtableSizeBytes(4096)
+        .maxImmutableMemtables(maxImmutable)
+        .compaction(CompactionOptions.none())
+        .build();
+    engine = StoreEngine.open(dir, options, DiskFileSystem.INSTANCE);
+    ActorRef<WriterActor.Command> writer = testKit.spawn(WriterActor.create(engine, gatedFlushes));
+    engine.attach(new ActorWriterSignals(writer));
+    return writer;
+  }
+
+  /** Writes on the fast path until the current memtable reaches the threshold (and no further). */
+  private int fillMemtable(int from) {
+    int i = from;
+    var memtable = engine.current().mutable();
+    while (memtable.approximateBytes() < 4096) {
+      assertTrue(engine.tryPut(b("key" + i), new byte[200]), "fast path accepted write " + i);
+      i++;
+    }
+    return i;
+  }
+
+  private void awaitCondition(String what, java.util.function.BooleanSupplier cond) throws InterruptedException {
+    long deadline = System.nanoTime() + WAIT.toNanos();
+    while (!cond.getAsBoolean()) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("timed out waiting for: " + what);
+      }
+      Thread.sleep(5);
+    }
+  }
+
+  @Test
+  void freezesTheMemtableWhenItReachesTheThreshold() throws Exception {
+    start(4);
+    var first = engine.current().mutable();
+    fillMemtable(0);
+    awaitCondition("rotation", () -> engine.current().mutable() != first);
+    assertEquals(1, engine.current().immutables().length);
+    assertTrue(engine.current().immutables()[0] == first, "the full memtable is the frozen one");
+    assertTrue(engine.current().mutable().isEmpty());
+  }
+
+  @Test
+  void installsAFinishedFlushAsTheNewestL0File() throws Exception {
+    start(4);
+    int n = fillMemtable(0);
+    awaitCondition("rotation", () -> engine.current().immutables().length == 1);
+    flushPermits.release();
+    awaitCondition("flush installed", () -> engine.current().l0().length == 1);
+    assertEquals(0, engine.current().immutables().length);
+    for (int i = 0; i < n; i++) {
+      assertArrayEquals(new byte[200], engine.get(b("key" + i)), "key" + i + " is read from the SST");
+    }
+  }
+
+  @Test
+  void writesWaitAtTheFrozenMemtableLimitAndApplyInOrderAfterAFlush() throws Exception {
+    ActorRef<WriterActor.Command> writer = start(1);
+    int next = fillMemtable(0);
+    awaitCondition("first rotation", () -> engine.current().immutables().length == 1);
+    next = fillMemtable(next);
+    // One frozen memtable waits for a flush that cannot finish, and the new one is full: stalled.
+    assertFalse(engine.tryPut(b("stalled"), b("x")), "the fast path refuses a write while stalled");
+    List<CompletableFuture<Void>> acks = new ArrayList<>();
+    for (int v = 0; v < 5; v++) {
+      CompletableFuture<Void> done = new CompletableFuture<>();
+      engine.enqueue(new WriteBatch().put(b("queued"), b("v" + v)), done);
+      acks.add(done);
+    }
+    Thread.sleep(200);
+    for (CompletableFuture<Void> a : acks) {
+      assertFalse(a.isDone(), "a write waits while the store is stalled, it neither fails nor applies");
+    }
+    assertFalse(engine.tryPut(b("other"), b("x")), "the fast path queues behind waiting writes");
+    flushPermits.release(10);
+    for (CompletableFuture<Void> a : acks) {
+      a.get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+    }
+    assertArrayEquals(b("v4"), engine.get(b("queued")), "queued writes applied in arrival order");
+    assertEquals(0, engine.queuedWrites());
+    CompletableFuture<Void> flushed = new CompletableFuture<>();
+    writer.tell(new WriterActor.Flush(flushed));
+    flushed.get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+    for (int i = 0; i < next; i++) {
+      assertArrayEquals(new byte[200], engine.get(b("key" + i)));
+    }
+    assertTrue(engine.stats().writeStallNanos() > 0, "stall time is accounted");
+  }
+
+  @Test
+  void flushRequestCompletesWhenEveryMemtableIsAnSst() throws Exception {
+    ActorRef<WriterActor.Command> writer = start(4);
+    engine.tryPut(b("a"), b("1"));
+    CompletableFuture<Void> flushed = new CompletableFuture<>();
+    writer.tell(new WriterActor.Flush(flushed));
+    Thread.sleep(100);
+    assertFalse(flushed.isDone(), "the flush cannot finish while its job is held");
+    flushPermits.release();
+    flushed.get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+    assertEquals(1, engine.current().l0().length);
+    assertTrue(engine.current().mutable().isEmpty());
+    assertEquals(0, engine.current().immutables().length);
+  }
+
+  @Test
+  void flushOfAnEmptyStoreCompletesAtOnce() throws Exception {
+    ActorRef<WriterActor.Command> writer = start(4);
+    CompletableFuture<Void> flushed = new CompletableFuture<>();
+    writer.tell(new WriterActor.Flush(flushed));
+    flushed.get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+    assertEquals(0, engine.current().l0().length);
+  }
+
+  @Test
+  void closeAppliesQueuedWritesAndFlushesEverythingBeforeStopping() throws Exception {
+    ActorRef<WriterActor.Command> writer = start(1);
+    fillMemtable(0);
+    awaitCondition("first rotation", () -> engine.current().immutables().length == 1);
+    fillMemtable(1000);
+    CompletableFuture<Void> queued = new CompletableFuture<>();
+    engine.enqueue(new WriteBatch().put(b("late"), b("v")), queued);
+    engine.beginClose();
+    CompletableFuture<Void> closed = new CompletableFuture<>();
+    writer.tell(new WriterActor.Close(closed));
+    flushPermits.release(100);
+    closed.get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+    assertTrue(queued.isDone() && !queued.isCompletedExceptionally());
+    assertTrue(engine.current().mutable().isEmpty());
+    assertEquals(0, engine.current().immutables().length);
+    assertArrayEquals(b("v"), engine.get(b("late")));
+    testKit.createTestProbe().expectTerminated(writer, WAIT);
+  }
+}
