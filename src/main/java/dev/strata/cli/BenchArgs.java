@@ -1,0 +1,189 @@
+package dev.strata.cli;
+
+import dev.strata.CompactionOptions;
+import dev.strata.StrataOptions;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Parses {@code strata bench}'s options into a {@link BenchConfig}. Options take their value as
+ * the next argument or after {@code =} ({@code --num 1000} or {@code --num=1000}); when one is
+ * given twice the last wins. Store options start from the configuration's and each flag
+ * overrides one of them. Not thread-safe; one instance per parse.
+ */
+final class BenchArgs {
+  static final long MAX_NUM = 1_000_000_000_000L;
+  static final int MAX_THREADS = 1024;
+  /** The engine's documented limits on key and value sizes. */
+  static final int MAX_KEY_SIZE = 64 * 1024;
+  static final int MAX_VALUE_SIZE = 16 * 1024 * 1024;
+
+  private static final Set<String> VALUE_OPTIONS = Set.of("--num", "--seed", "--threads", "--dir", "--value-size",
+      "--key-size", "--workloads", "--seek-nexts", "--memtable-size", "--block-cache", "--bloom-bits", "--compaction");
+  private static final Set<String> SWITCHES = Set.of("--no-wal", "--sync");
+
+  private final StrataOptions base;
+  private long num = BenchConfig.DEFAULT_NUM;
+  private long seed = BenchConfig.DEFAULT_SEED;
+  private int threads = 1;
+  private Path dir;
+  private int keySize = BenchConfig.DEFAULT_KEY_SIZE;
+  private int valueSize = BenchConfig.DEFAULT_VALUE_SIZE;
+  private int seekNexts = BenchConfig.DEFAULT_SEEK_NEXTS;
+  private List<Workload> workloads = List.of(Workload.values());
+  private Long memtableSize;
+  private Long blockCache;
+  private Integer bloomBits;
+  private CompactionOptions.Strategy compaction;
+  private boolean noWal;
+  private boolean sync;
+
+  private BenchArgs(StrataOptions base) {
+    this.base = base;
+  }
+
+  /** The run {@code args} describe, on top of {@code base} store options. */
+  static BenchConfig parse(List<String> args, StrataOptions base) throws UsageException {
+    BenchArgs parsed = new BenchArgs(base);
+    for (int i = 0; i < args.size(); i++) {
+      String arg = args.get(i);
+      if (!arg.startsWith("--")) {
+        throw new UsageException("unexpected argument '" + arg + "': bench takes only options");
+      }
+      int eq = arg.indexOf('=');
+      String option = eq < 0 ? arg : arg.substring(0, eq);
+      if (SWITCHES.contains(option)) {
+        if (eq >= 0) {
+          throw new UsageException(option + " takes no value");
+        }
+        parsed.setSwitch(option);
+      } else if (VALUE_OPTIONS.contains(option)) {
+        String value;
+        if (eq >= 0) {
+          value = arg.substring(eq + 1);
+        } else if (i + 1 < args.size()) {
+          value = args.get(++i);
+        } else {
+          throw new UsageException(option + " needs a value");
+        }
+        parsed.set(option, value);
+      } else {
+        throw new UsageException("unknown option " + option);
+      }
+    }
+    return parsed.build();
+  }
+
+  private void setSwitch(String option) {
+    if (option.equals("--no-wal")) {
+      noWal = true;
+    } else {
+      sync = true;
+    }
+  }
+
+  private void set(String option, String value) throws UsageException {
+    switch (option) {
+      case "--num" -> num = ArgParsing.parseLong(option, value, 1, MAX_NUM);
+      case "--seed" -> seed = ArgParsing.parseLong(option, value, Long.MIN_VALUE, Long.MAX_VALUE);
+      case "--threads" -> threads = ArgParsing.parseInt(option, value, 1, MAX_THREADS);
+      case "--dir" -> dir = parsePath(option, value);
+      case "--key-size" -> keySize = ArgParsing.parseInt(option, value, 1, MAX_KEY_SIZE);
+      case "--value-size" -> valueSize = ArgParsing.parseInt(option, value, 0, MAX_VALUE_SIZE);
+      case "--seek-nexts" -> seekNexts = ArgParsing.parseInt(option, value, 0, 1_000_000);
+      case "--workloads" -> workloads = parseWorkloads(value);
+      case "--memtable-size" -> memtableSize = ArgParsing.parseBytes(option, value, 4096, Long.MAX_VALUE);
+      case "--block-cache" -> blockCache = ArgParsing.parseBytes(option, value, 0, Long.MAX_VALUE);
+      case "--bloom-bits" -> bloomBits = ArgParsing.parseInt(option, value, 0, 32);
+      case "--compaction" -> compaction = parseCompaction(value);
+      default -> throw new IllegalStateException("option without a parser: " + option);
+    }
+  }
+
+  private static Path parsePath(String option, String value) throws UsageException {
+    if (value.isBlank()) {
+      throw new UsageException(option + " needs a directory");
+    }
+    try {
+      return Path.of(value);
+    } catch (InvalidPathException e) {
+      throw new UsageException(option + ": '" + value + "' is not a valid path: " + e.getReason());
+    }
+  }
+
+  static List<Workload> parseWorkloads(String value) throws UsageException {
+    List<Workload> list = new ArrayList<>();
+    for (String name : value.split(",", -1)) {
+      String trimmed = name.strip();
+      if (trimmed.isEmpty()) {
+        throw new UsageException("--workloads: empty workload name in '" + value + "'");
+      }
+      list.add(Workload.fromName(trimmed).orElseThrow(() -> new UsageException(
+          "--workloads: unknown workload '" + trimmed + "'; known: " + Workload.names())));
+    }
+    return list;
+  }
+
+  private static CompactionOptions.Strategy parseCompaction(String value) throws UsageException {
+    return switch (value.strip()) {
+      case "leveled" -> CompactionOptions.Strategy.LEVELED;
+      case "tiered" -> CompactionOptions.Strategy.TIERED;
+      case "simple-leveled" -> CompactionOptions.Strategy.SIMPLE_LEVELED;
+      case "none" -> CompactionOptions.Strategy.NONE;
+      default -> throw new UsageException("--compaction: unknown strategy '" + value
+          + "'; known: leveled, tiered, simple-leveled, none");
+    };
+  }
+
+  private BenchConfig build() throws UsageException {
+    int digits = KeyGenerator.digitsNeeded(num);
+    if (keySize < digits) {
+      throw new UsageException("--key-size " + keySize + " is too small for --num " + num + ": keys are "
+          + digits + "-digit numbers, so they need at least " + digits + " bytes");
+    }
+    return new BenchConfig(num, seed, threads, dir, keySize, valueSize, seekNexts, workloads, options());
+  }
+
+  private StrataOptions options() throws UsageException {
+    if (sync && noWal) {
+      throw new UsageException("--sync needs the write-ahead log: drop --no-wal or --sync");
+    }
+    StrataOptions.Builder b = base.toBuilder();
+    try {
+      if (memtableSize != null) {
+        b.memtableSizeBytes(memtableSize);
+      }
+      if (blockCache != null) {
+        b.blockCacheBytes(blockCache);
+      }
+      if (bloomBits != null) {
+        b.bloomBitsPerKey(bloomBits);
+      }
+      if (compaction != null && compaction != base.compaction().strategy()) {
+        b.compaction(defaults(compaction));
+      }
+      if (noWal) {
+        b.walEnabled(false).syncWrites(false);
+      }
+      if (sync) {
+        b.walEnabled(true).syncWrites(true);
+      }
+      return b.build();
+    } catch (IllegalArgumentException e) {
+      throw new UsageException("bad store options: " + e.getMessage());
+    }
+  }
+
+  /** A strategy's defaults; a flag naming the configuration's own strategy keeps its tuning. */
+  private static CompactionOptions defaults(CompactionOptions.Strategy strategy) {
+    return switch (strategy) {
+      case LEVELED -> CompactionOptions.leveled();
+      case TIERED -> CompactionOptions.tiered();
+      case SIMPLE_LEVELED -> CompactionOptions.simpleLeveled();
+      case NONE -> CompactionOptions.none();
+    };
+  }
+}

@@ -1,0 +1,85 @@
+package dev.strata.cli;
+
+import dev.strata.StrataException;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+/** {@code strata bench}: parses its options, prepares the store directory, runs the workloads. */
+final class BenchCommand {
+  private BenchCommand() {}
+
+  /**
+   * Runs the benchmark; returns the exit code. Progress bars go to {@code progressTerminal}
+   * when it is not null.
+   */
+  static int run(List<String> args, CliContext context, PrintStream out, PrintStream err,
+      PrintStream progressTerminal) {
+    if (args.contains("--help") || args.contains("-h")) {
+      out.print(Usage.BENCH);
+      return Main.EXIT_OK;
+    }
+    BenchConfig config;
+    Path dir;
+    try {
+      config = BenchArgs.parse(args, context.baseOptions());
+      dir = prepareDirectory(config.dir());
+    } catch (UsageException e) {
+      err.println("strata bench: " + e.getMessage());
+      err.println();
+      err.print(Usage.BENCH);
+      return Main.EXIT_USAGE;
+    } catch (IOException e) {
+      err.println("strata bench: cannot prepare the store directory: " + e);
+      return Main.EXIT_FAILURE;
+    }
+    boolean temporary = config.dir() == null;
+    try {
+      BenchHeader.print(out, config, dir, temporary);
+      new BenchRunner(config, context.factory(config.options()), dir, out, progressTerminal).run();
+      return Main.EXIT_OK;
+    } catch (StrataException | BenchRunner.BenchFailure e) {
+      err.println("strata bench: " + e.getMessage());
+      return Main.EXIT_FAILURE;
+    } catch (IOException | RuntimeException e) {
+      err.println("strata bench: failed: " + e);
+      e.printStackTrace(err);
+      return Main.EXIT_FAILURE;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      err.println("strata bench: interrupted");
+      return Main.EXIT_FAILURE;
+    } finally {
+      out.flush();
+      if (temporary) {
+        deleteTemporary(dir, err);
+      }
+    }
+  }
+
+  /** The given directory, which must be new or empty; or a new temporary directory. */
+  private static Path prepareDirectory(Path dir) throws UsageException, IOException {
+    if (dir == null) {
+      return Files.createTempDirectory("strata-bench-");
+    }
+    if (Files.exists(dir) && !Files.isDirectory(dir)) {
+      throw new UsageException("--dir " + dir + " is not a directory");
+    }
+    if (!Directories.isMissingOrEmpty(dir)) {
+      throw new UsageException("--dir " + dir + " is not empty: bench deletes its store between workloads, "
+          + "so give it a new or empty directory");
+    }
+    Files.createDirectories(dir);
+    return dir;
+  }
+
+  private static void deleteTemporary(Path dir, PrintStream err) {
+    try {
+      Directories.deleteRecursively(dir);
+    } catch (IOException e) {
+      err.println("strata bench: could not delete the temporary directory " + dir + ": " + e);
+    }
+  }
+}

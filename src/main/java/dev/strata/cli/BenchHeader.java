@@ -1,0 +1,41 @@
+package dev.strata.cli;
+
+import java.io.PrintStream;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Path;
+import java.time.ZonedDateTime;
+import java.time.temporal.ChronoUnit;
+import java.util.Locale;
+import java.util.stream.Collectors;
+
+/** The block bench prints before its results: when, on what JVM, with which settings. Stateless. */
+final class BenchHeader {
+  private BenchHeader() {}
+
+  static void print(PrintStream out, BenchConfig config, Path dir, boolean temporaryDir) {
+    Runtime runtime = Runtime.getRuntime();
+    String flags = String.join(" ", ManagementFactory.getRuntimeMXBean().getInputArguments());
+    out.println("Strata bench");
+    row(out, "Date", ZonedDateTime.now().truncatedTo(ChronoUnit.SECONDS).toString());
+    row(out, "JDK", Runtime.version() + " (" + System.getProperty("java.vendor") + ", "
+        + System.getProperty("java.vm.name") + ")");
+    row(out, "JVM flags", flags.isEmpty() ? "(none)" : flags);
+    row(out, "CPUs", runtime.availableProcessors() + ", max heap " + (runtime.maxMemory() >> 20) + " MiB");
+    row(out, "Keys", config.keySize() + " bytes each (zero-padded decimal numbers)");
+    row(out, "Values", config.valueSize() + " bytes each (seeded random bytes)");
+    row(out, "Entries", Long.toString(config.num()));
+    row(out, "Raw size", String.format(Locale.ROOT, "%.1f MB (keys and values of one fill)",
+        config.rawBytes() / (1024.0 * 1024.0)));
+    row(out, "Threads", Integer.toString(config.threads()));
+    row(out, "Seed", Long.toString(config.seed()));
+    row(out, "Seek nexts", Integer.toString(config.seekNexts()));
+    row(out, "Directory", dir + (temporaryDir ? " (temporary, deleted at the end)" : ""));
+    row(out, "Workloads", config.workloads().stream().map(Workload::benchName).collect(Collectors.joining(",")));
+    row(out, "Options", config.options().toString());
+    out.println("-".repeat(100));
+  }
+
+  private static void row(PrintStream out, String name, String value) {
+    out.printf(Locale.ROOT, "%-11s %s%n", name + ":", value);
+  }
+}

@@ -1,0 +1,153 @@
+package dev.strata.cli;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * Runs a {@link BenchConfig}'s workloads in order against stores from a
+ * {@link KeyValueStore.Factory}, printing one result line per workload and the store's statistics
+ * at the end. Fills get a fresh store in {@code dir} (whatever an earlier workload left there is
+ * deleted); every other workload runs on the store the previous one left, as in db_bench.
+ * Nothing is flushed between workloads. Not thread-safe: one run at a time; the runner starts
+ * and joins its own worker threads.
+ */
+final class BenchRunner {
+  /** A workload's operation threw: the message names the workload. */
+  static final class BenchFailure extends RuntimeException {
+    BenchFailure(String message, Throwable cause) {
+      super(message, cause);
+    }
+  }
+
+  private final BenchConfig config;
+  private final KeyValueStore.Factory factory;
+  private final Path dir;
+  private final PrintStream out;
+  private final PrintStream progressTerminal;
+  private final KeyGenerator keys;
+  private final ValueGenerator values;
+  private final IndexPermutation fillOrder;
+
+  /** {@code progressTerminal} draws progress bars; null for none. */
+  BenchRunner(BenchConfig config, KeyValueStore.Factory factory, Path dir, PrintStream out,
+      PrintStream progressTerminal) {
+    this.config = config;
+    this.factory = factory;
+    this.dir = dir;
+    this.out = out;
+    this.progressTerminal = progressTerminal;
+    this.keys = new KeyGenerator(config.keySize());
+    this.values = new ValueGenerator(config.valueSize(), config.seed());
+    this.fillOrder = new IndexPermutation(config.num(), Mixing.mix64(config.seed()));
+  }
+
+  /** Runs every workload; returns their results in order. */
+  List<WorkloadResult> run() throws IOException, InterruptedException {
+    List<WorkloadResult> results = new ArrayList<>();
+    KeyValueStore store = null;
+    boolean allKeysPresent = false;
+    try {
+      for (int position = 0; position < config.workloads().size(); position++) {
+        Workload workload = config.workloads().get(position);
+        if (store == null || workload.needsFreshStore()) {
+          if (store != null) {
+            KeyValueStore old = store;
+            store = null;
+            old.close();
+            Directories.deleteContents(dir);
+          }
+          store = factory.open(dir);
+          allKeysPresent = false;
+        }
+        WorkloadResult result = runWorkload(store, workload, position);
+        results.add(result);
+        out.println(result.format());
+        String warning = workload.warning(result.ops(), result.found(), allKeysPresent);
+        if (warning != null) {
+          out.println(warning);
+        }
+        allKeysPresent = workload.leavesAllKeysPresent() || (allKeysPresent && !workload.removesKeys());
+        out.flush();
+      }
+      out.println();
+      out.println("Stats:");
+      out.println(store.statsReport());
+    } catch (RuntimeException | IOException | InterruptedException | Error e) {
+      closeQuietly(store, e);
+      throw e;
+    }
+    store.close();
+    return results;
+  }
+
+  private static void closeQuietly(KeyValueStore store, Throwable primary) {
+    if (store == null) {
+      return;
+    }
+    try {
+      store.close();
+    } catch (RuntimeException e) {
+      primary.addSuppressed(e);
+    }
+  }
+
+  private WorkloadResult runWorkload(KeyValueStore store, Workload workload, int position)
+      throws InterruptedException {
+    int threads = config.threads();
+    long num = config.num();
+    LongAdder progress = new LongAdder();
+    List<Worker> workers = new ArrayList<>(threads);
+    List<Thread> running = new ArrayList<>(threads);
+    CountDownLatch ready = new CountDownLatch(threads);
+    CountDownLatch go = new CountDownLatch(1);
+    AtomicReference<Throwable> failure = new AtomicReference<>();
+    for (int t = 0; t < threads; t++) {
+      Worker worker = new Worker(store, config, keys, values, fillOrder,
+          Mixing.streamSeed(config.seed(), position, t), progress);
+      long from = num * t / threads;
+      long to = num * (t + 1) / threads;
+      workers.add(worker);
+      Thread thread = new Thread(() -> {
+        ready.countDown();
+        try {
+          go.await();
+          workload.runRange(worker, from, to);
+        } catch (Throwable e) {
+          failure.compareAndSet(null, e);
+        } finally {
+          worker.finish();
+        }
+      }, "bench-" + workload.benchName() + "-" + t);
+      // Daemon: an operation stuck in the store must not keep the JVM alive once the runner gave up.
+      thread.setDaemon(true);
+      running.add(thread);
+      thread.start();
+    }
+    ready.await();
+    long start = System.nanoTime();
+    go.countDown();
+    ProgressBar bar = ProgressBar.start(progressTerminal, workload.benchName(), num, progress);
+    try {
+      for (Thread thread : running) {
+        thread.join();
+      }
+    } catch (InterruptedException e) {
+      running.forEach(Thread::interrupt);
+      throw e;
+    } finally {
+      bar.close();
+    }
+    long elapsed = System.nanoTime() - start;
+    Throwable cause = failure.get();
+    if (cause != null) {
+      throw new BenchFailure(workload.benchName() + " failed: " + cause, cause);
+    }
+    return WorkloadResult.of(workload, elapsed, workers);
+  }
+}

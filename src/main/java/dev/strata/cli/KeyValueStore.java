@@ -1,0 +1,38 @@
+package dev.strata.cli;
+
+import dev.strata.Bound;
+import dev.strata.StrataIterator;
+import java.nio.file.Path;
+
+/**
+ * What the CLI's commands need from a store: the synchronous calls of Strata's public API. It is
+ * an interface so that {@code bench} can later compare other engines behind the same workloads,
+ * and so that the CLI's own tests can run against an in-memory store. Implementations must be
+ * thread-safe: benchmark threads share one store.
+ */
+interface KeyValueStore extends AutoCloseable {
+  void put(byte[] key, byte[] value);
+
+  /** The value, or null when the key is absent or deleted. */
+  byte[] get(byte[] key);
+
+  void delete(byte[] key);
+
+  /** Keys in ascending unsigned byte order between the bounds; the caller closes the iterator. */
+  StrataIterator scan(Bound lower, Bound upper);
+
+  /** Writes what is in memory to disk and waits. */
+  void flush();
+
+  /** A human-readable account of the store's state and counters. */
+  String statsReport();
+
+  @Override
+  void close();
+
+  /** Opens (creating when missing) a store in a directory. */
+  @FunctionalInterface
+  interface Factory {
+    KeyValueStore open(Path dir);
+  }
+}

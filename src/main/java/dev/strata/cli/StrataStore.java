@@ -1,0 +1,62 @@
+package dev.strata.cli;
+
+import dev.strata.Bound;
+import dev.strata.Strata;
+import dev.strata.StrataIterator;
+import dev.strata.StrataStats;
+import java.util.Locale;
+
+/** {@link KeyValueStore} over a {@link Strata} store, which it owns. Thread-safe, as Strata is. */
+final class StrataStore implements KeyValueStore {
+  private final Strata db;
+
+  StrataStore(Strata db) {
+    this.db = db;
+  }
+
+  @Override
+  public void put(byte[] key, byte[] value) {
+    db.put(key, value);
+  }
+
+  @Override
+  public byte[] get(byte[] key) {
+    return db.get(key);
+  }
+
+  @Override
+  public void delete(byte[] key) {
+    db.delete(key);
+  }
+
+  @Override
+  public StrataIterator scan(Bound lower, Bound upper) {
+    return db.scan(lower, upper);
+  }
+
+  @Override
+  public void flush() {
+    db.flush();
+  }
+
+  @Override
+  public String statsReport() {
+    StrataStats stats = db.stats();
+    if (stats == null) {
+      return "(the store reported no statistics)";
+    }
+    StringBuilder report = new StringBuilder(stats.toString());
+    long user = stats.userBytesWritten();
+    if (user > 0) {
+      long written = stats.walBytesWritten() + stats.flushBytesWritten() + stats.compactionBytesWritten();
+      report.append(String.format(Locale.ROOT, "%nwrite amplification: %.2f (wal + flush + compaction over user bytes)",
+          (double) written / user));
+    }
+    return report.toString();
+  }
+
+  @Override
+  public void close() {
+    db.close();
+  }
+}

@@ -1,0 +1,141 @@
+package dev.strata.cli;
+
+import dev.strata.Bound;
+import dev.strata.StrataIterator;
+import java.util.SplittableRandom;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * One benchmark thread's share of a workload: the store operations the workloads are written
+ * in, with their accounting (operations, keys found, bytes, latencies). Confined to its thread;
+ * only the progress counter is shared, and it is updated every {@value #PROGRESS_BATCH}
+ * operations to keep it off the measured path.
+ */
+final class Worker {
+  private static final int PROGRESS_BATCH = 1024;
+
+  private final KeyValueStore store;
+  private final KeyGenerator keys;
+  private final ValueGenerator values;
+  private final IndexPermutation permutation;
+  private final SplittableRandom random;
+  private final long num;
+  private final int seekNexts;
+  private final LongAdder progress;
+  private final LatencyHistogram latencies = new LatencyHistogram();
+  private long ops;
+  private long found;
+  private long bytes;
+  private int unreported;
+
+  Worker(KeyValueStore store, BenchConfig config, KeyGenerator keys, ValueGenerator values,
+      IndexPermutation permutation, long randomSeed, LongAdder progress) {
+    this.store = store;
+    this.keys = keys;
+    this.values = values;
+    this.permutation = permutation;
+    this.random = new SplittableRandom(randomSeed);
+    this.num = config.num();
+    this.seekNexts = config.seekNexts();
+    this.progress = progress;
+  }
+
+  KeyValueStore store() {
+    return store;
+  }
+
+  KeyGenerator keys() {
+    return keys;
+  }
+
+  ValueGenerator values() {
+    return values;
+  }
+
+  IndexPermutation permutation() {
+    return permutation;
+  }
+
+  long num() {
+    return num;
+  }
+
+  /** A uniformly random index of the key space. */
+  long randomIndex() {
+    return random.nextLong(num);
+  }
+
+  void put(byte[] key, byte[] value) {
+    store.put(key, value);
+    bytes += key.length + value.length;
+  }
+
+  void get(byte[] key) {
+    byte[] value = store.get(key);
+    bytes += key.length;
+    if (value != null) {
+      found++;
+      bytes += value.length;
+    }
+  }
+
+  void delete(byte[] key) {
+    store.delete(key);
+    bytes += key.length;
+  }
+
+  /** Accounts for one entry a scan yielded. */
+  void read(byte[] key, byte[] value) {
+    found++;
+    bytes += key.length + value.length;
+  }
+
+  /** Scans from {@code key} on, reading the first entry and the one after each of seekNexts next() calls. */
+  void seek(byte[] key) {
+    try (StrataIterator it = store.scan(Bound.included(key), Bound.unbounded())) {
+      if (!it.isValid()) {
+        return;
+      }
+      found++;
+      bytes += it.key().length + it.value().length;
+      for (int n = 0; n < seekNexts && it.isValid(); n++) {
+        it.next();
+        if (it.isValid()) {
+          bytes += it.key().length + it.value().length;
+        }
+      }
+    }
+  }
+
+  /** Ends one operation that began at {@code startNanos}. */
+  void finishOp(long startNanos) {
+    latencies.record(System.nanoTime() - startNanos);
+    ops++;
+    if (++unreported == PROGRESS_BATCH) {
+      progress.add(unreported);
+      unreported = 0;
+    }
+  }
+
+  /** Reports the operations not yet counted in the progress; call once the range is done. */
+  void finish() {
+    progress.add(unreported);
+    unreported = 0;
+  }
+
+  long ops() {
+    return ops;
+  }
+
+  long found() {
+    return found;
+  }
+
+  long bytes() {
+    return bytes;
+  }
+
+  LatencyHistogram latencies() {
+    return latencies;
+  }
+}

@@ -1,0 +1,174 @@
+package dev.strata.cli;
+
+import dev.strata.Bound;
+import dev.strata.StrataIterator;
+import java.util.Arrays;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.stream.Collectors;
+
+/**
+ * The benchmark's workloads, in their default order, each as db_bench defines it. A workload
+ * gives one operation per index ({@link #op}); the runner splits the indexes {@code [0, num)}
+ * among threads and times each operation. A workload that is not a loop of independent
+ * operations (readseq) overrides {@link #runRange} instead. To add a workload, add a constant
+ * here: the runner, the option parser and the usage text pick it up by name.
+ */
+enum Workload {
+  /** Puts every key once, in ascending order, into a fresh store. */
+  FILLSEQ("fillseq", Role.FILL, "put N keys in ascending order (fresh store)") {
+    @Override
+    void op(Worker w, long i) {
+      w.put(w.keys().key(i), w.values().value(i, FILL_SALT));
+    }
+  },
+  /** Puts every key once, in random order, into a fresh store. */
+  FILLRANDOM("fillrandom", Role.FILL, "put N keys in random order, each once (fresh store)") {
+    @Override
+    void op(Worker w, long i) {
+      long k = w.permutation().apply(i);
+      w.put(w.keys().key(k), w.values().value(k, FILL_SALT));
+    }
+  },
+  /** Puts N random keys of the key space, with new values. */
+  OVERWRITE("overwrite", Role.WRITE, "put N random keys over existing ones, with new values") {
+    @Override
+    void op(Worker w, long i) {
+      long k = w.randomIndex();
+      w.put(w.keys().key(k), w.values().value(k, OVERWRITE_SALT));
+    }
+  },
+  /** Gets N random keys of the key space. */
+  READRANDOM("readrandom", Role.READ, "get N random keys (every one is present after a fill)") {
+    @Override
+    void op(Worker w, long i) {
+      w.get(w.keys().key(w.randomIndex()));
+    }
+
+    @Override
+    String warning(long ops, long found, boolean allKeysPresent) {
+      return allKeysPresent && found != ops
+          ? "WARNING: readrandom found " + found + " of " + ops + " keys, but every key was present" : null;
+    }
+  },
+  /** Gets N random keys that no workload ever writes. */
+  READMISSING("readmissing", Role.READ, "get N random keys that are never present") {
+    @Override
+    void op(Worker w, long i) {
+      w.get(w.keys().missingKey(w.randomIndex()));
+    }
+
+    @Override
+    String warning(long ops, long found, boolean allKeysPresent) {
+      return found != 0 ? "WARNING: readmissing found " + found + " keys that were never written" : null;
+    }
+  },
+  /** Reads the whole store in key order: one scan per thread over its share of the key space. */
+  READSEQ("readseq", Role.READ, "scan the store in order, reading every entry") {
+    @Override
+    void op(Worker w, long i) {
+      throw new UnsupportedOperationException("readseq runs whole ranges");
+    }
+
+    @Override
+    void runRange(Worker w, long from, long to) {
+      Bound lower = from == 0 ? Bound.unbounded() : Bound.included(w.keys().key(from));
+      Bound upper = to == w.num() ? Bound.unbounded() : Bound.excluded(w.keys().key(to));
+      long start = System.nanoTime();
+      try (StrataIterator it = w.store().scan(lower, upper)) {
+        while (it.isValid()) {
+          w.read(it.key(), it.value());
+          it.next();
+          w.finishOp(start);
+          start = System.nanoTime();
+        }
+      }
+    }
+  },
+  /** Seeks to N random keys, reading --seek-nexts entries after each. */
+  SEEKRANDOM("seekrandom", Role.READ, "N scans from a random key, each with --seek-nexts next() calls") {
+    @Override
+    void op(Worker w, long i) {
+      w.seek(w.keys().key(w.randomIndex()));
+    }
+  },
+  /** Deletes N random keys of the key space. */
+  DELETERANDOM("deleterandom", Role.DELETE, "delete N random keys") {
+    @Override
+    void op(Worker w, long i) {
+      w.delete(w.keys().key(w.randomIndex()));
+    }
+  };
+
+  /** What a workload does to the store, which decides where it runs and what it leaves. */
+  enum Role { FILL, WRITE, READ, DELETE }
+
+  private static final long FILL_SALT = 0;
+  private static final long OVERWRITE_SALT = 1;
+
+  private final String benchName;
+  private final Role role;
+  private final String description;
+
+  Workload(String benchName, Role role, String description) {
+    this.benchName = benchName;
+    this.role = role;
+    this.description = description;
+  }
+
+  /** The workload named {@code name} (case-insensitive), as db_bench spells it. */
+  static Optional<Workload> fromName(String name) {
+    String lower = name.toLowerCase(Locale.ROOT);
+    return Arrays.stream(values()).filter(w -> w.benchName.equals(lower)).findFirst();
+  }
+
+  /** Every workload's name, comma-separated, in the default order. */
+  static String names() {
+    return Arrays.stream(values()).map(Workload::benchName).collect(Collectors.joining(", "));
+  }
+
+  String benchName() {
+    return benchName;
+  }
+
+  String description() {
+    return description;
+  }
+
+  /** Fills run on a fresh store, as in db_bench; every other workload on what the last one left. */
+  boolean needsFreshStore() {
+    return role == Role.FILL;
+  }
+
+  /** True when, afterwards, every key of the key space is present. */
+  boolean leavesAllKeysPresent() {
+    return role == Role.FILL;
+  }
+
+  /** True when, afterwards, some keys of the key space may be absent. */
+  boolean removesKeys() {
+    return role == Role.DELETE;
+  }
+
+  /** True when its result line reports how many keys it found. */
+  boolean reportsFound() {
+    return role == Role.READ;
+  }
+
+  /** One operation, for index {@code i} of {@code [0, num)}. */
+  abstract void op(Worker w, long i);
+
+  /** Runs the operations of indexes {@code [from, to)} on one thread, timing each. */
+  void runRange(Worker w, long from, long to) {
+    for (long i = from; i < to; i++) {
+      long start = System.nanoTime();
+      op(w, i);
+      w.finishOp(start);
+    }
+  }
+
+  /** A warning when the keys found contradict what the store held, else null. */
+  String warning(long ops, long found, boolean allKeysPresent) {
+    return null;
+  }
+}

@@ -1,0 +1,68 @@
+package dev.strata.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.strata.cli.CliTestHarness.Capture;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/** A small bench against the real engine. Depends on the engine: it fails while Strata.open is a stub. */
+@Timeout(value = 120, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+class BenchEndToEndTest {
+  @TempDir
+  Path dir;
+  private final CliContext context = CliContext.withDefaults();
+  private final Capture out = new Capture();
+  private final Capture err = new Capture();
+
+  @AfterEach
+  void closeContext() {
+    context.close();
+  }
+
+  private int bench(String... args) {
+    return BenchCommand.run(List.of(args), context, out.stream, err.stream, null);
+  }
+
+  private void assertEveryWorkloadLinePrinted() {
+    String text = out.text();
+    for (Workload w : Workload.values()) {
+      assertTrue(out.lines().stream().anyMatch(l -> l.startsWith(String.format("%-12s :", w.benchName()))
+          && l.contains("ops/s")), w.benchName() + " missing from:\n" + text);
+    }
+    assertFalse(text.contains("WARNING"), text);
+    assertTrue(text.contains("Stats:"), text);
+  }
+
+  @Test
+  void everyWorkloadRunsAndReportsOnTheEngine() {
+    assertEquals(0, bench("--num", "2000", "--memtable-size", "64KiB"), err.text());
+    assertEveryWorkloadLinePrinted();
+    assertTrue(out.lines().stream().anyMatch(l -> l.startsWith("readrandom") && l.endsWith("found 2000")), out.text());
+    assertTrue(out.lines().stream().anyMatch(l -> l.startsWith("readmissing") && l.endsWith("found 0")), out.text());
+  }
+
+  @Test
+  void severalThreadsShareTheWorkloads() {
+    assertEquals(0, bench("--num", "2000", "--threads", "4", "--memtable-size", "64KiB", "--compaction", "tiered"),
+        err.text());
+    assertEveryWorkloadLinePrinted();
+  }
+
+  @Test
+  void aGivenDirectoryKeepsTheLastStore() throws Exception {
+    Path store = dir.resolve("bench");
+    assertEquals(0, bench("--num", "500", "--dir", store.toString(), "--workloads", "fillrandom,readrandom"),
+        err.text());
+    try (var files = Files.list(store)) {
+      assertTrue(files.findAny().isPresent(), "the store stays in --dir");
+    }
+  }
+}
