@@ -97,19 +97,18 @@ public final class Strata implements AutoCloseable {
   public void put(byte[] key, byte[] value) {
     KeyLimits.checkKey(key);
     KeyLimits.checkValue(value);
-    byte[] k = key.clone();
-    byte[] v = value.clone();
-    if (!engine.tryPut(k, v)) {
-      await(enqueue(new WriteBatch().put(k, v)));
+    // The memtable copies key and value into its arena; only a queued write needs its own copy,
+    // which WriteBatch makes.
+    if (!engine.tryPut(key, value)) {
+      await(enqueue(new WriteBatch().put(key, value)));
     }
   }
 
   /** Deletes {@code key} (a tombstone); deleting an absent key is fine. */
   public void delete(byte[] key) {
     KeyLimits.checkKey(key);
-    byte[] k = key.clone();
-    if (!engine.tryPut(k, null)) {
-      await(enqueue(new WriteBatch().delete(k)));
+    if (!engine.tryPut(key, null)) {
+      await(enqueue(new WriteBatch().delete(key)));
     }
   }
 

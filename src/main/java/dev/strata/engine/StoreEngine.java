@@ -72,7 +72,7 @@ public final class StoreEngine {
     this.lastSequence = recovered.lastSequence();
     this.nextMemtableId = 1;
     this.flushJob = new FlushJob(dir, fs, cache, options, recovered.nextFileNumber(), releaser);
-    this.cell = new ReadStateCell(ReadState.initial(new Memtable(nextMemtableId++), recovered.levels()));
+    this.cell = new ReadStateCell(ReadState.initial(new Memtable(nextMemtableId++, options.memtableSizeBytes()), recovered.levels()));
   }
 
   /** Opens (creating when missing) the store in {@code dir} and recovers what it holds. */
@@ -100,8 +100,8 @@ public final class StoreEngine {
 
   /**
    * Commits a put ({@code value} non-null) or a delete ({@code value} null) on the caller's
-   * thread, or returns false when it must go through the writer. The arrays are the engine's
-   * from here on: the caller passes copies.
+   * thread, or returns false when it must go through the writer. Key and value are copied into
+   * the memtable, so the caller keeps its arrays.
    */
   public boolean tryPut(byte[] key, byte[] value) {
     Memtable m;
@@ -255,7 +255,7 @@ public final class StoreEngine {
     try {
       ReadState s = cell.peek();
       Memtable frozen = s.mutable();
-      cell.publish(s.withRotation(new Memtable(nextMemtableId++)));
+      cell.publish(s.withRotation(new Memtable(nextMemtableId++, options.memtableSizeBytes())));
       return frozen;
     } finally {
       commitLock.unlock();

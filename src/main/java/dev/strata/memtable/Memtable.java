@@ -20,14 +20,17 @@ public final class Memtable {
 
   private final long id;
   private final ArenaSkipList list = new ArenaSkipList();
+  private final MemtableBloom bloom;
   private final AtomicBoolean freezeRequested = new AtomicBoolean();
   private volatile long approximateBytes;
   private volatile int entryCount;
   private volatile long minSequence = Long.MAX_VALUE;
   private volatile long maxSequence = -1;
 
-  public Memtable(long id) {
+  /** @param sizeLimitBytes the size at which the memtable will be frozen; sizes its bloom filter */
+  public Memtable(long id, long sizeLimitBytes) {
     this.id = id;
+    this.bloom = new MemtableBloom(sizeLimitBytes);
   }
 
   /** The memtable's id; ids grow with creation order, so a larger id holds newer data. */
@@ -38,6 +41,7 @@ public final class Memtable {
   /** Inserts one entry, copying key and value. A tombstone's value is ignored (may be null). */
   public void add(byte[] userKey, long sequence, ValueKind kind, byte[] value) {
     byte[] v = kind == ValueKind.DELETE ? EMPTY : value;
+    bloom.add(userKey);
     list.insert(userKey, 0, userKey.length, InternalKey.trailer(sequence, kind), v, 0, v.length);
     if (sequence < minSequence) {
       minSequence = sequence;
@@ -51,6 +55,9 @@ public final class Memtable {
 
   /** The newest version of {@code userKey} with a sequence at most {@code maxSequence}, or null. */
   public Lookup get(byte[] userKey, long maxSequence) {
+    if (!bloom.mayContain(userKey)) {
+      return null;
+    }
     long node = list.seek(userKey, InternalKey.seekTrailer(maxSequence));
     if (node == 0 || !list.keyEquals(node, userKey)) {
       return null;

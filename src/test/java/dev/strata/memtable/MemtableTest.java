@@ -23,7 +23,7 @@ class MemtableTest {
 
   @Test
   void getReturnsTheNewestVersionAtOrBelowTheReadSequence() {
-    Memtable m = new Memtable(1);
+    Memtable m = new Memtable(1, 1 << 20);
     m.add(b("k"), 1, ValueKind.PUT, b("v1"));
     m.add(b("k"), 3, ValueKind.PUT, b("v3"));
     m.add(b("k"), 5, ValueKind.DELETE, null);
@@ -35,7 +35,7 @@ class MemtableTest {
 
   @Test
   void getDoesNotConfuseNeighbouringKeys() {
-    Memtable m = new Memtable(1);
+    Memtable m = new Memtable(1, 1 << 20);
     m.add(b("ab"), 1, ValueKind.PUT, b("x"));
     m.add(b("abc"), 2, ValueKind.PUT, b("y"));
     assertNull(m.get(b("a"), 10));
@@ -45,7 +45,7 @@ class MemtableTest {
 
   @Test
   void emptyValueIsAValueNotAnAbsence() {
-    Memtable m = new Memtable(1);
+    Memtable m = new Memtable(1, 1 << 20);
     m.add(b("k"), 1, ValueKind.PUT, new byte[0]);
     Lookup r = m.get(b("k"), 1);
     assertEquals(ValueKind.PUT, r.kind());
@@ -54,7 +54,7 @@ class MemtableTest {
 
   @Test
   void keysOrderByUnsignedBytes() {
-    Memtable m = new Memtable(1);
+    Memtable m = new Memtable(1, 1 << 20);
     m.add(new byte[] {(byte) 0xff}, 1, ValueKind.PUT, b("high"));
     m.add(new byte[] {0x01}, 2, ValueKind.PUT, b("low"));
     InternalIterator it = m.iterator();
@@ -66,7 +66,7 @@ class MemtableTest {
 
   @Test
   void approximateSizeGrowsWithEveryEntry() {
-    Memtable m = new Memtable(1);
+    Memtable m = new Memtable(1, 1 << 20);
     assertEquals(0, m.approximateBytes());
     m.add(b("key"), 1, ValueKind.PUT, new byte[100]);
     long one = m.approximateBytes();
@@ -77,7 +77,7 @@ class MemtableTest {
 
   @Test
   void iteratorSeekLandsOnTheNewestVisibleVersion() {
-    Memtable m = new Memtable(1);
+    Memtable m = new Memtable(1, 1 << 20);
     for (int seq = 1; seq <= 5; seq++) {
       m.add(b("k"), seq, ValueKind.PUT, b("v" + seq));
     }
@@ -92,14 +92,14 @@ class MemtableTest {
 
   @Test
   void freezeRequestIsClaimedOnce() {
-    Memtable m = new Memtable(1);
+    Memtable m = new Memtable(1, 1 << 20);
     assertTrue(m.claimFreezeRequest());
     assertFalse(m.claimFreezeRequest());
   }
 
   @Test
   void readersSeeConsistentEntriesWhileAWriterInserts() throws Exception {
-    Memtable m = new Memtable(1);
+    Memtable m = new Memtable(1, 1 << 20);
     int n = 20_000;
     CountDownLatch start = new CountDownLatch(1);
     AtomicReference<Throwable> failure = new AtomicReference<>();
