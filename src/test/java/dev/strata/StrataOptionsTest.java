@@ -1,0 +1,56 @@
+package dev.strata;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.typesafe.config.ConfigFactory;
+import org.junit.jupiter.api.Test;
+
+class StrataOptionsTest {
+  @Test
+  void defaultsComeFromReferenceConf() {
+    StrataOptions d = StrataOptions.defaults();
+    assertEquals(64L << 20, d.memtableSizeBytes());
+    assertEquals(4096, d.blockSizeBytes());
+    assertEquals(10, d.bloomBitsPerKey());
+    assertTrue(d.walEnabled());
+    assertEquals(CompactionOptions.Strategy.LEVELED, d.compaction().strategy());
+    assertEquals(d.toString(), StrataOptions.builder().build().toString(), "builder defaults match reference.conf");
+  }
+
+  @Test
+  void fromConfigReadsTheStrataBlockAndFallsBackForTheRest() {
+    StrataOptions o = StrataOptions.fromConfig(ConfigFactory.parseString(
+        "strata { memtable-size = 1 MiB, block-size = 16 KiB, bloom-bits-per-key = 0, sync-writes = on,"
+            + " compaction { strategy = tiered, num-tiers = 5 } }"));
+    assertEquals(1L << 20, o.memtableSizeBytes());
+    assertEquals(16384, o.blockSizeBytes());
+    assertEquals(0, o.bloomBitsPerKey());
+    assertTrue(o.syncWrites());
+    assertEquals(CompactionOptions.Strategy.TIERED, o.compaction().strategy());
+    assertEquals(5, o.compaction().numTiers());
+    assertEquals(64L << 20, o.blockCacheBytes(), "keys not given fall back to reference.conf");
+  }
+
+  @Test
+  void fromConfigAcceptsTheBlockItself() {
+    StrataOptions o = StrataOptions.fromConfig(ConfigFactory.parseString("max-immutable-memtables = 7"));
+    assertEquals(7, o.maxImmutableMemtables());
+  }
+
+  @Test
+  void badConfigValuesAreClearErrors() {
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> StrataOptions.fromConfig(
+        ConfigFactory.parseString("strata.compaction.strategy = sideways")));
+    assertTrue(e.getMessage().contains("sideways"), e.getMessage());
+    assertThrows(IllegalArgumentException.class, () -> StrataOptions.fromConfig(
+        ConfigFactory.parseString("strata.block-size = 1")));
+  }
+
+  @Test
+  void toBuilderRoundTrips() {
+    StrataOptions o = StrataOptions.builder().memtableSizeBytes(1 << 20).walEnabled(false).build();
+    assertEquals(o.toString(), o.toBuilder().build().toString());
+  }
+}
