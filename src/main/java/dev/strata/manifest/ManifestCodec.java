@@ -1,0 +1,184 @@
+package dev.strata.manifest;
+
+import dev.strata.CorruptionException;
+import dev.strata.util.ByteBuilder;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Encodes manifest records as log-record payloads (the log format adds length and CRC32C).
+ *
+ * <pre>
+ * payload      = version uint8 (= 1) | tag uint8 | body
+ * tag 1 Snapshot          nextFileNumber varint64 | lastSequence varint64
+ *                         | walCount varint32 | wal varint64 * walCount
+ *                         | fileCount varint32 | file * fileCount
+ * tag 2 WalCreated        walNumber varint64
+ * tag 3 FlushCompleted    walNumber varint64 | file | lastSequence varint64
+ * tag 4 CompactionCompleted removedCount varint32 | file * removedCount | addedCount varint32 | file * addedCount
+ * tag 5 NextFileNumber    nextFileNumber varint64
+ * file         = level varint32 | number varint64 | size varint64
+ *                | smallestLen varint32 | smallest | largestLen varint32 | largest
+ *                | minSequence varint64 | maxSequence varint64
+ * </pre>
+ * A version or tag this code does not know, or a body that does not parse exactly, is a
+ * {@link CorruptionException}. Thread-safe (stateless).
+ */
+public final class ManifestCodec {
+  static final int VERSION = 1;
+  private static final int SNAPSHOT = 1;
+  private static final int WAL_CREATED = 2;
+  private static final int FLUSH_COMPLETED = 3;
+  private static final int COMPACTION_COMPLETED = 4;
+  private static final int NEXT_FILE_NUMBER = 5;
+
+  private ManifestCodec() {}
+
+  public static byte[] encode(ManifestRecord record) {
+    ByteBuilder out = new ByteBuilder(64);
+    out.putByte(VERSION);
+    if (record instanceof ManifestRecord.Snapshot s) {
+      out.putByte(SNAPSHOT).putVarint64(s.nextFileNumber()).putVarint64(s.lastSequence());
+      out.putVarint32(s.liveWals().size());
+      for (long wal : s.liveWals()) {
+        out.putVarint64(wal);
+      }
+      putFiles(out, s.files());
+    } else if (record instanceof ManifestRecord.WalCreated w) {
+      out.putByte(WAL_CREATED).putVarint64(w.walNumber());
+    } else if (record instanceof ManifestRecord.FlushCompleted f) {
+      out.putByte(FLUSH_COMPLETED).putVarint64(f.walNumber());
+      putFile(out, f.file());
+      out.putVarint64(f.lastSequence());
+    } else if (record instanceof ManifestRecord.CompactionCompleted c) {
+      out.putByte(COMPACTION_COMPLETED);
+      putFiles(out, c.removed());
+      putFiles(out, c.added());
+    } else if (record instanceof ManifestRecord.NextFileNumber n) {
+      out.putByte(NEXT_FILE_NUMBER).putVarint64(n.nextFileNumber());
+    }
+    return out.toByteArray();
+  }
+
+  /** Decodes one payload; {@code where} names the file and offset for error messages. */
+  public static ManifestRecord decode(byte[] payload, String where) {
+    Reader in = new Reader(payload, where);
+    int version = in.u8();
+    if (version != VERSION) {
+      throw new CorruptionException(where + ": manifest record version " + version + " is not supported (expected "
+          + VERSION + ")");
+    }
+    int tag = in.u8();
+    ManifestRecord r = switch (tag) {
+      case SNAPSHOT -> {
+        long next = in.varint64();
+        long last = in.varint64();
+        int walCount = in.count();
+        List<Long> wals = new ArrayList<>(walCount);
+        for (int i = 0; i < walCount; i++) {
+          wals.add(in.varint64());
+        }
+        yield new ManifestRecord.Snapshot(next, last, wals, in.files());
+      }
+      case WAL_CREATED -> new ManifestRecord.WalCreated(in.varint64());
+      case FLUSH_COMPLETED -> new ManifestRecord.FlushCompleted(in.varint64(), in.file(), in.varint64());
+      case COMPACTION_COMPLETED -> new ManifestRecord.CompactionCompleted(in.files(), in.files());
+      case NEXT_FILE_NUMBER -> new ManifestRecord.NextFileNumber(in.varint64());
+      default -> throw new CorruptionException(where + ": unknown manifest record tag " + tag);
+    };
+    in.expectEnd();
+    return r;
+  }
+
+  private static void putFiles(ByteBuilder out, List<FileMeta> files) {
+    out.putVarint32(files.size());
+    for (FileMeta f : files) {
+      putFile(out, f);
+    }
+  }
+
+  private static void putFile(ByteBuilder out, FileMeta f) {
+    out.putVarint32(f.level()).putVarint64(f.number()).putVarint64(f.size());
+    out.putVarint32(f.smallestKey().length).putBytes(f.smallestKey());
+    out.putVarint32(f.largestKey().length).putBytes(f.largestKey());
+    out.putVarint64(f.minSequence()).putVarint64(f.maxSequence());
+  }
+
+  /** A bounds-checked cursor that turns every malformation into a CorruptionException. */
+  private static final class Reader {
+    private final byte[] buf;
+    private final String where;
+    private int pos;
+
+    Reader(byte[] buf, String where) {
+      this.buf = buf;
+      this.where = where;
+    }
+
+    int u8() {
+      need(1);
+      return buf[pos++] & 0xff;
+    }
+
+    long varint64() {
+      long result = 0;
+      for (int shift = 0; shift < 64; shift += 7) {
+        int b = u8();
+        result |= (long) (b & 0x7f) << shift;
+        if ((b & 0x80) == 0) {
+          return result;
+        }
+      }
+      throw bad("varint longer than 10 bytes");
+    }
+
+    int count() {
+      long n = varint64();
+      if (n < 0 || n > buf.length) {
+        throw bad("count " + n + " exceeds the record");
+      }
+      return (int) n;
+    }
+
+    byte[] bytes() {
+      int n = count();
+      need(n);
+      byte[] out = java.util.Arrays.copyOfRange(buf, pos, pos + n);
+      pos += n;
+      return out;
+    }
+
+    FileMeta file() {
+      long level = varint64();
+      if (level > 64) {
+        throw bad("level " + level + " is out of range");
+      }
+      return new FileMeta((int) level, varint64(), varint64(), bytes(), bytes(), varint64(), varint64());
+    }
+
+    List<FileMeta> files() {
+      int n = count();
+      List<FileMeta> files = new ArrayList<>(n);
+      for (int i = 0; i < n; i++) {
+        files.add(file());
+      }
+      return files;
+    }
+
+    void expectEnd() {
+      if (pos != buf.length) {
+        throw bad((buf.length - pos) + " unexpected trailing bytes");
+      }
+    }
+
+    private void need(int n) {
+      if (pos + n > buf.length) {
+        throw bad("record ends early");
+      }
+    }
+
+    private CorruptionException bad(String what) {
+      return new CorruptionException(where + ": malformed manifest record: " + what);
+    }
+  }
+}

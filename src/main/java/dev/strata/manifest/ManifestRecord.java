@@ -1,0 +1,29 @@
+package dev.strata.manifest;
+
+import java.util.List;
+
+/**
+ * One entry of the manifest, the store's edit log: each record is a delta, and the store's shape
+ * is the fold of all records in order ({@link ManifestState#apply}). The first record of every
+ * manifest file is a {@link Snapshot}, so a manifest never depends on an older one.
+ */
+public sealed interface ManifestRecord {
+  /** The whole state at the moment a new manifest file was started. */
+  record Snapshot(long nextFileNumber, long lastSequence, List<Long> liveWals, List<FileMeta> files)
+      implements ManifestRecord {}
+
+  /** A new memtable started, logging to WAL {@code walNumber}. */
+  record WalCreated(long walNumber) implements ManifestRecord {}
+
+  /**
+   * The memtable of WAL {@code walNumber} is now the L0 SST {@code file}; the WAL is obsolete.
+   * {@code lastSequence} is the newest sequence the SST holds or any earlier write took.
+   */
+  record FlushCompleted(long walNumber, FileMeta file, long lastSequence) implements ManifestRecord {}
+
+  /** A compaction replaced {@code removed} with {@code added}. */
+  record CompactionCompleted(List<FileMeta> removed, List<FileMeta> added) implements ManifestRecord {}
+
+  /** File numbers below {@code nextFileNumber} may have been handed out: never reuse them. */
+  record NextFileNumber(long nextFileNumber) implements ManifestRecord {}
+}

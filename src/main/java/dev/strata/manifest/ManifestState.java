@@ -1,0 +1,117 @@
+package dev.strata.manifest;
+
+import dev.strata.CorruptionException;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.TreeMap;
+import java.util.TreeSet;
+
+/**
+ * The store's shape as the manifest says it is: the SSTs of every level, the WALs whose memtables
+ * are not yet flushed, the next file number and the last sequence. Built by folding manifest
+ * records in order; {@link #snapshot()} turns it back into the one record that starts a new
+ * manifest. Not thread-safe: the writer actor owns the live one, recovery builds its own.
+ */
+public final class ManifestState {
+  /** Levels by index; each maps file number to its metadata. */
+  private final List<TreeMap<Long, FileMeta>> levels = new ArrayList<>();
+  private final TreeSet<Long> liveWals = new TreeSet<>();
+  private long nextFileNumber = 1;
+  private long lastSequence;
+
+  public ManifestState apply(ManifestRecord record) {
+    if (record instanceof ManifestRecord.Snapshot s) {
+      levels.clear();
+      liveWals.clear();
+      nextFileNumber = s.nextFileNumber();
+      lastSequence = s.lastSequence();
+      liveWals.addAll(s.liveWals());
+      s.files().forEach(this::add);
+    } else if (record instanceof ManifestRecord.WalCreated w) {
+      liveWals.add(w.walNumber());
+      bumpFileNumber(w.walNumber());
+    } else if (record instanceof ManifestRecord.FlushCompleted f) {
+      liveWals.remove(f.walNumber());
+      add(f.file());
+      lastSequence = Math.max(lastSequence, f.lastSequence());
+    } else if (record instanceof ManifestRecord.CompactionCompleted c) {
+      for (FileMeta f : c.removed()) {
+        remove(f);
+      }
+      c.added().forEach(this::add);
+    } else if (record instanceof ManifestRecord.NextFileNumber n) {
+      nextFileNumber = Math.max(nextFileNumber, n.nextFileNumber());
+    }
+    return this;
+  }
+
+  private void add(FileMeta f) {
+    while (levels.size() <= f.level()) {
+      levels.add(new TreeMap<>());
+    }
+    if (levels.get(f.level()).put(f.number(), f) != null) {
+      throw new CorruptionException("manifest adds SST " + f.number() + " to L" + f.level() + " twice");
+    }
+    bumpFileNumber(f.number());
+  }
+
+  private void remove(FileMeta f) {
+    if (f.level() >= levels.size() || levels.get(f.level()).remove(f.number()) == null) {
+      throw new CorruptionException("manifest removes SST " + f.number() + " from L" + f.level()
+          + ", where it never was");
+    }
+  }
+
+  private void bumpFileNumber(long used) {
+    nextFileNumber = Math.max(nextFileNumber, used + 1);
+  }
+
+  /** Files of {@code level}: L0 newest (highest number) first, other levels by smallest key. */
+  public List<FileMeta> level(int level) {
+    if (level >= levels.size()) {
+      return List.of();
+    }
+    List<FileMeta> files = new ArrayList<>(levels.get(level).values());
+    if (level == 0) {
+      files.sort(Comparator.comparingLong(FileMeta::number).reversed());
+    } else {
+      files.sort((a, b) -> java.util.Arrays.compareUnsigned(a.smallestKey(), b.smallestKey()));
+    }
+    return files;
+  }
+
+  public int levelCount() {
+    return levels.size();
+  }
+
+  /** Every file, L0 first. */
+  public List<FileMeta> allFiles() {
+    List<FileMeta> all = new ArrayList<>();
+    for (int i = 0; i < levels.size(); i++) {
+      all.addAll(level(i));
+    }
+    return all;
+  }
+
+  /** WALs whose memtables are not flushed yet, oldest first. */
+  public List<Long> liveWals() {
+    return List.copyOf(liveWals);
+  }
+
+  public long nextFileNumber() {
+    return nextFileNumber;
+  }
+
+  public long lastSequence() {
+    return lastSequence;
+  }
+
+  public void setLastSequence(long sequence) {
+    lastSequence = Math.max(lastSequence, sequence);
+  }
+
+  public ManifestRecord.Snapshot snapshot() {
+    return new ManifestRecord.Snapshot(nextFileNumber, lastSequence, liveWals(), allFiles());
+  }
+}

@@ -1,0 +1,62 @@
+package dev.strata.manifest;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.strata.CorruptionException;
+import java.util.Arrays;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class ManifestCodecTest {
+  static FileMeta file(int level, long number, String smallest, String largest) {
+    return new FileMeta(level, number, 1000 + number, smallest.getBytes(), largest.getBytes(), number * 10, number * 10 + 9);
+  }
+
+  private static final List<ManifestRecord> ALL = List.of(
+      new ManifestRecord.Snapshot(42, 1_000_000, List.of(40L, 41L), List.of(file(0, 7, "a", "m"), file(1, 3, "", "zz"))),
+      new ManifestRecord.WalCreated(43),
+      new ManifestRecord.FlushCompleted(40, file(0, 44, "b", "c"), 1_000_123),
+      new ManifestRecord.CompactionCompleted(List.of(file(0, 7, "a", "m")), List.of(file(1, 45, "a", "f"), file(1, 46, "g", "m"))),
+      new ManifestRecord.NextFileNumber(Long.MAX_VALUE / 2));
+
+  @Test
+  void everyRecordKindRoundTrips() {
+    for (ManifestRecord r : ALL) {
+      assertEquals(r, ManifestCodec.decode(ManifestCodec.encode(r), "test"), r.toString());
+    }
+  }
+
+  @Test
+  void anUnknownVersionIsCorruption() {
+    byte[] p = ManifestCodec.encode(new ManifestRecord.WalCreated(1));
+    p[0] = 9;
+    CorruptionException e = assertThrows(CorruptionException.class, () -> ManifestCodec.decode(p, "MANIFEST-1@16"));
+    assertTrue(e.getMessage().contains("MANIFEST-1@16") && e.getMessage().contains("version 9"), e.getMessage());
+  }
+
+  @Test
+  void anUnknownTagIsCorruption() {
+    byte[] p = ManifestCodec.encode(new ManifestRecord.WalCreated(1));
+    p[1] = 77;
+    assertThrows(CorruptionException.class, () -> ManifestCodec.decode(p, "m"));
+  }
+
+  @Test
+  void everyTruncationIsCorruptionNeverAWrongRecord() {
+    for (ManifestRecord r : ALL) {
+      byte[] p = ManifestCodec.encode(r);
+      for (int len = 0; len < p.length; len++) {
+        byte[] cut = Arrays.copyOf(p, len);
+        assertThrows(CorruptionException.class, () -> ManifestCodec.decode(cut, "m"), r + " cut at " + len);
+      }
+    }
+  }
+
+  @Test
+  void trailingBytesAreCorruption() {
+    byte[] p = ManifestCodec.encode(new ManifestRecord.WalCreated(1));
+    assertThrows(CorruptionException.class, () -> ManifestCodec.decode(Arrays.copyOf(p, p.length + 1), "m"));
+  }
+}
