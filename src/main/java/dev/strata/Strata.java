@@ -187,6 +187,18 @@ public final class Strata implements AutoCloseable {
     await(done);
   }
 
+  /**
+   * Makes every acknowledged write durable: an fsync of the WAL (with the WAL off, a flush of
+   * every memtable). Needed only with {@code syncWrites(false)}, where writes survive a process
+   * crash as soon as they are acknowledged but a power loss only once synced.
+   */
+  public void sync() {
+    checkOpen();
+    CompletableFuture<Void> done = new CompletableFuture<>();
+    writer.tell(new WriterActor.SyncWal(done));
+    await(done);
+  }
+
   /** A consistent picture of the store at this moment. */
   public StrataStats stats() {
     checkOpen();
@@ -203,8 +215,9 @@ public final class Strata implements AutoCloseable {
   }
 
   /**
-   * Waits for in-flight writes, leaves every acknowledged write recoverable, and releases what the
-   * store holds (its actors and, when it started it, its ActorSystem). Idempotent.
+   * Waits for in-flight writes, leaves every acknowledged write recoverable (the WAL synced, or
+   * with the WAL off every memtable flushed), and releases what the store holds: files, the
+   * directory lock, its actors and, when it started it, its ActorSystem. Idempotent.
    */
   @Override
   public void close() {

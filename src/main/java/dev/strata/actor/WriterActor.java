@@ -25,13 +25,20 @@ import java.util.concurrent.Executor;
  * of writes that could not take the fast path: while the store is stalled they wait here, in
  * arrival order, and apply as soon as a flush makes room.
  *
+ * <p><b>Group commit.</b> With {@code syncWrites}, every write comes through the mailbox. The
+ * writer applies it (WAL append and memtable insert), holds its acknowledgement, and sends itself
+ * a {@link SyncNow} if none is on its way. That message queues behind every write already in the
+ * mailbox, so when it arrives one fsync covers all of them, and writes that arrive while an fsync
+ * runs share the next one.
+ *
  * <p>Replies are {@link CompletableFuture}s rather than actor refs: the callers are plain threads
  * outside the actor system (a synchronous {@code put} or {@code flush}), their waits have no
  * natural timeout, and a future spares a temporary ask actor per call.
  */
 public final class WriterActor extends AbstractBehavior<WriterActor.Command> {
   /** The writer's protocol. */
-  public sealed interface Command permits MemtableFull, Write, Flush, Close, FlushCompleted, FlushFailed {}
+  public sealed interface Command
+      permits MemtableFull, Write, Flush, SyncWal, Close, FlushCompleted, FlushFailed, SyncNow {}
 
   /** The memtable reached its size limit: freeze it when there is room. */
   public record MemtableFull(Memtable memtable) implements Command {}
@@ -42,12 +49,20 @@ public final class WriterActor extends AbstractBehavior<WriterActor.Command> {
   /** Freeze the current memtable and flush every memtable; complete when they are all SSTs. */
   public record Flush(CompletableFuture<Void> done) implements Command {}
 
-  /** Apply queued writes, flush everything, then stop. */
+  /** Make every acknowledged write durable: fsync the WAL (with the WAL off: flush every memtable). */
+  public record SyncWal(CompletableFuture<Void> done) implements Command {}
+
+  /**
+   * Apply queued writes and finish the running flush; then, with the WAL on, sync and close it
+   * (recovery replays it), or with the WAL off, flush every memtable; then stop.
+   */
   public record Close(CompletableFuture<Void> done) implements Command {}
 
   private record FlushCompleted(Memtable memtable, SstFile file) implements Command {}
 
   private record FlushFailed(Memtable memtable, Throwable cause) implements Command {}
+
+  private enum SyncNow implements Command { INSTANCE }
 
   private record FlushWaiter(long memtableId, CompletableFuture<Void> done) {}
 
@@ -55,6 +70,9 @@ public final class WriterActor extends AbstractBehavior<WriterActor.Command> {
   private final Executor blocking;
   private final ArrayDeque<Write> queue = new ArrayDeque<>();
   private final List<FlushWaiter> flushWaiters = new ArrayList<>();
+  /** Applied synced writes whose acknowledgement waits for the next fsync. */
+  private final List<CompletableFuture<Void>> awaitingSync = new ArrayList<>();
+  private boolean syncScheduled;
   private boolean flushRunning;
   /** Freeze the mutable memtable as soon as the frozen-memtable limit allows. */
   private boolean rotateWanted;
@@ -69,6 +87,8 @@ public final class WriterActor extends AbstractBehavior<WriterActor.Command> {
     super(ctx);
     this.engine = engine;
     this.blocking = blocking;
+    // Memtables recovered from WALs are waiting to be flushed.
+    startFlush();
   }
 
   @Override
@@ -77,6 +97,8 @@ public final class WriterActor extends AbstractBehavior<WriterActor.Command> {
         .onMessage(MemtableFull.class, this::onMemtableFull)
         .onMessage(Write.class, this::onWrite)
         .onMessage(Flush.class, this::onFlush)
+        .onMessage(SyncWal.class, this::onSyncWal)
+        .onMessage(SyncNow.class, msg -> onSyncNow())
         .onMessage(Close.class, this::onClose)
         .onMessage(FlushCompleted.class, this::onFlushCompleted)
         .onMessage(FlushFailed.class, this::onFlushFailed)
@@ -114,6 +136,57 @@ public final class WriterActor extends AbstractBehavior<WriterActor.Command> {
     return settle();
   }
 
+  private Behavior<Command> onSyncWal(SyncWal msg) {
+    if (!engine.options().walEnabled()) {
+      return onFlush(new Flush(msg.done()));
+    }
+    try {
+      engine.syncWal();
+      completeAwaitingSync(null);
+      msg.done().complete(null);
+    } catch (RuntimeException e) {
+      completeAwaitingSync(e);
+      msg.done().completeExceptionally(e);
+    }
+    return settle();
+  }
+
+  private Behavior<Command> onSyncNow() {
+    syncScheduled = false;
+    if (!awaitingSync.isEmpty()) {
+      try {
+        engine.syncWal();
+        completeAwaitingSync(null);
+      } catch (RuntimeException e) {
+        completeAwaitingSync(e);
+      }
+    }
+    return settle();
+  }
+
+  private void completeAwaitingSync(RuntimeException failure) {
+    for (CompletableFuture<Void> done : awaitingSync) {
+      if (failure == null) {
+        done.complete(null);
+      } else {
+        done.completeExceptionally(failure);
+      }
+    }
+    awaitingSync.clear();
+  }
+
+  private void acknowledge(Write w) {
+    if (engine.options().syncWrites()) {
+      awaitingSync.add(w.done());
+      if (!syncScheduled) {
+        syncScheduled = true;
+        getContext().getSelf().tell(SyncNow.INSTANCE);
+      }
+    } else {
+      w.done().complete(null);
+    }
+  }
+
   private Behavior<Command> onClose(Close msg) {
     closeRequest = msg.done();
     return settle();
@@ -121,7 +194,11 @@ public final class WriterActor extends AbstractBehavior<WriterActor.Command> {
 
   private Behavior<Command> onFlushCompleted(FlushCompleted msg) {
     flushRunning = false;
-    engine.installFlush(msg.memtable(), msg.file());
+    try {
+      engine.installFlush(msg.memtable(), msg.file());
+    } catch (RuntimeException e) {
+      return onFlushFailed(new FlushFailed(msg.memtable(), e));
+    }
     rotateIfRoom();
     drainQueue();
     completeFlushWaiters();
@@ -146,7 +223,13 @@ public final class WriterActor extends AbstractBehavior<WriterActor.Command> {
     if (rotateWanted && engine.canRotate() && engine.backgroundError() == null) {
       rotateWanted = false;
       if (!engine.current().mutable().isEmpty()) {
-        engine.rotate();
+        try {
+          engine.rotate();
+          // Rotation synced and closed the WAL that every write awaiting a sync went to.
+          completeAwaitingSync(null);
+        } catch (RuntimeException e) {
+          completeAwaitingSync(e);
+        }
       }
     }
     startFlush();
@@ -174,7 +257,7 @@ public final class WriterActor extends AbstractBehavior<WriterActor.Command> {
           rotateIfRoom();
           return;
         }
-        w.done().complete(null);
+        acknowledge(w);
       } catch (RuntimeException e) {
         engine.abandonQueued();
         w.done().completeExceptionally(e);
@@ -201,8 +284,9 @@ public final class WriterActor extends AbstractBehavior<WriterActor.Command> {
   }
 
   /**
-   * After every message: when closing, keep freezing and flushing until queued writes are applied
-   * and every memtable is an SST (or the store failed), then answer and stop.
+   * After every message: when closing, wait until queued writes are applied and no flush runs
+   * (and, with the WAL off, until every memtable is an SST); then make the WAL durable, answer
+   * and stop.
    */
   private Behavior<Command> settle() {
     if (closeRequest == null) {
@@ -210,27 +294,39 @@ public final class WriterActor extends AbstractBehavior<WriterActor.Command> {
     }
     ReadState s = engine.current();
     Throwable err = engine.backgroundError();
+    boolean flushAll = !engine.options().walEnabled();
     if (err == null) {
-      if (!s.mutable().isEmpty()) {
+      if (flushAll && !s.mutable().isEmpty()) {
         rotateWanted = true;
         rotateIfRoom();
         s = engine.current();
       }
-      if (!queue.isEmpty() || flushRunning || s.immutables().length > 0 || !s.mutable().isEmpty()) {
+      boolean memtablesLeft = flushAll && (s.immutables().length > 0 || !s.mutable().isEmpty());
+      if (!queue.isEmpty() || flushRunning || memtablesLeft) {
         return this;
       }
-      closeRequest.complete(null);
+      try {
+        engine.closeWal();
+        completeAwaitingSync(null);
+        closeRequest.complete(null);
+      } catch (RuntimeException e) {
+        completeAwaitingSync(e);
+        closeRequest.completeExceptionally(e);
+      }
     } else {
       if (flushRunning) {
         return this;
       }
+      StrataException failure = new StrataException("store closed in read-only error state: " + err.getMessage(), err);
       for (Write w : queue) {
         engine.abandonQueued();
-        w.done().completeExceptionally(new StrataException("store closed in error state", err));
+        w.done().completeExceptionally(failure);
       }
       queue.clear();
-      closeRequest.completeExceptionally(new StrataException(
-          "store closed in read-only error state; writes since the last flush are lost: " + err.getMessage(), err));
+      completeAwaitingSync(failure);
+      closeRequest.completeExceptionally(new StrataException("store closed in read-only error state; "
+          + (flushAll ? "writes since the last flush are lost: " : "reopen to recover from the WAL: ")
+          + err.getMessage(), err));
     }
     return Behaviors.stopped();
   }

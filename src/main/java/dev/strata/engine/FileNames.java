@@ -1,16 +1,33 @@
 package dev.strata.engine;
 
 import java.nio.file.Path;
-import java.util.OptionalLong;
+import java.util.Optional;
 
 /**
- * Names of the files in a store directory. An SST is {@code NNNNNN.sst}, numbered from one
- * counter shared by every file the store creates; a file being written carries {@code .tmp}
- * until it is complete and synced.
+ * Names of the files in a store directory. Every numbered file takes its number from one
+ * counter, so numbers never repeat within a store:
+ * <pre>
+ *   NNNNNN.sst        an SST
+ *   NNNNNN.wal        the write-ahead log of one memtable
+ *   MANIFEST-NNNNNN   the edit log of the store's shape
+ *   CURRENT           which manifest is current (see CurrentFile)
+ *   LOCK              held by the process that has the store open
+ *   *.tmp             a file being written; never valid after a crash
+ * </pre>
  */
 public final class FileNames {
   public static final String SST_SUFFIX = ".sst";
+  public static final String WAL_SUFFIX = ".wal";
+  public static final String MANIFEST_PREFIX = "MANIFEST-";
+  public static final String CURRENT = "CURRENT";
+  public static final String LOCK = "LOCK";
   public static final String TEMP_SUFFIX = ".tmp";
+
+  /** What a file in the store directory is. */
+  public enum Kind { SST, WAL, MANIFEST, CURRENT, LOCK, TEMP }
+
+  /** A parsed store file name: its kind and, for numbered files, its number (else 0). */
+  public record Parsed(Kind kind, long number) {}
 
   private FileNames() {}
 
@@ -18,19 +35,49 @@ public final class FileNames {
     return dir.resolve(String.format("%06d%s", number, SST_SUFFIX));
   }
 
+  public static Path wal(Path dir, long number) {
+    return dir.resolve(String.format("%06d%s", number, WAL_SUFFIX));
+  }
+
+  public static String manifestName(long number) {
+    return String.format("%s%06d", MANIFEST_PREFIX, number);
+  }
+
+  public static Path manifest(Path dir, long number) {
+    return dir.resolve(manifestName(number));
+  }
+
   public static Path temp(Path file) {
     return file.resolveSibling(file.getFileName() + TEMP_SUFFIX);
   }
 
-  /** The number of an SST file name, if it is one. */
-  public static OptionalLong sstNumber(String name) {
-    if (!name.endsWith(SST_SUFFIX)) {
-      return OptionalLong.empty();
+  /** The kind and number of a file name, or empty when it is not a name Strata writes. */
+  public static Optional<Parsed> parse(String name) {
+    if (name.endsWith(TEMP_SUFFIX)) {
+      return Optional.of(new Parsed(Kind.TEMP, 0));
     }
-    String digits = name.substring(0, name.length() - SST_SUFFIX.length());
-    if (digits.isEmpty() || !digits.chars().allMatch(Character::isDigit)) {
-      return OptionalLong.empty();
+    if (name.equals(CURRENT)) {
+      return Optional.of(new Parsed(Kind.CURRENT, 0));
     }
-    return OptionalLong.of(Long.parseLong(digits));
+    if (name.equals(LOCK)) {
+      return Optional.of(new Parsed(Kind.LOCK, 0));
+    }
+    if (name.startsWith(MANIFEST_PREFIX)) {
+      return number(name.substring(MANIFEST_PREFIX.length())).map(n -> new Parsed(Kind.MANIFEST, n));
+    }
+    if (name.endsWith(SST_SUFFIX)) {
+      return number(name.substring(0, name.length() - SST_SUFFIX.length())).map(n -> new Parsed(Kind.SST, n));
+    }
+    if (name.endsWith(WAL_SUFFIX)) {
+      return number(name.substring(0, name.length() - WAL_SUFFIX.length())).map(n -> new Parsed(Kind.WAL, n));
+    }
+    return Optional.empty();
+  }
+
+  private static Optional<Long> number(String digits) {
+    if (digits.isEmpty() || digits.length() > 18 || !digits.chars().allMatch(c -> c >= '0' && c <= '9')) {
+      return Optional.empty();
+    }
+    return Optional.of(Long.parseLong(digits));
   }
 }

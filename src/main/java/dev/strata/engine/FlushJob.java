@@ -20,8 +20,8 @@ import java.util.function.Consumer;
 /**
  * Writes one frozen memtable as one L0 SST. The file is written under a temporary name, synced,
  * renamed into place and the directory synced, so a crash never leaves a half-written
- * {@code .sst} behind. Thread-safe: jobs touch only their own file; file numbers come from an
- * atomic counter.
+ * {@code .sst} behind; until the manifest records it, the file is an orphan that recovery deletes.
+ * Thread-safe: jobs touch only their own file; file numbers come from the store's shared counter.
  */
 final class FlushJob {
   private final Path dir;
@@ -31,13 +31,13 @@ final class FlushJob {
   private final AtomicLong nextFileNumber;
   private final Consumer<SstFile> releaser;
 
-  FlushJob(Path dir, FileSystem fs, BlockCache cache, StrataOptions options, long firstFileNumber,
+  FlushJob(Path dir, FileSystem fs, BlockCache cache, StrataOptions options, AtomicLong fileNumbers,
       Consumer<SstFile> releaser) {
     this.dir = dir;
     this.fs = fs;
     this.cache = cache;
     this.tableOptions = new TableOptions(options.blockSizeBytes(), options.bloomBitsPerKey(), 16);
-    this.nextFileNumber = new AtomicLong(firstFileNumber);
+    this.nextFileNumber = fileNumbers;
     this.releaser = releaser;
   }
 

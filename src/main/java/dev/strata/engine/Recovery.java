@@ -1,72 +1,209 @@
 package dev.strata.engine;
 
+import dev.strata.CorruptionException;
 import dev.strata.StrataException;
+import dev.strata.StrataOptions;
 import dev.strata.cache.BlockCache;
+import dev.strata.fs.FileLock;
 import dev.strata.fs.FileSystem;
+import dev.strata.manifest.FileMeta;
+import dev.strata.manifest.ManifestLog;
+import dev.strata.manifest.ManifestRecord;
+import dev.strata.manifest.ManifestState;
+import dev.strata.memtable.Memtable;
 import dev.strata.readstate.SstFile;
 import dev.strata.sst.TableReader;
+import dev.strata.wal.WalReplay;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
-import java.util.OptionalLong;
+import java.util.Optional;
+import java.util.Set;
 import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * Reopens what a previous process left in a store directory. Until the manifest exists, the
- * directory listing is the record: every complete SST (a temporary file is an unfinished flush
- * and is deleted) is opened, its footer and checksummed metadata verified, and placed in L0,
- * newest (highest number) first; the last sequence is the largest any file holds.
+ * Reopens what a previous process left in a store directory:
+ * <ol>
+ *   <li>take the directory lock;
+ *   <li>fold the manifest CURRENT names (a torn last record is dropped);
+ *   <li>open every SST it lists, verifying footer and metadata;
+ *   <li>replay the WALs of unflushed memtables, oldest first, each into its own memtable; a torn
+ *       tail is dropped, and if a WAL other than the newest was torn (a power loss before it was
+ *       synced), the WALs after it are dropped too, so what survives is a prefix of the writes;
+ *   <li>start a new manifest holding a snapshot of the result, and point CURRENT at it;
+ *   <li>delete every file no longer part of the store: orphan SSTs and WALs a crash left,
+ *       old manifests, temporary files.
+ * </ol>
  */
 final class Recovery {
-  record Result(List<List<SstFile>> levels, long lastSequence, long nextFileNumber) {}
+  private static final Logger log = LoggerFactory.getLogger(Recovery.class);
+
+  /** The recovered store, and the lock and manifest the engine now owns. */
+  record Result(FileLock lock, ManifestLog manifestLog, ManifestState manifest, List<List<SstFile>> levels,
+      List<Memtable> memtablesOldestFirst, long lastSequence, long nextFileNumber) {}
 
   private final Path dir;
+  private final StrataOptions options;
   private final FileSystem fs;
   private final BlockCache cache;
+  private final Consumer<SstFile> releaser;
 
-  Recovery(Path dir, FileSystem fs, BlockCache cache) {
+  Recovery(Path dir, StrataOptions options, FileSystem fs, BlockCache cache, Consumer<SstFile> releaser) {
     this.dir = dir;
+    this.options = options;
     this.fs = fs;
     this.cache = cache;
+    this.releaser = releaser;
   }
 
-  Result run(Consumer<SstFile> releaser) {
+  Result run() {
+    FileLock lock;
     try {
       fs.createDirectories(dir);
-      List<Long> numbers = new ArrayList<>();
-      for (String name : fs.list(dir)) {
-        if (name.endsWith(FileNames.TEMP_SUFFIX)) {
-          fs.delete(dir.resolve(name));
-          continue;
-        }
-        OptionalLong n = FileNames.sstNumber(name);
-        if (n.isPresent()) {
-          numbers.add(n.getAsLong());
-        }
-      }
-      numbers.sort((a, b) -> Long.compare(b, a));
-      List<SstFile> l0 = new ArrayList<>();
-      long lastSequence = 0;
-      long maxNumber = 0;
-      try {
-        for (long number : numbers) {
-          Path path = FileNames.sst(dir, number);
-          TableReader reader = TableReader.open(fs.openReadable(path), number, path.getFileName().toString(), cache);
-          SstFile file = new SstFile(number, reader, releaser);
-          l0.add(file);
-          lastSequence = Math.max(lastSequence, file.properties().maxSequence());
-          maxNumber = Math.max(maxNumber, number);
-        }
-      } catch (IOException | RuntimeException e) {
-        for (SstFile f : l0) {
-          releaser.accept(f);
-        }
-        throw e;
-      }
-      return new Result(List.of(l0), lastSequence, maxNumber + 1);
+      lock = fs.lock(dir.resolve(FileNames.LOCK));
     } catch (IOException e) {
       throw new StrataException("cannot open store in " + dir + ": " + e.getMessage(), e);
+    }
+    List<SstFile> opened = new ArrayList<>();
+    try {
+      return recover(lock, opened);
+    } catch (IOException | RuntimeException e) {
+      opened.forEach(releaser);
+      try {
+        lock.close();
+      } catch (IOException suppressed) {
+        e.addSuppressed(suppressed);
+      }
+      if (e instanceof StrataException se) {
+        throw se;
+      }
+      throw new StrataException("cannot open store in " + dir + ": " + e.getMessage(), e);
+    }
+  }
+
+  private Result recover(FileLock lock, List<SstFile> opened) throws IOException {
+    List<FileNames.Parsed> present = new ArrayList<>();
+    long maxNumber = 0;
+    for (String name : fs.list(dir)) {
+      Optional<FileNames.Parsed> p = FileNames.parse(name);
+      if (p.isPresent()) {
+        present.add(p.get());
+        maxNumber = Math.max(maxNumber, p.get().number());
+      }
+    }
+    ManifestState state = new ManifestState();
+    Optional<String> current = CurrentFile.read(fs, dir);
+    if (current.isPresent()) {
+      for (ManifestRecord r : ManifestLog.read(fs, dir.resolve(current.get()))) {
+        state.apply(r);
+      }
+    } else if (present.stream().anyMatch(p -> p.kind() == FileNames.Kind.SST || p.kind() == FileNames.Kind.WAL)) {
+      throw new CorruptionException(dir + " holds Strata SST or WAL files but no CURRENT file; refusing to "
+          + "treat it as a new store");
+    }
+
+    List<List<SstFile>> levels = new ArrayList<>();
+    for (int level = 0; level < state.levelCount(); level++) {
+      List<SstFile> files = new ArrayList<>();
+      for (FileMeta meta : state.level(level)) {
+        SstFile f = open(meta);
+        opened.add(f);
+        files.add(f);
+      }
+      levels.add(files);
+    }
+
+    List<Memtable> memtables = new ArrayList<>();
+    List<Long> keptWals = new ArrayList<>();
+    long lastSequence = state.lastSequence();
+    boolean earlierTorn = false;
+    for (long wal : state.liveWals()) {
+      Path path = FileNames.wal(dir, wal);
+      if (earlierTorn) {
+        log.warn("dropping {}: an older WAL lost its tail (power loss before it was synced), and only a prefix "
+            + "of the writes may survive", path);
+        continue;
+      }
+      if (!fs.exists(path)) {
+        throw new CorruptionException("WAL " + path + " is listed as live in the manifest but missing");
+      }
+      Memtable m = new Memtable(wal, options.memtableSizeBytes());
+      WalReplay.Result r = WalReplay.replay(fs, path, m::add);
+      lastSequence = Math.max(lastSequence, r.lastSequence());
+      if (r.tornTail()) {
+        log.warn("{}: dropped a torn last record (a write the crash interrupted, never acknowledged)", path);
+        earlierTorn = true;
+      }
+      if (!m.isEmpty()) {
+        memtables.add(m);
+        keptWals.add(wal);
+      }
+    }
+
+    long nextFileNumber = Math.max(state.nextFileNumber(), maxNumber + 1);
+    long manifestNumber = nextFileNumber++;
+    ManifestRecord.Snapshot snapshot =
+        new ManifestRecord.Snapshot(nextFileNumber, lastSequence, keptWals, state.allFiles());
+    Path manifestPath = FileNames.manifest(dir, manifestNumber);
+    ManifestLog manifestLog = ManifestLog.create(fs, manifestPath, snapshot);
+    try {
+      fs.syncDirectory(dir);
+      CurrentFile.write(fs, dir, FileNames.manifestName(manifestNumber));
+      ManifestState recovered = new ManifestState().apply(snapshot);
+      deleteObsolete(present, recovered, manifestNumber);
+      return new Result(lock, manifestLog, recovered, levels, memtables, lastSequence, nextFileNumber);
+    } catch (IOException | RuntimeException e) {
+      manifestLog.close();
+      throw e;
+    }
+  }
+
+  private SstFile open(FileMeta meta) throws IOException {
+    Path path = FileNames.sst(dir, meta.number());
+    if (!fs.exists(path)) {
+      throw new CorruptionException("SST " + path + " is listed in the manifest but missing");
+    }
+    TableReader reader = TableReader.open(fs.openReadable(path), meta.number(), path.getFileName().toString(), cache);
+    SstFile f = new SstFile(meta.number(), reader, releaser);
+    if (f.fileSize() != meta.size()) {
+      releaser.accept(f);
+      throw new CorruptionException("SST " + path + " is " + f.fileSize() + " bytes; the manifest says " + meta.size());
+    }
+    return f;
+  }
+
+  /** Deletes what a crash or an earlier run left that is no longer part of the store. */
+  private void deleteObsolete(List<FileNames.Parsed> present, ManifestState live, long manifestNumber)
+      throws IOException {
+    Set<Long> liveSsts = new HashSet<>();
+    live.allFiles().forEach(f -> liveSsts.add(f.number()));
+    Set<Long> liveWals = new HashSet<>(live.liveWals());
+    boolean deleted = false;
+    for (FileNames.Parsed p : present) {
+      Path path = switch (p.kind()) {
+        case SST -> liveSsts.contains(p.number()) ? null : FileNames.sst(dir, p.number());
+        case WAL -> liveWals.contains(p.number()) ? null : FileNames.wal(dir, p.number());
+        case MANIFEST -> p.number() == manifestNumber ? null : FileNames.manifest(dir, p.number());
+        default -> null;
+      };
+      if (path != null) {
+        log.debug("deleting obsolete {}", path);
+        fs.delete(path);
+        deleted = true;
+      }
+    }
+    for (String name : fs.list(dir)) {
+      if (name.endsWith(FileNames.TEMP_SUFFIX)) {
+        fs.delete(dir.resolve(name));
+        deleted = true;
+      }
+    }
+    if (deleted) {
+      fs.syncDirectory(dir);
     }
   }
 }

@@ -7,14 +7,26 @@ import dev.strata.StrataOptions;
 import dev.strata.StrataStats;
 import dev.strata.WriteBatch;
 import dev.strata.cache.BlockCache;
+import dev.strata.fs.FileLock;
 import dev.strata.fs.FileSystem;
 import dev.strata.key.Lookup;
 import dev.strata.key.ValueKind;
+import dev.strata.manifest.ManifestLog;
+import dev.strata.manifest.ManifestRecord;
+import dev.strata.manifest.ManifestState;
 import dev.strata.memtable.Memtable;
 import dev.strata.readstate.ReadState;
 import dev.strata.readstate.ReadStateCell;
 import dev.strata.readstate.SstFile;
+import dev.strata.util.ByteBuilder;
+import dev.strata.wal.WalBatchCodec;
+import dev.strata.wal.WalWriter;
+import java.io.IOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
@@ -23,64 +35,111 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The storage core of one store, free of actors: the write path, the read path, and the state
- * transitions the writer actor decides on (rotation, flush installation).
+ * transitions the writer actor decides on (rotation, flush installation, WAL sync, close).
  *
  * <p><b>Write path.</b> A write commits on the caller's thread under the commit lock: take the
- * next sequence numbers, insert into the mutable memtable, publish the new last sequence. The
- * lock is what orders sequence numbers with memtable contents, and rotation takes the same lock,
- * so a write lands either wholly in the memtable being frozen or wholly in its successor, never
- * lost in between. A write that finds the store stalled (memtable full and
- * {@code maxImmutableMemtables} frozen ones waiting) or finds writes already queued at the
- * writer is handed to the writer actor instead, which applies queued writes in arrival order
- * once a flush makes room: back-pressure, never a dropped or failed write.
+ * next sequence numbers, append one record to the WAL (a copy into a memory-mapped file: it
+ * survives a process crash once appended), insert into the mutable memtable, publish the new
+ * last sequence. Rotation takes the same lock, so a write lands wholly in the memtable (and WAL)
+ * being frozen or wholly in their successors. A write that finds the store stalled (memtable full
+ * and {@code maxImmutableMemtables} frozen ones waiting), finds writes already queued at the
+ * writer, or must be synced ({@code syncWrites}) is handed to the writer actor instead, which
+ * applies queued writes in arrival order, and syncs them in groups.
  *
  * <p><b>Read path.</b> Reads acquire the published {@link ReadState} and read at the last
  * sequence, never touching the actor or the commit lock.
+ *
+ * <p><b>Durability order.</b> An SST is written and synced, then its manifest record appended and
+ * synced, and only then is the WAL it replaces deleted; the directory is synced after every
+ * creation, rename and deletion.
+ *
+ * <p><b>Errors.</b> An I/O error in a write, a sync, a flush or a manifest append fails that call
+ * and puts the store in a read-only error state: writes then fail fast with the original cause,
+ * reads keep working, and a reopen recovers every acknowledged write.
  *
  * <p>Thread-safety: write and read methods are for any thread; the methods documented "writer
  * only" must be called by the writer actor alone, which serializes them.
  */
 public final class StoreEngine {
   private static final Logger log = LoggerFactory.getLogger(StoreEngine.class);
+  /** A manifest longer than this is replaced by a snapshot in a new manifest. */
+  static final long DEFAULT_MANIFEST_ROLL_BYTES = 4L << 20;
 
   private final Path dir;
   private final StrataOptions options;
   private final FileSystem fs;
   private final BlockCache cache;
+  private final FileReleaser releaser;
   private final ReadStateCell cell;
   private final FlushJob flushJob;
+  private final AtomicLong nextFileNumber;
+  private final long manifestRollBytes;
   private final ReentrantLock commitLock = new ReentrantLock();
   private final AtomicInteger queuedWrites = new AtomicInteger();
   private final AtomicLong flushBytesWritten = new AtomicLong();
   private final AtomicLong writeStallNanos = new AtomicLong();
+  private final FileLock lock;
   private volatile WriterSignals signals;
   /** The sequence of the newest committed write; guarded by commitLock for writes, volatile for reads. */
   private volatile long lastSequence;
   /** Guarded by commitLock. */
   private long userBytesWritten;
-  /** Guarded by commitLock (only the writer rotates). */
-  private long nextMemtableId;
+  /** Guarded by commitLock. */
+  private long walBytesWritten;
+  /** The WAL of the mutable memtable, null when the WAL is off; guarded by commitLock. */
+  private WalWriter wal;
+  /** Guarded by commitLock. */
+  private final ByteBuilder walRecord = new ByteBuilder(256);
+  /** Writer only. */
+  private ManifestLog manifestLog;
+  /** Writer only. */
+  private final ManifestState manifest;
   private volatile boolean closed;
   private volatile Throwable backgroundError;
+  private boolean released;
 
-  StoreEngine(Path dir, StrataOptions options, FileSystem fs, BlockCache cache, FileReleaser releaser,
-      Recovery.Result recovered) {
+  private StoreEngine(Path dir, StrataOptions options, FileSystem fs, BlockCache cache, FileReleaser releaser,
+      Recovery.Result recovered, long manifestRollBytes) throws IOException {
     this.dir = dir;
     this.options = options;
     this.fs = fs;
     this.cache = cache;
+    this.releaser = releaser;
+    this.lock = recovered.lock();
+    this.manifestLog = recovered.manifestLog();
+    this.manifest = recovered.manifest();
+    this.manifestRollBytes = manifestRollBytes;
     this.lastSequence = recovered.lastSequence();
-    this.nextMemtableId = 1;
-    this.flushJob = new FlushJob(dir, fs, cache, options, recovered.nextFileNumber(), releaser);
-    this.cell = new ReadStateCell(ReadState.initial(new Memtable(nextMemtableId++, options.memtableSizeBytes()), recovered.levels()));
+    this.nextFileNumber = new AtomicLong(recovered.nextFileNumber());
+    this.flushJob = new FlushJob(dir, fs, cache, options, nextFileNumber, releaser);
+    List<Memtable> immutables = new ArrayList<>(recovered.memtablesOldestFirst());
+    Collections.reverse(immutables);
+    Fresh first = startMemtable();
+    this.wal = first.wal();
+    this.cell = new ReadStateCell(ReadState.initial(first.memtable(), immutables, recovered.levels()));
   }
 
   /** Opens (creating when missing) the store in {@code dir} and recovers what it holds. */
   public static StoreEngine open(Path dir, StrataOptions options, FileSystem fs) {
+    return open(dir, options, fs, DEFAULT_MANIFEST_ROLL_BYTES);
+  }
+
+  /** As {@link #open(Path, StrataOptions, FileSystem)}, rolling the manifest past {@code manifestRollBytes}. */
+  public static StoreEngine open(Path dir, StrataOptions options, FileSystem fs, long manifestRollBytes) {
     BlockCache cache = new BlockCache(options.blockCacheBytes());
     FileReleaser releaser = new FileReleaser(dir, fs);
-    Recovery.Result result = new Recovery(dir, fs, cache).run(releaser);
-    return new StoreEngine(dir, options, fs, cache, releaser, result);
+    Recovery.Result r = new Recovery(dir, options, fs, cache, releaser).run();
+    try {
+      return new StoreEngine(dir, options, fs, cache, releaser, r, manifestRollBytes);
+    } catch (IOException | RuntimeException e) {
+      r.levels().forEach(level -> level.forEach(releaser));
+      closeQuietly(r.manifestLog(), e);
+      closeQuietly(r.lock(), e);
+      if (e instanceof StrataException se) {
+        throw se;
+      }
+      throw new StrataException("cannot open store in " + dir + ": " + e.getMessage(), e);
+    }
   }
 
   /** Connects the engine to its writer; must happen before the first write. */
@@ -101,9 +160,13 @@ public final class StoreEngine {
   /**
    * Commits a put ({@code value} non-null) or a delete ({@code value} null) on the caller's
    * thread, or returns false when it must go through the writer. Key and value are copied into
-   * the memtable, so the caller keeps its arrays.
+   * the WAL and the memtable, so the caller keeps its arrays.
    */
   public boolean tryPut(byte[] key, byte[] value) {
+    if (options.syncWrites()) {
+      checkWritable();
+      return false;
+    }
     Memtable m;
     commitLock.lock();
     try {
@@ -113,6 +176,10 @@ public final class StoreEngine {
       }
       m = s.mutable();
       long seq = lastSequence + 1;
+      if (wal != null) {
+        WalBatchCodec.encodeSingle(walRecord, seq, key, value);
+        appendWalRecord();
+      }
       m.add(key, seq, value == null ? ValueKind.DELETE : ValueKind.PUT, value);
       userBytesWritten += key.length + (value == null ? 0 : value.length);
       lastSequence = seq;
@@ -125,13 +192,17 @@ public final class StoreEngine {
 
   /** Commits a whole batch on the caller's thread, or returns false when it must go through the writer. */
   public boolean tryWrite(WriteBatch batch) {
+    if (options.syncWrites()) {
+      checkWritable();
+      return false;
+    }
     return commitBatch(batch, false);
   }
 
   /**
    * Writer only: applies a queued batch, or returns false while the store is still stalled (the
    * batch then stays queued). Queued batches were accepted before any close, so they apply even
-   * on a closing store.
+   * on a closing store. With {@code syncWrites} the caller syncs the WAL before acknowledging.
    */
   public boolean applyQueued(WriteBatch batch) {
     boolean applied = commitBatch(batch, true);
@@ -145,7 +216,7 @@ public final class StoreEngine {
    * Hands a batch to the writer. The queued count goes up first, so that every later write from
    * any thread sees it and queues behind: the fast path never overtakes a queued write.
    */
-  public void enqueue(WriteBatch batch, java.util.concurrent.CompletableFuture<Void> done) {
+  public void enqueue(WriteBatch batch, CompletableFuture<Void> done) {
     // Under the commit lock, so that a write either reaches the writer's mailbox before the
     // close message or sees the store closed: none is left behind a stopped writer.
     commitLock.lock();
@@ -172,7 +243,12 @@ public final class StoreEngine {
         return false;
       }
       m = s.mutable();
-      long seq = lastSequence;
+      long first = lastSequence + 1;
+      if (wal != null) {
+        WalBatchCodec.encodeBatch(walRecord, first, batch);
+        appendWalRecord();
+      }
+      long seq = first - 1;
       long bytes = 0;
       for (int i = 0, n = batch.count(); i < n; i++) {
         byte[] v = batch.value(i);
@@ -190,6 +266,16 @@ public final class StoreEngine {
     return true;
   }
 
+  /** Called under the commit lock with the record in walRecord. */
+  private void appendWalRecord() {
+    try {
+      walBytesWritten += wal.append(walRecord.array(), walRecord.size());
+    } catch (IOException e) {
+      fail(e);
+      throw new StrataException("append to WAL " + wal.number() + " failed: " + e.getMessage(), e);
+    }
+  }
+
   /** Whether a write may commit now into {@code s}'s memtable. Called under the commit lock. */
   private boolean admit(ReadState s, boolean fromWriter) {
     if (!fromWriter) {
@@ -197,8 +283,11 @@ public final class StoreEngine {
       if (queuedWrites.get() > 0) {
         return false;
       }
-    } else if (backgroundError != null) {
-      throw new StrataException("store is in read-only error state: " + backgroundError.getMessage(), backgroundError);
+    } else {
+      Throwable err = backgroundError;
+      if (err != null) {
+        throw new StrataException("store is in read-only error state: " + err.getMessage(), err);
+      }
     }
     return !isStalled(s);
   }
@@ -245,21 +334,57 @@ public final class StoreEngine {
     return cell.peek().immutables().length < options.maxImmutableMemtables();
   }
 
-  public boolean mutableIsFull() {
-    return cell.peek().mutable().approximateBytes() >= options.memtableSizeBytes();
+  /** A new memtable and, with the WAL on, its WAL, recorded in the manifest. */
+  private record Fresh(Memtable memtable, WalWriter wal) {}
+
+  private Fresh startMemtable() throws IOException {
+    long number = nextFileNumber.getAndIncrement();
+    WalWriter w = null;
+    if (options.walEnabled()) {
+      w = WalWriter.create(fs, FileNames.wal(dir, number), number);
+      try {
+        fs.syncDirectory(dir);
+        appendManifest(new ManifestRecord.WalCreated(number));
+      } catch (IOException | RuntimeException e) {
+        closeQuietly(w, e);
+        throw e;
+      }
+    }
+    return new Fresh(new Memtable(number, options.memtableSizeBytes()), w);
   }
 
-  /** Writer only: freezes the mutable memtable and starts a new one; returns the frozen one. */
+  /**
+   * Writer only: freezes the mutable memtable and starts a new one with a new WAL; returns the
+   * frozen one. The old WAL is synced and closed: it receives no more writes.
+   */
   public Memtable rotate() {
+    Fresh next;
+    try {
+      next = startMemtable();
+    } catch (IOException e) {
+      fail(e);
+      throw new StrataException("starting a new memtable and WAL failed: " + e.getMessage(), e);
+    }
+    WalWriter old;
+    Memtable frozen;
     commitLock.lock();
     try {
       ReadState s = cell.peek();
-      Memtable frozen = s.mutable();
-      cell.publish(s.withRotation(new Memtable(nextMemtableId++, options.memtableSizeBytes())));
-      return frozen;
+      frozen = s.mutable();
+      old = wal;
+      wal = next.wal();
+      cell.publish(s.withRotation(next.memtable()));
     } finally {
       commitLock.unlock();
     }
+    if (old != null) {
+      try {
+        old.close();
+      } catch (IOException e) {
+        fail(e);
+      }
+    }
+    return frozen;
   }
 
   /** Builds the SST for a frozen memtable; runs on the blocking dispatcher, touches no shared state. */
@@ -267,18 +392,87 @@ public final class StoreEngine {
     return flushJob.run(frozen, flushBytesWritten);
   }
 
-  /** Writer only: installs a finished flush. */
+  /**
+   * Writer only: installs a finished flush: the manifest records it, the new state is published,
+   * and the memtable's WAL, now redundant, is deleted.
+   */
   public void installFlush(Memtable flushed, SstFile file) {
-    ReadState s = cell.peek();
-    cell.publish(s.withFlush(flushed, file));
+    try {
+      appendManifest(new ManifestRecord.FlushCompleted(flushed.id(), file.meta(0), flushed.maxSequence()));
+    } catch (IOException e) {
+      fail(e);
+      file.markObsolete();
+      releaser.accept(file);
+      throw new StrataException("recording the flush of " + flushed + " in the manifest failed: " + e.getMessage(), e);
+    }
+    cell.publish(cell.peek().withFlush(flushed, file));
     log.debug("flushed {} into {}", flushed, file);
+    try {
+      if (options.walEnabled()) {
+        fs.delete(FileNames.wal(dir, flushed.id()));
+        fs.syncDirectory(dir);
+      }
+      maybeRollManifest();
+    } catch (IOException e) {
+      fail(e);
+      throw new StrataException("cleaning up after the flush of " + flushed + " failed: " + e.getMessage(), e);
+    }
+  }
+
+  private void appendManifest(ManifestRecord record) throws IOException {
+    manifestLog.append(record);
+    manifest.apply(record);
+  }
+
+  /** Replaces a long manifest with a new one that starts from a snapshot (write, sync, switch CURRENT). */
+  private void maybeRollManifest() throws IOException {
+    if (manifestLog.size() < manifestRollBytes) {
+      return;
+    }
+    long number = nextFileNumber.getAndIncrement();
+    manifest.apply(new ManifestRecord.NextFileNumber(nextFileNumber.get()));
+    manifest.setLastSequence(lastSequence);
+    ManifestLog next = ManifestLog.create(fs, FileNames.manifest(dir, number), manifest.snapshot());
+    ManifestLog old = manifestLog;
+    try {
+      fs.syncDirectory(dir);
+      CurrentFile.write(fs, dir, FileNames.manifestName(number));
+    } catch (IOException e) {
+      closeQuietly(next, e);
+      throw e;
+    }
+    manifestLog = next;
+    old.close();
+    fs.delete(old.path());
+    fs.syncDirectory(dir);
+    log.debug("rolled the manifest into {}", next.path());
+  }
+
+  /** Writer only: makes every acknowledged write durable (fsync of the current WAL). */
+  public void syncWal() {
+    WalWriter w;
+    commitLock.lock();
+    try {
+      w = wal;
+    } finally {
+      commitLock.unlock();
+    }
+    if (w == null) {
+      return;
+    }
+    try {
+      w.sync();
+    } catch (IOException e) {
+      fail(e);
+      throw new StrataException("sync of WAL " + w.number() + " failed: " + e.getMessage(), e);
+    }
   }
 
   /** Writer only: puts the store into its read-only error state. */
   public void fail(Throwable cause) {
     if (backgroundError == null) {
       backgroundError = cause;
-      log.error("store {} is now read-only after a background error", dir, cause);
+      log.error("store {} is now read-only after an I/O error", dir, cause);
     }
   }
 
@@ -328,10 +522,12 @@ public final class StoreEngine {
         }
       }
       long user;
+      long walBytes;
       long seq;
       commitLock.lock();
       try {
         user = userBytesWritten;
+        walBytes = walBytesWritten;
         seq = lastSequence;
       } finally {
         commitLock.unlock();
@@ -341,6 +537,7 @@ public final class StoreEngine {
           .immutableMemtables(s.immutables().length, immBytes)
           .levels(counts, bytes)
           .userBytesWritten(user)
+          .walBytesWritten(walBytes)
           .flushBytesWritten(flushBytesWritten.get())
           .blockCache(cache.hits(), cache.misses())
           .lastSequence(seq)
@@ -367,9 +564,63 @@ public final class StoreEngine {
     return closed;
   }
 
-  /** Releases the published state: files close once the last open iterator lets go of them. */
-  public void releaseResources() {
+  /** Writer only, at close: syncs and closes the WAL, so every acknowledged write is durable. */
+  public void closeWal() {
+    WalWriter w;
+    commitLock.lock();
+    try {
+      w = wal;
+      wal = null;
+    } finally {
+      commitLock.unlock();
+    }
+    if (w != null) {
+      try {
+        w.close();
+      } catch (IOException e) {
+        fail(e);
+        throw new StrataException("sync of WAL " + w.number() + " at close failed: " + e.getMessage(), e);
+      }
+    }
+  }
+
+  /**
+   * Releases everything the engine holds: the published state (files close once the last open
+   * iterator lets go of them), the WAL and manifest handles, and the directory lock. Idempotent.
+   */
+  public synchronized void releaseResources() {
+    if (released) {
+      return;
+    }
+    released = true;
     closed = true;
+    Exception failure = null;
+    try {
+      closeWal();
+    } catch (RuntimeException e) {
+      failure = e;
+    }
     cell.close();
+    try {
+      manifestLog.close();
+    } catch (IOException e) {
+      failure = e;
+    }
+    try {
+      lock.close();
+    } catch (IOException e) {
+      failure = e;
+    }
+    if (failure != null) {
+      throw new StrataException("closing store " + dir + " failed: " + failure.getMessage(), failure);
+    }
+  }
+
+  private static void closeQuietly(AutoCloseable c, Throwable into) {
+    try {
+      c.close();
+    } catch (Exception e) {
+      into.addSuppressed(e);
+    }
   }
 }

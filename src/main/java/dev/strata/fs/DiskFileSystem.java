@@ -13,7 +13,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
 
-/** The real file system, through {@link FileChannel}. Thread-safe. */
+/**
+ * The real file system, through {@link FileChannel}. Thread-safe; the files it returns follow their
+ * interfaces' contracts. Mapped files are {@link MappedWritableFile}s, locks {@link DiskFileLock}s.
+ */
 public final class DiskFileSystem implements FileSystem {
   /** Appends are gathered into a buffer of this size before a write system call. */
   private static final int WRITE_BUFFER_BYTES = 64 * 1024;
@@ -26,6 +29,11 @@ public final class DiskFileSystem implements FileSystem {
   public WritableFile create(Path path) throws IOException {
     FileChannel ch = FileChannel.open(path, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
     return new DiskWritableFile(ch);
+  }
+
+  @Override
+  public WritableFile createMapped(Path path, int segmentBytes) throws IOException {
+    return MappedWritableFile.create(path, segmentBytes);
   }
 
   @Override
@@ -70,6 +78,11 @@ public final class DiskFileSystem implements FileSystem {
     try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
       ch.force(true);
     }
+  }
+
+  @Override
+  public FileLock lock(Path lockFile) throws IOException {
+    return DiskFileLock.acquire(lockFile);
   }
 
   private static final class DiskWritableFile implements WritableFile {

@@ -13,6 +13,23 @@ public interface FileSystem {
   /** Creates a new file for appending; fails if it already exists. */
   WritableFile create(Path path) throws IOException;
 
+  /**
+   * Creates a new append-only file whose appends are copies into a memory mapping of the file, for
+   * the write-ahead log: once {@link WritableFile#append} returns, the bytes are in the operating
+   * system's page cache and survive a crash of the process, without a write system call. {@link
+   * WritableFile#flush()} therefore does nothing; {@link WritableFile#sync()} forces the mapping and
+   * the file's metadata to stable storage. Fails if the file already exists.
+   *
+   * <p>The mapping grows by {@code segmentBytes} at a time, and mapping a segment extends the file,
+   * so until {@link WritableFile#close()} truncates it to {@link WritableFile#size()} the file is
+   * longer than what was appended and zero-filled past the end. A file left by a crashed process
+   * keeps that tail: <b>readers of such files (the log reader) must treat an all-zero tail as the
+   * end of the file</b>. Unlike other writable files, the returned one is thread-safe.
+   *
+   * @throws IllegalArgumentException if {@code segmentBytes} is not positive
+   */
+  WritableFile createMapped(Path path, int segmentBytes) throws IOException;
+
   /** Opens an existing file for positional reads. */
   ReadableFile openReadable(Path path) throws IOException;
 
@@ -31,4 +48,11 @@ public interface FileSystem {
 
   /** Makes creations, renames and deletions inside {@code dir} durable. */
   void syncDirectory(Path dir) throws IOException;
+
+  /**
+   * Takes the exclusive lock held through {@code lockFile}, creating the file if it is missing (its
+   * parent directory must exist). Fails with an IOException saying the directory is locked by
+   * another Strata instance if this JVM or another process holds it.
+   */
+  FileLock lock(Path lockFile) throws IOException;
 }

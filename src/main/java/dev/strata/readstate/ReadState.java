@@ -43,14 +43,17 @@ public final class ReadState {
     }
   }
 
-  /** A state with an empty picture around {@code mutable}, and the given levels (index 0 is L0). */
-  public static ReadState initial(Memtable mutable, List<List<SstFile>> levelFiles) {
+  /**
+   * The first state of an opened store: {@code mutable}, the memtables recovered from WALs (newest
+   * first), and the recovered levels (index 0 is L0).
+   */
+  public static ReadState initial(Memtable mutable, List<Memtable> immutables, List<List<SstFile>> levelFiles) {
     SstFile[] l0 = levelFiles.isEmpty() ? NO_FILES : levelFiles.get(0).toArray(NO_FILES);
     SstFile[][] levels = new SstFile[Math.max(0, levelFiles.size() - 1)][];
     for (int i = 1; i < levelFiles.size(); i++) {
       levels[i - 1] = levelFiles.get(i).toArray(NO_FILES);
     }
-    return new ReadState(mutable, NO_MEMTABLES, l0, levels);
+    return new ReadState(mutable, immutables.toArray(NO_MEMTABLES), l0, levels);
   }
 
   public Memtable mutable() {

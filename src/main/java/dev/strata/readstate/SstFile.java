@@ -1,6 +1,7 @@
 package dev.strata.readstate;
 
 import dev.strata.key.InternalKey;
+import dev.strata.manifest.FileMeta;
 import dev.strata.sst.TableProperties;
 import dev.strata.sst.TableReader;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -55,6 +56,12 @@ public final class SstFile {
 
   public byte[] largestUserKey() {
     return properties.largestUserKey();
+  }
+
+  /** What the manifest records of this file when it sits at {@code level}. */
+  public FileMeta meta(int level) {
+    return new FileMeta(level, number, properties.fileSize(), properties.smallestUserKey(),
+        properties.largestUserKey(), properties.minSequence(), properties.maxSequence());
   }
 
   /** True when {@code userKey} lies within this file's key range. */

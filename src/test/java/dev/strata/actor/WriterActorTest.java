@@ -59,9 +59,14 @@ class WriterActorTest {
   }
 
   private ActorRef<WriterActor.Command> start(int maxImmutable) {
+    return start(maxImmutable, true);
+  }
+
+  private ActorRef<WriterActor.Command> start(int maxImmutable, boolean wal) {
     StrataOptions options = StrataOptions.builder()
         .memtableSizeBytes(4096)
         .maxImmutableMemtables(maxImmutable)
+        .walEnabled(wal)
         .compaction(CompactionOptions.none())
         .build();
     engine = StoreEngine.open(dir, options, DiskFileSystem.INSTANCE);
@@ -173,9 +178,8 @@ class WriterActorTest {
     assertEquals(0, engine.current().l0().length);
   }
 
-  @Test
-  void closeAppliesQueuedWritesAndFlushesEverythingBeforeStopping() throws Exception {
-    ActorRef<WriterActor.Command> writer = start(1);
+  /** Fills two memtables (one frozen, its flush held), queues one write behind them, and closes. */
+  private void closeWithAQueuedWrite(ActorRef<WriterActor.Command> writer) throws Exception {
     fillMemtable(0);
     awaitCondition("first rotation", () -> engine.current().immutables().length == 1);
     fillMemtable(1000);
@@ -186,10 +190,24 @@ class WriterActorTest {
     writer.tell(new WriterActor.Close(closed));
     flushPermits.release(100);
     closed.get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
-    assertTrue(queued.isDone() && !queued.isCompletedExceptionally());
+    assertTrue(queued.isDone() && !queued.isCompletedExceptionally(), "the queued write was applied");
+    testKit.createTestProbe().expectTerminated(writer, WAIT);
+  }
+
+  @Test
+  void closeWithoutAWalAppliesQueuedWritesAndFlushesEverything() throws Exception {
+    closeWithAQueuedWrite(start(1, false));
     assertTrue(engine.current().mutable().isEmpty());
     assertEquals(0, engine.current().immutables().length);
     assertArrayEquals(b("v"), engine.get(b("late")));
-    testKit.createTestProbe().expectTerminated(writer, WAIT);
+  }
+
+  @Test
+  void closeWithAWalAppliesQueuedWritesAndLeavesThemRecoverable() throws Exception {
+    closeWithAQueuedWrite(start(1, true));
+    engine.releaseResources();
+    engine = StoreEngine.open(dir, engine.options(), DiskFileSystem.INSTANCE);
+    assertArrayEquals(b("v"), engine.get(b("late")), "replayed from the WAL");
+    assertArrayEquals(new byte[200], engine.get(b("key1000")));
   }
 }

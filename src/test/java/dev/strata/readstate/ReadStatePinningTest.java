@@ -35,7 +35,7 @@ class ReadStatePinningTest {
   @Test
   void aReaderKeepsItsFilesAcrossPublishesUntilItLetsGo() throws Exception {
     SstFile f = table(1);
-    ReadStateCell cell = new ReadStateCell(ReadState.initial(new Memtable(1, 1 << 20), List.of(List.of(f))));
+    ReadStateCell cell = new ReadStateCell(ReadState.initial(new Memtable(1, 1 << 20), List.of(), List.of(List.of(f))));
     ReadState reader = cell.acquire();
     cell.publish(cell.peek().withRotation(new Memtable(2, 1 << 20)));
     cell.close();
@@ -47,14 +47,14 @@ class ReadStatePinningTest {
 
   @Test
   void acquireOnAClosedCellFails() throws Exception {
-    ReadStateCell cell = new ReadStateCell(ReadState.initial(new Memtable(1, 1 << 20), List.of(List.of(table(1)))));
+    ReadStateCell cell = new ReadStateCell(ReadState.initial(new Memtable(1, 1 << 20), List.of(), List.of(List.of(table(1)))));
     cell.close();
     assertThrows(IllegalStateException.class, cell::acquire);
   }
 
   @Test
   void releasingMoreOftenThanReferencedIsAnError() throws Exception {
-    ReadState s = ReadState.initial(new Memtable(1, 1 << 20), List.of(List.of()));
+    ReadState s = ReadState.initial(new Memtable(1, 1 << 20), List.of(), List.of(List.of()));
     s.unref();
     assertThrows(IllegalStateException.class, s::unref);
   }

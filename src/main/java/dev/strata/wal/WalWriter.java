@@ -1,0 +1,74 @@
+package dev.strata.wal;
+
+import dev.strata.fs.FileSystem;
+import dev.strata.fs.WritableFile;
+import dev.strata.log.LogWriter;
+import java.io.Closeable;
+import java.io.IOException;
+import java.nio.file.Path;
+
+/**
+ * The write-ahead log of one memtable: one log record per committed write, in commit order.
+ * The file is memory-mapped, so a record is in the operating system's hands (and survives a
+ * crash of the process) as soon as {@link #append} returns, without a system call per write;
+ * {@link #sync()} makes it survive a power loss too.
+ *
+ * <p>Not thread-safe for appends: the engine appends under its commit lock. {@link #sync()} may
+ * run on another thread (the mapped file serializes it with appends).
+ */
+public final class WalWriter implements Closeable {
+  /** The log file kind of a WAL (see LogWriter). */
+  public static final int LOG_KIND = 1;
+  /** Bytes mapped at a time: large enough that remapping is rare, small enough to stay cheap. */
+  static final int SEGMENT_BYTES = 4 << 20;
+
+  private final long number;
+  private final WritableFile file;
+  private final LogWriter log;
+
+  private WalWriter(long number, WritableFile file) throws IOException {
+    this.number = number;
+    this.file = file;
+    this.log = new LogWriter(file, LOG_KIND);
+  }
+
+  /** Creates the WAL file {@code path}; the caller syncs the directory. */
+  public static WalWriter create(FileSystem fs, Path path, long number) throws IOException {
+    WritableFile file = fs.createMapped(path, SEGMENT_BYTES);
+    try {
+      return new WalWriter(number, file);
+    } catch (IOException | RuntimeException e) {
+      file.close();
+      throw e;
+    }
+  }
+
+  public long number() {
+    return number;
+  }
+
+  /** Appends one record; returns the bytes it added to the log. */
+  public long append(byte[] payload, int length) throws IOException {
+    long before = log.size();
+    log.addRecord(payload, 0, length);
+    return log.size() - before;
+  }
+
+  public void sync() throws IOException {
+    file.sync();
+  }
+
+  public long size() {
+    return log.size();
+  }
+
+  /** Syncs, then closes. */
+  @Override
+  public void close() throws IOException {
+    try {
+      file.sync();
+    } finally {
+      file.close();
+    }
+  }
+}

@@ -1,0 +1,93 @@
+package dev.strata.fs;
+
+import static dev.strata.fs.FsTestHarness.bytes;
+import static dev.strata.fs.FsTestHarness.concat;
+import static dev.strata.fs.FsTestHarness.readAll;
+import static dev.strata.fs.FsTestHarness.write;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.io.EOFException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class DiskFileSystemTest {
+  private final FileSystem fs = DiskFileSystem.INSTANCE;
+  @TempDir Path dir;
+
+  @Test
+  void appendedBytesReadBackAfterFlushSyncAndClose() throws Exception {
+    Path path = dir.resolve("f");
+    byte[] small = bytes(100, 1);
+    byte[] large = bytes(200_000, 2);
+    try (WritableFile out = fs.create(path)) {
+      out.append(small);
+      out.flush();
+      out.append(large, 10, large.length - 10);
+      out.sync();
+      out.append(small, 0, 5);
+      assertEquals(100 + 200_000 - 10 + 5, out.size());
+    }
+    byte[] expected = concat(small, java.util.Arrays.copyOfRange(large, 10, large.length),
+        java.util.Arrays.copyOf(small, 5));
+    assertArrayEquals(expected, readAll(fs, path));
+  }
+
+  @Test
+  void readPastTheEndIsAnEofException() throws Exception {
+    Path path = dir.resolve("f");
+    write(fs, path, bytes(10, 1), false);
+    try (ReadableFile in = fs.openReadable(path)) {
+      assertThrows(EOFException.class, () -> in.readFully(5, new byte[6], 0, 6));
+    }
+  }
+
+  @Test
+  void createFailsWhenTheFileExists() throws Exception {
+    Path path = dir.resolve("f");
+    write(fs, path, bytes(3, 1), false);
+    assertThrows(FileAlreadyExistsException.class, () -> fs.create(path));
+    assertArrayEquals(bytes(3, 1), readAll(fs, path));
+  }
+
+  @Test
+  void renameReplacesTheTarget() throws Exception {
+    write(fs, dir.resolve("a"), bytes(10, 1), true);
+    write(fs, dir.resolve("b"), bytes(20, 2), true);
+    fs.rename(dir.resolve("a"), dir.resolve("b"));
+    fs.syncDirectory(dir);
+    assertFalse(fs.exists(dir.resolve("a")));
+    assertArrayEquals(bytes(10, 1), readAll(fs, dir.resolve("b")));
+  }
+
+  @Test
+  void listNamesTheFilesOfADirectory() throws Exception {
+    write(fs, dir.resolve("x.sst"), bytes(1, 1), false);
+    write(fs, dir.resolve("y.log"), bytes(1, 1), false);
+    assertEquals(List.of("x.sst", "y.log"), fs.list(dir).stream().sorted().toList());
+  }
+
+  @Test
+  void listOfAMissingDirectoryIsEmpty() throws Exception {
+    assertEquals(List.of(), fs.list(dir.resolve("missing")));
+  }
+
+  @Test
+  void deletingAMissingFileIsNotAnError() {
+    assertDoesNotThrow(() -> fs.delete(dir.resolve("never-there")));
+  }
+
+  @Test
+  void deleteRemovesTheFile() throws Exception {
+    write(fs, dir.resolve("f"), bytes(1, 1), false);
+    fs.delete(dir.resolve("f"));
+    assertFalse(Files.exists(dir.resolve("f")));
+  }
+}

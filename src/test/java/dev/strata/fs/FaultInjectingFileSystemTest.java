@@ -1,0 +1,116 @@
+package dev.strata.fs;
+
+import static dev.strata.fs.FsTestHarness.bytes;
+import static dev.strata.fs.FsTestHarness.readAll;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import dev.strata.fs.FaultInjectingFileSystem.Op;
+import java.io.IOException;
+import java.nio.file.Path;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.function.Executable;
+
+class FaultInjectingFileSystemTest {
+  private final InMemoryFileSystem memory = new InMemoryFileSystem();
+  private final FaultInjectingFileSystem fs = new FaultInjectingFileSystem(memory);
+  private final Path dir = Path.of("/db");
+
+  @BeforeEach
+  void createDirectory() throws IOException {
+    fs.createDirectories(dir);
+  }
+
+  private static void assertInjected(String message, Executable call) {
+    assertEquals(message, assertThrows(IOException.class, call).getMessage());
+  }
+
+  @Test
+  void theNthCallFailsAndTheOthersSucceed() throws Exception {
+    fs.failAt(Op.SYNC_DIR, 2);
+    fs.syncDirectory(dir);
+    assertInjected("injected failure: SYNC_DIR #2", () -> fs.syncDirectory(dir));
+    fs.syncDirectory(dir);
+    fs.syncDirectory(dir);
+  }
+
+  @Test
+  void failAtCountsFromItsOwnCall() throws Exception {
+    fs.list(dir);
+    fs.list(dir);
+    fs.failAt(Op.LIST, 1);
+    assertInjected("injected failure: LIST #1", () -> fs.list(dir));
+    fs.list(dir);
+  }
+
+  @Test
+  void aFailedCallHasNoEffect() throws Exception {
+    fs.failAt(Op.CREATE, 1);
+    assertThrows(IOException.class, () -> fs.create(dir.resolve("f")));
+    fs.create(dir.resolve("f")).close();
+  }
+
+  @Test
+  void failAlwaysFailsEveryCallUntilCleared() throws Exception {
+    fs.failAlways(Op.RENAME);
+    assertInjected("injected failure: RENAME #1", () -> fs.rename(dir.resolve("a"), dir.resolve("b")));
+    assertInjected("injected failure: RENAME #2", () -> fs.rename(dir.resolve("a"), dir.resolve("b")));
+    fs.clearFailures();
+    fs.create(dir.resolve("a")).close();
+    fs.rename(dir.resolve("a"), dir.resolve("b"));
+  }
+
+  @Test
+  void countsSeeEveryCallFailedOrNot() throws Exception {
+    fs.failAt(Op.DELETE, 2);
+    fs.delete(dir.resolve("x"));
+    assertThrows(IOException.class, () -> fs.delete(dir.resolve("x")));
+    fs.delete(dir.resolve("x"));
+    fs.exists(dir.resolve("x"));
+    assertEquals(3, fs.count(Op.DELETE));
+    assertEquals(0, fs.count(Op.RENAME));
+  }
+
+  @Test
+  void writableFileCallsAreInterceptedForPlainAndMappedFiles() throws Exception {
+    try (WritableFile plain = fs.create(dir.resolve("p"));
+        WritableFile mapped = fs.createMapped(dir.resolve("m"), 64)) {
+      fs.failAt(Op.APPEND, 2);
+      fs.failAt(Op.SYNC, 1);
+      plain.append(bytes(3, 1));
+      assertInjected("injected failure: APPEND #2", () -> mapped.append(bytes(3, 1)));
+      assertInjected("injected failure: SYNC #1", mapped::sync);
+      mapped.append(bytes(4, 1));
+      mapped.sync();
+      plain.flush();
+      assertEquals(3, fs.count(Op.APPEND));
+      assertEquals(2, fs.count(Op.SYNC));
+      assertEquals(1, fs.count(Op.FLUSH));
+      assertEquals(2, fs.count(Op.CREATE));
+    }
+  }
+
+  @Test
+  void opensAndReadsAreIntercepted() throws Exception {
+    try (WritableFile out = fs.create(dir.resolve("f"))) {
+      out.append(bytes(10, 1));
+    }
+    fs.failAt(Op.OPEN, 1);
+    assertInjected("injected failure: OPEN #1", () -> fs.openReadable(dir.resolve("f")));
+    try (ReadableFile in = fs.openReadable(dir.resolve("f"))) {
+      fs.failAt(Op.READ, 1);
+      assertInjected("injected failure: READ #1", () -> in.readFully(0, new byte[1], 0, 1));
+    }
+    assertArrayEquals(bytes(10, 1), readAll(fs, dir.resolve("f")));
+  }
+
+  @Test
+  void locksAreIntercepted() throws Exception {
+    fs.failAt(Op.LOCK, 1);
+    assertInjected("injected failure: LOCK #1", () -> fs.lock(dir.resolve("LOCK")));
+    fs.lock(dir.resolve("LOCK")).close();
+    assertEquals(2, fs.count(Op.LOCK));
+  }
+}
