@@ -11,6 +11,7 @@ import dev.strata.actor.ActorWriterSignals;
 import dev.strata.actor.WriterActor;
 import dev.strata.engine.StoreEngine;
 import dev.strata.fs.DiskFileSystem;
+import dev.strata.fs.FileSystem;
 import dev.strata.key.KeyLimits;
 import java.nio.file.Path;
 import java.util.Objects;
@@ -71,17 +72,30 @@ public final class Strata implements AutoCloseable {
     Objects.requireNonNull(system, "system must not be null");
     Objects.requireNonNull(dir, "dir must not be null");
     Objects.requireNonNull(options, "options must not be null");
-    return start(system, dir, options, false);
+    return start(system, dir, options, false, DiskFileSystem.INSTANCE);
+  }
+
+  /**
+   * Opens a store on another file system: the in-memory one that simulates power loss, or the
+   * fault-injecting one. For Strata's own tests, hence package-private.
+   */
+  static Strata open(ActorSystem<?> system, Path dir, StrataOptions options, FileSystem fs) {
+    return start(system, dir, options, false, fs);
   }
 
   private static Strata start(ActorSystem<?> system, Path dir, StrataOptions options, boolean ownsSystem) {
+    return start(system, dir, options, ownsSystem, DiskFileSystem.INSTANCE);
+  }
+
+  private static Strata start(ActorSystem<?> system, Path dir, StrataOptions options, boolean ownsSystem,
+      FileSystem fs) {
     for (String d : new String[] {WRITER_DISPATCHER, BLOCKING_DISPATCHER}) {
       if (!system.settings().config().hasPath(d)) {
         throw new IllegalArgumentException("the ActorSystem's config has no '" + d + "' dispatcher; build it with "
             + "ConfigFactory.load() so that Strata's reference.conf is included");
       }
     }
-    StoreEngine engine = StoreEngine.open(dir.toAbsolutePath(), options, DiskFileSystem.INSTANCE);
+    StoreEngine engine = StoreEngine.open(dir.toAbsolutePath(), options, fs);
     Executor blocking = system.dispatchers().lookup(DispatcherSelector.fromConfig(BLOCKING_DISPATCHER));
     ActorRef<WriterActor.Command> writer = system.systemActorOf(
         WriterActor.create(engine, blocking),

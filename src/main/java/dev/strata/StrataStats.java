@@ -18,6 +18,7 @@ public final class StrataStats {
   private final long flushBytesWritten;
   private final long compactionBytesWritten;
   private final long walBytesWritten;
+  private final long walSyncs;
   private final long blockCacheHits;
   private final long blockCacheMisses;
   private final long lastSequence;
@@ -33,6 +34,7 @@ public final class StrataStats {
     this.flushBytesWritten = b.flushBytesWritten;
     this.compactionBytesWritten = b.compactionBytesWritten;
     this.walBytesWritten = b.walBytesWritten;
+    this.walSyncs = b.walSyncs;
     this.blockCacheHits = b.blockCacheHits;
     this.blockCacheMisses = b.blockCacheMisses;
     this.lastSequence = b.lastSequence;
@@ -94,6 +96,11 @@ public final class StrataStats {
     return walBytesWritten;
   }
 
+  /** fsyncs of WAL files: with group commit, far fewer than synced writes. */
+  public long walSyncs() {
+    return walSyncs;
+  }
+
   public long blockCacheHits() {
     return blockCacheHits;
   }
@@ -123,7 +130,7 @@ public final class StrataStats {
     }
     sb.append("written: user ").append(userBytesWritten).append(" B, wal ").append(walBytesWritten)
         .append(" B, flush ").append(flushBytesWritten).append(" B, compaction ").append(compactionBytesWritten)
-        .append(" B\n");
+        .append(" B; wal syncs ").append(walSyncs).append("\n");
     sb.append("block cache: ").append(blockCacheHits).append(" hits, ").append(blockCacheMisses).append(" misses\n");
     sb.append("last sequence: ").append(lastSequence).append(", write stalls: ")
         .append(writeStallNanos / 1_000_000).append(" ms");
@@ -152,6 +159,7 @@ public final class StrataStats {
     private long flushBytesWritten;
     private long compactionBytesWritten;
     private long walBytesWritten;
+    private long walSyncs;
     private long blockCacheHits;
     private long blockCacheMisses;
     private long lastSequence;
@@ -196,6 +204,11 @@ public final class StrataStats {
 
     public Builder walBytesWritten(long v) {
       walBytesWritten = v;
+      return this;
+    }
+
+    public Builder walSyncs(long v) {
+      walSyncs = v;
       return this;
     }
 

@@ -33,7 +33,7 @@ final class BenchArgs {
   private int keySize = BenchConfig.DEFAULT_KEY_SIZE;
   private int valueSize = BenchConfig.DEFAULT_VALUE_SIZE;
   private int seekNexts = BenchConfig.DEFAULT_SEEK_NEXTS;
-  private List<Workload> workloads = List.of(Workload.values());
+  private List<Workload> workloads = Workload.defaults();
   private Long memtableSize;
   private Long blockCache;
   private Integer bloomBits;

@@ -1,6 +1,7 @@
 package dev.strata.cli;
 
 import dev.strata.StrataException;
+import dev.strata.StrataOptions;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -38,7 +39,9 @@ final class BenchCommand {
     boolean temporary = config.dir() == null;
     try {
       BenchHeader.print(out, config, dir, temporary);
-      new BenchRunner(config, context.factory(config.options()), dir, out, progressTerminal).run();
+      StrataOptions synced = config.options().toBuilder().walEnabled(true).syncWrites(true).build();
+      new BenchRunner(config, context.factory(config.options()), context.factory(synced), dir, out, progressTerminal)
+          .run();
       return Main.EXIT_OK;
     } catch (StrataException | BenchRunner.BenchFailure e) {
       err.println("strata bench: " + e.getMessage());

@@ -27,6 +27,7 @@ final class BenchRunner {
 
   private final BenchConfig config;
   private final KeyValueStore.Factory factory;
+  private final KeyValueStore.Factory syncedFactory;
   private final Path dir;
   private final PrintStream out;
   private final PrintStream progressTerminal;
@@ -37,8 +38,15 @@ final class BenchRunner {
   /** {@code progressTerminal} draws progress bars; null for none. */
   BenchRunner(BenchConfig config, KeyValueStore.Factory factory, Path dir, PrintStream out,
       PrintStream progressTerminal) {
+    this(config, factory, factory, dir, out, progressTerminal);
+  }
+
+  /** As above; synced workloads (fillsync) open their stores with {@code syncedFactory}. */
+  BenchRunner(BenchConfig config, KeyValueStore.Factory factory, KeyValueStore.Factory syncedFactory, Path dir,
+      PrintStream out, PrintStream progressTerminal) {
     this.config = config;
     this.factory = factory;
+    this.syncedFactory = syncedFactory;
     this.dir = dir;
     this.out = out;
     this.progressTerminal = progressTerminal;
@@ -62,10 +70,11 @@ final class BenchRunner {
             old.close();
             Directories.deleteContents(dir);
           }
-          store = factory.open(dir);
+          store = workload.synced() ? syncedFactory.open(dir) : factory.open(dir);
           allKeysPresent = false;
         }
-        WorkloadResult result = runWorkload(store, workload, position);
+        long syncsBefore = store.syncCount();
+        WorkloadResult result = runWorkload(store, workload, position).withSyncs(store.syncCount() - syncsBefore);
         results.add(result);
         out.println(result.format());
         String warning = workload.warning(result.ops(), result.found(), allKeysPresent);

@@ -24,6 +24,11 @@ interface KeyValueStore extends AutoCloseable {
   /** Writes what is in memory to disk and waits. */
   void flush();
 
+  /** fsyncs the store has issued for its log so far (0 when it does not count them). */
+  default long syncCount() {
+    return 0;
+  }
+
   /** A human-readable account of the store's state and counters. */
   String statsReport();
 

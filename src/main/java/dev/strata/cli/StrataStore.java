@@ -40,6 +40,11 @@ final class StrataStore implements KeyValueStore {
   }
 
   @Override
+  public long syncCount() {
+    return db.stats().walSyncs();
+  }
+
+  @Override
   public String statsReport() {
     StrataStats stats = db.stats();
     if (stats == null) {

@@ -3,6 +3,7 @@ package dev.strata.cli;
 import dev.strata.Bound;
 import dev.strata.StrataIterator;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.stream.Collectors;
@@ -28,6 +29,23 @@ enum Workload {
     void op(Worker w, long i) {
       long k = w.permutation().apply(i);
       w.put(w.keys().key(k), w.values().value(k, FILL_SALT));
+    }
+  },
+  /**
+   * Puts every key once, in random order, into a fresh store opened with syncWrites: each put is
+   * acknowledged only after an fsync, so throughput shows how well synced writes from many
+   * threads share fsyncs (group commit). Not in the default run: at one thread it is as slow as
+   * the disk's fsync.
+   */
+  FILLSYNC("fillsync", Role.FILL, "like fillrandom, with syncWrites (fresh store); reports fsyncs/s") {
+    @Override
+    void op(Worker w, long i) {
+      FILLRANDOM.op(w, i);
+    }
+
+    @Override
+    boolean synced() {
+      return true;
     }
   },
   /** Puts N random keys of the key space, with new values. */
@@ -120,6 +138,16 @@ enum Workload {
   static Optional<Workload> fromName(String name) {
     String lower = name.toLowerCase(Locale.ROOT);
     return Arrays.stream(values()).filter(w -> w.benchName.equals(lower)).findFirst();
+  }
+
+  /** The workloads a bench runs when none are named: all but the synced fill. */
+  static List<Workload> defaults() {
+    return Arrays.stream(values()).filter(w -> !w.synced()).toList();
+  }
+
+  /** True when the workload needs a store opened with syncWrites. */
+  boolean synced() {
+    return false;
   }
 
   /** Every workload's name, comma-separated, in the default order. */

@@ -12,9 +12,10 @@ import java.util.Locale;
  * @param found keys found (reads only)
  * @param bytes key and value bytes moved
  * @param latencies per-operation latencies
+ * @param syncs fsyncs the store issued during the run (reported for synced workloads)
  */
 record WorkloadResult(Workload workload, long elapsedNanos, long ops, long found, long bytes,
-    LatencyHistogram latencies) {
+    LatencyHistogram latencies, long syncs) {
   private static final double MIB = 1024.0 * 1024.0;
 
   /** Sums the threads' workers of one run of {@code workload}. */
@@ -29,7 +30,11 @@ record WorkloadResult(Workload workload, long elapsedNanos, long ops, long found
       found += w.found();
       bytes += w.bytes();
     }
-    return new WorkloadResult(workload, elapsedNanos, ops, found, bytes, all);
+    return new WorkloadResult(workload, elapsedNanos, ops, found, bytes, all, 0);
+  }
+
+  WorkloadResult withSyncs(long count) {
+    return new WorkloadResult(workload, elapsedNanos, ops, found, bytes, latencies, count);
   }
 
   double opsPerSecond() {
@@ -46,6 +51,10 @@ record WorkloadResult(Workload workload, long elapsedNanos, long ops, long found
         "%-12s : %10d ops %10.0f ops/s %8.1f MB/s   p50 %8.1f us  p99 %8.1f us  max %9.1f us",
         workload.benchName(), ops, opsPerSecond(), mibPerSecond(), micros(latencies.percentile(50)),
         micros(latencies.percentile(99)), micros(latencies.max()));
+    if (workload.synced()) {
+      line += String.format(Locale.ROOT, "   fsyncs %d (%.0f/s, %.1f writes each)", syncs,
+          elapsedNanos == 0 ? 0 : syncs * 1e9 / elapsedNanos, syncs == 0 ? 0 : (double) ops / syncs);
+    }
     return workload.reportsFound() ? line + "   found " + found : line;
   }
 

@@ -78,6 +78,7 @@ public final class StoreEngine {
   private final AtomicInteger queuedWrites = new AtomicInteger();
   private final AtomicLong flushBytesWritten = new AtomicLong();
   private final AtomicLong writeStallNanos = new AtomicLong();
+  private final AtomicLong walSyncs = new AtomicLong();
   private final FileLock lock;
   private volatile WriterSignals signals;
   /** The sequence of the newest committed write; guarded by commitLock for writes, volatile for reads. */
@@ -379,6 +380,7 @@ public final class StoreEngine {
     }
     if (old != null) {
       try {
+        walSyncs.incrementAndGet();
         old.close();
       } catch (IOException e) {
         fail(e);
@@ -461,6 +463,7 @@ public final class StoreEngine {
       return;
     }
     try {
+      walSyncs.incrementAndGet();
       w.sync();
     } catch (IOException e) {
       fail(e);
@@ -538,6 +541,7 @@ public final class StoreEngine {
           .levels(counts, bytes)
           .userBytesWritten(user)
           .walBytesWritten(walBytes)
+          .walSyncs(walSyncs.get())
           .flushBytesWritten(flushBytesWritten.get())
           .blockCache(cache.hits(), cache.misses())
           .lastSequence(seq)
@@ -576,6 +580,7 @@ public final class StoreEngine {
     }
     if (w != null) {
       try {
+        walSyncs.incrementAndGet();
         w.close();
       } catch (IOException e) {
         fail(e);
