@@ -3,8 +3,8 @@ package dev.strata.util;
 /**
  * XXH64 (Yann Collet's xxHash, 64-bit variant), written out here so the bloom filter format does
  * not depend on a library's choice of hash. It is fast, passes SMHasher, and its 64 bits give two
- * independent 32-bit halves for double hashing. The output is part of the SST filter format:
- * changing this function is a format change.
+ * independent 32-bit halves: the filter picks a block with one and its bits with the other. The
+ * output is part of the SST filter format: changing this function is a format change.
  */
 public final class Hashing {
   private static final long P1 = 0x9E3779B185EBCA87L;
