@@ -1,6 +1,7 @@
 package dev.strata.fs;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
@@ -8,27 +9,35 @@ import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * An append-only file written through memory mappings; see {@link FileSystem#createMapped} for the
  * contract, and in particular the zero-filled tail a crashed process leaves behind.
  *
  * <p>The file is mapped {@code segmentBytes} at a time, lazily, at the first append that needs
- * the next segment; mapping past the end of the file extends it. Appends are plain copies into the
+ * the next segment, after the segment has been filled with zeros on disk (see {@link #allocate}). Appends are plain copies into the
  * current segment, split across segments when they do not fit. Filled segments stay mapped until
  * the next {@link #sync()}, which forces them and then unmaps them, so a log that is synced holds
- * at most about one segment of address space. {@link #close()} unmaps everything explicitly
+ * only a few segments of address space. {@link #close()} unmaps everything explicitly
  * ({@link BufferUnmapper}) and truncates the file to the appended length; it does not sync (dirty
  * pages of a shared mapping stay in the page cache after unmapping).
  *
- * <p>Thread-safe, unlike other writable files: every method is synchronized, because touching a
- * segment after {@code close()} unmapped it would crash the JVM rather than throw. Uncontended, the
- * monitor costs far less than the write system call this class exists to avoid.
+ * <p>Thread-safe, unlike other writable files, so that the log can be synced on another thread
+ * than the one appending, and because touching a segment after it was unmapped would crash the
+ * JVM rather than throw. Appends hold this object's monitor (uncontended, far cheaper than the
+ * write system call this class exists to avoid); a sync holds it only to pick up the segments to
+ * force, and forces them while appends continue; close waits for a sync in progress.
  */
 final class MappedWritableFile implements WritableFile {
+  /** Shared, never written to: each use takes a duplicate for its own position and limit. */
+  private static final ByteBuffer ZEROS = ByteBuffer.allocateDirect(64 * 1024).asReadOnlyBuffer();
+
   private final Path path;
   private final FileChannel channel;
   private final int segmentBytes;
+  /** Held by sync and close, never by append: one sync at a time, and no close during a sync. */
+  private final ReentrantLock syncLock = new ReentrantLock();
   /** Segments filled since the last sync: still to be forced, then unmapped. */
   private final List<MappedByteBuffer> filledSinceSync = new ArrayList<>();
   private MappedByteBuffer current;
@@ -72,6 +81,7 @@ final class MappedWritableFile implements WritableFile {
   }
 
   private void mapNextSegment() throws IOException {
+    allocate(mappedEnd, segmentBytes);
     MappedByteBuffer next = channel.map(FileChannel.MapMode.READ_WRITE, mappedEnd, segmentBytes);
     if (current != null) {
       filledSinceSync.add(current);
@@ -80,27 +90,65 @@ final class MappedWritableFile implements WritableFile {
     mappedEnd += segmentBytes;
   }
 
+  /**
+   * Writes zeros over the segment before it is mapped. Mapping alone would extend the file
+   * sparsely, and a full disk would then surface inside an append as a SIGBUS, which the JVM turns
+   * into an InternalError; written zeros claim the blocks now, so a full disk is an IOException
+   * here. It costs a few writes per segment, not per append.
+   */
+  private void allocate(long from, int length) throws IOException {
+    long at = from;
+    long end = from + length;
+    while (at < end) {
+      ByteBuffer zeros = ZEROS.duplicate();
+      zeros.limit((int) Math.min(zeros.capacity(), end - at));
+      at += channel.write(zeros, at);
+    }
+  }
+
   /** Does nothing: appends are already in the page cache. */
   @Override
   public synchronized void flush() throws IOException {
     ensureOpen();
   }
 
+  /**
+   * Forces what was appended before the call. The forcing runs outside the monitor, so that
+   * appends from other threads go on meanwhile (group commit); {@code syncLock} keeps syncs, and
+   * close, from unmapping a segment that another sync is still forcing.
+   */
   @Override
-  public synchronized void sync() throws IOException {
-    ensureOpen();
-    for (MappedByteBuffer segment : filledSinceSync) {
-      segment.force();
+  public void sync() throws IOException {
+    syncLock.lock();
+    try {
+      List<MappedByteBuffer> filled;
+      MappedByteBuffer last;
+      int lastUpTo;
+      synchronized (this) {
+        ensureOpen();
+        filled = new ArrayList<>(filledSinceSync);
+        filledSinceSync.clear();
+        last = current;
+        lastUpTo = current == null ? 0 : current.position();
+      }
+      // Appends never touch a filled segment again, and only the next sync could unmap `last`.
+      try {
+        for (MappedByteBuffer segment : filled) {
+          segment.force();
+        }
+        if (last != null) {
+          last.force(0, lastUpTo);
+        }
+        // Metadata too: mapping a segment grew the file, and the length must survive with the data.
+        channel.force(true);
+      } finally {
+        for (MappedByteBuffer segment : filled) {
+          BufferUnmapper.unmap(segment);
+        }
+      }
+    } finally {
+      syncLock.unlock();
     }
-    if (current != null) {
-      current.force(0, current.position());
-    }
-    // Metadata too: mapping a segment grew the file, and the length must survive with the data.
-    channel.force(true);
-    for (MappedByteBuffer segment : filledSinceSync) {
-      BufferUnmapper.unmap(segment);
-    }
-    filledSinceSync.clear();
   }
 
   @Override
@@ -110,23 +158,30 @@ final class MappedWritableFile implements WritableFile {
 
   /** Unmaps, truncates the zero-filled tail and closes; does not sync. Later calls do nothing. */
   @Override
-  public synchronized void close() throws IOException {
-    if (closed) {
-      return;
-    }
-    closed = true;
+  public void close() throws IOException {
+    syncLock.lock();
     try {
-      for (MappedByteBuffer segment : filledSinceSync) {
-        BufferUnmapper.unmap(segment);
+      synchronized (this) {
+        if (closed) {
+          return;
+        }
+        closed = true;
+        try {
+          for (MappedByteBuffer segment : filledSinceSync) {
+            BufferUnmapper.unmap(segment);
+          }
+          filledSinceSync.clear();
+          if (current != null) {
+            BufferUnmapper.unmap(current);
+            current = null;
+          }
+          channel.truncate(size);
+        } finally {
+          channel.close();
+        }
       }
-      filledSinceSync.clear();
-      if (current != null) {
-        BufferUnmapper.unmap(current);
-        current = null;
-      }
-      channel.truncate(size);
     } finally {
-      channel.close();
+      syncLock.unlock();
     }
   }
 

@@ -12,11 +12,16 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -78,6 +83,55 @@ class MappedWritableFileTest {
       assertArrayEquals(bytes(100, 1), Arrays.copyOf(onDisk, 100));
       assertArrayEquals(new byte[SEGMENT - 100], Arrays.copyOfRange(onDisk, 100, SEGMENT));
     }
+  }
+
+  @Test
+  void syncsOnAnotherThreadWhileAppendingLoseNothing() throws Exception {
+    Path path = dir.resolve("log");
+    ByteArrayOutputStream expected = new ByteArrayOutputStream();
+    try (WritableFile out = fs.createMapped(path, SEGMENT)) {
+      AtomicBoolean appending = new AtomicBoolean(true);
+      CompletableFuture<Integer> syncer = CompletableFuture.supplyAsync(() -> {
+        int syncs = 0;
+        while (appending.get()) {
+          try {
+            out.sync();
+          } catch (IOException e) {
+            throw new UncheckedIOException(e);
+          }
+          syncs++;
+        }
+        return syncs;
+      });
+      for (int i = 0; i < 20_000; i++) {
+        byte[] record = bytes(1 + i % 97, i);
+        out.append(record);
+        expected.write(record);
+      }
+      appending.set(false);
+      assertTrue(syncer.get(60, TimeUnit.SECONDS) > 0);
+    }
+    assertArrayEquals(expected.toByteArray(), readAll(fs, path));
+  }
+
+  @Test
+  void closeWhileAnotherThreadSyncsMakesTheSyncsFailCleanly() throws Exception {
+    WritableFile out = fs.createMapped(dir.resolve("log"), SEGMENT);
+    CountDownLatch syncing = new CountDownLatch(1);
+    CompletableFuture<IOException> syncer = CompletableFuture.supplyAsync(() -> {
+      try {
+        while (true) {
+          out.append(bytes(SEGMENT / 2, 1));
+          out.sync();
+          syncing.countDown();
+        }
+      } catch (IOException e) {
+        return e;
+      }
+    });
+    assertTrue(syncing.await(60, TimeUnit.SECONDS));
+    out.close();
+    assertTrue(syncer.get(60, TimeUnit.SECONDS).getMessage().contains("closed"));
   }
 
   @Test
