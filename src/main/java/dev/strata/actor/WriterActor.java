@@ -252,10 +252,14 @@ public final class WriterActor extends AbstractBehavior<WriterActor.Command> {
       Write w = queue.peek();
       try {
         if (!engine.applyQueued(w.batch())) {
-          // Stalled: the memtable is full and the frozen ones are at their limit.
+          // Stalled: the memtable is full and cannot take more until it is frozen.
+          Memtable before = engine.current().mutable();
           rotateWanted = true;
           rotateIfRoom();
-          return;
+          if (engine.current().mutable() == before) {
+            return; // the frozen memtables are at their limit: wait for a flush
+          }
+          continue;
         }
         acknowledge(w);
       } catch (RuntimeException e) {

@@ -293,9 +293,15 @@ public final class StoreEngine {
     return !isStalled(s);
   }
 
+  /**
+   * A full memtable takes writes until the writer freezes it, unless the frozen ones are at their
+   * limit, or it has reached twice its size: the writer is lagging (starved of CPU, say), and
+   * waiting for it bounds the memtable.
+   */
   private boolean isStalled(ReadState s) {
-    return s.mutable().approximateBytes() >= options.memtableSizeBytes()
-        && s.immutables().length >= options.maxImmutableMemtables();
+    long bytes = s.mutable().approximateBytes();
+    long limit = options.memtableSizeBytes();
+    return bytes >= limit && (s.immutables().length >= options.maxImmutableMemtables() || bytes >= 2 * limit);
   }
 
   private void afterCommit(Memtable m) {

@@ -145,8 +145,8 @@ class BenchArgsTest {
 
   @Test
   void unknownWorkloadsListTheKnownOnes() {
-    assertEquals("--workloads: unknown workload 'fillsync'; known: fillseq, fillrandom, overwrite, readrandom, "
-        + "readmissing, readseq, seekrandom, deleterandom", error("--workloads", "fillseq,fillsync"));
+    assertEquals("--workloads: unknown workload 'fillasync'; known: fillseq, fillrandom, fillsync, overwrite, "
+        + "readrandom, readmissing, readseq, seekrandom, deleterandom", error("--workloads", "fillseq,fillasync"));
     assertEquals("--workloads: empty workload name in 'fillseq,'", error("--workloads", "fillseq,"));
   }
 
