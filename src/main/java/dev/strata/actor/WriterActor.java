@@ -87,8 +87,6 @@ public final class WriterActor extends AbstractBehavior<WriterActor.Command> {
     super(ctx);
     this.engine = engine;
     this.blocking = blocking;
-    // Memtables recovered from WALs are waiting to be flushed.
-    startFlush();
   }
 
   @Override
@@ -208,13 +206,6 @@ public final class WriterActor extends AbstractBehavior<WriterActor.Command> {
   private Behavior<Command> onFlushFailed(FlushFailed msg) {
     flushRunning = false;
     engine.fail(msg.cause());
-    StrataException err = msg.cause() instanceof StrataException se ? se
-        : new StrataException("flush of " + msg.memtable() + " failed: " + msg.cause().getMessage(), msg.cause());
-    for (FlushWaiter w : flushWaiters) {
-      w.done().completeExceptionally(err);
-    }
-    flushWaiters.clear();
-    drainQueue();
     return settle();
   }
 
@@ -293,11 +284,14 @@ public final class WriterActor extends AbstractBehavior<WriterActor.Command> {
    * and stop.
    */
   private Behavior<Command> settle() {
+    Throwable err = engine.backgroundError();
+    if (err != null) {
+      failEverythingWaiting(err);
+    }
     if (closeRequest == null) {
       return this;
     }
     ReadState s = engine.current();
-    Throwable err = engine.backgroundError();
     boolean flushAll = !engine.options().walEnabled();
     if (err == null) {
       if (flushAll && !s.mutable().isEmpty()) {
@@ -321,18 +315,33 @@ public final class WriterActor extends AbstractBehavior<WriterActor.Command> {
       if (flushRunning) {
         return this;
       }
-      StrataException failure = new StrataException("store closed in read-only error state: " + err.getMessage(), err);
-      for (Write w : queue) {
-        engine.abandonQueued();
-        w.done().completeExceptionally(failure);
-      }
-      queue.clear();
-      completeAwaitingSync(failure);
       closeRequest.completeExceptionally(new StrataException("store closed in read-only error state; "
           + (flushAll ? "writes since the last flush are lost: " : "reopen to recover from the WAL: ")
           + err.getMessage(), err));
     }
     return Behaviors.stopped();
+  }
+
+  /**
+   * In the read-only error state nothing that waits here can succeed: queued writes, flush
+   * requests and synced writes awaiting their fsync all fail with the original cause, at once,
+   * rather than hang.
+   */
+  private void failEverythingWaiting(Throwable err) {
+    if (queue.isEmpty() && flushWaiters.isEmpty() && awaitingSync.isEmpty()) {
+      return;
+    }
+    StrataException failure = new StrataException("store is in read-only error state: " + err.getMessage(), err);
+    for (Write w : queue) {
+      engine.abandonQueued();
+      w.done().completeExceptionally(failure);
+    }
+    queue.clear();
+    for (FlushWaiter w : flushWaiters) {
+      w.done().completeExceptionally(failure);
+    }
+    flushWaiters.clear();
+    completeAwaitingSync(failure);
   }
 
   private static Throwable unwrap(Throwable t) {

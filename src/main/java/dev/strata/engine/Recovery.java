@@ -21,6 +21,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -34,6 +35,9 @@ import org.slf4j.LoggerFactory;
  *   <li>replay the WALs of unflushed memtables, oldest first, each into its own memtable; a torn
  *       tail is dropped, and if a WAL other than the newest was torn (a power loss before it was
  *       synced), the WALs after it are dropped too, so what survives is a prefix of the writes;
+ *   <li>flush each recovered memtable to an L0 SST, so that no replayed WAL stays live: a torn
+ *       WAL left live would still be torn at the next recovery, and the rule above would then
+ *       drop the WALs written after this one (LevelDB flushes recovered logs for the same reason);
  *   <li>start a new manifest holding a snapshot of the result, and point CURRENT at it;
  *   <li>delete every file no longer part of the store: orphan SSTs and WALs a crash left,
  *       old manifests, temporary files.
@@ -44,7 +48,7 @@ final class Recovery {
 
   /** The recovered store, and the lock and manifest the engine now owns. */
   record Result(FileLock lock, ManifestLog manifestLog, ManifestState manifest, List<List<SstFile>> levels,
-      List<Memtable> memtablesOldestFirst, long lastSequence, long nextFileNumber) {}
+      long lastSequence, long nextFileNumber) {}
 
   private final Path dir;
   private final StrataOptions options;
@@ -118,7 +122,6 @@ final class Recovery {
     }
 
     List<Memtable> memtables = new ArrayList<>();
-    List<Long> keptWals = new ArrayList<>();
     long lastSequence = state.lastSequence();
     boolean earlierTorn = false;
     for (long wal : state.liveWals()) {
@@ -140,14 +143,27 @@ final class Recovery {
       }
       if (!m.isEmpty()) {
         memtables.add(m);
-        keptWals.add(wal);
       }
     }
 
-    long nextFileNumber = Math.max(state.nextFileNumber(), maxNumber + 1);
+    AtomicLong fileNumbers = new AtomicLong(Math.max(state.nextFileNumber(), maxNumber + 1));
+    List<FileMeta> files = new ArrayList<>(state.allFiles());
+    if (!memtables.isEmpty()) {
+      while (levels.isEmpty()) {
+        levels.add(new ArrayList<>());
+      }
+      FlushJob flush = new FlushJob(dir, fs, cache, options, fileNumbers, releaser);
+      for (Memtable m : memtables) {
+        SstFile f = flush.run(m, new AtomicLong());
+        opened.add(f);
+        levels.get(0).add(0, f);
+        files.add(f.meta(0));
+      }
+    }
+    long nextFileNumber = fileNumbers.get();
     long manifestNumber = nextFileNumber++;
     ManifestRecord.Snapshot snapshot =
-        new ManifestRecord.Snapshot(nextFileNumber, lastSequence, keptWals, state.allFiles());
+        new ManifestRecord.Snapshot(nextFileNumber, lastSequence, List.of(), files);
     Path manifestPath = FileNames.manifest(dir, manifestNumber);
     ManifestLog manifestLog = ManifestLog.create(fs, manifestPath, snapshot);
     try {
@@ -155,7 +171,7 @@ final class Recovery {
       CurrentFile.write(fs, dir, FileNames.manifestName(manifestNumber));
       ManifestState recovered = new ManifestState().apply(snapshot);
       deleteObsolete(present, recovered, manifestNumber);
-      return new Result(lock, manifestLog, recovered, levels, memtables, lastSequence, nextFileNumber);
+      return new Result(lock, manifestLog, recovered, levels, lastSequence, nextFileNumber);
     } catch (IOException | RuntimeException e) {
       manifestLog.close();
       throw e;

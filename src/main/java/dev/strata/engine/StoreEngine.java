@@ -23,8 +23,6 @@ import dev.strata.wal.WalBatchCodec;
 import dev.strata.wal.WalWriter;
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -113,11 +111,9 @@ public final class StoreEngine {
     this.lastSequence = recovered.lastSequence();
     this.nextFileNumber = new AtomicLong(recovered.nextFileNumber());
     this.flushJob = new FlushJob(dir, fs, cache, options, nextFileNumber, releaser);
-    List<Memtable> immutables = new ArrayList<>(recovered.memtablesOldestFirst());
-    Collections.reverse(immutables);
     Fresh first = startMemtable();
     this.wal = first.wal();
-    this.cell = new ReadStateCell(ReadState.initial(first.memtable(), immutables, recovered.levels()));
+    this.cell = new ReadStateCell(ReadState.initial(first.memtable(), List.of(), recovered.levels()));
   }
 
   /** Opens (creating when missing) the store in {@code dir} and recovers what it holds. */
@@ -409,7 +405,8 @@ public final class StoreEngine {
       appendManifest(new ManifestRecord.FlushCompleted(flushed.id(), file.meta(0), flushed.maxSequence()));
     } catch (IOException e) {
       fail(e);
-      file.markObsolete();
+      // The record may have reached the manifest even though its sync failed, so the SST stays:
+      // recovery keeps it if the record is there and deletes it as an orphan if not.
       releaser.accept(file);
       throw new StrataException("recording the flush of " + flushed + " in the manifest failed: " + e.getMessage(), e);
     }

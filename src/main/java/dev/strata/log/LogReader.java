@@ -24,11 +24,12 @@ import java.util.zip.CRC32C;
  *
  * <p>A crash can leave the part of a log written since its last sync in any state the file system
  * allows: cut short, extended with zeros (a memory-mapped log is zero-filled to the end of its
- * mapping), or with its last write half done. Such a torn tail holds no record any caller was told
- * was durable, so it is dropped silently and reported by {@link #tornTail()}; anything else that is
- * not a well-formed record is damage, and {@link #next()} throws {@link CorruptionException} naming
- * the file and the offset of the bad fragment. The reader decides where it stands, between records
- * or inside one (after a FIRST or MIDDLE), at the next fragment or trailer:
+ * mapping), or with its last write half done. Such a torn tail is what a crash leaves of writes
+ * nobody synced, so it is dropped silently and reported by {@link #tornTail()}; anything else that
+ * is not a well-formed record is damage, and {@link #next()} throws {@link CorruptionException}
+ * naming the file and the offset of the bad fragment. The reader decides at each fragment, knowing
+ * whether it stands between records or inside one (after a FIRST or MIDDLE); trailers it skips
+ * without looking at them:
  *
  * <pre>
  * what the reader finds                                        between records  inside a record

@@ -61,8 +61,10 @@ import java.util.zip.CRC32C;
  * when their durability contract asks for it. It writes the file header if {@code out} is empty;
  * otherwise it trusts that {@code out} already holds a log of the same kind ending at a record
  * boundary ({@link LogReader#validEnd()}) and continues its block structure. Each record costs no
- * allocation: fragments are assembled in one reusable block-sized buffer, so a record that fits in
- * its block reaches {@code out} as a single append. Not thread-safe: one thread writes one log.
+ * allocation: its headers, payload and any trailer are assembled in one reusable 32 KiB buffer, so
+ * a record of up to 32 KiB in all reaches {@code out} as a single append (appends may be system
+ * calls or copies into a mapping), a larger one as one append per 32 KiB. Not thread-safe: one
+ * thread writes one log.
  */
 public final class LogWriter {
   private static final byte[] TRAILER_ZEROS = new byte[FRAGMENT_HEADER_SIZE - 1];

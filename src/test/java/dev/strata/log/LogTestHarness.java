@@ -99,7 +99,11 @@ final class LogTestHarness {
   }
 
   static Outcome read(byte[] bytes) throws IOException {
-    return read(new BytesFile(bytes), NAME, LogFormat.KIND_WAL);
+    return read(new BytesFile(bytes));
+  }
+
+  static Outcome read(ReadableFile file) throws IOException {
+    return read(file, NAME, LogFormat.KIND_WAL);
   }
 
   static Outcome read(Path path, int kind) throws IOException {

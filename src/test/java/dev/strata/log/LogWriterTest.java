@@ -123,8 +123,9 @@ class LogWriterTest {
     byte[] fill = LogTestHarness.payload(rnd, BLOCK_SIZE - 7 - 16 - 7);
     w.addRecord(fill);
     assertEquals(BLOCK_SIZE, w.addRecord(new byte[0]));
-    assertArrayEquals(concat(fileHeader(1, 1, 0), fragment(LogFormat.FULL, fill), fragment(LogFormat.FULL, new byte[0])),
-        f.bytes());
+    byte[] expected = concat(fileHeader(1, 1, 0), fragment(LogFormat.FULL, fill),
+        fragment(LogFormat.FULL, new byte[0]));
+    assertArrayEquals(expected, f.bytes());
   }
 
   @Test
