@@ -74,6 +74,7 @@ public final class LogReader {
   /** File offset of the block held in {@code block}, or -1. */
   private long blockStart = -1;
   private long position;
+  private long lastRecordStart = -1;
   private long validEnd;
   private boolean ended;
   private boolean tornTail;
@@ -116,6 +117,7 @@ public final class LogReader {
    * CorruptionException it always throws that exception.
    */
   public byte[] next() throws IOException {
+    lastRecordStart = -1;
     if (failure != null) {
       throw failure;
     }
@@ -170,6 +172,7 @@ public final class LogReader {
       position = fragmentEnd;
       if (type == FULL) {
         validEnd = position;
+        lastRecordStart = fragment;
         return Arrays.copyOfRange(block, payload, payload + length);
       }
       if (type == FIRST) {
@@ -178,9 +181,15 @@ public final class LogReader {
       record.putBytes(block, payload, length);
       if (type == LAST) {
         validEnd = position;
+        lastRecordStart = recordStart;
         return record.toByteArray();
       }
     }
+  }
+
+  /** The offset of the first fragment of the record {@link #next()} last returned; -1 before any. */
+  public long lastRecordStart() {
+    return lastRecordStart;
   }
 
   /** Whether the log ended in a torn tail, which was dropped; false until it has ended. */

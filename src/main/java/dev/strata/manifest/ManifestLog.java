@@ -20,7 +20,7 @@ import java.util.List;
  */
 public final class ManifestLog implements Closeable {
   /** The log file kind of a manifest (see LogWriter). */
-  public static final int LOG_KIND = 2;
+  public static final int LOG_KIND = dev.strata.log.LogFormat.KIND_MANIFEST;
 
   private final Path path;
   private final WritableFile file;
@@ -75,11 +75,11 @@ public final class ManifestLog implements Closeable {
     try (ReadableFile in = fs.openReadable(path)) {
       LogReader reader = new LogReader(in, name, LOG_KIND);
       while (true) {
-        long at = reader.position();
         byte[] payload = reader.next();
         if (payload == null) {
           break;
         }
+        long at = reader.lastRecordStart();
         records.add(ManifestCodec.decode(payload, name + " at offset " + at));
       }
     }

@@ -25,11 +25,11 @@ public final class WalReplay {
       long last = 0;
       long records = 0;
       while (true) {
-        long at = reader.position();
         byte[] payload = reader.next();
         if (payload == null) {
           break;
         }
+        long at = reader.lastRecordStart();
         last = Math.max(last, WalBatchCodec.decode(payload, name + " at offset " + at, sink));
         records++;
       }

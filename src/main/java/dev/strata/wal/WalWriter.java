@@ -18,7 +18,7 @@ import java.nio.file.Path;
  */
 public final class WalWriter implements Closeable {
   /** The log file kind of a WAL (see LogWriter). */
-  public static final int LOG_KIND = 1;
+  public static final int LOG_KIND = dev.strata.log.LogFormat.KIND_WAL;
   /** Bytes mapped at a time: large enough that remapping is rare, small enough to stay cheap. */
   static final int SEGMENT_BYTES = 4 << 20;
 
