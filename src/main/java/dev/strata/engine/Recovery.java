@@ -94,7 +94,11 @@ final class Recovery {
     long maxNumber = 0;
     for (String name : fs.list(dir)) {
       Optional<FileNames.Parsed> p = FileNames.parse(name);
-      if (p.isPresent()) {
+      if (p.isPresent() && p.get().kind() == FileNames.Kind.TEMP) {
+        // A file still being written when the process died: never valid, and its number may be
+        // handed out again below (temporary names do not count as used).
+        fs.delete(dir.resolve(name));
+      } else if (p.isPresent()) {
         present.add(p.get());
         maxNumber = Math.max(maxNumber, p.get().number());
       }
@@ -209,12 +213,6 @@ final class Recovery {
       if (path != null) {
         log.debug("deleting obsolete {}", path);
         fs.delete(path);
-        deleted = true;
-      }
-    }
-    for (String name : fs.list(dir)) {
-      if (name.endsWith(FileNames.TEMP_SUFFIX)) {
-        fs.delete(dir.resolve(name));
         deleted = true;
       }
     }

@@ -10,7 +10,6 @@ import dev.strata.cache.BlockCache;
 import dev.strata.fs.FileLock;
 import dev.strata.fs.FileSystem;
 import dev.strata.key.Lookup;
-import dev.strata.key.ValueKind;
 import dev.strata.manifest.ManifestLog;
 import dev.strata.manifest.ManifestRecord;
 import dev.strata.manifest.ManifestState;
@@ -18,42 +17,30 @@ import dev.strata.memtable.Memtable;
 import dev.strata.readstate.ReadState;
 import dev.strata.readstate.ReadStateCell;
 import dev.strata.readstate.SstFile;
-import dev.strata.util.ByteBuilder;
-import dev.strata.wal.WalBatchCodec;
 import dev.strata.wal.WalWriter;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The storage core of one store, free of actors: the write path, the read path, and the state
- * transitions the writer actor decides on (rotation, flush installation, WAL sync, close).
+ * The storage core of one store, free of actors: it owns the {@link WritePath} where writes
+ * commit, the read path over the published {@link ReadState}, and the state transitions the
+ * writer actor decides on (rotation, flush installation, WAL sync, close).
  *
- * <p><b>Write path.</b> A write commits on the caller's thread under the commit lock: take the
- * next sequence numbers, append one record to the WAL (a copy into a memory-mapped file: it
- * survives a process crash once appended), insert into the mutable memtable, publish the new
- * last sequence. Rotation takes the same lock, so a write lands wholly in the memtable (and WAL)
- * being frozen or wholly in their successors. A write that finds the store stalled (memtable full
- * and {@code maxImmutableMemtables} frozen ones waiting), finds writes already queued at the
- * writer, or must be synced ({@code syncWrites}) is handed to the writer actor instead, which
- * applies queued writes in arrival order, and syncs them in groups.
- *
- * <p><b>Read path.</b> Reads acquire the published {@link ReadState} and read at the last
- * sequence, never touching the actor or the commit lock.
+ * <p><b>Reads</b> acquire the published state and read at the last sequence, never touching the
+ * actor or the commit lock.
  *
  * <p><b>Durability order.</b> An SST is written and synced, then its manifest record appended and
  * synced, and only then is the WAL it replaces deleted; the directory is synced after every
  * creation, rename and deletion.
  *
  * <p><b>Errors.</b> An I/O error in a write, a sync, a flush or a manifest append fails that call
- * and puts the store in a read-only error state: writes then fail fast with the original cause,
- * reads keep working, and a reopen recovers every acknowledged write.
+ * and puts the store in its read-only {@link ErrorState}: writes then fail fast with the original
+ * cause, reads keep working, and a reopen recovers every acknowledged write.
  *
  * <p>Thread-safety: write and read methods are for any thread; the methods documented "writer
  * only" must be called by the writer actor alone, which serializes them.
@@ -72,29 +59,16 @@ public final class StoreEngine {
   private final FlushJob flushJob;
   private final AtomicLong nextFileNumber;
   private final long manifestRollBytes;
-  private final ReentrantLock commitLock = new ReentrantLock();
-  private final AtomicInteger queuedWrites = new AtomicInteger();
   private final AtomicLong flushBytesWritten = new AtomicLong();
   private final AtomicLong writeStallNanos = new AtomicLong();
   private final AtomicLong walSyncs = new AtomicLong();
   private final FileLock lock;
-  private volatile WriterSignals signals;
-  /** The sequence of the newest committed write; guarded by commitLock for writes, volatile for reads. */
-  private volatile long lastSequence;
-  /** Guarded by commitLock. */
-  private long userBytesWritten;
-  /** Guarded by commitLock. */
-  private long walBytesWritten;
-  /** The WAL of the mutable memtable, null when the WAL is off; guarded by commitLock. */
-  private WalWriter wal;
-  /** Guarded by commitLock. */
-  private final ByteBuilder walRecord = new ByteBuilder(256);
+  private final ErrorState errors;
+  private final WritePath writes;
   /** Writer only. */
   private ManifestLog manifestLog;
   /** Writer only. */
   private final ManifestState manifest;
-  private volatile boolean closed;
-  private volatile Throwable backgroundError;
   private boolean released;
 
   private StoreEngine(Path dir, StrataOptions options, FileSystem fs, BlockCache cache, FileReleaser releaser,
@@ -108,12 +82,12 @@ public final class StoreEngine {
     this.manifestLog = recovered.manifestLog();
     this.manifest = recovered.manifest();
     this.manifestRollBytes = manifestRollBytes;
-    this.lastSequence = recovered.lastSequence();
+    this.errors = new ErrorState(dir);
     this.nextFileNumber = new AtomicLong(recovered.nextFileNumber());
     this.flushJob = new FlushJob(dir, fs, cache, options, nextFileNumber, releaser);
     Fresh first = startMemtable();
-    this.wal = first.wal();
     this.cell = new ReadStateCell(ReadState.initial(first.memtable(), List.of(), recovered.levels()));
+    this.writes = new WritePath(options, cell, errors, recovered.lastSequence(), first.wal());
   }
 
   /** Opens (creating when missing) the store in {@code dir} and recovers what it holds. */
@@ -141,7 +115,7 @@ public final class StoreEngine {
 
   /** Connects the engine to its writer; must happen before the first write. */
   public void attach(WriterSignals writer) {
-    this.signals = writer;
+    writes.attach(writer);
   }
 
   public Path directory() {
@@ -160,40 +134,12 @@ public final class StoreEngine {
    * the WAL and the memtable, so the caller keeps its arrays.
    */
   public boolean tryPut(byte[] key, byte[] value) {
-    if (options.syncWrites()) {
-      checkWritable();
-      return false;
-    }
-    Memtable m;
-    commitLock.lock();
-    try {
-      ReadState s = cell.peek();
-      if (!admit(s, false)) {
-        return false;
-      }
-      m = s.mutable();
-      long seq = lastSequence + 1;
-      if (wal != null) {
-        WalBatchCodec.encodeSingle(walRecord, seq, key, value);
-        appendWalRecord();
-      }
-      m.add(key, seq, value == null ? ValueKind.DELETE : ValueKind.PUT, value);
-      userBytesWritten += key.length + (value == null ? 0 : value.length);
-      lastSequence = seq;
-    } finally {
-      commitLock.unlock();
-    }
-    afterCommit(m);
-    return true;
+    return writes.tryPut(key, value);
   }
 
   /** Commits a whole batch on the caller's thread, or returns false when it must go through the writer. */
   public boolean tryWrite(WriteBatch batch) {
-    if (options.syncWrites()) {
-      checkWritable();
-      return false;
-    }
-    return commitBatch(batch, false);
+    return writes.tryWrite(batch);
   }
 
   /**
@@ -202,11 +148,7 @@ public final class StoreEngine {
    * on a closing store. With {@code syncWrites} the caller syncs the WAL before acknowledging.
    */
   public boolean applyQueued(WriteBatch batch) {
-    boolean applied = commitBatch(batch, true);
-    if (applied) {
-      queuedWrites.decrementAndGet();
-    }
-    return applied;
+    return writes.applyQueued(batch);
   }
 
   /**
@@ -214,111 +156,17 @@ public final class StoreEngine {
    * any thread sees it and queues behind: the fast path never overtakes a queued write.
    */
   public void enqueue(WriteBatch batch, CompletableFuture<Void> done) {
-    // Under the commit lock, so that a write either reaches the writer's mailbox before the
-    // close message or sees the store closed: none is left behind a stopped writer.
-    commitLock.lock();
-    try {
-      checkWritable();
-      queuedWrites.incrementAndGet();
-      signals.enqueueWrite(batch, done);
-    } finally {
-      commitLock.unlock();
-    }
+    writes.enqueue(batch, done);
   }
 
   /** Writer only: a queued write failed and leaves the queue unapplied. */
   public void abandonQueued() {
-    queuedWrites.decrementAndGet();
-  }
-
-  private boolean commitBatch(WriteBatch batch, boolean fromWriter) {
-    Memtable m;
-    commitLock.lock();
-    try {
-      ReadState s = cell.peek();
-      if (!admit(s, fromWriter)) {
-        return false;
-      }
-      m = s.mutable();
-      long first = lastSequence + 1;
-      if (wal != null) {
-        WalBatchCodec.encodeBatch(walRecord, first, batch);
-        appendWalRecord();
-      }
-      long seq = first - 1;
-      long bytes = 0;
-      for (int i = 0, n = batch.count(); i < n; i++) {
-        byte[] v = batch.value(i);
-        seq++;
-        m.add(batch.key(i), seq, v == null ? ValueKind.DELETE : ValueKind.PUT, v);
-        bytes += batch.key(i).length + (v == null ? 0 : v.length);
-      }
-      userBytesWritten += bytes;
-      // Published last, so that readers see the whole batch or none of it.
-      lastSequence = seq;
-    } finally {
-      commitLock.unlock();
-    }
-    afterCommit(m);
-    return true;
-  }
-
-  /** Called under the commit lock with the record in walRecord. */
-  private void appendWalRecord() {
-    try {
-      walBytesWritten += wal.append(walRecord.array(), walRecord.size());
-    } catch (IOException e) {
-      fail(e);
-      throw new StrataException("append to WAL " + wal.number() + " failed: " + e.getMessage(), e);
-    }
-  }
-
-  /** Whether a write may commit now into {@code s}'s memtable. Called under the commit lock. */
-  private boolean admit(ReadState s, boolean fromWriter) {
-    if (!fromWriter) {
-      checkWritable();
-      if (queuedWrites.get() > 0) {
-        return false;
-      }
-    } else {
-      Throwable err = backgroundError;
-      if (err != null) {
-        throw new StrataException("store is in read-only error state: " + err.getMessage(), err);
-      }
-    }
-    return !isStalled(s);
-  }
-
-  /**
-   * A full memtable takes writes until the writer freezes it, unless the frozen ones are at their
-   * limit, or it has reached twice its size: the writer is lagging (starved of CPU, say), and
-   * waiting for it bounds the memtable.
-   */
-  private boolean isStalled(ReadState s) {
-    long bytes = s.mutable().approximateBytes();
-    long limit = options.memtableSizeBytes();
-    return bytes >= limit && (s.immutables().length >= options.maxImmutableMemtables() || bytes >= 2 * limit);
-  }
-
-  private void afterCommit(Memtable m) {
-    if (m.approximateBytes() >= options.memtableSizeBytes() && m.claimFreezeRequest()) {
-      signals.memtableFull(m);
-    }
-  }
-
-  private void checkWritable() {
-    if (closed) {
-      throw new IllegalStateException("store is closed");
-    }
-    Throwable err = backgroundError;
-    if (err != null) {
-      throw new StrataException("store is in read-only error state: " + err.getMessage(), err);
-    }
+    writes.abandonQueued();
   }
 
   /** Writes waiting at the writer. */
   public int queuedWrites() {
-    return queuedWrites.get();
+    return writes.queuedWrites();
   }
 
   public void recordStall(long nanos) {
@@ -368,18 +216,8 @@ public final class StoreEngine {
       fail(e);
       throw new StrataException("starting a new memtable and WAL failed: " + e.getMessage(), e);
     }
-    WalWriter old;
-    Memtable frozen;
-    commitLock.lock();
-    try {
-      ReadState s = cell.peek();
-      frozen = s.mutable();
-      old = wal;
-      wal = next.wal();
-      cell.publish(s.withRotation(next.memtable()));
-    } finally {
-      commitLock.unlock();
-    }
+    Memtable frozen = cell.peek().mutable();
+    WalWriter old = writes.swap(next.memtable(), next.wal());
     if (old != null) {
       try {
         walSyncs.incrementAndGet();
@@ -436,7 +274,7 @@ public final class StoreEngine {
     }
     long number = nextFileNumber.getAndIncrement();
     manifest.apply(new ManifestRecord.NextFileNumber(nextFileNumber.get()));
-    manifest.setLastSequence(lastSequence);
+    manifest.setLastSequence(writes.lastSequence());
     ManifestLog next = ManifestLog.create(fs, FileNames.manifest(dir, number), manifest.snapshot());
     ManifestLog old = manifestLog;
     try {
@@ -455,13 +293,7 @@ public final class StoreEngine {
 
   /** Writer only: makes every acknowledged write durable (fsync of the current WAL). */
   public void syncWal() {
-    WalWriter w;
-    commitLock.lock();
-    try {
-      w = wal;
-    } finally {
-      commitLock.unlock();
-    }
+    WalWriter w = writes.currentWal();
     if (w == null) {
       return;
     }
@@ -476,14 +308,11 @@ public final class StoreEngine {
 
   /** Writer only: puts the store into its read-only error state. */
   public void fail(Throwable cause) {
-    if (backgroundError == null) {
-      backgroundError = cause;
-      log.error("store {} is now read-only after an I/O error", dir, cause);
-    }
+    errors.fail(cause);
   }
 
   public Throwable backgroundError() {
-    return backgroundError;
+    return errors.cause();
   }
 
   // ---------------------------------------------------------------- reads
@@ -491,7 +320,7 @@ public final class StoreEngine {
   public byte[] get(byte[] key) {
     ReadState s = cell.acquire();
     try {
-      Lookup r = ReadPath.get(s, key, lastSequence);
+      Lookup r = ReadPath.get(s, key, writes.lastSequence());
       return r == null || r.isDelete() ? null : r.value().clone();
     } finally {
       s.unref();
@@ -500,11 +329,11 @@ public final class StoreEngine {
 
   public StrataIterator scan(Bound lower, Bound upper) {
     ReadState s = cell.acquire();
-    return ReadPath.scan(s, lastSequence, lower, upper);
+    return ReadPath.scan(s, writes.lastSequence(), lower, upper);
   }
 
   public long lastSequence() {
-    return lastSequence;
+    return writes.lastSequence();
   }
 
   public StrataStats stats() {
@@ -527,27 +356,17 @@ public final class StoreEngine {
           bytes[i + 1] += f.fileSize();
         }
       }
-      long user;
-      long walBytes;
-      long seq;
-      commitLock.lock();
-      try {
-        user = userBytesWritten;
-        walBytes = walBytesWritten;
-        seq = lastSequence;
-      } finally {
-        commitLock.unlock();
-      }
+      WritePath.Counters c = writes.counters();
       return StrataStats.builder()
           .memtableBytes(s.mutable().approximateBytes())
           .immutableMemtables(s.immutables().length, immBytes)
           .levels(counts, bytes)
-          .userBytesWritten(user)
-          .walBytesWritten(walBytes)
+          .userBytesWritten(c.userBytesWritten())
+          .walBytesWritten(c.walBytesWritten())
           .walSyncs(walSyncs.get())
           .flushBytesWritten(flushBytesWritten.get())
           .blockCache(cache.hits(), cache.misses())
-          .lastSequence(seq)
+          .lastSequence(c.lastSequence())
           .writeStallNanos(writeStallNanos.get())
           .build();
     } finally {
@@ -559,28 +378,16 @@ public final class StoreEngine {
 
   /** Refuses new writes from here on; writes already committed or queued are unaffected. */
   public void beginClose() {
-    commitLock.lock();
-    try {
-      closed = true;
-    } finally {
-      commitLock.unlock();
-    }
+    writes.close();
   }
 
   public boolean isClosed() {
-    return closed;
+    return writes.isClosed();
   }
 
   /** Writer only, at close: syncs and closes the WAL, so every acknowledged write is durable. */
   public void closeWal() {
-    WalWriter w;
-    commitLock.lock();
-    try {
-      w = wal;
-      wal = null;
-    } finally {
-      commitLock.unlock();
-    }
+    WalWriter w = writes.takeWal();
     if (w != null) {
       try {
         walSyncs.incrementAndGet();
@@ -601,7 +408,7 @@ public final class StoreEngine {
       return;
     }
     released = true;
-    closed = true;
+    writes.close();
     Exception failure = null;
     try {
       closeWal();

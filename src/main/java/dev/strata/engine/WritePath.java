@@ -1,0 +1,271 @@
+package dev.strata.engine;
+
+import dev.strata.StrataException;
+import dev.strata.StrataOptions;
+import dev.strata.WriteBatch;
+import dev.strata.key.ValueKind;
+import dev.strata.memtable.Memtable;
+import dev.strata.readstate.ReadState;
+import dev.strata.readstate.ReadStateCell;
+import dev.strata.util.ByteBuilder;
+import dev.strata.wal.WalBatchCodec;
+import dev.strata.wal.WalWriter;
+import java.io.IOException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * Where writes commit. A write commits on the caller's thread under the commit lock: take the
+ * next sequence numbers, append one record to the WAL (a copy into a memory-mapped file: it
+ * survives a process crash once appended), insert into the mutable memtable, publish the new
+ * last sequence. The lock orders sequence numbers with WAL and memtable contents; rotation
+ * swaps memtable and WAL under the same lock, so a write lands wholly in the pair being frozen or
+ * wholly in their successors.
+ *
+ * <p>A write that finds the store stalled, finds writes already queued at the writer, or must be
+ * synced ({@code syncWrites}) is handed to the writer actor instead, which applies queued writes
+ * in arrival order with {@link #applyQueued} and syncs them in groups.
+ *
+ * <p>Thread-safe: any thread may write; {@link #applyQueued}, {@link #swap} and {@link #takeWal}
+ * are for the writer actor.
+ */
+final class WritePath {
+  private final StrataOptions options;
+  private final ReadStateCell cell;
+  private final ErrorState errors;
+  private final ReentrantLock commitLock = new ReentrantLock();
+  private final AtomicInteger queuedWrites = new AtomicInteger();
+  private final ByteBuilder walRecord = new ByteBuilder(256);
+  private volatile WriterSignals signals;
+  /** The sequence of the newest committed write; written under the lock, read anywhere. */
+  private volatile long lastSequence;
+  private volatile boolean closed;
+  /** Guarded by commitLock. */
+  private WalWriter wal;
+  /** Guarded by commitLock. */
+  private long userBytesWritten;
+  /** Guarded by commitLock. */
+  private long walBytesWritten;
+
+  /** Counters read together, under the lock, so that they agree with one another. */
+  record Counters(long lastSequence, long userBytesWritten, long walBytesWritten) {}
+
+  WritePath(StrataOptions options, ReadStateCell cell, ErrorState errors, long lastSequence, WalWriter wal) {
+    this.options = options;
+    this.cell = cell;
+    this.errors = errors;
+    this.lastSequence = lastSequence;
+    this.wal = wal;
+  }
+
+  void attach(WriterSignals writer) {
+    this.signals = writer;
+  }
+
+  long lastSequence() {
+    return lastSequence;
+  }
+
+  int queuedWrites() {
+    return queuedWrites.get();
+  }
+
+  boolean tryPut(byte[] key, byte[] value) {
+    if (options.syncWrites()) {
+      checkWritable();
+      return false;
+    }
+    Memtable m;
+    commitLock.lock();
+    try {
+      ReadState s = cell.peek();
+      if (!admit(s, false)) {
+        return false;
+      }
+      m = s.mutable();
+      long seq = lastSequence + 1;
+      if (wal != null) {
+        WalBatchCodec.encodeSingle(walRecord, seq, key, value);
+        appendWalRecord();
+      }
+      m.add(key, seq, value == null ? ValueKind.DELETE : ValueKind.PUT, value);
+      userBytesWritten += key.length + (value == null ? 0 : value.length);
+      lastSequence = seq;
+    } finally {
+      commitLock.unlock();
+    }
+    afterCommit(m);
+    return true;
+  }
+
+  boolean tryWrite(WriteBatch batch) {
+    if (options.syncWrites()) {
+      checkWritable();
+      return false;
+    }
+    return commitBatch(batch, false);
+  }
+
+  boolean applyQueued(WriteBatch batch) {
+    boolean applied = commitBatch(batch, true);
+    if (applied) {
+      queuedWrites.decrementAndGet();
+    }
+    return applied;
+  }
+
+  void enqueue(WriteBatch batch, CompletableFuture<Void> done) {
+    // Under the commit lock, so that a write either reaches the writer's mailbox before the
+    // close message or sees the store closed: none is left behind a stopped writer.
+    commitLock.lock();
+    try {
+      checkWritable();
+      queuedWrites.incrementAndGet();
+      signals.enqueueWrite(batch, done);
+    } finally {
+      commitLock.unlock();
+    }
+  }
+
+  void abandonQueued() {
+    queuedWrites.decrementAndGet();
+  }
+
+  private boolean commitBatch(WriteBatch batch, boolean fromWriter) {
+    Memtable m;
+    commitLock.lock();
+    try {
+      ReadState s = cell.peek();
+      if (!admit(s, fromWriter)) {
+        return false;
+      }
+      m = s.mutable();
+      long first = lastSequence + 1;
+      if (wal != null) {
+        WalBatchCodec.encodeBatch(walRecord, first, batch);
+        appendWalRecord();
+      }
+      long seq = first - 1;
+      long bytes = 0;
+      for (int i = 0, n = batch.count(); i < n; i++) {
+        byte[] v = batch.value(i);
+        seq++;
+        m.add(batch.key(i), seq, v == null ? ValueKind.DELETE : ValueKind.PUT, v);
+        bytes += batch.key(i).length + (v == null ? 0 : v.length);
+      }
+      userBytesWritten += bytes;
+      // Published last, so that readers see the whole batch or none of it.
+      lastSequence = seq;
+    } finally {
+      commitLock.unlock();
+    }
+    afterCommit(m);
+    return true;
+  }
+
+  /** Called under the commit lock with the record in walRecord. */
+  private void appendWalRecord() {
+    try {
+      walBytesWritten += wal.append(walRecord.array(), walRecord.size());
+    } catch (IOException e) {
+      errors.fail(e);
+      throw new StrataException("append to WAL " + wal.number() + " failed: " + e.getMessage(), e);
+    }
+  }
+
+  /** Whether a write may commit now into {@code s}'s memtable. Called under the commit lock. */
+  private boolean admit(ReadState s, boolean fromWriter) {
+    if (fromWriter) {
+      errors.check();
+    } else {
+      checkWritable();
+      if (queuedWrites.get() > 0) {
+        return false;
+      }
+    }
+    return !isStalled(s);
+  }
+
+  /**
+   * A full memtable takes writes until the writer freezes it, unless the frozen ones are at their
+   * limit, or it has reached twice its size: the writer is lagging (starved of CPU, say), and
+   * waiting for it bounds the memtable.
+   */
+  private boolean isStalled(ReadState s) {
+    long bytes = s.mutable().approximateBytes();
+    long limit = options.memtableSizeBytes();
+    return bytes >= limit && (s.immutables().length >= options.maxImmutableMemtables() || bytes >= 2 * limit);
+  }
+
+  private void afterCommit(Memtable m) {
+    if (m.approximateBytes() >= options.memtableSizeBytes() && m.claimFreezeRequest()) {
+      signals.memtableFull(m);
+    }
+  }
+
+  void checkWritable() {
+    if (closed) {
+      throw new IllegalStateException("store is closed");
+    }
+    errors.check();
+  }
+
+  /** Writer only: makes {@code next} and {@code nextWal} current; returns the WAL they replace. */
+  WalWriter swap(Memtable next, WalWriter nextWal) {
+    commitLock.lock();
+    try {
+      WalWriter old = wal;
+      wal = nextWal;
+      cell.publish(cell.peek().withRotation(next));
+      return old;
+    } finally {
+      commitLock.unlock();
+    }
+  }
+
+  /** The current WAL, or null. */
+  WalWriter currentWal() {
+    commitLock.lock();
+    try {
+      return wal;
+    } finally {
+      commitLock.unlock();
+    }
+  }
+
+  /** Writer only, at close: detaches the current WAL (null afterwards) and returns it. */
+  WalWriter takeWal() {
+    commitLock.lock();
+    try {
+      WalWriter w = wal;
+      wal = null;
+      return w;
+    } finally {
+      commitLock.unlock();
+    }
+  }
+
+  Counters counters() {
+    commitLock.lock();
+    try {
+      return new Counters(lastSequence, userBytesWritten, walBytesWritten);
+    } finally {
+      commitLock.unlock();
+    }
+  }
+
+  /** Refuses new writes from here on; writes already committed or queued are unaffected. */
+  void close() {
+    commitLock.lock();
+    try {
+      closed = true;
+    } finally {
+      commitLock.unlock();
+    }
+  }
+
+  boolean isClosed() {
+    return closed;
+  }
+}
