@@ -105,10 +105,11 @@ final class Recovery {
     }
     ManifestState state = new ManifestState();
     Optional<String> current = CurrentFile.read(fs, dir);
+    boolean manifestTorn = false;
     if (current.isPresent()) {
-      for (ManifestRecord r : ManifestLog.read(fs, dir.resolve(current.get()))) {
-        state.apply(r);
-      }
+      ManifestLog.Contents contents = ManifestLog.read(fs, dir.resolve(current.get()));
+      contents.records().forEach(state::apply);
+      manifestTorn = contents.tornTail();
     } else if (present.stream().anyMatch(p -> p.kind() == FileNames.Kind.SST || p.kind() == FileNames.Kind.WAL)) {
       throw new CorruptionException(dir + " holds Strata SST or WAL files but no CURRENT file; refusing to "
           + "treat it as a new store");
@@ -174,7 +175,14 @@ final class Recovery {
       fs.syncDirectory(dir);
       CurrentFile.write(fs, dir, FileNames.manifestName(manifestNumber));
       ManifestState recovered = new ManifestState().apply(snapshot);
-      deleteObsolete(present, recovered, manifestNumber);
+      if (manifestTorn) {
+        // Most likely a crash during a manifest append, whose files are then orphans; but damage
+        // that merely looks torn would make live files look like orphans, so keep them this once.
+        log.warn("{}: the manifest's last record was torn and dropped; files it may have named are kept",
+            current.get());
+      } else {
+        deleteObsolete(present, recovered, manifestNumber);
+      }
       return new Result(lock, manifestLog, recovered, levels, lastSequence, nextFileNumber);
     } catch (IOException | RuntimeException e) {
       manifestLog.close();

@@ -224,6 +224,8 @@ public final class StoreEngine {
         old.close();
       } catch (IOException e) {
         fail(e);
+        // Synced writes waiting on this WAL must not be acknowledged: say so.
+        throw new StrataException("sync of WAL " + old.number() + " at rotation failed: " + e.getMessage(), e);
       }
     }
     return frozen;

@@ -149,8 +149,9 @@ public final class LogReader {
         return invalid(fragment, extentEnd, recordStart, LogFormat.typeName(type));
       }
       if (fragmentEnd > blockEnd) {
-        return invalid(fragment, extentEnd, recordStart,
-            "payload length " + length + " runs past the end of its block at offset " + blockEnd);
+        // The writer never lets a fragment cross a block, and an interrupted write leaves zeros,
+        // which only shorten a length: a length past the block is damage, never a torn tail.
+        throw corrupt(fragment, "payload length " + length + " runs past the end of its block at offset " + blockEnd);
       }
       if (fragmentEnd > fileSize) {
         return invalid(fragment, extentEnd, recordStart, "payload cut off by the end of the file");
@@ -240,16 +241,44 @@ public final class LogReader {
 
   /**
    * Decides what a fragment that is not valid means: zeros from here on are nothing at all, an
-   * incomplete fragment is a torn tail, a complete one is damage.
+   * incomplete fragment is a torn tail, a complete one is damage. An incomplete-looking fragment
+   * followed by a valid one is damage too: a write cut short is the last thing in a log, so a
+   * damaged length that merely makes a fragment look unfinished must not hide the records after it.
    */
   private byte[] invalid(long fragment, long extentEnd, long recordStart, String problem) throws IOException {
     if (allZeroFrom(fragment)) {
       return end(recordStart >= 0);
     }
-    if (extentEnd > fileSize || allZeroFrom(extentEnd - 1)) {
+    if ((extentEnd > fileSize || allZeroFrom(extentEnd - 1)) && !validFragmentAfter(fragment)) {
       return end(true);
     }
     throw corrupt(fragment, problem);
+  }
+
+  /**
+   * Whether any byte offset after {@code fragment} holds a fragment with a valid type, a length
+   * inside its block and the file, and a matching checksum. Only called for a fragment that looks
+   * unfinished, which lies within one maximal fragment (64 KiB) of the end of the file.
+   */
+  private boolean validFragmentAfter(long fragment) throws IOException {
+    for (long p = fragment + 1; p + FRAGMENT_HEADER_SIZE <= fileSize; p++) {
+      long blockEnd = p - p % BLOCK_SIZE + BLOCK_SIZE;
+      if (blockEnd - p < FRAGMENT_HEADER_SIZE) {
+        continue;
+      }
+      int at = load(p);
+      int type = block[at + 6] & 0xFF;
+      int length = (block[at + 4] & 0xFF) | (block[at + 5] & 0xFF) << 8;
+      if (type < FULL || type > LAST || p + FRAGMENT_HEADER_SIZE + length > Math.min(blockEnd, fileSize)) {
+        continue;
+      }
+      crc.reset();
+      crc.update(block, at + 6, 1 + length);
+      if (Crc32c.unmask(Bytes.getIntLE(block, at)) == (int) crc.getValue()) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private byte[] end(boolean torn) {

@@ -65,13 +65,17 @@ public final class ManifestLog implements Closeable {
     file.close();
   }
 
+  /** What a manifest held, and whether its last record was torn (and dropped). */
+  public record Contents(List<ManifestRecord> records, boolean tornTail) {}
+
   /**
    * Reads every record of a manifest. A torn last record (a crash during an append, never
    * acknowledged) is dropped; any other damage is a CorruptionException naming file and offset.
    */
-  public static List<ManifestRecord> read(FileSystem fs, Path path) throws IOException {
+  public static Contents read(FileSystem fs, Path path) throws IOException {
     String name = path.getFileName().toString();
     List<ManifestRecord> records = new ArrayList<>();
+    boolean torn;
     try (ReadableFile in = fs.openReadable(path)) {
       LogReader reader = new LogReader(in, name, LOG_KIND);
       while (true) {
@@ -82,10 +86,11 @@ public final class ManifestLog implements Closeable {
         long at = reader.lastRecordStart();
         records.add(ManifestCodec.decode(payload, name + " at offset " + at));
       }
+      torn = reader.tornTail();
     }
     if (!records.isEmpty() && !(records.get(0) instanceof ManifestRecord.Snapshot)) {
       throw new dev.strata.CorruptionException(name + " does not start with a snapshot record");
     }
-    return records;
+    return new Contents(records, torn);
   }
 }
