@@ -29,7 +29,9 @@ import java.util.concurrent.Executor;
  * writer applies it (WAL append and memtable insert), holds its acknowledgement, and sends itself
  * a {@link SyncNow} if none is on its way. That message queues behind every write already in the
  * mailbox, so when it arrives one fsync covers all of them, and writes that arrive while an fsync
- * runs share the next one.
+ * runs share the next one. If, when it arrives, more writes have been handed to the writer but
+ * not applied yet, it goes to the back of the mailbox once more (up to a bound on the group),
+ * so that they join the group instead of waiting for the next fsync.
  *
  * <p>Replies are {@link CompletableFuture}s rather than actor refs: the callers are plain threads
  * outside the actor system (a synchronous {@code put} or {@code flush}), their waits have no
@@ -73,6 +75,8 @@ public final class WriterActor extends AbstractBehavior<WriterActor.Command> {
   /** Applied synced writes whose acknowledgement waits for the next fsync. */
   private final List<CompletableFuture<Void>> awaitingSync = new ArrayList<>();
   private boolean syncScheduled;
+  /** A group of synced writes stops growing at this size, so that its fsync is never put off for long. */
+  private static final int MAX_SYNC_GROUP = 1024;
   private boolean flushRunning;
   /** Freeze the mutable memtable as soon as the frozen-memtable limit allows. */
   private boolean rotateWanted;
@@ -150,6 +154,11 @@ public final class WriterActor extends AbstractBehavior<WriterActor.Command> {
   }
 
   private Behavior<Command> onSyncNow() {
+    if (engine.queuedWrites() > 0 && queue.isEmpty() && awaitingSync.size() < MAX_SYNC_GROUP) {
+      // Writes are on their way into the mailbox (queued, not yet applied): let them join.
+      getContext().getSelf().tell(SyncNow.INSTANCE);
+      return this;
+    }
     syncScheduled = false;
     if (!awaitingSync.isEmpty()) {
       try {

@@ -45,6 +45,9 @@ final class MappedWritableFile implements WritableFile {
   private long mappedEnd;
   private long size;
   private boolean closed;
+  /** Segments mapped so far (each grew the file), and how many of those a sync has made durable. */
+  private long growths;
+  private long growthsSynced;
 
   private MappedWritableFile(Path path, FileChannel channel, int segmentBytes) {
     this.path = path;
@@ -88,6 +91,7 @@ final class MappedWritableFile implements WritableFile {
     }
     current = next;
     mappedEnd += segmentBytes;
+    growths++;
   }
 
   /**
@@ -124,7 +128,11 @@ final class MappedWritableFile implements WritableFile {
       List<MappedByteBuffer> filled;
       MappedByteBuffer last;
       int lastUpTo;
+      long grownTo;
+      boolean grew;
       synchronized (this) {
+        grownTo = growths;
+        grew = growths != growthsSynced;
         ensureOpen();
         filled = new ArrayList<>(filledSinceSync);
         filledSinceSync.clear();
@@ -139,8 +147,15 @@ final class MappedWritableFile implements WritableFile {
         if (last != null) {
           last.force(0, lastUpTo);
         }
-        // Metadata too: mapping a segment grew the file, and the length must survive with the data.
-        channel.force(true);
+        // Forcing the mapping made the data durable. Metadata only matters when mapping a segment
+        // grew the file, since the length must survive with the data; skipping it otherwise saves
+        // a journal commit on most synced writes.
+        if (grew) {
+          channel.force(true);
+          synchronized (this) {
+            growthsSynced = Math.max(growthsSynced, grownTo);
+          }
+        }
       } finally {
         for (MappedByteBuffer segment : filled) {
           BufferUnmapper.unmap(segment);
