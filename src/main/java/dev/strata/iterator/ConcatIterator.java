@@ -1,7 +1,6 @@
 package dev.strata.iterator;
 
 import dev.strata.key.InternalKey;
-import dev.strata.key.ValueKind;
 import java.util.List;
 import java.util.function.IntFunction;
 
@@ -10,7 +9,7 @@ import java.util.function.IntFunction;
  * iterator only when the cursor reaches it, so a short scan touches one or two files. Not
  * thread-safe.
  */
-public final class ConcatIterator implements InternalIterator {
+public final class ConcatIterator extends ForwardingIterator {
   /** What the iterator needs to know of each file of the run, in key order. */
   public interface Run {
     int size();
@@ -118,23 +117,8 @@ public final class ConcatIterator implements InternalIterator {
   }
 
   @Override
-  public byte[] userKey() {
-    return current.userKey();
-  }
-
-  @Override
-  public long sequence() {
-    return current.sequence();
-  }
-
-  @Override
-  public ValueKind kind() {
-    return current.kind();
-  }
-
-  @Override
-  public byte[] value() {
-    return current.value();
+  protected InternalIterator current() {
+    return current;
   }
 
   @Override

@@ -1,7 +1,6 @@
 package dev.strata.iterator;
 
 import dev.strata.key.InternalKey;
-import dev.strata.key.ValueKind;
 import java.util.List;
 
 /**
@@ -9,7 +8,7 @@ import java.util.List;
  * newest source first; when two children stand on the same internal key (which only duplicated
  * data can cause) the newer source comes first. Not thread-safe. Closing it closes the children.
  */
-public final class MergingIterator implements InternalIterator {
+public final class MergingIterator extends ForwardingIterator {
   private final InternalIterator[] children;
   private final int[] rank;
   /** Heap of child indexes; heap[0] is the current child. Only valid children are in it. */
@@ -109,31 +108,12 @@ public final class MergingIterator implements InternalIterator {
     heap[i] = item;
   }
 
-  private InternalIterator current() {
+  @Override
+  protected InternalIterator current() {
     if (size == 0) {
       throw new IllegalStateException("iterator is not positioned on an entry");
     }
     return children[heap[0]];
-  }
-
-  @Override
-  public byte[] userKey() {
-    return current().userKey();
-  }
-
-  @Override
-  public long sequence() {
-    return current().sequence();
-  }
-
-  @Override
-  public ValueKind kind() {
-    return current().kind();
-  }
-
-  @Override
-  public byte[] value() {
-    return current().value();
   }
 
   @Override

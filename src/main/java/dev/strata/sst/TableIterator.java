@@ -1,8 +1,8 @@
 package dev.strata.sst;
 
 import dev.strata.StrataException;
+import dev.strata.iterator.ForwardingIterator;
 import dev.strata.iterator.InternalIterator;
-import dev.strata.key.ValueKind;
 import java.io.IOException;
 
 /**
@@ -12,7 +12,7 @@ import java.io.IOException;
  * {@link StrataException} (this interface cannot throw checked exceptions); a
  * {@link dev.strata.CorruptionException} passes through unchanged. Not thread-safe.
  */
-final class TableIterator implements InternalIterator {
+final class TableIterator extends ForwardingIterator {
   private final TableReader table;
   private final TableIndex index;
   private int block;
@@ -57,32 +57,13 @@ final class TableIterator implements InternalIterator {
   }
 
   @Override
-  public byte[] userKey() {
-    return current().userKey();
-  }
-
-  @Override
-  public long sequence() {
-    return current().sequence();
-  }
-
-  @Override
-  public ValueKind kind() {
-    return current().kind();
-  }
-
-  @Override
-  public byte[] value() {
-    return current().value();
-  }
-
-  @Override
   public void close() {
     data = null;
     block = index.blockCount();
   }
 
-  private BlockIterator current() {
+  @Override
+  protected BlockIterator current() {
     if (!isValid()) {
       throw new IllegalStateException("table iterator is not positioned on an entry");
     }
