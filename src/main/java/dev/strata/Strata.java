@@ -202,6 +202,18 @@ public final class Strata implements AutoCloseable {
   }
 
   /**
+   * Full compaction: flushes every memtable, then merges every SST into one sorted run at the
+   * bottom level, keeping the newest version of each key and dropping tombstones; returns when the
+   * result is installed. The files it replaces are deleted once no open iterator reads them.
+   */
+  public void compact() {
+    flush();
+    CompletableFuture<Void> done = new CompletableFuture<>();
+    writer.tell(new WriterActor.Compact(done));
+    await(done);
+  }
+
+  /**
    * Makes every acknowledged write durable: an fsync of the WAL (with the WAL off, a flush of
    * every memtable). Needed only with {@code syncWrites(false)}, where writes survive a process
    * crash as soon as they are acknowledged but a power loss only once synced.

@@ -15,8 +15,8 @@ import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
 
 /**
- * Random puts, deletes, batches, flushes, reopens and scans against a TreeMap oracle. The seed is
- * printed; on failure the data directory is kept and its path printed.
+ * Random puts, deletes, batches, flushes, full compactions, reopens and scans against a TreeMap
+ * oracle. The seed is printed; on failure the data directory is kept and its path printed.
  */
 class StrataModelTest {
   private static final int KEY_SPACE = 400;
@@ -60,8 +60,10 @@ class StrataModelTest {
           assertEquals(oracle.get(k), s(db.get(TestHarness.b(k))), "get " + k + " at op " + op);
         } else if (dice < 985) {
           checkRandomScan(db, oracle, rnd, op);
-        } else if (dice < 997) {
+        } else if (dice < 994) {
           db.flush();
+        } else if (dice < 997) {
+          db.compact();
         } else {
           db.close();
           db = Strata.open(dir, TestHarness.smallOptions());

@@ -40,7 +40,8 @@ import java.util.concurrent.Executor;
 public final class WriterActor extends AbstractBehavior<WriterActor.Command> {
   /** The writer's protocol. */
   public sealed interface Command
-      permits MemtableFull, Write, Flush, SyncWal, Close, FlushCompleted, FlushFailed, SyncNow {}
+      permits MemtableFull, Write, Flush, SyncWal, Compact, Close, FlushCompleted, FlushFailed, SyncNow,
+          CompactionFinished {}
 
   /** The memtable reached its size limit: freeze it when there is room. */
   public record MemtableFull(Memtable memtable) implements Command {}
@@ -50,6 +51,12 @@ public final class WriterActor extends AbstractBehavior<WriterActor.Command> {
 
   /** Freeze the current memtable and flush every memtable; complete when they are all SSTs. */
   public record Flush(CompletableFuture<Void> done) implements Command {}
+
+  /**
+   * Compact every SST into one sorted run at the bottom level (tombstones gone); complete when the
+   * result is installed. The caller flushes first if memtables should be included.
+   */
+  public record Compact(CompletableFuture<Void> done) implements Command {}
 
   /** Make every acknowledged write durable: fsync the WAL (with the WAL off: flush every memtable). */
   public record SyncWal(CompletableFuture<Void> done) implements Command {}
@@ -66,6 +73,9 @@ public final class WriterActor extends AbstractBehavior<WriterActor.Command> {
 
   private enum SyncNow implements Command { INSTANCE }
 
+  private record CompactionFinished(StoreEngine.CompactionPlan plan, List<SstFile> outputs, Throwable failure)
+      implements Command {}
+
   private record FlushWaiter(long memtableId, CompletableFuture<Void> done) {}
 
   private final StoreEngine engine;
@@ -75,6 +85,11 @@ public final class WriterActor extends AbstractBehavior<WriterActor.Command> {
   /** Applied synced writes whose acknowledgement waits for the next fsync. */
   private final List<CompletableFuture<Void>> awaitingSync = new ArrayList<>();
   private boolean syncScheduled;
+  private boolean compactionRunning;
+  /** compact() requests waiting for the next full compaction to start. */
+  private final List<CompletableFuture<Void>> compactRequests = new ArrayList<>();
+  /** compact() requests answered when the running compaction is installed. */
+  private final List<CompletableFuture<Void>> compacting = new ArrayList<>();
   /** A group of synced writes stops growing at this size, so that its fsync is never put off for long. */
   private static final int MAX_SYNC_GROUP = 1024;
   private boolean flushRunning;
@@ -101,6 +116,8 @@ public final class WriterActor extends AbstractBehavior<WriterActor.Command> {
         .onMessage(Flush.class, this::onFlush)
         .onMessage(SyncWal.class, this::onSyncWal)
         .onMessage(SyncNow.class, msg -> onSyncNow())
+        .onMessage(Compact.class, this::onCompact)
+        .onMessage(CompactionFinished.class, this::onCompactionFinished)
         .onMessage(Close.class, this::onClose)
         .onMessage(FlushCompleted.class, this::onFlushCompleted)
         .onMessage(FlushFailed.class, this::onFlushFailed)
@@ -192,6 +209,58 @@ public final class WriterActor extends AbstractBehavior<WriterActor.Command> {
     } else {
       w.done().complete(null);
     }
+  }
+
+  private Behavior<Command> onCompact(Compact msg) {
+    compactRequests.add(msg.done());
+    startCompaction();
+    return settle();
+  }
+
+  /** Starts a full compaction for the waiting compact() requests, unless one runs already. */
+  private void startCompaction() {
+    if (compactionRunning || compactRequests.isEmpty() || engine.backgroundError() != null) {
+      return;
+    }
+    compacting.addAll(compactRequests);
+    compactRequests.clear();
+    StoreEngine.CompactionPlan plan = engine.planFullCompaction();
+    if (plan == null) {
+      compacting.forEach(done -> done.complete(null));
+      compacting.clear();
+      return;
+    }
+    compactionRunning = true;
+    CompletableFuture<List<SstFile>> job = CompletableFuture.supplyAsync(() -> engine.runCompaction(plan), blocking);
+    getContext().pipeToSelf(job, (outputs, err) ->
+        new CompactionFinished(plan, outputs, err == null ? null : unwrap(err)));
+  }
+
+  private Behavior<Command> onCompactionFinished(CompactionFinished msg) {
+    compactionRunning = false;
+    RuntimeException failure = null;
+    if (msg.failure() != null) {
+      engine.abandonCompaction(msg.plan());
+      engine.fail(msg.failure());
+      failure = msg.failure() instanceof RuntimeException re ? re
+          : new StrataException("compaction failed: " + msg.failure().getMessage(), msg.failure());
+    } else {
+      try {
+        engine.installCompaction(msg.plan(), msg.outputs());
+      } catch (RuntimeException e) {
+        failure = e;
+      }
+    }
+    for (CompletableFuture<Void> done : compacting) {
+      if (failure == null) {
+        done.complete(null);
+      } else {
+        done.completeExceptionally(failure);
+      }
+    }
+    compacting.clear();
+    startCompaction();
+    return settle();
   }
 
   private Behavior<Command> onClose(Close msg) {
@@ -309,7 +378,7 @@ public final class WriterActor extends AbstractBehavior<WriterActor.Command> {
         s = engine.current();
       }
       boolean memtablesLeft = flushAll && (s.immutables().length > 0 || !s.mutable().isEmpty());
-      if (!queue.isEmpty() || flushRunning || memtablesLeft) {
+      if (!queue.isEmpty() || flushRunning || compactionRunning || memtablesLeft) {
         return this;
       }
       try {
@@ -321,7 +390,7 @@ public final class WriterActor extends AbstractBehavior<WriterActor.Command> {
         closeRequest.completeExceptionally(e);
       }
     } else {
-      if (flushRunning) {
+      if (flushRunning || compactionRunning) {
         return this;
       }
       closeRequest.completeExceptionally(new StrataException("store closed in read-only error state; "
@@ -337,7 +406,7 @@ public final class WriterActor extends AbstractBehavior<WriterActor.Command> {
    * rather than hang.
    */
   private void failEverythingWaiting(Throwable err) {
-    if (queue.isEmpty() && flushWaiters.isEmpty() && awaitingSync.isEmpty()) {
+    if (queue.isEmpty() && flushWaiters.isEmpty() && awaitingSync.isEmpty() && compactRequests.isEmpty()) {
       return;
     }
     StrataException failure = new StrataException("store is in read-only error state: " + err.getMessage(), err);
@@ -350,6 +419,8 @@ public final class WriterActor extends AbstractBehavior<WriterActor.Command> {
       w.done().completeExceptionally(failure);
     }
     flushWaiters.clear();
+    compactRequests.forEach(done -> done.completeExceptionally(failure));
+    compactRequests.clear();
     completeAwaitingSync(failure);
   }
 

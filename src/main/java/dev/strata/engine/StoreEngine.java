@@ -20,6 +20,8 @@ import dev.strata.readstate.SstFile;
 import dev.strata.wal.WalWriter;
 import java.io.IOException;
 import java.nio.file.Path;
+import dev.strata.manifest.FileMeta;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicLong;
@@ -60,6 +62,8 @@ public final class StoreEngine {
   private final AtomicLong nextFileNumber;
   private final long manifestRollBytes;
   private final AtomicLong flushBytesWritten = new AtomicLong();
+  private final AtomicLong compactionBytesWritten = new AtomicLong();
+  private final CompactionJob compactionJob;
   private final AtomicLong writeStallNanos = new AtomicLong();
   private final AtomicLong walSyncs = new AtomicLong();
   private final FileLock lock;
@@ -85,6 +89,7 @@ public final class StoreEngine {
     this.errors = new ErrorState(dir);
     this.nextFileNumber = new AtomicLong(recovered.nextFileNumber());
     this.flushJob = new FlushJob(dir, fs, cache, options, nextFileNumber, releaser);
+    this.compactionJob = new CompactionJob(dir, fs, cache, options, nextFileNumber, releaser);
     Fresh first = startMemtable();
     this.cell = new ReadStateCell(ReadState.initial(first.memtable(), List.of(), recovered.levels()));
     this.writes = new WritePath(options, cell, errors, recovered.lastSequence(), first.wal());
@@ -264,6 +269,83 @@ public final class StoreEngine {
     }
   }
 
+  /**
+   * A compaction about to run: its input files with their levels, newest first, pinned by a read
+   * state reference until it is installed or abandoned, and the level its output goes to.
+   */
+  public record CompactionPlan(ReadState pinned, List<SstFile> inputs, List<Integer> inputLevels, int outputLevel,
+      boolean bottommost) {}
+
+  /**
+   * Writer only: plans a full compaction of every SST into one sorted run at the bottom level
+   * ({@code maxLevels} of the compaction options), or returns null when there are no SSTs.
+   */
+  public CompactionPlan planFullCompaction() {
+    ReadState s = cell.acquire();
+    List<SstFile> inputs = new ArrayList<>();
+    List<Integer> levels = new ArrayList<>();
+    for (SstFile f : s.l0()) {
+      inputs.add(f);
+      levels.add(0);
+    }
+    for (int i = 0; i < s.levels().length; i++) {
+      for (SstFile f : s.levels()[i]) {
+        inputs.add(f);
+        levels.add(i + 1);
+      }
+    }
+    if (inputs.isEmpty()) {
+      s.unref();
+      return null;
+    }
+    int bottom = Math.max(options.compaction().maxLevels(), s.levels().length);
+    return new CompactionPlan(s, inputs, levels, bottom, true);
+  }
+
+  /** Runs a planned compaction; on the blocking dispatcher, touching no shared state. */
+  public List<SstFile> runCompaction(CompactionPlan plan) {
+    return compactionJob.run(plan.inputs(), plan.bottommost(), compactionBytesWritten);
+  }
+
+  /**
+   * Writer only: installs a finished compaction: one manifest record, one new published state;
+   * the inputs are deleted once the last reader of them lets go.
+   */
+  public void installCompaction(CompactionPlan plan, List<SstFile> outputs) {
+    List<FileMeta> removed = new ArrayList<>();
+    java.util.Set<Long> removedNumbers = new java.util.HashSet<>();
+    for (int i = 0; i < plan.inputs().size(); i++) {
+      removed.add(plan.inputs().get(i).meta(plan.inputLevels().get(i)));
+      removedNumbers.add(plan.inputs().get(i).number());
+    }
+    List<FileMeta> added = new ArrayList<>();
+    for (SstFile f : outputs) {
+      added.add(f.meta(plan.outputLevel()));
+    }
+    try {
+      appendManifest(new ManifestRecord.CompactionCompleted(removed, added));
+    } catch (IOException e) {
+      fail(e);
+      outputs.forEach(releaser);
+      plan.pinned().unref();
+      throw new StrataException("recording a compaction in the manifest failed: " + e.getMessage(), e);
+    }
+    plan.inputs().forEach(SstFile::markObsolete);
+    cell.publish(cell.peek().withCompaction(removedNumbers, plan.outputLevel(), outputs));
+    plan.pinned().unref();
+    try {
+      maybeRollManifest();
+    } catch (IOException e) {
+      fail(e);
+      throw new StrataException("rolling the manifest failed: " + e.getMessage(), e);
+    }
+  }
+
+  /** Writer only: a planned compaction that will not be installed lets go of its inputs. */
+  public void abandonCompaction(CompactionPlan plan) {
+    plan.pinned().unref();
+  }
+
   private void appendManifest(ManifestRecord record) throws IOException {
     manifestLog.append(record);
     manifest.apply(record);
@@ -367,6 +449,7 @@ public final class StoreEngine {
           .walBytesWritten(c.walBytesWritten())
           .walSyncs(walSyncs.get())
           .flushBytesWritten(flushBytesWritten.get())
+          .compactionBytesWritten(compactionBytesWritten.get())
           .blockCache(cache.hits(), cache.misses())
           .lastSequence(c.lastSequence())
           .writeStallNanos(writeStallNanos.get())

@@ -100,6 +100,34 @@ public final class ReadState {
     return new ReadState(mutable, imm.toArray(NO_MEMTABLES), newL0, levels);
   }
 
+  /**
+   * The state after a compaction replaced the files numbered {@code removed} (wherever they sit)
+   * with {@code outputs}, which go to level {@code outputLevel} (1 or deeper) in key order.
+   */
+  public ReadState withCompaction(java.util.Set<Long> removed, int outputLevel, List<SstFile> outputs) {
+    if (outputLevel < 1) {
+      throw new IllegalArgumentException("compaction output goes to level 1 or deeper, not " + outputLevel);
+    }
+    SstFile[] newL0 = Arrays.stream(l0).filter(f -> !removed.contains(f.number())).toArray(SstFile[]::new);
+    SstFile[][] newLevels = new SstFile[Math.max(levels.length, outputLevel)][];
+    for (int i = 0; i < newLevels.length; i++) {
+      List<SstFile> level = new ArrayList<>();
+      if (i < levels.length) {
+        for (SstFile f : levels[i]) {
+          if (!removed.contains(f.number())) {
+            level.add(f);
+          }
+        }
+      }
+      if (i == outputLevel - 1) {
+        level.addAll(outputs);
+        level.sort((a, b) -> dev.strata.key.InternalKey.compareUserKeys(a.smallestUserKey(), b.smallestUserKey()));
+      }
+      newLevels[i] = level.toArray(NO_FILES);
+    }
+    return new ReadState(mutable, immutables, newL0, newLevels);
+  }
+
   /** Every SST of the state, L0 first. */
   public List<SstFile> allFiles() {
     List<SstFile> all = new ArrayList<>(Arrays.asList(l0));
