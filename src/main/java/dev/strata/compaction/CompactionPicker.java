@@ -1,0 +1,30 @@
+package dev.strata.compaction;
+
+import dev.strata.CompactionOptions;
+import java.util.Optional;
+
+/**
+ * Decides what to compact next. A picker is a pure function of the shape it is given: it keeps
+ * no state between calls, so one instance may be shared between threads.
+ */
+public interface CompactionPicker {
+
+  /** The compaction the strategy wants now, or empty when the shape is within its bounds. */
+  Optional<CompactionTask> pick(LevelShape shape);
+
+  /**
+   * Everything into one sorted run at the bottom level, for {@code compact()}. The task is empty
+   * when the shape holds no file.
+   */
+  CompactionTask fullCompaction(LevelShape shape);
+
+  /** The picker for {@code options}' strategy. */
+  static CompactionPicker of(CompactionOptions options) {
+    return switch (options.strategy()) {
+      case SIMPLE_LEVELED -> new SimpleLeveledPicker(options);
+      case TIERED -> new TieredPicker(options);
+      case LEVELED -> new LeveledPicker(options);
+      case NONE -> new ManualOnlyPicker();
+    };
+  }
+}
