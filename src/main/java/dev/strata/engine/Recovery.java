@@ -157,7 +157,7 @@ final class Recovery {
       while (levels.isEmpty()) {
         levels.add(new ArrayList<>());
       }
-      FlushJob flush = new FlushJob(dir, fs, cache, options, fileNumbers, releaser);
+      FlushJob flush = new FlushJob(new SstWriter(dir, fs, cache, options, fileNumbers, releaser));
       for (Memtable m : memtables) {
         SstFile f = flush.run(m, new AtomicLong());
         opened.add(f);

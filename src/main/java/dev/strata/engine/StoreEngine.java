@@ -88,8 +88,9 @@ public final class StoreEngine {
     this.manifestRollBytes = manifestRollBytes;
     this.errors = new ErrorState(dir);
     this.nextFileNumber = new AtomicLong(recovered.nextFileNumber());
-    this.flushJob = new FlushJob(dir, fs, cache, options, nextFileNumber, releaser);
-    this.compactionJob = new CompactionJob(dir, fs, cache, options, nextFileNumber, releaser);
+    SstWriter sstWriter = new SstWriter(dir, fs, cache, options, nextFileNumber, releaser);
+    this.flushJob = new FlushJob(sstWriter);
+    this.compactionJob = new CompactionJob(sstWriter, options.targetSstSizeBytes());
     Fresh first = startMemtable();
     this.cell = new ReadStateCell(ReadState.initial(first.memtable(), List.of(), recovered.levels()));
     this.writes = new WritePath(options, cell, errors, recovered.lastSequence(), first.wal());

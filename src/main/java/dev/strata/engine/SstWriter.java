@@ -1,0 +1,100 @@
+package dev.strata.engine;
+
+import dev.strata.StrataOptions;
+import dev.strata.cache.BlockCache;
+import dev.strata.fs.FileSystem;
+import dev.strata.fs.WritableFile;
+import dev.strata.readstate.SstFile;
+import dev.strata.sst.TableBuilder;
+import dev.strata.sst.TableOptions;
+import dev.strata.sst.TableProperties;
+import dev.strata.sst.TableReader;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+
+/**
+ * Writes new SSTs for flushes and compactions: each under a temporary name, synced, renamed into
+ * place and the directory synced, so a crash never leaves a half-written {@code .sst} behind;
+ * until the manifest records it, a finished file is an orphan that recovery deletes. Numbers come
+ * from the store's shared file-number counter. Thread-safe; each {@link Output} is not.
+ */
+final class SstWriter {
+  private final Path dir;
+  private final FileSystem fs;
+  private final BlockCache cache;
+  private final TableOptions tableOptions;
+  private final AtomicLong fileNumbers;
+  private final Consumer<SstFile> releaser;
+
+  SstWriter(Path dir, FileSystem fs, BlockCache cache, StrataOptions options, AtomicLong fileNumbers,
+      Consumer<SstFile> releaser) {
+    this.dir = dir;
+    this.fs = fs;
+    this.cache = cache;
+    this.tableOptions = new TableOptions(options.blockSizeBytes(), options.bloomBitsPerKey(), 16);
+    this.fileNumbers = fileNumbers;
+    this.releaser = releaser;
+  }
+
+  /** Starts a new SST under the next file number. */
+  Output start() throws IOException {
+    return new Output(fileNumbers.getAndIncrement());
+  }
+
+  Consumer<SstFile> releaser() {
+    return releaser;
+  }
+
+  /** One SST being written. */
+  final class Output {
+    private final long number;
+    private final Path path;
+    private final Path tmp;
+    private final WritableFile file;
+    private final TableBuilder builder;
+
+    private Output(long number) throws IOException {
+      this.number = number;
+      this.path = FileNames.sst(dir, number);
+      this.tmp = FileNames.temp(path);
+      this.file = fs.create(tmp);
+      this.builder = new TableBuilder(file, tableOptions);
+    }
+
+    TableBuilder builder() {
+      return builder;
+    }
+
+    Path path() {
+      return path;
+    }
+
+    /** Completes, syncs and installs the file under its name; returns it open for reading. */
+    SstFile finish(AtomicLong bytesWritten) throws IOException {
+      TableProperties props;
+      try {
+        props = builder.finish();
+      } finally {
+        file.close();
+      }
+      fs.rename(tmp, path);
+      fs.syncDirectory(dir);
+      bytesWritten.addAndGet(props.fileSize());
+      TableReader reader = TableReader.open(fs.openReadable(path), number, path.getFileName().toString(), cache);
+      return new SstFile(number, reader, releaser);
+    }
+
+    /** Drops an unfinished file; failures to clean up are added to {@code cause}. */
+    void abandon(Throwable cause) {
+      try {
+        builder.abandon();
+        file.close();
+        fs.delete(tmp);
+      } catch (IOException | RuntimeException e) {
+        cause.addSuppressed(e);
+      }
+    }
+  }
+}
