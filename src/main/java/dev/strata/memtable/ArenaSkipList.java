@@ -93,14 +93,18 @@ final class ArenaSkipList {
   /** The first node at or after (key, trailer) in internal-key order, or 0. */
   long seek(byte[] key, long trailer) {
     long x = 0;
+    long next = 0;
     for (int level = MAX_HEIGHT - 1; level >= 0; level--) {
-      long next = next(x, level);
+      next = next(x, level);
       while (next != 0 && compareNode(next, key, 0, key.length, trailer) < 0) {
         x = next;
         next = next(x, level);
       }
     }
-    return next(x, 0);
+    // The node the level-0 walk stopped at, not a fresh read of x's link: a writer may have
+    // linked a node smaller than the target after x since, and returning it would make a
+    // present key look absent.
+    return next;
   }
 
   long first() {

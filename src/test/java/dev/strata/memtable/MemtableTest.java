@@ -134,4 +134,33 @@ class MemtableTest {
     assertNull(failure.get());
     assertEquals(n, m.entryCount());
   }
+
+  @Test
+  void aPresentKeyIsNeverReportedAbsentWhileAWriterInsertsSmallerKeys() throws Exception {
+    // A lookup that re-read its predecessor's link after the walk could land on a node linked in
+    // meanwhile, smaller than the target, and report the target absent.
+    Memtable m = new Memtable(1, 64 << 20);
+    m.add(b("m"), 1, ValueKind.PUT, b("present"));
+    AtomicReference<Throwable> failure = new AtomicReference<>();
+    java.util.concurrent.atomic.AtomicBoolean writing = new java.util.concurrent.atomic.AtomicBoolean(true);
+    Thread reader = new Thread(() -> {
+      try {
+        while (writing.get()) {
+          if (m.get(b("m"), Long.MAX_VALUE >>> 8) == null) {
+            throw new AssertionError("present key reported absent");
+          }
+        }
+      } catch (Throwable t) {
+        failure.set(t);
+      }
+    });
+    reader.start();
+    java.util.SplittableRandom rnd = new java.util.SplittableRandom(7);
+    for (int i = 0; i < 200_000 && failure.get() == null; i++) {
+      m.add(b(String.format("l%08d", rnd.nextInt(100_000_000))), i + 2, ValueKind.PUT, b("x"));
+    }
+    writing.set(false);
+    reader.join();
+    assertNull(failure.get());
+  }
 }
