@@ -149,6 +149,31 @@ final class DurabilityHarness {
     return sb.toString();
   }
 
+  /**
+   * Writes {@code ops} (a null value is a delete): one op alone as a plain put or delete when
+   * {@code singleAsPlainCall}, anything else as one batch.
+   */
+  static void writeOps(Strata db, java.util.Map<String, String> ops, boolean singleAsPlainCall) {
+    if (ops.size() == 1 && singleAsPlainCall) {
+      java.util.Map.Entry<String, String> e = ops.entrySet().iterator().next();
+      if (e.getValue() == null) {
+        db.delete(b(e.getKey()));
+      } else {
+        db.put(b(e.getKey()), b(e.getValue()));
+      }
+    } else {
+      dev.strata.WriteBatch batch = new dev.strata.WriteBatch();
+      ops.forEach((k, v) -> {
+        if (v == null) {
+          batch.delete(b(k));
+        } else {
+          batch.put(b(k), b(v));
+        }
+      });
+      db.write(batch);
+    }
+  }
+
   static byte[] b(String s) {
     return s.getBytes(StandardCharsets.UTF_8);
   }

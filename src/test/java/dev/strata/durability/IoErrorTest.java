@@ -15,7 +15,6 @@ import akka.actor.typed.ActorSystem;
 import dev.strata.Strata;
 import dev.strata.StrataException;
 import dev.strata.StrataOptions;
-import dev.strata.WriteBatch;
 import dev.strata.durability.DurabilityHarness.WriteModel;
 import dev.strata.fs.FaultInjectingFileSystem;
 import dev.strata.fs.FaultInjectingFileSystem.Op;
@@ -400,24 +399,7 @@ class IoErrorTest {
 
   /** Writes {@code ops} (a put, or a batch when more than one) and records the acknowledgement. */
   private static void apply(Strata db, WriteModel model, Map<String, String> ops) {
-    if (ops.size() == 1) {
-      Map.Entry<String, String> e = ops.entrySet().iterator().next();
-      if (e.getValue() == null) {
-        db.delete(b(e.getKey()));
-      } else {
-        db.put(b(e.getKey()), b(e.getValue()));
-      }
-    } else {
-      WriteBatch batch = new WriteBatch();
-      ops.forEach((k, v) -> {
-        if (v == null) {
-          batch.delete(b(k));
-        } else {
-          batch.put(b(k), b(v));
-        }
-      });
-      db.write(batch);
-    }
+    DurabilityHarness.writeOps(db, ops, true);
     model.acknowledged(ops);
   }
 }

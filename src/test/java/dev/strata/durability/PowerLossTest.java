@@ -146,24 +146,7 @@ class PowerLossTest {
         ops.put(key, delete ? null : "r" + round + "-t" + thread + "-op" + op + "-" + i + "-" + "x".repeat(random.nextInt(200)));
       }
       try {
-        if (ops.size() == 1 && random.nextBoolean()) {
-          Map.Entry<String, String> e = ops.entrySet().iterator().next();
-          if (e.getValue() == null) {
-            db.delete(b(e.getKey()));
-          } else {
-            db.put(b(e.getKey()), b(e.getValue()));
-          }
-        } else {
-          WriteBatch batch = new WriteBatch();
-          ops.forEach((k, v) -> {
-            if (v == null) {
-              batch.delete(b(k));
-            } else {
-              batch.put(b(k), b(v));
-            }
-          });
-          db.write(batch);
-        }
+        DurabilityHarness.writeOps(db, ops, random.nextBoolean());
       } catch (RuntimeException e) {
         model.inDoubt(ops);
         if (!crashed.get()) {
