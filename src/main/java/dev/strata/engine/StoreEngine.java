@@ -467,10 +467,6 @@ public final class StoreEngine {
     writes.close();
   }
 
-  public boolean isClosed() {
-    return writes.isClosed();
-  }
-
   /** Writer only, at close: syncs and closes the WAL, so every acknowledged write is durable. */
   public void closeWal() {
     WalWriter w = writes.takeWal();

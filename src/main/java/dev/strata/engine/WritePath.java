@@ -264,8 +264,4 @@ final class WritePath {
       commitLock.unlock();
     }
   }
-
-  boolean isClosed() {
-    return closed;
-  }
 }

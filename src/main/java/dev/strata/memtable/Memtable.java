@@ -24,7 +24,6 @@ public final class Memtable {
   private final AtomicBoolean freezeRequested = new AtomicBoolean();
   private volatile long approximateBytes;
   private volatile int entryCount;
-  private volatile long minSequence = Long.MAX_VALUE;
   private volatile long maxSequence = -1;
 
   /** @param sizeLimitBytes the size at which the memtable will be frozen; sizes its bloom filter */
@@ -43,9 +42,6 @@ public final class Memtable {
     byte[] v = kind == ValueKind.DELETE ? EMPTY : value;
     bloom.add(userKey);
     list.insert(userKey, 0, userKey.length, InternalKey.trailer(sequence, kind), v, 0, v.length);
-    if (sequence < minSequence) {
-      minSequence = sequence;
-    }
     if (sequence > maxSequence) {
       maxSequence = sequence;
     }
@@ -78,11 +74,6 @@ public final class Memtable {
 
   public int entryCount() {
     return entryCount;
-  }
-
-  /** Smallest sequence number added, or Long.MAX_VALUE when empty. */
-  public long minSequence() {
-    return minSequence;
   }
 
   /** Largest sequence number added, or -1 when empty. */

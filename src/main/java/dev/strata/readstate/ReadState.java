@@ -128,15 +128,6 @@ public final class ReadState {
     return new ReadState(mutable, immutables, newL0, newLevels);
   }
 
-  /** Every SST of the state, L0 first. */
-  public List<SstFile> allFiles() {
-    List<SstFile> all = new ArrayList<>(Arrays.asList(l0));
-    for (SstFile[] level : levels) {
-      all.addAll(Arrays.asList(level));
-    }
-    return all;
-  }
-
   /** Takes a reference unless the state has already been fully released. */
   boolean tryRef() {
     while (true) {
