@@ -28,10 +28,12 @@ public final class CompactionOptions {
   private final int maxMergeWidth;
   private final int levelSizeMultiplier;
   private final long baseLevelBytes;
+  private final int level0SlowdownWritesTrigger;
+  private final int level0StopWritesTrigger;
 
   private CompactionOptions(Strategy strategy, int sizeRatioPercent, int level0FileTrigger, int maxLevels,
       int numTiers, int maxSizeAmplificationPercent, int minMergeWidth, int maxMergeWidth,
-      int levelSizeMultiplier, long baseLevelBytes) {
+      int levelSizeMultiplier, long baseLevelBytes, int level0SlowdownWritesTrigger, int level0StopWritesTrigger) {
     this.strategy = strategy;
     this.sizeRatioPercent = sizeRatioPercent;
     this.level0FileTrigger = level0FileTrigger;
@@ -42,13 +44,16 @@ public final class CompactionOptions {
     this.maxMergeWidth = maxMergeWidth;
     this.levelSizeMultiplier = levelSizeMultiplier;
     this.baseLevelBytes = baseLevelBytes;
+    this.level0SlowdownWritesTrigger = level0SlowdownWritesTrigger;
+    this.level0StopWritesTrigger = level0StopWritesTrigger;
   }
 
   private static CompactionOptions of(Strategy s) {
     // Defaults follow RocksDB's: L0 trigger 4, 7 levels, x10 per level, 256 MiB base level,
-    // universal compaction's 200% size amplification and 1% size ratio.
+    // universal compaction's 200% size amplification and 1% size ratio; the write stall triggers
+    // are LevelDB's (8 L0 files slow writes, 12 stop them).
     int ratio = s == Strategy.TIERED ? 1 : 200;
-    return new CompactionOptions(s, ratio, 4, 7, 8, 200, 2, Integer.MAX_VALUE, 10, 256L << 20);
+    return new CompactionOptions(s, ratio, 4, 7, 8, 200, 2, Integer.MAX_VALUE, 10, 256L << 20, 8, 12);
   }
 
   /** Leveled compaction with dynamic level sizes: the default. */
@@ -115,14 +120,14 @@ public final class CompactionOptions {
   public CompactionOptions sizeRatioPercent(int percent) {
     positive("sizeRatioPercent", percent);
     return new CompactionOptions(strategy, percent, level0FileTrigger, maxLevels, numTiers,
-        maxSizeAmplificationPercent, minMergeWidth, maxMergeWidth, levelSizeMultiplier, baseLevelBytes);
+        maxSizeAmplificationPercent, minMergeWidth, maxMergeWidth, levelSizeMultiplier, baseLevelBytes, level0SlowdownWritesTrigger, level0StopWritesTrigger);
   }
 
   /** Number of L0 files that triggers a compaction out of L0. */
   public CompactionOptions level0FileTrigger(int files) {
     positive("level0FileTrigger", files);
     return new CompactionOptions(strategy, sizeRatioPercent, files, maxLevels, numTiers,
-        maxSizeAmplificationPercent, minMergeWidth, maxMergeWidth, levelSizeMultiplier, baseLevelBytes);
+        maxSizeAmplificationPercent, minMergeWidth, maxMergeWidth, levelSizeMultiplier, baseLevelBytes, level0SlowdownWritesTrigger, level0StopWritesTrigger);
   }
 
   /** Levels below L0. */
@@ -131,7 +136,7 @@ public final class CompactionOptions {
       throw new IllegalArgumentException("maxLevels must be between 1 and 32, got " + levels);
     }
     return new CompactionOptions(strategy, sizeRatioPercent, level0FileTrigger, levels, numTiers,
-        maxSizeAmplificationPercent, minMergeWidth, maxMergeWidth, levelSizeMultiplier, baseLevelBytes);
+        maxSizeAmplificationPercent, minMergeWidth, maxMergeWidth, levelSizeMultiplier, baseLevelBytes, level0SlowdownWritesTrigger, level0StopWritesTrigger);
   }
 
   /** Tiered: the number of tiers (sorted runs) that triggers a compaction. */
@@ -140,14 +145,14 @@ public final class CompactionOptions {
       throw new IllegalArgumentException("numTiers must be at least 2, got " + tiers);
     }
     return new CompactionOptions(strategy, sizeRatioPercent, level0FileTrigger, maxLevels, tiers,
-        maxSizeAmplificationPercent, minMergeWidth, maxMergeWidth, levelSizeMultiplier, baseLevelBytes);
+        maxSizeAmplificationPercent, minMergeWidth, maxMergeWidth, levelSizeMultiplier, baseLevelBytes, level0SlowdownWritesTrigger, level0StopWritesTrigger);
   }
 
   /** Tiered: all runs but the last over the last, in percent, above which everything is merged. */
   public CompactionOptions maxSizeAmplificationPercent(int percent) {
     positive("maxSizeAmplificationPercent", percent);
     return new CompactionOptions(strategy, sizeRatioPercent, level0FileTrigger, maxLevels, numTiers,
-        percent, minMergeWidth, maxMergeWidth, levelSizeMultiplier, baseLevelBytes);
+        percent, minMergeWidth, maxMergeWidth, levelSizeMultiplier, baseLevelBytes, level0SlowdownWritesTrigger, level0StopWritesTrigger);
   }
 
   /** Tiered: fewest runs a size-ratio merge takes. */
@@ -157,7 +162,7 @@ public final class CompactionOptions {
           + "), got " + width);
     }
     return new CompactionOptions(strategy, sizeRatioPercent, level0FileTrigger, maxLevels, numTiers,
-        maxSizeAmplificationPercent, width, maxMergeWidth, levelSizeMultiplier, baseLevelBytes);
+        maxSizeAmplificationPercent, width, maxMergeWidth, levelSizeMultiplier, baseLevelBytes, level0SlowdownWritesTrigger, level0StopWritesTrigger);
   }
 
   /** Tiered: most runs a size-ratio merge takes. */
@@ -167,7 +172,7 @@ public final class CompactionOptions {
           + "), got " + width);
     }
     return new CompactionOptions(strategy, sizeRatioPercent, level0FileTrigger, maxLevels, numTiers,
-        maxSizeAmplificationPercent, minMergeWidth, width, levelSizeMultiplier, baseLevelBytes);
+        maxSizeAmplificationPercent, minMergeWidth, width, levelSizeMultiplier, baseLevelBytes, level0SlowdownWritesTrigger, level0StopWritesTrigger);
   }
 
   /** Leveled: each level's target is this many times the one above. */
@@ -176,7 +181,7 @@ public final class CompactionOptions {
       throw new IllegalArgumentException("levelSizeMultiplier must be at least 2, got " + multiplier);
     }
     return new CompactionOptions(strategy, sizeRatioPercent, level0FileTrigger, maxLevels, numTiers,
-        maxSizeAmplificationPercent, minMergeWidth, maxMergeWidth, multiplier, baseLevelBytes);
+        maxSizeAmplificationPercent, minMergeWidth, maxMergeWidth, multiplier, baseLevelBytes, level0SlowdownWritesTrigger, level0StopWritesTrigger);
   }
 
   /** Leveled: the target size of the first non-empty level below L0. */
@@ -185,7 +190,44 @@ public final class CompactionOptions {
       throw new IllegalArgumentException("baseLevelBytes must be positive, got " + bytes);
     }
     return new CompactionOptions(strategy, sizeRatioPercent, level0FileTrigger, maxLevels, numTiers,
-        maxSizeAmplificationPercent, minMergeWidth, maxMergeWidth, levelSizeMultiplier, bytes);
+        maxSizeAmplificationPercent, minMergeWidth, maxMergeWidth, levelSizeMultiplier, bytes, level0SlowdownWritesTrigger, level0StopWritesTrigger);
+  }
+
+  public int level0SlowdownWritesTrigger() {
+    return level0SlowdownWritesTrigger;
+  }
+
+  public int level0StopWritesTrigger() {
+    return level0StopWritesTrigger;
+  }
+
+  /**
+   * Every strategy: from this many L0 files on, writes lose their fast path and go one by one
+   * through the writer actor, so that flushes slow down while compaction catches up.
+   */
+  public CompactionOptions level0SlowdownWritesTrigger(int files) {
+    if (files < 1 || files > level0StopWritesTrigger) {
+      throw new IllegalArgumentException("level0SlowdownWritesTrigger must be between 1 and level0StopWritesTrigger ("
+          + level0StopWritesTrigger + "), got " + files);
+    }
+    return new CompactionOptions(strategy, sizeRatioPercent, level0FileTrigger, maxLevels, numTiers,
+        maxSizeAmplificationPercent, minMergeWidth, maxMergeWidth, levelSizeMultiplier, baseLevelBytes, files,
+        level0StopWritesTrigger);
+  }
+
+  /**
+   * Every strategy: at this many L0 files no memtable is flushed until compaction brings L0 back
+   * under it; once the frozen memtables are full, writes wait in the writer's mailbox. They are
+   * held, never dropped or failed.
+   */
+  public CompactionOptions level0StopWritesTrigger(int files) {
+    if (files < level0SlowdownWritesTrigger) {
+      throw new IllegalArgumentException("level0StopWritesTrigger must be at least level0SlowdownWritesTrigger ("
+          + level0SlowdownWritesTrigger + "), got " + files);
+    }
+    return new CompactionOptions(strategy, sizeRatioPercent, level0FileTrigger, maxLevels, numTiers,
+        maxSizeAmplificationPercent, minMergeWidth, maxMergeWidth, levelSizeMultiplier, baseLevelBytes,
+        level0SlowdownWritesTrigger, files);
   }
 
   private static void positive(String name, int value) {
@@ -196,14 +238,15 @@ public final class CompactionOptions {
 
   @Override
   public String toString() {
+    String stalls = ", l0Slowdown=" + level0SlowdownWritesTrigger + ", l0Stop=" + level0StopWritesTrigger;
     return switch (strategy) {
       case LEVELED -> "leveled(multiplier=" + levelSizeMultiplier + ", l0Trigger=" + level0FileTrigger
-          + ", maxLevels=" + maxLevels + ", baseLevelBytes=" + baseLevelBytes + ")";
+          + ", maxLevels=" + maxLevels + ", baseLevelBytes=" + baseLevelBytes + stalls + ")";
       case TIERED -> "tiered(tiers=" + numTiers + ", maxSizeAmp=" + maxSizeAmplificationPercent + "%, sizeRatio="
-          + sizeRatioPercent + "%, mergeWidth=" + minMergeWidth + ".." + maxMergeWidth + ")";
+          + sizeRatioPercent + "%, mergeWidth=" + minMergeWidth + ".." + maxMergeWidth + stalls + ")";
       case SIMPLE_LEVELED -> "simpleLeveled(sizeRatio=" + sizeRatioPercent + "%, l0Trigger=" + level0FileTrigger
-          + ", maxLevels=" + maxLevels + ")";
-      case NONE -> "none";
+          + ", maxLevels=" + maxLevels + stalls + ")";
+      case NONE -> "none(" + stalls.substring(2) + ")";
     };
   }
 }

@@ -82,6 +82,13 @@ public final class StrataOptions {
         .maxSizeAmplificationPercent(c.getInt("max-size-amplification-percent"))
         .maxMergeWidth(c.getInt("max-merge-width"))
         .minMergeWidth(c.getInt("min-merge-width"));
+    // Each trigger is checked against the other's current value, so set them in the order that
+    // never passes through an invalid pair.
+    int slowdown = c.getInt("level0-slowdown-writes-trigger");
+    int stop = c.getInt("level0-stop-writes-trigger");
+    o = stop >= o.level0SlowdownWritesTrigger()
+        ? o.level0StopWritesTrigger(stop).level0SlowdownWritesTrigger(slowdown)
+        : o.level0SlowdownWritesTrigger(slowdown).level0StopWritesTrigger(stop);
     String ratioKey = base.strategy() == CompactionOptions.Strategy.TIERED ? "tiered-size-ratio-percent" : "size-ratio-percent";
     return o.sizeRatioPercent(c.getInt(ratioKey));
   }

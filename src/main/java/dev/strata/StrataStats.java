@@ -23,6 +23,8 @@ public final class StrataStats {
   private final long blockCacheMisses;
   private final long lastSequence;
   private final long writeStallNanos;
+  private final long longestWriteStallNanos;
+  private final long compactions;
 
   private StrataStats(Builder b) {
     this.memtableBytes = b.memtableBytes;
@@ -39,6 +41,8 @@ public final class StrataStats {
     this.blockCacheMisses = b.blockCacheMisses;
     this.lastSequence = b.lastSequence;
     this.writeStallNanos = b.writeStallNanos;
+    this.longestWriteStallNanos = b.longestWriteStallNanos;
+    this.compactions = b.compactions;
   }
 
   public static Builder builder() {
@@ -119,6 +123,26 @@ public final class StrataStats {
     return writeStallNanos;
   }
 
+  /** The longest single stretch during which writes were held. */
+  public long longestWriteStallNanos() {
+    return longestWriteStallNanos;
+  }
+
+  /** Compactions installed since the store was opened (moves of a file to another level included). */
+  public long compactions() {
+    return compactions;
+  }
+
+  /**
+   * Bytes written to disk per user byte accepted: (WAL + flush + compaction) / user, or 0 before
+   * the first write. {@link #flushBytesWritten()} and {@link #compactionBytesWritten()} over
+   * {@link #userBytesWritten()} give the same figure without the WAL.
+   */
+  public double writeAmplification() {
+    return userBytesWritten == 0 ? 0
+        : (double) (walBytesWritten + flushBytesWritten + compactionBytesWritten) / userBytesWritten;
+  }
+
   @Override
   public String toString() {
     StringBuilder sb = new StringBuilder();
@@ -130,10 +154,12 @@ public final class StrataStats {
     }
     sb.append("written: user ").append(userBytesWritten).append(" B, wal ").append(walBytesWritten)
         .append(" B, flush ").append(flushBytesWritten).append(" B, compaction ").append(compactionBytesWritten)
-        .append(" B; wal syncs ").append(walSyncs).append("\n");
+        .append(" B; wal syncs ").append(walSyncs).append(String.format("; write amplification %.2f", writeAmplification()))
+        .append("\n");
     sb.append("block cache: ").append(blockCacheHits).append(" hits, ").append(blockCacheMisses).append(" misses\n");
-    sb.append("last sequence: ").append(lastSequence).append(", write stalls: ")
-        .append(writeStallNanos / 1_000_000).append(" ms");
+    sb.append("last sequence: ").append(lastSequence).append(", compactions: ").append(compactions)
+        .append(", write stalls: ").append(writeStallNanos / 1_000_000).append(" ms (longest ")
+        .append(longestWriteStallNanos / 1_000_000).append(" ms)");
     return sb.toString();
   }
 
@@ -164,6 +190,8 @@ public final class StrataStats {
     private long blockCacheMisses;
     private long lastSequence;
     private long writeStallNanos;
+    private long longestWriteStallNanos;
+    private long compactions;
 
     private Builder() {}
 
@@ -225,6 +253,16 @@ public final class StrataStats {
 
     public Builder writeStallNanos(long v) {
       writeStallNanos = v;
+      return this;
+    }
+
+    public Builder longestWriteStallNanos(long v) {
+      longestWriteStallNanos = v;
+      return this;
+    }
+
+    public Builder compactions(long v) {
+      compactions = v;
       return this;
     }
 

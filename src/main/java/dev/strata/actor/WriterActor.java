@@ -7,6 +7,7 @@ import akka.actor.typed.javadsl.Behaviors;
 import akka.actor.typed.javadsl.Receive;
 import dev.strata.StrataException;
 import dev.strata.WriteBatch;
+import dev.strata.engine.CompactionCancelledException;
 import dev.strata.engine.StoreEngine;
 import dev.strata.memtable.Memtable;
 import dev.strata.readstate.ReadState;
@@ -24,6 +25,13 @@ import java.util.concurrent.Executor;
  * dispatcher, installs their results, and publishes each new read state. Its mailbox is the queue
  * of writes that could not take the fast path: while the store is stalled they wait here, in
  * arrival order, and apply as soon as a flush makes room.
+ *
+ * <p><b>Compaction.</b> After every flush and every compaction the writer asks the strategy's
+ * picker for the next task and runs it on the blocking dispatcher, one at a time; {@code compact()}
+ * requests go first. Write stalls follow from L0: past the slowdown trigger writes lose their fast
+ * path (the engine refuses it) and come through here one by one; at the stop trigger flushes wait
+ * for the running compaction, so the frozen memtables fill and writes wait in the mailbox until
+ * the compaction's result is installed. Held, never dropped or failed; the time shows in stats.
  *
  * <p><b>Group commit.</b> With {@code syncWrites}, every write comes through the mailbox. The
  * writer applies it (WAL append and memtable insert), holds its acknowledgement, and sends itself
@@ -85,7 +93,8 @@ public final class WriterActor extends AbstractBehavior<WriterActor.Command> {
   /** Applied synced writes whose acknowledgement waits for the next fsync. */
   private final List<CompletableFuture<Void>> awaitingSync = new ArrayList<>();
   private boolean syncScheduled;
-  private boolean compactionRunning;
+  /** The compaction running on the blocking dispatcher, or null. */
+  private StoreEngine.CompactionPlan running;
   /** compact() requests waiting for the next full compaction to start. */
   private final List<CompletableFuture<Void>> compactRequests = new ArrayList<>();
   /** compact() requests answered when the running compaction is installed. */
@@ -106,6 +115,7 @@ public final class WriterActor extends AbstractBehavior<WriterActor.Command> {
     super(ctx);
     this.engine = engine;
     this.blocking = blocking;
+    startCompaction(); // a recovered tree may already be out of its strategy's bounds
   }
 
   @Override
@@ -133,9 +143,6 @@ public final class WriterActor extends AbstractBehavior<WriterActor.Command> {
   }
 
   private Behavior<Command> onWrite(Write w) {
-    if (queue.isEmpty() && stallStartNanos == 0) {
-      stallStartNanos = System.nanoTime();
-    }
     queue.add(w);
     drainQueue();
     return settle();
@@ -217,29 +224,52 @@ public final class WriterActor extends AbstractBehavior<WriterActor.Command> {
     return settle();
   }
 
-  /** Starts a full compaction for the waiting compact() requests, unless one runs already. */
+  /**
+   * Starts the next compaction unless one runs already: a full one when {@code compact()} calls
+   * wait, else whatever the strategy picks. Runs after every flush and every compaction, so the
+   * tree is brought back within its bounds one task at a time. None starts while closing, or in
+   * the error state.
+   */
   private void startCompaction() {
-    if (compactionRunning || compactRequests.isEmpty() || engine.backgroundError() != null) {
+    if (running != null || engine.backgroundError() != null) {
       return;
     }
-    compacting.addAll(compactRequests);
-    compactRequests.clear();
-    StoreEngine.CompactionPlan plan = engine.planFullCompaction();
+    StoreEngine.CompactionPlan plan;
+    try {
+      if (!compactRequests.isEmpty()) {
+        compacting.addAll(compactRequests);
+        compactRequests.clear();
+        plan = engine.planCompaction(true);
+        if (plan == null) {
+          compacting.forEach(done -> done.complete(null));
+          compacting.clear();
+        }
+      } else {
+        plan = null;
+      }
+      if (plan == null && closeRequest == null) {
+        plan = engine.planCompaction(false);
+      }
+    } catch (RuntimeException e) {
+      engine.fail(e);
+      return;
+    }
     if (plan == null) {
-      compacting.forEach(done -> done.complete(null));
-      compacting.clear();
       return;
     }
-    compactionRunning = true;
-    CompletableFuture<List<SstFile>> job = CompletableFuture.supplyAsync(() -> engine.runCompaction(plan), blocking);
-    getContext().pipeToSelf(job, (outputs, err) ->
-        new CompactionFinished(plan, outputs, err == null ? null : unwrap(err)));
+    running = plan;
+    StoreEngine.CompactionPlan job = plan;
+    CompletableFuture<List<SstFile>> outputs = CompletableFuture.supplyAsync(() -> engine.runCompaction(job), blocking);
+    getContext().pipeToSelf(outputs, (files, err) ->
+        new CompactionFinished(job, files, err == null ? null : unwrap(err)));
   }
 
   private Behavior<Command> onCompactionFinished(CompactionFinished msg) {
-    compactionRunning = false;
+    running = null;
     RuntimeException failure = null;
-    if (msg.failure() != null) {
+    if (msg.failure() instanceof CompactionCancelledException) {
+      engine.abandonCompaction(msg.plan());
+    } else if (msg.failure() != null) {
       engine.abandonCompaction(msg.plan());
       engine.fail(msg.failure());
       failure = msg.failure() instanceof RuntimeException re ? re
@@ -251,20 +281,29 @@ public final class WriterActor extends AbstractBehavior<WriterActor.Command> {
         failure = e;
       }
     }
-    for (CompletableFuture<Void> done : compacting) {
-      if (failure == null) {
-        done.complete(null);
-      } else {
-        done.completeExceptionally(failure);
+    if (msg.plan().full()) {
+      for (CompletableFuture<Void> done : compacting) {
+        if (failure == null) {
+          done.complete(null);
+        } else {
+          done.completeExceptionally(failure);
+        }
       }
+      compacting.clear();
     }
-    compacting.clear();
+    // L0 may have dropped under the stop trigger: flushes held back may go, and after them the
+    // writes waiting for room.
+    rotateIfRoom();
+    drainQueue();
     startCompaction();
     return settle();
   }
 
   private Behavior<Command> onClose(Close msg) {
     closeRequest = msg.done();
+    if (running != null && !running.full()) {
+      running.cancel(); // a background compaction can wait for the next open; close should not wait for it
+    }
     return settle();
   }
 
@@ -278,6 +317,7 @@ public final class WriterActor extends AbstractBehavior<WriterActor.Command> {
     rotateIfRoom();
     drainQueue();
     completeFlushWaiters();
+    startCompaction();
     return settle();
   }
 
@@ -309,6 +349,12 @@ public final class WriterActor extends AbstractBehavior<WriterActor.Command> {
     if (flushRunning || oldest == null || engine.backgroundError() != null) {
       return;
     }
+    // At the L0 stop trigger, flushes wait for the running compaction; memtables then fill up and
+    // writes queue here. Only while a compaction runs, which will pick again when it finishes: if
+    // the strategy wants none, holding would wait forever. A closing store flushes regardless.
+    if (running != null && closeRequest == null && engine.l0AtStopTrigger()) {
+      return;
+    }
     flushRunning = true;
     CompletableFuture<SstFile> job = CompletableFuture.supplyAsync(() -> engine.writeSst(oldest), blocking);
     getContext().pipeToSelf(job, (file, err) ->
@@ -326,7 +372,12 @@ public final class WriterActor extends AbstractBehavior<WriterActor.Command> {
           rotateWanted = true;
           rotateIfRoom();
           if (engine.current().mutable() == before) {
-            return; // the frozen memtables are at their limit: wait for a flush
+            // The frozen memtables are at their limit: wait for a flush. The stall is timed
+            // from here to the moment the queue drains.
+            if (stallStartNanos == 0) {
+              stallStartNanos = System.nanoTime();
+            }
+            return;
           }
           continue;
         }
@@ -378,7 +429,7 @@ public final class WriterActor extends AbstractBehavior<WriterActor.Command> {
         s = engine.current();
       }
       boolean memtablesLeft = flushAll && (s.immutables().length > 0 || !s.mutable().isEmpty());
-      if (!queue.isEmpty() || flushRunning || compactionRunning || memtablesLeft) {
+      if (!queue.isEmpty() || flushRunning || running != null || memtablesLeft) {
         return this;
       }
       try {
@@ -390,7 +441,7 @@ public final class WriterActor extends AbstractBehavior<WriterActor.Command> {
         closeRequest.completeExceptionally(e);
       }
     } else {
-      if (flushRunning || compactionRunning) {
+      if (flushRunning || running != null) {
         return this;
       }
       closeRequest.completeExceptionally(new StrataException("store closed in read-only error state; "

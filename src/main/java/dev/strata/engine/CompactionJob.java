@@ -10,6 +10,7 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BooleanSupplier;
 
 /**
  * Merges a set of SSTs into new ones: for each user key only its newest version survives (the
@@ -21,20 +22,22 @@ import java.util.concurrent.atomic.AtomicLong;
  * <p>Thread-safe: a job touches only its own output files.
  */
 final class CompactionJob {
-  private final SstWriter writer;
-  private final long targetBytes;
+  /** Entries merged between two looks at the cancellation flag. */
+  private static final int CANCEL_CHECK_INTERVAL = 4096;
 
-  CompactionJob(SstWriter writer, long targetSstSizeBytes) {
+  private final SstWriter writer;
+
+  CompactionJob(SstWriter writer) {
     this.writer = writer;
-    this.targetBytes = targetSstSizeBytes;
   }
 
   /**
    * Merges {@code inputs}, given newest first (so that on equal internal keys the newer file
-   * wins), into new SSTs; returns them in key order. On failure the outputs written so far are
-   * deleted.
+   * wins), into new SSTs cut near {@code targetBytes}; returns them in key order. On failure or
+   * when {@code cancelled} turns true, the outputs written so far are deleted.
    */
-  List<SstFile> run(List<SstFile> inputs, boolean bottommost, AtomicLong bytesWritten) {
+  List<SstFile> run(List<SstFile> inputs, boolean bottommost, long targetBytes, AtomicLong bytesWritten,
+      BooleanSupplier cancelled) {
     List<InternalIterator> sources = new ArrayList<>();
     for (SstFile f : inputs) {
       sources.add(f.reader().iterator());
@@ -43,7 +46,14 @@ final class CompactionJob {
     SstWriter.Output out = null;
     try (MergingIterator it = new MergingIterator(sources)) {
       byte[] previous = null;
+      int sinceCheck = 0;
       for (it.seekToFirst(); it.isValid(); it.next()) {
+        if (++sinceCheck == CANCEL_CHECK_INTERVAL) {
+          sinceCheck = 0;
+          if (cancelled.getAsBoolean()) {
+            throw new CompactionCancelledException();
+          }
+        }
         byte[] key = it.userKey();
         if (previous != null && InternalKey.compareUserKeys(previous, key) == 0) {
           continue; // an older version of the key just written (or dropped)

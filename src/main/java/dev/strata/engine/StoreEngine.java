@@ -6,10 +6,15 @@ import dev.strata.StrataIterator;
 import dev.strata.StrataOptions;
 import dev.strata.StrataStats;
 import dev.strata.WriteBatch;
+import dev.strata.CompactionOptions;
 import dev.strata.cache.BlockCache;
+import dev.strata.compaction.CompactionPicker;
+import dev.strata.compaction.CompactionTask;
+import dev.strata.compaction.LevelShape;
 import dev.strata.fs.FileLock;
 import dev.strata.fs.FileSystem;
 import dev.strata.key.Lookup;
+import dev.strata.manifest.FileMeta;
 import dev.strata.manifest.ManifestLog;
 import dev.strata.manifest.ManifestRecord;
 import dev.strata.manifest.ManifestState;
@@ -20,9 +25,14 @@ import dev.strata.readstate.SstFile;
 import dev.strata.wal.WalWriter;
 import java.io.IOException;
 import java.nio.file.Path;
-import dev.strata.manifest.FileMeta;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
@@ -65,6 +75,9 @@ public final class StoreEngine {
   private final AtomicLong compactionBytesWritten = new AtomicLong();
   private final CompactionJob compactionJob;
   private final AtomicLong writeStallNanos = new AtomicLong();
+  private final AtomicLong longestWriteStallNanos = new AtomicLong();
+  private final AtomicLong compactions = new AtomicLong();
+  private final CompactionPicker picker;
   private final AtomicLong walSyncs = new AtomicLong();
   private final FileLock lock;
   private final ErrorState errors;
@@ -90,10 +103,12 @@ public final class StoreEngine {
     this.nextFileNumber = new AtomicLong(recovered.nextFileNumber());
     SstWriter sstWriter = new SstWriter(dir, fs, cache, options, nextFileNumber, releaser);
     this.flushJob = new FlushJob(sstWriter);
-    this.compactionJob = new CompactionJob(sstWriter, options.targetSstSizeBytes());
+    this.compactionJob = new CompactionJob(sstWriter);
     Fresh first = startMemtable();
     this.cell = new ReadStateCell(ReadState.initial(first.memtable(), List.of(), recovered.levels()));
     this.writes = new WritePath(options, cell, errors, recovered.lastSequence(), first.wal());
+    this.picker = CompactionPicker.of(options.compaction());
+    updateSlowdown();
   }
 
   /** Opens (creating when missing) the store in {@code dir} and recovers what it holds. */
@@ -175,8 +190,12 @@ public final class StoreEngine {
     return writes.queuedWrites();
   }
 
+  /** Writer only: writes were held for {@code nanos}. */
   public void recordStall(long nanos) {
     writeStallNanos.addAndGet(nanos);
+    if (nanos > longestWriteStallNanos.get()) {
+      longestWriteStallNanos.set(nanos);
+    }
   }
 
   // ---------------------------------------------------------------- writer-only transitions
@@ -257,6 +276,7 @@ public final class StoreEngine {
       throw new StrataException("recording the flush of " + flushed + " in the manifest failed: " + e.getMessage(), e);
     }
     cell.publish(cell.peek().withFlush(flushed, file));
+    updateSlowdown();
     log.debug("flushed {} into {}", flushed, file);
     try {
       if (options.walEnabled()) {
@@ -271,50 +291,102 @@ public final class StoreEngine {
   }
 
   /**
-   * A compaction about to run: its input files with their levels, newest first, pinned by a read
-   * state reference until it is installed or abandoned, and the level its output goes to.
+   * A compaction about to run: the picker's task, its input files (upper levels first, L0 newest
+   * first) with their levels, pinned by a read state reference until it is installed or abandoned.
+   * A trivial move rewrites nothing: its files change level in the manifest only.
    */
-  public record CompactionPlan(ReadState pinned, List<SstFile> inputs, List<Integer> inputLevels, int outputLevel,
-      boolean bottommost) {}
+  public record CompactionPlan(ReadState pinned, CompactionTask task, List<SstFile> inputs, List<Integer> inputLevels,
+      boolean full, boolean trivialMove, AtomicBoolean cancelled) {
 
-  /**
-   * Writer only: plans a full compaction of every SST into one sorted run at the bottom level
-   * ({@code maxLevels} of the compaction options), or returns null when there are no SSTs.
-   */
-  public CompactionPlan planFullCompaction() {
-    ReadState s = cell.acquire();
-    List<SstFile> inputs = new ArrayList<>();
-    List<Integer> levels = new ArrayList<>();
-    for (SstFile f : s.l0()) {
-      inputs.add(f);
-      levels.add(0);
+    public int outputLevel() {
+      return task.outputLevel();
     }
-    for (int i = 0; i < s.levels().length; i++) {
-      for (SstFile f : s.levels()[i]) {
-        inputs.add(f);
-        levels.add(i + 1);
-      }
+
+    /** Asks the running job to stop; it then fails with {@link CompactionCancelledException}. */
+    public void cancel() {
+      cancelled.set(true);
     }
-    if (inputs.isEmpty()) {
-      s.unref();
-      return null;
-    }
-    int bottom = Math.max(options.compaction().maxLevels(), s.levels().length);
-    return new CompactionPlan(s, inputs, levels, bottom, true);
   }
 
-  /** Runs a planned compaction; on the blocking dispatcher, touching no shared state. */
+  /**
+   * Writer only: plans the compaction the strategy wants now, or with {@code full} a compaction of
+   * every SST into one sorted run at the bottom level (for {@code compact()}); null when there is
+   * nothing to do. The task is picked from the manifest's shape, which always matches the
+   * published read state: the writer changes both together.
+   */
+  public CompactionPlan planCompaction(boolean full) {
+    LevelShape shape = LevelShape.from(manifest);
+    CompactionTask task = full ? picker.fullCompaction(shape) : picker.pick(shape).orElse(null);
+    if (task == null || task.isEmpty()) {
+      return null;
+    }
+    ReadState s = cell.acquire();
+    Map<Long, SstFile> byNumber = new HashMap<>();
+    for (SstFile f : s.l0()) {
+      byNumber.put(f.number(), f);
+    }
+    for (SstFile[] level : s.levels()) {
+      for (SstFile f : level) {
+        byNumber.put(f.number(), f);
+      }
+    }
+    List<SstFile> inputs = new ArrayList<>();
+    List<Integer> levels = new ArrayList<>();
+    for (CompactionTask.Input in : task.inputs()) {
+      for (FileMeta meta : in.files()) {
+        SstFile f = byNumber.get(meta.number());
+        if (f == null) {
+          s.unref();
+          throw new IllegalStateException("compaction " + task + " names SST " + meta.number()
+              + ", which the published state does not hold");
+        }
+        inputs.add(f);
+        levels.add(in.level());
+      }
+    }
+    return new CompactionPlan(s, task, inputs, levels, full, !full && isTrivialMove(task), new AtomicBoolean());
+  }
+
+  /**
+   * A task can move its files instead of rewriting them when they all come from one level, the
+   * output level holds nothing they overlap (the pickers list such files as inputs), and they do
+   * not overlap one another (L0 files may). RocksDB's trivial move: leveled compaction of
+   * sequential keys then writes nothing. Tombstones moved to the bottom stay until the next merge.
+   */
+  private static boolean isTrivialMove(CompactionTask task) {
+    if (task.inputs().size() != 1 || task.inputs().get(0).level() == task.outputLevel()) {
+      return false;
+    }
+    List<FileMeta> files = new ArrayList<>(task.inputs().get(0).files());
+    files.sort((a, b) -> Arrays.compareUnsigned(a.smallestKey(), b.smallestKey()));
+    for (int i = 1; i < files.size(); i++) {
+      if (Arrays.compareUnsigned(files.get(i - 1).largestKey(), files.get(i).smallestKey()) >= 0) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /**
+   * Runs a planned compaction; on the blocking dispatcher, touching no shared state. An output for
+   * L0 (a tiered merge of L0 files) is not split: each L0 file is one sorted run to the picker.
+   */
   public List<SstFile> runCompaction(CompactionPlan plan) {
-    return compactionJob.run(plan.inputs(), plan.bottommost(), compactionBytesWritten);
+    if (plan.trivialMove()) {
+      return plan.inputs();
+    }
+    long target = plan.outputLevel() == 0 ? Long.MAX_VALUE : options.targetSstSizeBytes();
+    return compactionJob.run(plan.inputs(), plan.task().bottommost(), target, compactionBytesWritten,
+        plan.cancelled()::get);
   }
 
   /**
    * Writer only: installs a finished compaction: one manifest record, one new published state;
-   * the inputs are deleted once the last reader of them lets go.
+   * the inputs are deleted once the last reader of them lets go (a moved file is not deleted).
    */
   public void installCompaction(CompactionPlan plan, List<SstFile> outputs) {
     List<FileMeta> removed = new ArrayList<>();
-    java.util.Set<Long> removedNumbers = new java.util.HashSet<>();
+    Set<Long> removedNumbers = new HashSet<>();
     for (int i = 0; i < plan.inputs().size(); i++) {
       removed.add(plan.inputs().get(i).meta(plan.inputLevels().get(i)));
       removedNumbers.add(plan.inputs().get(i).number());
@@ -327,19 +399,42 @@ public final class StoreEngine {
       appendManifest(new ManifestRecord.CompactionCompleted(removed, added));
     } catch (IOException e) {
       fail(e);
-      outputs.forEach(releaser);
+      if (!plan.trivialMove()) {
+        outputs.forEach(releaser);
+      }
       plan.pinned().unref();
-      throw new StrataException("recording a compaction in the manifest failed: " + e.getMessage(), e);
+      throw new StrataException("recording compaction " + plan.task() + " in the manifest failed: " + e.getMessage(), e);
     }
-    plan.inputs().forEach(SstFile::markObsolete);
+    if (!plan.trivialMove()) {
+      plan.inputs().forEach(SstFile::markObsolete);
+    }
     cell.publish(cell.peek().withCompaction(removedNumbers, plan.outputLevel(), outputs));
     plan.pinned().unref();
+    compactions.incrementAndGet();
+    updateSlowdown();
+    log.debug("compacted {} into {} file(s)", plan.task(), outputs.size());
     try {
       maybeRollManifest();
     } catch (IOException e) {
       fail(e);
       throw new StrataException("rolling the manifest failed: " + e.getMessage(), e);
     }
+  }
+
+  /** Whether compaction runs on its own: false with {@code CompactionOptions.none()}. */
+  public boolean compactsInBackground() {
+    return options.compaction().strategy() != CompactionOptions.Strategy.NONE;
+  }
+
+  /** Writer only: L0 holds the stop trigger's count of files, so flushes wait for compaction. */
+  public boolean l0AtStopTrigger() {
+    return compactsInBackground() && cell.peek().l0().length >= options.compaction().level0StopWritesTrigger();
+  }
+
+  /** Past the slowdown trigger, writes lose their fast path; recomputed after each L0 change. */
+  private void updateSlowdown() {
+    writes.slowdown(compactsInBackground()
+        && cell.peek().l0().length >= options.compaction().level0SlowdownWritesTrigger());
   }
 
   /** Writer only: a planned compaction that will not be installed lets go of its inputs. */
@@ -454,6 +549,8 @@ public final class StoreEngine {
           .blockCache(cache.hits(), cache.misses())
           .lastSequence(c.lastSequence())
           .writeStallNanos(writeStallNanos.get())
+          .longestWriteStallNanos(longestWriteStallNanos.get())
+          .compactions(compactions.get())
           .build();
     } finally {
       s.unref();

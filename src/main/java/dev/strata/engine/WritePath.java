@@ -41,6 +41,8 @@ final class WritePath {
   /** The sequence of the newest committed write; written under the lock, read anywhere. */
   private volatile long lastSequence;
   private volatile boolean closed;
+  /** Too many L0 files: writes skip the fast path and go one by one through the writer. */
+  private volatile boolean slowdown;
   /** Guarded by commitLock. */
   private WalWriter wal;
   /** Guarded by commitLock. */
@@ -128,6 +130,11 @@ final class WritePath {
     }
   }
 
+  /** Writer only: turns the slowdown of writes on or off. */
+  void slowdown(boolean on) {
+    slowdown = on;
+  }
+
   void abandonQueued() {
     queuedWrites.decrementAndGet();
   }
@@ -180,7 +187,7 @@ final class WritePath {
       errors.check();
     } else {
       checkWritable();
-      if (queuedWrites.get() > 0) {
+      if (queuedWrites.get() > 0 || slowdown) {
         return false;
       }
     }

@@ -67,14 +67,22 @@ public final class ManifestState {
     nextFileNumber = Math.max(nextFileNumber, used + 1);
   }
 
-  /** Files of {@code level}: L0 newest (highest number) first, other levels by smallest key. */
+  /**
+   * L0's order, newest data first: by highest sequence, then by file number. Not by file number
+   * alone: a tiered compaction that merges some L0 files writes its output back to L0, and that
+   * output, numbered after flushes that finished while it ran, still holds older data than they do.
+   */
+  public static final Comparator<FileMeta> L0_NEWEST_FIRST =
+      Comparator.comparingLong(FileMeta::maxSequence).thenComparingLong(FileMeta::number).reversed();
+
+  /** Files of {@code level}: L0 newest data first ({@link #L0_NEWEST_FIRST}), other levels by smallest key. */
   public List<FileMeta> level(int level) {
     if (level >= levels.size()) {
       return List.of();
     }
     List<FileMeta> files = new ArrayList<>(levels.get(level).values());
     if (level == 0) {
-      files.sort(Comparator.comparingLong(FileMeta::number).reversed());
+      files.sort(L0_NEWEST_FIRST);
     } else {
       files.sort((a, b) -> java.util.Arrays.compareUnsigned(a.smallestKey(), b.smallestKey()));
     }

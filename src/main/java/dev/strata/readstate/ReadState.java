@@ -1,9 +1,12 @@
 package dev.strata.readstate;
 
+import dev.strata.key.InternalKey;
 import dev.strata.memtable.Memtable;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -102,13 +105,24 @@ public final class ReadState {
 
   /**
    * The state after a compaction replaced the files numbered {@code removed} (wherever they sit)
-   * with {@code outputs}, which go to level {@code outputLevel} (1 or deeper) in key order.
+   * with {@code outputs} at level {@code outputLevel}: in key order for a level of 1 or deeper; for
+   * L0 (a tiered merge of some L0 files) by their data's age, newest first, as the manifest orders
+   * L0. An output may be one of the removed files itself, moved to another level unchanged.
    */
-  public ReadState withCompaction(java.util.Set<Long> removed, int outputLevel, List<SstFile> outputs) {
-    if (outputLevel < 1) {
-      throw new IllegalArgumentException("compaction output goes to level 1 or deeper, not " + outputLevel);
+  public ReadState withCompaction(Set<Long> removed, int outputLevel, List<SstFile> outputs) {
+    if (outputLevel < 0) {
+      throw new IllegalArgumentException("compaction output level must not be negative: " + outputLevel);
     }
-    SstFile[] newL0 = Arrays.stream(l0).filter(f -> !removed.contains(f.number())).toArray(SstFile[]::new);
+    List<SstFile> newL0 = new ArrayList<>();
+    for (SstFile f : l0) {
+      if (!removed.contains(f.number())) {
+        newL0.add(f);
+      }
+    }
+    if (outputLevel == 0) {
+      newL0.addAll(outputs);
+      newL0.sort(L0_NEWEST_FIRST);
+    }
     SstFile[][] newLevels = new SstFile[Math.max(levels.length, outputLevel)][];
     for (int i = 0; i < newLevels.length; i++) {
       List<SstFile> level = new ArrayList<>();
@@ -121,12 +135,16 @@ public final class ReadState {
       }
       if (i == outputLevel - 1) {
         level.addAll(outputs);
-        level.sort((a, b) -> dev.strata.key.InternalKey.compareUserKeys(a.smallestUserKey(), b.smallestUserKey()));
+        level.sort((a, b) -> InternalKey.compareUserKeys(a.smallestUserKey(), b.smallestUserKey()));
       }
       newLevels[i] = level.toArray(NO_FILES);
     }
-    return new ReadState(mutable, immutables, newL0, newLevels);
+    return new ReadState(mutable, immutables, newL0.toArray(NO_FILES), newLevels);
   }
+
+  /** L0 order, the same as the manifest's: highest sequence first, then highest file number. */
+  private static final Comparator<SstFile> L0_NEWEST_FIRST = Comparator
+      .comparingLong((SstFile f) -> f.properties().maxSequence()).thenComparingLong(SstFile::number).reversed();
 
   /** Takes a reference unless the state has already been fully released. */
   boolean tryRef() {
