@@ -214,6 +214,19 @@ public final class Strata implements AutoCloseable {
   }
 
   /**
+   * Waits until background work is done: no flush or compaction runs, no frozen memtable waits,
+   * and the strategy's picker wants nothing more (RocksDB's {@code WaitForCompact}). Writes that
+   * arrive meanwhile may start more work, which this then waits for too. For benchmarks and tests
+   * that measure a settled tree.
+   */
+  public void waitForCompactions() {
+    checkOpen();
+    CompletableFuture<Void> done = new CompletableFuture<>();
+    writer.tell(new WriterActor.AwaitIdle(done));
+    await(done);
+  }
+
+  /**
    * Makes every acknowledged write durable: an fsync of the WAL (with the WAL off, a flush of
    * every memtable). Needed only with {@code syncWrites(false)}, where writes survive a process
    * crash as soon as they are acknowledged but a power loss only once synced.

@@ -48,7 +48,7 @@ import java.util.concurrent.Executor;
 public final class WriterActor extends AbstractBehavior<WriterActor.Command> {
   /** The writer's protocol. */
   public sealed interface Command
-      permits MemtableFull, Write, Flush, SyncWal, Compact, Close, FlushCompleted, FlushFailed, SyncNow,
+      permits MemtableFull, Write, Flush, SyncWal, Compact, AwaitIdle, Close, FlushCompleted, FlushFailed, SyncNow,
           CompactionFinished {}
 
   /** The memtable reached its size limit: freeze it when there is room. */
@@ -65,6 +65,9 @@ public final class WriterActor extends AbstractBehavior<WriterActor.Command> {
    * result is installed. The caller flushes first if memtables should be included.
    */
   public record Compact(CompletableFuture<Void> done) implements Command {}
+
+  /** Complete once no flush or compaction runs or is due. */
+  public record AwaitIdle(CompletableFuture<Void> done) implements Command {}
 
   /** Make every acknowledged write durable: fsync the WAL (with the WAL off: flush every memtable). */
   public record SyncWal(CompletableFuture<Void> done) implements Command {}
@@ -99,6 +102,8 @@ public final class WriterActor extends AbstractBehavior<WriterActor.Command> {
   private final List<CompletableFuture<Void>> compactRequests = new ArrayList<>();
   /** compact() requests answered when the running compaction is installed. */
   private final List<CompletableFuture<Void>> compacting = new ArrayList<>();
+  /** waitForCompactions() calls, answered when no flush or compaction runs or is due. */
+  private final List<CompletableFuture<Void>> idleWaiters = new ArrayList<>();
   /** A group of synced writes stops growing at this size, so that its fsync is never put off for long. */
   private static final int MAX_SYNC_GROUP = 1024;
   private boolean flushRunning;
@@ -127,6 +132,10 @@ public final class WriterActor extends AbstractBehavior<WriterActor.Command> {
         .onMessage(SyncWal.class, this::onSyncWal)
         .onMessage(SyncNow.class, msg -> onSyncNow())
         .onMessage(Compact.class, this::onCompact)
+        .onMessage(AwaitIdle.class, msg -> {
+          idleWaiters.add(msg.done());
+          return settle();
+        })
         .onMessage(CompactionFinished.class, this::onCompactionFinished)
         .onMessage(Close.class, this::onClose)
         .onMessage(FlushCompleted.class, this::onFlushCompleted)
@@ -417,6 +426,12 @@ public final class WriterActor extends AbstractBehavior<WriterActor.Command> {
     if (err != null) {
       failEverythingWaiting(err);
     }
+    if (!idleWaiters.isEmpty() && running == null && !flushRunning && compactRequests.isEmpty()
+        && engine.current().immutables().length == 0) {
+      // startCompaction ran after the last install and found nothing to pick: the tree is settled.
+      idleWaiters.forEach(done -> done.complete(null));
+      idleWaiters.clear();
+    }
     if (closeRequest == null) {
       return this;
     }
@@ -448,6 +463,8 @@ public final class WriterActor extends AbstractBehavior<WriterActor.Command> {
           + (flushAll ? "writes since the last flush are lost: " : "reopen to recover from the WAL: ")
           + err.getMessage(), err));
     }
+    idleWaiters.forEach(done -> done.completeExceptionally(new IllegalStateException("store is closed")));
+    idleWaiters.clear();
     return Behaviors.stopped();
   }
 
@@ -457,7 +474,8 @@ public final class WriterActor extends AbstractBehavior<WriterActor.Command> {
    * rather than hang.
    */
   private void failEverythingWaiting(Throwable err) {
-    if (queue.isEmpty() && flushWaiters.isEmpty() && awaitingSync.isEmpty() && compactRequests.isEmpty()) {
+    if (queue.isEmpty() && flushWaiters.isEmpty() && awaitingSync.isEmpty() && compactRequests.isEmpty()
+        && idleWaiters.isEmpty()) {
       return;
     }
     StrataException failure = new StrataException("store is in read-only error state: " + err.getMessage(), err);
@@ -472,6 +490,8 @@ public final class WriterActor extends AbstractBehavior<WriterActor.Command> {
     flushWaiters.clear();
     compactRequests.forEach(done -> done.completeExceptionally(failure));
     compactRequests.clear();
+    idleWaiters.forEach(done -> done.completeExceptionally(failure));
+    idleWaiters.clear();
     completeAwaitingSync(failure);
   }
 

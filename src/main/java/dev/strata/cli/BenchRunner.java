@@ -1,10 +1,13 @@
 package dev.strata.cli;
 
+import dev.strata.Bound;
+import dev.strata.StrataIterator;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.LongAdder;
@@ -85,6 +88,14 @@ final class BenchRunner {
         out.flush();
       }
       out.println();
+      // Space as the last workload left it, then the settled tree: compactions the run triggered
+      // finish (the store's own figures, below, are taken once they have).
+      out.println(spaceReport(store, "at the end of the run"));
+      long settleStart = System.nanoTime();
+      store.waitForBackgroundWork();
+      out.println(spaceReport(store, String.format(Locale.ROOT, "after background work settled (%.1f s)",
+          (System.nanoTime() - settleStart) / 1e9)));
+      out.println();
       out.println("Stats:");
       out.println(store.statsReport());
     } catch (RuntimeException | IOException | InterruptedException | Error e) {
@@ -93,6 +104,26 @@ final class BenchRunner {
     }
     store.close();
     return results;
+  }
+
+  /**
+   * Space amplification as the run leaves it: bytes of every file in the store directory (SSTs,
+   * WALs with their preallocated tail, manifest) over the live bytes, the key and value lengths of
+   * every key a full scan returns. Whatever the engine's own statistics claim, this is what the
+   * disk holds.
+   */
+  private String spaceReport(KeyValueStore store, String when) throws IOException {
+    long live = 0;
+    long keys = 0;
+    try (StrataIterator it = store.scan(Bound.unbounded(), Bound.unbounded())) {
+      for (; it.isValid(); it.next()) {
+        live += it.key().length + it.value().length;
+        keys++;
+      }
+    }
+    long onDisk = Directories.sizeOf(dir);
+    return String.format(Locale.ROOT, "space %s: %d B on disk, %d live B in %d keys, space amplification %s",
+        when, onDisk, live, keys, live == 0 ? "n/a" : String.format(Locale.ROOT, "%.2f", (double) onDisk / live));
   }
 
   private static void closeQuietly(KeyValueStore store, Throwable primary) {

@@ -38,6 +38,19 @@ final class Directories {
     }
   }
 
+  /** Total bytes of the regular files under {@code dir}. */
+  static long sizeOf(Path dir) throws IOException {
+    long total = 0;
+    try (Stream<Path> walk = Files.walk(dir)) {
+      for (Path p : (Iterable<Path>) walk::iterator) {
+        if (Files.isRegularFile(p)) {
+          total += Files.size(p);
+        }
+      }
+    }
+    return total;
+  }
+
   /** Deletes {@code path} and, when it is a directory, all it holds; a missing path is fine. */
   static void deleteRecursively(Path path) throws IOException {
     if (!Files.exists(path)) {

@@ -29,6 +29,10 @@ interface KeyValueStore extends AutoCloseable {
     return 0;
   }
 
+  /** Waits until the store's background flushes and compactions are done (no-op when it has none). */
+  default void waitForBackgroundWork() {
+  }
+
   /** A human-readable account of the store's state and counters. */
   String statsReport();
 

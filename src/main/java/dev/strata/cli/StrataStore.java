@@ -40,6 +40,11 @@ final class StrataStore implements KeyValueStore {
   }
 
   @Override
+  public void waitForBackgroundWork() {
+    db.waitForCompactions();
+  }
+
+  @Override
   public long syncCount() {
     return db.stats().walSyncs();
   }
