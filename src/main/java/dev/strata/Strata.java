@@ -9,6 +9,7 @@ import akka.actor.typed.javadsl.Behaviors;
 import com.typesafe.config.ConfigFactory;
 import dev.strata.actor.ActorWriterSignals;
 import dev.strata.actor.WriterActor;
+import dev.strata.engine.CommitCheck;
 import dev.strata.engine.StoreEngine;
 import dev.strata.fs.DiskFileSystem;
 import dev.strata.fs.FileSystem;
@@ -165,6 +166,49 @@ public final class Strata implements AutoCloseable {
     }
   }
 
+  /**
+   * Commits {@code batch} only if {@code check} passes at the moment of commit, in the same step:
+   * on the caller's thread when the fast path is open, else at the writer actor. For transactions.
+   */
+  void writeChecked(WriteBatch batch, CommitCheck check) {
+    if (!engine.tryWrite(batch, check)) {
+      CompletableFuture<Void> done = new CompletableFuture<>();
+      engine.enqueue(batch, check, done);
+      await(done);
+    }
+  }
+
+  // ---------------------------------------------------------------- MVCC
+
+  /**
+   * A read view at the latest committed write. It pins the versions it sees against compaction
+   * until closed; reads through it cost what a plain read does.
+   */
+  public Snapshot snapshot() {
+    checkOpen();
+    return new Snapshot(this, engine);
+  }
+
+  /**
+   * Starts a transaction reading a snapshot taken now; serializable when the store's options say
+   * {@code serializable(true)}, else snapshot isolation. Close it (a close without commit rolls
+   * back).
+   */
+  public Transaction begin() {
+    checkOpen();
+    return new Transaction(this, engine, engine.options().serializable());
+  }
+
+  /**
+   * From the next compaction on, drops the keys {@code filter} selects, among versions no open
+   * snapshot or transaction can still read. Filters stay until the store is closed.
+   */
+  public void addCompactionFilter(CompactionFilter filter) {
+    Objects.requireNonNull(filter, "filter must not be null");
+    checkOpen();
+    engine.addCompactionFilter(filter);
+  }
+
   private CompletableFuture<Void> enqueue(WriteBatch batch) {
     CompletableFuture<Void> done = new CompletableFuture<>();
     engine.enqueue(batch, done);
@@ -281,7 +325,7 @@ public final class Strata implements AutoCloseable {
     }
   }
 
-  private void checkOpen() {
+  void checkOpen() {
     if (closed.get()) {
       throw new IllegalStateException("store is closed");
     }

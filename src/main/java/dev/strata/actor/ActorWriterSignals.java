@@ -2,6 +2,7 @@ package dev.strata.actor;
 
 import akka.actor.typed.ActorRef;
 import dev.strata.WriteBatch;
+import dev.strata.engine.CommitCheck;
 import dev.strata.engine.WriterSignals;
 import dev.strata.memtable.Memtable;
 import java.util.concurrent.CompletableFuture;
@@ -20,7 +21,7 @@ public final class ActorWriterSignals implements WriterSignals {
   }
 
   @Override
-  public void enqueueWrite(WriteBatch batch, CompletableFuture<Void> done) {
-    writer.tell(new WriterActor.Write(batch, done));
+  public void enqueueWrite(WriteBatch batch, CommitCheck check, CompletableFuture<Void> done) {
+    writer.tell(new WriterActor.Write(batch, check, done));
   }
 }

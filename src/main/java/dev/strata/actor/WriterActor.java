@@ -7,6 +7,7 @@ import akka.actor.typed.javadsl.Behaviors;
 import akka.actor.typed.javadsl.Receive;
 import dev.strata.StrataException;
 import dev.strata.WriteBatch;
+import dev.strata.engine.CommitCheck;
 import dev.strata.engine.CompactionCancelledException;
 import dev.strata.engine.StoreEngine;
 import dev.strata.memtable.Memtable;
@@ -54,8 +55,12 @@ public final class WriterActor extends AbstractBehavior<WriterActor.Command> {
   /** The memtable reached its size limit: freeze it when there is room. */
   public record MemtableFull(Memtable memtable) implements Command {}
 
-  /** A write that could not take the fast path. */
-  public record Write(WriteBatch batch, CompletableFuture<Void> done) implements Command {}
+  /** A write that could not take the fast path; {@code check}, when not null, is verified as it commits. */
+  public record Write(WriteBatch batch, CommitCheck check, CompletableFuture<Void> done) implements Command {
+    public Write(WriteBatch batch, CompletableFuture<Void> done) {
+      this(batch, null, done);
+    }
+  }
 
   /** Freeze the current memtable and flush every memtable; complete when they are all SSTs. */
   public record Flush(CompletableFuture<Void> done) implements Command {}
@@ -375,7 +380,7 @@ public final class WriterActor extends AbstractBehavior<WriterActor.Command> {
     while (!queue.isEmpty()) {
       Write w = queue.peek();
       try {
-        if (!engine.applyQueued(w.batch())) {
+        if (!engine.applyQueued(w.batch(), w.check())) {
           // Stalled: the memtable is full and cannot take more until it is frozen.
           Memtable before = engine.current().mutable();
           rotateWanted = true;

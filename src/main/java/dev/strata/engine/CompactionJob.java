@@ -1,5 +1,6 @@
 package dev.strata.engine;
 
+import dev.strata.CompactionFilter;
 import dev.strata.StrataException;
 import dev.strata.iterator.InternalIterator;
 import dev.strata.iterator.MergingIterator;
@@ -13,11 +14,20 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
 
 /**
- * Merges a set of SSTs into new ones: for each user key only its newest version survives (the
- * older ones are shadowed for every reader of the resulting state, since readers of older states
- * keep their own pinned files), and a tombstone is dropped too when the output is the bottommost
- * data, as nothing older can lie below it. Outputs are cut near {@code targetSstSizeBytes}, always
- * between two user keys, and written by the {@link SstWriter} that flushes use.
+ * Merges a set of SSTs into new ones, dropping what no reader can see any more. The watermark is
+ * the oldest sequence an open snapshot or transaction reads at (the latest sequence when none is
+ * open). For each user key, newest version first:
+ * <ul>
+ *   <li>every version above the watermark is kept: some open reader may see it;
+ *   <li>the newest version at or below the watermark is kept, since a reader at the watermark sees
+ *       it; unless it is a tombstone and the output is the bottommost data (nothing older can lie
+ *       below for it to hide), or a compaction filter drops the key, which writes a tombstone in
+ *       its place (or, at the bottom, nothing);
+ *   <li>older versions are dropped: every reader sees a newer one.
+ * </ul>
+ * Open iterators are unaffected: they read the files their pinned state lists, not the outputs.
+ * Outputs are cut near {@code targetBytes}, always between two user keys, and written by the
+ * {@link SstWriter} that flushes use.
  *
  * <p>Thread-safe: a job touches only its own output files.
  */
@@ -31,45 +41,66 @@ final class CompactionJob {
     this.writer = writer;
   }
 
+  /** What one compaction merges and under which rules. */
+  record Spec(List<SstFile> inputs, boolean bottommost, long watermark, List<CompactionFilter> filters,
+      long targetBytes, BooleanSupplier cancelled) {}
+
   /**
-   * Merges {@code inputs}, given newest first (so that on equal internal keys the newer file
-   * wins), into new SSTs cut near {@code targetBytes}; returns them in key order. On failure or
-   * when {@code cancelled} turns true, the outputs written so far are deleted.
+   * Merges the spec's inputs, given newest first (so that on equal internal keys the newer file
+   * wins), into new SSTs; returns them in key order. On failure or when the spec's cancellation
+   * flag turns true, the outputs written so far are deleted.
    */
-  List<SstFile> run(List<SstFile> inputs, boolean bottommost, long targetBytes, AtomicLong bytesWritten,
-      BooleanSupplier cancelled) {
+  List<SstFile> run(Spec spec, AtomicLong bytesWritten) {
     List<InternalIterator> sources = new ArrayList<>();
-    for (SstFile f : inputs) {
+    for (SstFile f : spec.inputs()) {
       sources.add(f.reader().iterator());
     }
     List<SstFile> outputs = new ArrayList<>();
     SstWriter.Output out = null;
     try (MergingIterator it = new MergingIterator(sources)) {
-      byte[] previous = null;
+      byte[] currentKey = null;
+      byte[] lastWrittenKey = null;
+      boolean seenAtOrBelowWatermark = false;
       int sinceCheck = 0;
       for (it.seekToFirst(); it.isValid(); it.next()) {
         if (++sinceCheck == CANCEL_CHECK_INTERVAL) {
           sinceCheck = 0;
-          if (cancelled.getAsBoolean()) {
+          if (spec.cancelled().getAsBoolean()) {
             throw new CompactionCancelledException();
           }
         }
         byte[] key = it.userKey();
-        if (previous != null && InternalKey.compareUserKeys(previous, key) == 0) {
-          continue; // an older version of the key just written (or dropped)
+        if (currentKey == null || InternalKey.compareUserKeys(currentKey, key) != 0) {
+          currentKey = key;
+          seenAtOrBelowWatermark = false;
         }
-        previous = key;
-        if (bottommost && it.kind() == ValueKind.DELETE) {
-          continue;
+        long seq = it.sequence();
+        ValueKind kind = it.kind();
+        byte[] value = it.value();
+        if (seq <= spec.watermark()) {
+          if (seenAtOrBelowWatermark) {
+            continue; // shadowed for every reader by the version kept just before
+          }
+          seenAtOrBelowWatermark = true;
+          if (kind == ValueKind.PUT && filtered(spec.filters(), key, value)) {
+            kind = ValueKind.DELETE;
+            value = null;
+          }
+          if (kind == ValueKind.DELETE && spec.bottommost()) {
+            continue;
+          }
         }
-        if (out != null && out.builder().estimatedSize() >= targetBytes) {
+        // Cut only between user keys: every version of a key stays in one file.
+        boolean newKey = lastWrittenKey == null || InternalKey.compareUserKeys(lastWrittenKey, key) != 0;
+        if (out != null && newKey && out.builder().estimatedSize() >= spec.targetBytes()) {
           outputs.add(out.finish(bytesWritten));
           out = null;
         }
         if (out == null) {
           out = writer.start();
         }
-        out.builder().add(key, it.sequence(), it.kind(), it.value());
+        out.builder().add(key, seq, kind, value);
+        lastWrittenKey = key;
       }
       if (out != null) {
         outputs.add(out.finish(bytesWritten));
@@ -87,7 +118,16 @@ final class CompactionJob {
       if (e instanceof StrataException se) {
         throw se;
       }
-      throw new StrataException("compaction of " + inputs.size() + " SSTs failed: " + e.getMessage(), e);
+      throw new StrataException("compaction of " + spec.inputs().size() + " SSTs failed: " + e.getMessage(), e);
     }
+  }
+
+  private static boolean filtered(List<CompactionFilter> filters, byte[] key, byte[] value) {
+    for (CompactionFilter f : filters) {
+      if (f.drop(key, value)) {
+        return true;
+      }
+    }
+    return false;
   }
 }

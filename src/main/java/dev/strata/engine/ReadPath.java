@@ -81,6 +81,27 @@ final class ReadPath {
    * and drops it on close; on failure to build, the reference is dropped here.
    */
   static StrataIterator scan(ReadState s, long readSequence, Bound lower, Bound upper) {
+    InternalIterator merged = null;
+    try {
+      merged = internalIterator(s);
+      return new UserIterator(merged, readSequence, lower, upper, s::unref);
+    } catch (RuntimeException e) {
+      if (merged != null) {
+        merged.close();
+      }
+      s.unref();
+      if (e instanceof UncheckedIOException io) {
+        throw new StrataException("reading an SST failed: " + io.getCause().getMessage(), io.getCause());
+      }
+      throw e;
+    }
+  }
+
+  /**
+   * Every version of every key in {@code s}, in internal-key order. The caller keeps its reference
+   * to {@code s} until it closes the iterator.
+   */
+  static InternalIterator internalIterator(ReadState s) {
     List<InternalIterator> sources = new ArrayList<>();
     try {
       sources.add(s.mutable().iterator());
@@ -95,12 +116,11 @@ final class ReadPath {
           sources.add(levelIterator(level));
         }
       }
-      return new UserIterator(new MergingIterator(sources), readSequence, lower, upper, s::unref);
+      return new MergingIterator(sources);
     } catch (RuntimeException e) {
       for (InternalIterator it : sources) {
         it.close();
       }
-      s.unref();
       if (e instanceof UncheckedIOException io) {
         throw new StrataException("reading an SST failed: " + io.getCause().getMessage(), io.getCause());
       }

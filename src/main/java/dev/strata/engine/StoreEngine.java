@@ -6,6 +6,7 @@ import dev.strata.StrataIterator;
 import dev.strata.StrataOptions;
 import dev.strata.StrataStats;
 import dev.strata.WriteBatch;
+import dev.strata.CompactionFilter;
 import dev.strata.CompactionOptions;
 import dev.strata.cache.BlockCache;
 import dev.strata.compaction.CompactionPicker;
@@ -13,12 +14,15 @@ import dev.strata.compaction.CompactionTask;
 import dev.strata.compaction.LevelShape;
 import dev.strata.fs.FileLock;
 import dev.strata.fs.FileSystem;
+import dev.strata.iterator.InternalIterator;
+import dev.strata.key.InternalKey;
 import dev.strata.key.Lookup;
 import dev.strata.manifest.FileMeta;
 import dev.strata.manifest.ManifestLog;
 import dev.strata.manifest.ManifestRecord;
 import dev.strata.manifest.ManifestState;
 import dev.strata.memtable.Memtable;
+import dev.strata.mvcc.SnapshotRegistry;
 import dev.strata.readstate.ReadState;
 import dev.strata.readstate.ReadStateCell;
 import dev.strata.readstate.SstFile;
@@ -34,6 +38,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -78,6 +83,8 @@ public final class StoreEngine {
   private final AtomicLong longestWriteStallNanos = new AtomicLong();
   private final AtomicLong compactions = new AtomicLong();
   private final CompactionPicker picker;
+  private final SnapshotRegistry snapshots = new SnapshotRegistry(this::lastSequence);
+  private final List<CompactionFilter> filters = new CopyOnWriteArrayList<>();
   private final AtomicLong walSyncs = new AtomicLong();
   private final FileLock lock;
   private final ErrorState errors;
@@ -160,7 +167,15 @@ public final class StoreEngine {
 
   /** Commits a whole batch on the caller's thread, or returns false when it must go through the writer. */
   public boolean tryWrite(WriteBatch batch) {
-    return writes.tryWrite(batch);
+    return writes.tryWrite(batch, null);
+  }
+
+  /**
+   * As {@link #tryWrite(WriteBatch)}, committing only if {@code check} passes at the moment of
+   * commit (it throws otherwise, and nothing is written).
+   */
+  public boolean tryWrite(WriteBatch batch, CommitCheck check) {
+    return writes.tryWrite(batch, check);
   }
 
   /**
@@ -168,8 +183,8 @@ public final class StoreEngine {
    * batch then stays queued). Queued batches were accepted before any close, so they apply even
    * on a closing store. With {@code syncWrites} the caller syncs the WAL before acknowledging.
    */
-  public boolean applyQueued(WriteBatch batch) {
-    return writes.applyQueued(batch);
+  public boolean applyQueued(WriteBatch batch, CommitCheck check) {
+    return writes.applyQueued(batch, check);
   }
 
   /**
@@ -177,7 +192,12 @@ public final class StoreEngine {
    * any thread sees it and queues behind: the fast path never overtakes a queued write.
    */
   public void enqueue(WriteBatch batch, CompletableFuture<Void> done) {
-    writes.enqueue(batch, done);
+    writes.enqueue(batch, null, done);
+  }
+
+  /** As {@link #enqueue(WriteBatch, CompletableFuture)}, with a check verified as the batch commits. */
+  public void enqueue(WriteBatch batch, CommitCheck check, CompletableFuture<Void> done) {
+    writes.enqueue(batch, check, done);
   }
 
   /** Writer only: a queued write failed and leaves the queue unapplied. */
@@ -376,8 +396,10 @@ public final class StoreEngine {
       return plan.inputs();
     }
     long target = plan.outputLevel() == 0 ? Long.MAX_VALUE : options.targetSstSizeBytes();
-    return compactionJob.run(plan.inputs(), plan.task().bottommost(), target, compactionBytesWritten,
-        plan.cancelled()::get);
+    // Taken as the job starts: a snapshot opened later reads at or above it, so it loses nothing.
+    long watermark = snapshots.watermark();
+    return compactionJob.run(new CompactionJob.Spec(plan.inputs(), plan.task().bottommost(), watermark,
+        List.copyOf(filters), target, plan.cancelled()::get), compactionBytesWritten);
   }
 
   /**
@@ -508,8 +530,96 @@ public final class StoreEngine {
   }
 
   public StrataIterator scan(Bound lower, Bound upper) {
+    return scan(lower, upper, writes.lastSequence());
+  }
+
+  /** The value of {@code key} as of {@code sequence}, or null. */
+  public byte[] get(byte[] key, long sequence) {
     ReadState s = cell.acquire();
-    return ReadPath.scan(s, writes.lastSequence(), lower, upper);
+    try {
+      Lookup r = ReadPath.get(s, key, sequence);
+      return r == null || r.isDelete() ? null : r.value().clone();
+    } finally {
+      s.unref();
+    }
+  }
+
+  /** The keys between the bounds as of {@code sequence}. */
+  public StrataIterator scan(Bound lower, Bound upper, long sequence) {
+    ReadState s = cell.acquire();
+    return ReadPath.scan(s, sequence, lower, upper);
+  }
+
+  // ---------------------------------------------------------------- MVCC
+
+  /** Registers a reader at the latest committed sequence (compaction keeps what it sees); returns it. */
+  public long acquireSnapshot() {
+    return snapshots.acquire();
+  }
+
+  /** Lets go of a sequence {@link #acquireSnapshot} returned. */
+  public void releaseSnapshot(long sequence) {
+    snapshots.release(sequence);
+  }
+
+  /** The oldest sequence an open snapshot or transaction reads at; the latest sequence when none is open. */
+  public long watermark() {
+    return snapshots.watermark();
+  }
+
+  /** Compactions from now on drop what {@code filter} says (among versions no reader needs). */
+  public void addCompactionFilter(CompactionFilter filter) {
+    filters.add(filter);
+  }
+
+  /**
+   * The sequence of the newest version of {@code key}, a value or a tombstone, or -1 when no layer
+   * holds one. For commit-time validation: a version newer than a transaction's start means
+   * another write committed the key after the transaction began.
+   */
+  public long newestSequence(byte[] key) {
+    ReadState s = cell.acquire();
+    try {
+      Lookup r = ReadPath.get(s, key, InternalKey.MAX_SEQUENCE);
+      return r == null ? -1 : r.sequence();
+    } finally {
+      s.unref();
+    }
+  }
+
+  /**
+   * Whether any version (value or tombstone) of a key between the bounds was written after
+   * {@code sequence}: an insert, update or delete inside a scanned range. Compaction keeps every
+   * version above the watermark, so none of these can have been merged away while the reader that
+   * asks was open.
+   */
+  public boolean changedSince(Bound lower, Bound upper, long sequence) {
+    ReadState s = cell.acquire();
+    try (InternalIterator it = ReadPath.internalIterator(s)) {
+      if (lower.isUnbounded()) {
+        it.seekToFirst();
+      } else {
+        it.seek(lower.key(), InternalKey.MAX_SEQUENCE);
+      }
+      for (; it.isValid(); it.next()) {
+        byte[] k = it.userKey();
+        if (lower.kind() == Bound.Kind.EXCLUDED && InternalKey.compareUserKeys(k, lower.key()) == 0) {
+          continue;
+        }
+        if (!upper.isUnbounded()) {
+          int c = InternalKey.compareUserKeys(k, upper.key());
+          if (upper.kind() == Bound.Kind.INCLUDED ? c > 0 : c >= 0) {
+            break;
+          }
+        }
+        if (it.sequence() > sequence) {
+          return true;
+        }
+      }
+      return false;
+    } finally {
+      s.unref();
+    }
   }
 
   public long lastSequence() {

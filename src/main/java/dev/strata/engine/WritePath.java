@@ -101,30 +101,30 @@ final class WritePath {
     return true;
   }
 
-  boolean tryWrite(WriteBatch batch) {
+  boolean tryWrite(WriteBatch batch, CommitCheck check) {
     if (options.syncWrites()) {
       checkWritable();
       return false;
     }
-    return commitBatch(batch, false);
+    return commitBatch(batch, check, false);
   }
 
-  boolean applyQueued(WriteBatch batch) {
-    boolean applied = commitBatch(batch, true);
+  boolean applyQueued(WriteBatch batch, CommitCheck check) {
+    boolean applied = commitBatch(batch, check, true);
     if (applied) {
       queuedWrites.decrementAndGet();
     }
     return applied;
   }
 
-  void enqueue(WriteBatch batch, CompletableFuture<Void> done) {
+  void enqueue(WriteBatch batch, CommitCheck check, CompletableFuture<Void> done) {
     // Under the commit lock, so that a write either reaches the writer's mailbox before the
     // close message or sees the store closed: none is left behind a stopped writer.
     commitLock.lock();
     try {
       checkWritable();
       queuedWrites.incrementAndGet();
-      signals.enqueueWrite(batch, done);
+      signals.enqueueWrite(batch, check, done);
     } finally {
       commitLock.unlock();
     }
@@ -139,13 +139,16 @@ final class WritePath {
     queuedWrites.decrementAndGet();
   }
 
-  private boolean commitBatch(WriteBatch batch, boolean fromWriter) {
+  private boolean commitBatch(WriteBatch batch, CommitCheck check, boolean fromWriter) {
     Memtable m;
     commitLock.lock();
     try {
       ReadState s = cell.peek();
       if (!admit(s, fromWriter)) {
         return false;
+      }
+      if (check != null) {
+        check.verify(); // under the lock: no write can commit between the check and this one
       }
       m = s.mutable();
       long first = lastSequence + 1;

@@ -15,7 +15,8 @@ public interface WriterSignals {
 
   /**
    * A write that cannot take the fast path (the store is stalled, or earlier writes are queued)
-   * goes to the writer, which applies it in arrival order and completes {@code done}.
+   * goes to the writer, which applies it in arrival order and completes {@code done}; a non-null
+   * {@code check} is verified right before it commits.
    */
-  void enqueueWrite(WriteBatch batch, CompletableFuture<Void> done);
+  void enqueueWrite(WriteBatch batch, CommitCheck check, CompletableFuture<Void> done);
 }
