@@ -29,6 +29,28 @@ interface KeyValueStore extends AutoCloseable {
     return 0;
   }
 
+  /** A read view frozen at the moment it is opened; the caller closes it. */
+  interface ReadView extends AutoCloseable {
+    byte[] get(byte[] key);
+
+    @Override
+    void close();
+  }
+
+  /** A snapshot of the store, for the snapshot-read workload. */
+  default ReadView snapshot() {
+    throw new UnsupportedOperationException("this store has no snapshots");
+  }
+
+  /**
+   * One read-modify-write transaction on {@code key}: reads it, puts {@code update} of what it
+   * read (null when absent), commits. Returns false when the commit lost a conflict (nothing was
+   * written), so the caller may retry.
+   */
+  default boolean readModifyWrite(byte[] key, java.util.function.UnaryOperator<byte[]> update) {
+    throw new UnsupportedOperationException("this store has no transactions");
+  }
+
   /** Waits until the store's background flushes and compactions are done (no-op when it has none). */
   default void waitForBackgroundWork() {
   }

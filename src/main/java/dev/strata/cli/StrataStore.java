@@ -3,8 +3,12 @@ package dev.strata.cli;
 import dev.strata.Bound;
 import dev.strata.Strata;
 import dev.strata.StrataIterator;
+import dev.strata.Snapshot;
 import dev.strata.StrataStats;
+import dev.strata.Transaction;
+import dev.strata.TransactionConflictException;
 import java.util.Locale;
+import java.util.function.UnaryOperator;
 
 /** {@link KeyValueStore} over a {@link Strata} store, which it owns. Thread-safe, as Strata is. */
 final class StrataStore implements KeyValueStore {
@@ -37,6 +41,33 @@ final class StrataStore implements KeyValueStore {
   @Override
   public void flush() {
     db.flush();
+  }
+
+  @Override
+  public ReadView snapshot() {
+    Snapshot snap = db.snapshot();
+    return new ReadView() {
+      @Override
+      public byte[] get(byte[] key) {
+        return snap.get(key);
+      }
+
+      @Override
+      public void close() {
+        snap.close();
+      }
+    };
+  }
+
+  @Override
+  public boolean readModifyWrite(byte[] key, UnaryOperator<byte[]> update) {
+    try (Transaction txn = db.begin()) {
+      txn.put(key, update.apply(txn.get(key)));
+      txn.commit();
+      return true;
+    } catch (TransactionConflictException e) {
+      return false;
+    }
   }
 
   @Override

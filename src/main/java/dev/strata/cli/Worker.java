@@ -26,6 +26,7 @@ final class Worker {
   private long ops;
   private long found;
   private long bytes;
+  private long conflicts;
   private int unreported;
 
   Worker(KeyValueStore store, BenchConfig config, KeyGenerator keys, ValueGenerator values,
@@ -84,6 +85,32 @@ final class Worker {
     bytes += key.length;
   }
 
+  /** A get through {@code view} (a snapshot). */
+  void get(KeyValueStore.ReadView view, byte[] key) {
+    byte[] value = view.get(key);
+    bytes += key.length;
+    if (value != null) {
+      found++;
+      bytes += value.length;
+    }
+  }
+
+  /**
+   * A read-modify-write transaction on {@code key} that puts {@code value}, retried until it
+   * commits; each lost conflict is counted.
+   */
+  void readModifyWrite(byte[] key, byte[] value) {
+    while (!store.readModifyWrite(key, old -> {
+      if (old != null) {
+        found++;
+      }
+      return value;
+    })) {
+      conflicts++;
+    }
+    bytes += key.length + value.length;
+  }
+
   /** Accounts for one entry a scan yielded. */
   void read(byte[] key, byte[] value) {
     found++;
@@ -133,6 +160,10 @@ final class Worker {
 
   long bytes() {
     return bytes;
+  }
+
+  long conflicts() {
+    return conflicts;
   }
 
   LatencyHistogram latencies() {

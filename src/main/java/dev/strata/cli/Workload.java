@@ -69,6 +69,32 @@ enum Workload {
           ? "WARNING: readrandom found " + found + " of " + ops + " keys, but every key was present" : null;
     }
   },
+  /**
+   * Gets N random keys through a snapshot each thread opens at the start of its share: the cost of
+   * a read at a fixed sequence, to set against readrandom.
+   */
+  READSNAPSHOT("readsnapshot", Role.READ, "get N random keys through a snapshot (one per thread)") {
+    @Override
+    void op(Worker w, long i) {
+      throw new UnsupportedOperationException("readsnapshot runs whole ranges");
+    }
+
+    @Override
+    void runRange(Worker w, long from, long to) {
+      try (KeyValueStore.ReadView snap = w.store().snapshot()) {
+        for (long i = from; i < to; i++) {
+          long start = System.nanoTime();
+          w.get(snap, w.keys().key(w.randomIndex()));
+          w.finishOp(start);
+        }
+      }
+    }
+
+    @Override
+    String warning(long ops, long found, boolean allKeysPresent) {
+      return READRANDOM.warning(ops, found, allKeysPresent);
+    }
+  },
   /** Gets N random keys that no workload ever writes. */
   READMISSING("readmissing", Role.READ, "get N random keys that are never present") {
     @Override
@@ -110,6 +136,22 @@ enum Workload {
       w.seek(w.keys().key(w.randomIndex()));
     }
   },
+  /**
+   * N read-modify-write transactions, each on one random key: begin, get, put a new value,
+   * commit; a commit that loses a conflict is retried and counted. Compare with overwrite.
+   */
+  TXNRMW("txnrmw", Role.WRITE, "N one-key read-modify-write transactions (retried on conflict); reports conflicts") {
+    @Override
+    void op(Worker w, long i) {
+      long k = w.randomIndex();
+      w.readModifyWrite(w.keys().key(k), w.values().value(k, TXN_SALT));
+    }
+
+    @Override
+    boolean transactional() {
+      return true;
+    }
+  },
   /** Deletes N random keys of the key space. */
   DELETERANDOM("deleterandom", Role.DELETE, "delete N random keys") {
     @Override
@@ -123,6 +165,7 @@ enum Workload {
 
   private static final long FILL_SALT = 0;
   private static final long OVERWRITE_SALT = 1;
+  private static final long TXN_SALT = 2;
 
   private final String benchName;
   private final Role role;
@@ -140,13 +183,21 @@ enum Workload {
     return Arrays.stream(values()).filter(w -> w.benchName.equals(lower)).findFirst();
   }
 
-  /** The workloads a bench runs when none are named: all but the synced fill. */
+  /**
+   * The workloads a bench runs when none are named: db_bench's eight, without the synced fill
+   * and the MVCC workloads, which are asked for by name.
+   */
   static List<Workload> defaults() {
-    return Arrays.stream(values()).filter(w -> !w.synced()).toList();
+    return Arrays.stream(values()).filter(w -> !w.synced() && !w.transactional() && w != READSNAPSHOT).toList();
   }
 
   /** True when the workload needs a store opened with syncWrites. */
   boolean synced() {
+    return false;
+  }
+
+  /** True when the workload runs transactions and reports their conflicts. */
+  boolean transactional() {
     return false;
   }
 

@@ -13,9 +13,10 @@ import java.util.Locale;
  * @param bytes key and value bytes moved
  * @param latencies per-operation latencies
  * @param syncs fsyncs the store issued during the run (reported for synced workloads)
+ * @param conflicts transaction commits that lost a conflict and were retried (transactional workloads)
  */
 record WorkloadResult(Workload workload, long elapsedNanos, long ops, long found, long bytes,
-    LatencyHistogram latencies, long syncs) {
+    LatencyHistogram latencies, long syncs, long conflicts) {
   private static final double MIB = 1024.0 * 1024.0;
 
   /** Sums the threads' workers of one run of {@code workload}. */
@@ -24,17 +25,19 @@ record WorkloadResult(Workload workload, long elapsedNanos, long ops, long found
     long ops = 0;
     long found = 0;
     long bytes = 0;
+    long conflicts = 0;
     for (Worker w : workers) {
+      conflicts += w.conflicts();
       all.add(w.latencies());
       ops += w.ops();
       found += w.found();
       bytes += w.bytes();
     }
-    return new WorkloadResult(workload, elapsedNanos, ops, found, bytes, all, 0);
+    return new WorkloadResult(workload, elapsedNanos, ops, found, bytes, all, 0, conflicts);
   }
 
   WorkloadResult withSyncs(long count) {
-    return new WorkloadResult(workload, elapsedNanos, ops, found, bytes, latencies, count);
+    return new WorkloadResult(workload, elapsedNanos, ops, found, bytes, latencies, count, conflicts);
   }
 
   double opsPerSecond() {
@@ -54,6 +57,10 @@ record WorkloadResult(Workload workload, long elapsedNanos, long ops, long found
     if (workload.synced()) {
       line += String.format(Locale.ROOT, "   fsyncs %d (%.0f/s, %.1f writes each)", syncs,
           elapsedNanos == 0 ? 0 : syncs * 1e9 / elapsedNanos, syncs == 0 ? 0 : (double) ops / syncs);
+    }
+    if (workload.transactional()) {
+      line += String.format(Locale.ROOT, "   conflicts %d (%.2f%% of commits)", conflicts,
+          ops + conflicts == 0 ? 0 : conflicts * 100.0 / (ops + conflicts));
     }
     return workload.reportsFound() ? line + "   found " + found : line;
   }
