@@ -51,6 +51,9 @@ public final class Main {
       case "dump-sst" -> {
         return DumpSstCommand.run(rest, out, err);
       }
+      case "compaction-sim" -> {
+        return CompactionSimCommand.run(rest, out, err);
+      }
       case "bench", "shell" -> {
         return withContext(command, rest, in, out, err);
       }

@@ -1,5 +1,6 @@
 package dev.strata.cli;
 
+import dev.strata.CompactionOptions;
 import java.util.Arrays;
 import java.util.Locale;
 import java.util.Optional;
@@ -16,6 +17,7 @@ final class Usage {
         bench [options]                db_bench-style workloads against a fresh store
         shell DIR                      an interactive prompt on the store in DIR
         dump-sst [--no-entries] FILE   the footer, index and entries of one SST, checksums verified
+        compaction-sim [options]       replays a compaction strategy over synthetic flushes, no I/O
         help [COMMAND]                 this text, or one command's
 
       Store options come from conf/application.conf (its `strata` block, over the library's
@@ -72,12 +74,60 @@ final class Usage {
       verifying every checksum. A corrupt file prints what is wrong and exits with code 1.
       """;
 
+  static final String COMPACTION_SIM = """
+      Usage: strata compaction-sim [options]
+
+      Replays a compaction strategy's picker over synthetic flushes, with no I/O, and prints one
+      line per step (a flush, then every compaction the picker asks for): the running write
+      amplification, the levels after the step (files/size; for tiered, the sorted runs newest
+      first) and the compactions applied. Then the totals: write amplification, most L0 files
+      seen, and space amplification.
+
+      The model: --live-mb of live data is spread evenly over --keys keys. Each flush adds one L0
+      file of --flush-mb covering the whole key space. A compaction keeps, on every stretch of
+      keys, min(sum of its inputs' bytes there, the live data there), cut into files of
+      --target-sst-mb below L0; a trivial move (marked "(move)") changes levels and writes
+      nothing, as in the engine. Write amplification = (flushed + compaction bytes) / flushed;
+      space amplification = bytes in the tree / min(flushed, --live-mb).
+
+      Options:
+        --strategy NAME                        leveled | tiered | simple-leveled   [leveled]
+        --steps N                              flushes to simulate                 [50]
+        --keys N                               keys in the key space               [%d]
+        --flush-mb MIB                         size of each flush                  [%d]
+        --live-mb MIB                          live data                           [%d]
+        --target-sst-mb MIB                    outputs below L0 are cut at this    [%d]
+        -h, --help                             this text
+      Strategy knobs; unset ones keep the strategy's default, and one the strategy ignores is
+      an error:
+        --level0-file-trigger N                leveled, simple-leveled             [%d]
+        --max-levels N                         leveled, simple-leveled             [%d]
+        --level-size-multiplier N              leveled                             [%d]
+        --base-level-mb MIB                    leveled                             [%d]
+        --num-tiers N                          tiered                              [%d]
+        --max-size-amplification-percent P     tiered                              [%d]
+        --size-ratio-percent P                 simple-leveled [%d], tiered [%d]
+        --min-merge-width N                    tiered                              [%d]
+        --max-merge-width N                    tiered                              [unbounded]
+      Options take their value as the next argument or after '=': --steps 20 or --steps=20.
+      """.formatted(CompactionSimulator.Model.DEFAULT.keys(),
+      CompactionSimulator.Model.DEFAULT.flushBytes() / CompactionSimulator.MIB,
+      CompactionSimulator.Model.DEFAULT.liveBytes() / CompactionSimulator.MIB,
+      CompactionSimulator.Model.DEFAULT.targetSstBytes() / CompactionSimulator.MIB,
+      CompactionOptions.leveled().level0FileTrigger(), CompactionOptions.leveled().maxLevels(),
+      CompactionOptions.leveled().levelSizeMultiplier(),
+      CompactionOptions.leveled().baseLevelBytes() / CompactionSimulator.MIB,
+      CompactionOptions.tiered().numTiers(), CompactionOptions.tiered().maxSizeAmplificationPercent(),
+      CompactionOptions.simpleLeveled().sizeRatioPercent(), CompactionOptions.tiered().sizeRatioPercent(),
+      CompactionOptions.tiered().minMergeWidth());
+
   /** The usage text of {@code command}, if it is one. */
   static Optional<String> of(String command) {
     return switch (command) {
       case "bench" -> Optional.of(BENCH);
       case "shell" -> Optional.of(SHELL);
       case "dump-sst" -> Optional.of(DUMP_SST);
+      case "compaction-sim" -> Optional.of(COMPACTION_SIM);
       case "help" -> Optional.of(MAIN);
       default -> Optional.empty();
     };

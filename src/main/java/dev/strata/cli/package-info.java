@@ -1,7 +1,8 @@
 /**
- * The {@code strata} command: {@code bench}, {@code shell} and {@code dump-sst}. It talks to the
- * store only through the public API in {@code dev.strata}; {@code dump-sst} is the one knowing
- * exception, since reading a single SST file is an internal concern by nature. Nothing here is
- * part of the public API.
+ * The {@code strata} command: {@code bench}, {@code shell}, {@code dump-sst} and
+ * {@code compaction-sim}. It talks to the store only through the public API in
+ * {@code dev.strata}; {@code dump-sst} (reading a single SST file) and {@code compaction-sim}
+ * (replaying the compaction pickers with no store at all) are the knowing exceptions, since both
+ * are about internals by nature. Nothing here is part of the public API.
  */
 package dev.strata.cli;

@@ -2,6 +2,7 @@ package dev.strata.compaction;
 
 import dev.strata.manifest.FileMeta;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -55,6 +56,27 @@ public record CompactionTask(List<Input> inputs, int outputLevel, boolean bottom
   /** True when there is nothing to merge (a full compaction of an empty store). */
   public boolean isEmpty() {
     return inputs.isEmpty();
+  }
+
+  /**
+   * True when the task can move its files instead of rewriting them: they all come from one level
+   * other than the output level, the output level holds nothing they overlap (the pickers list
+   * such files as inputs), and they do not overlap one another (L0 files may). RocksDB's trivial
+   * move: leveled compaction of sequential keys then writes nothing. A move keeps tombstones, so
+   * a full compaction, which must drop them, never moves.
+   */
+  public boolean isTrivialMove() {
+    if (inputs.size() != 1 || inputs.get(0).level() == outputLevel) {
+      return false;
+    }
+    List<FileMeta> sorted = new ArrayList<>(inputs.get(0).files());
+    sorted.sort((a, b) -> Arrays.compareUnsigned(a.smallestKey(), b.smallestKey()));
+    for (int i = 1; i < sorted.size(); i++) {
+      if (Arrays.compareUnsigned(sorted.get(i - 1).largestKey(), sorted.get(i).smallestKey()) >= 0) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** Every input file, upper levels first. */

@@ -364,27 +364,7 @@ public final class StoreEngine {
         levels.add(in.level());
       }
     }
-    return new CompactionPlan(s, task, inputs, levels, full, !full && isTrivialMove(task), new AtomicBoolean());
-  }
-
-  /**
-   * A task can move its files instead of rewriting them when they all come from one level, the
-   * output level holds nothing they overlap (the pickers list such files as inputs), and they do
-   * not overlap one another (L0 files may). RocksDB's trivial move: leveled compaction of
-   * sequential keys then writes nothing. Tombstones moved to the bottom stay until the next merge.
-   */
-  private static boolean isTrivialMove(CompactionTask task) {
-    if (task.inputs().size() != 1 || task.inputs().get(0).level() == task.outputLevel()) {
-      return false;
-    }
-    List<FileMeta> files = new ArrayList<>(task.inputs().get(0).files());
-    files.sort((a, b) -> Arrays.compareUnsigned(a.smallestKey(), b.smallestKey()));
-    for (int i = 1; i < files.size(); i++) {
-      if (Arrays.compareUnsigned(files.get(i - 1).largestKey(), files.get(i).smallestKey()) >= 0) {
-        return false;
-      }
-    }
-    return true;
+    return new CompactionPlan(s, task, inputs, levels, full, !full && task.isTrivialMove(), new AtomicBoolean());
   }
 
   /**
