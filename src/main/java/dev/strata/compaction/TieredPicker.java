@@ -11,11 +11,14 @@ import java.util.Optional;
  * thread-safe.
  *
  * <p>The shape is read as sorted runs, newest first: each L0 file is a run of its own (newest
- * file first), then each non-empty level {@code i >= 1} is one run, lower {@code i} newer. A task
- * always merges a prefix of those runs (the newest ones) and writes the result at the level of the
- * oldest run it took: a tier index {@code >= 1}, whose newer tiers it empties; or L0, when it took
- * only some L0 files, in which case the output is newer than every L0 file left behind. The task
- * is bottommost when it takes the oldest run.
+ * file first), then each non-empty level {@code i >= 1} is one run (a tier), lower {@code i}
+ * newer. A task always merges a prefix of those runs (the newest ones) and writes the result at
+ * the level of the oldest run it took: a tier {@code >= 1}, whose newer tiers it empties; or, when
+ * it took only L0 files, a new tier just above the shallowest existing one (level
+ * {@code numTiers} when there is none), so that tiers live in levels 1..numTiers and stats show
+ * one per level. When that level is taken (L1 already holds a tier) or some L0 files stay behind
+ * (older ones, which must keep being read after the output), the output goes back to L0 as one
+ * file. The task is bottommost when it takes the oldest run.
  */
 final class TieredPicker implements CompactionPicker {
   private final int numTiers;
@@ -30,6 +33,11 @@ final class TieredPicker implements CompactionPicker {
     this.sizeRatioPercent = options.sizeRatioPercent();
     this.minMergeWidth = options.minMergeWidth();
     this.maxMergeWidth = options.maxMergeWidth();
+  }
+
+  /** The deepest tier a merge of L0 files starts from when no tier exists yet. */
+  private int bottomTier() {
+    return numTiers;
   }
 
   /** One sorted run: a single L0 file, or a whole level. */
@@ -96,8 +104,8 @@ final class TieredPicker implements CompactionPicker {
     return runs;
   }
 
-  /** The newest {@code width} runs, grouped by level, written at the oldest one's level. */
-  private static CompactionTask take(List<Run> runs, int width, String reason) {
+  /** The newest {@code width} runs, grouped by level, written at the oldest one's level (see the class doc). */
+  private CompactionTask take(List<Run> runs, int width, String reason) {
     List<FileMeta> l0 = new ArrayList<>();
     List<CompactionTask.Input> inputs = new ArrayList<>();
     for (Run run : runs.subList(0, width)) {
@@ -109,11 +117,18 @@ final class TieredPicker implements CompactionPicker {
     }
     inputs.add(0, new CompactionTask.Input(0, l0));
     int outputLevel = runs.get(width - 1).level();
+    boolean tookAllOfL0 = width == runs.size() || runs.get(width).level() > 0;
+    if (outputLevel == 0 && tookAllOfL0) {
+      int shallowestTier = width < runs.size() ? runs.get(width).level() : bottomTier() + 1;
+      if (shallowestTier > 1) {
+        outputLevel = shallowestTier - 1;
+      }
+    }
     return CompactionTask.of(inputs, outputLevel, width == runs.size(), reason);
   }
 
   @Override
   public CompactionTask fullCompaction(LevelShape shape) {
-    return CompactionTask.everything(shape, Math.max(1, shape.deepestNonEmptyLevel()), "full compaction");
+    return CompactionTask.everything(shape, Math.max(bottomTier(), shape.deepestNonEmptyLevel()), "full compaction");
   }
 }

@@ -35,15 +35,21 @@ class FullCompactionTest {
   }
 
   @Test
-  void tieredMergesEveryRunIntoTheOldestTier() {
-    CompactionTask task = CompactionPicker.of(CompactionOptions.tiered()).fullCompaction(SHAPE);
+  void tieredMergesEveryRunIntoTheBottomTier() {
+    CompactionTask task = CompactionPicker.of(CompactionOptions.tiered().numTiers(3)).fullCompaction(SHAPE);
+    assertEquals("L0[9,8] L2[4,5] -> L3 bottommost=true", task.summary());
+  }
+
+  @Test
+  void tieredFullCompactionKeepsATierBelowTheBottomWhereItIs() {
+    CompactionTask task = CompactionPicker.of(CompactionOptions.tiered().numTiers(2)).fullCompaction(SHAPE);
     assertEquals("L0[9,8] L2[4,5] -> L2 bottommost=true", task.summary());
   }
 
   @Test
-  void tieredFullCompactionOfL0AloneGoesToTheFirstTier() {
+  void tieredFullCompactionOfL0AloneGoesToTheBottomTier() {
     LevelShape l0Only = LevelShape.of(List.of(List.of(file(0, 2, "a", "b", 1), file(0, 1, "a", "b", 1))));
-    assertEquals("L0[2,1] -> L1 bottommost=true",
+    assertEquals("L0[2,1] -> L8 bottommost=true",
         CompactionPicker.of(CompactionOptions.tiered()).fullCompaction(l0Only).summary());
   }
 
