@@ -146,7 +146,8 @@ class BenchArgsTest {
   @Test
   void unknownWorkloadsListTheKnownOnes() {
     assertEquals("--workloads: unknown workload 'fillasync'; known: fillseq, fillrandom, fillsync, overwrite, "
-        + "readrandom, readmissing, readseq, seekrandom, deleterandom", error("--workloads", "fillseq,fillasync"));
+        + "readrandom, readsnapshot, readmissing, readseq, seekrandom, txnrmw, deleterandom",
+        error("--workloads", "fillseq,fillasync"));
     assertEquals("--workloads: empty workload name in 'fillseq,'", error("--workloads", "fillseq,"));
   }
 

@@ -50,6 +50,7 @@ class BenchRunnerTest {
   void readsFindEveryKeyAfterAFillAndNoMissingKey() throws Exception {
     List<WorkloadResult> results = run(config(2000, 1), new MemoryStoreFactory());
     assertEquals(2000, results.get(Workload.READRANDOM.ordinal()).found());
+    assertEquals(2000, results.get(Workload.READSNAPSHOT.ordinal()).found());
     assertEquals(0, results.get(Workload.READMISSING.ordinal()).found());
     assertEquals(2000, results.get(Workload.READSEQ.ordinal()).ops());
     assertEquals(2000, results.get(Workload.SEEKRANDOM.ordinal()).found());
@@ -89,6 +90,7 @@ class BenchRunnerTest {
       }
     }
     assertEquals(2000, results.get(Workload.READRANDOM.ordinal()).found());
+    assertEquals(2000, results.get(Workload.READSNAPSHOT.ordinal()).found());
     assertEquals(2000, results.get(Workload.READSEQ.ordinal()).ops(), "each thread scans its share");
   }
 

@@ -79,6 +79,30 @@ final class CliTestHarness {
       flushes.incrementAndGet();
     }
 
+    /** A copy of the map taken now: later writes do not reach it. */
+    @Override
+    public ReadView snapshot() {
+      NavigableMap<byte[], byte[]> copy = new ConcurrentSkipListMap<>(map);
+      return new ReadView() {
+        @Override
+        public byte[] get(byte[] key) {
+          byte[] v = copy.get(key);
+          return v == null ? null : v.clone();
+        }
+
+        @Override
+        public void close() {
+        }
+      };
+    }
+
+    /** Atomic per key, so it never loses a conflict. */
+    @Override
+    public boolean readModifyWrite(byte[] key, java.util.function.UnaryOperator<byte[]> update) {
+      map.compute(key.clone(), (k, old) -> update.apply(old == null ? null : old.clone()).clone());
+      return true;
+    }
+
     @Override
     public String statsReport() {
       return "memory store: " + map.size() + " keys";
