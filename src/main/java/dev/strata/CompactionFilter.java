@@ -4,16 +4,19 @@ import java.util.Arrays;
 import java.util.Objects;
 
 /**
- * Decides, during compaction, which keys to drop. A filter sees only versions no open snapshot or
- * transaction can still read (those at or below the watermark); versions above it are kept until
- * a later compaction, after their readers closed. A dropped key reads as absent afterwards:
- * compaction writes a tombstone in its place where older data may lie below, and nothing at the
- * bottom level. Filters must be thread-safe and fast: they run inside compaction, once per key.
+ * Decides, during compaction, which keys to drop. A filter runs only in compactions that start
+ * while no snapshot or transaction is open, and only on each key's newest version (the one every
+ * reader sees): while any reader is open, the versions it sees are kept whole, and the filter
+ * catches up at a later compaction. A dropped key reads as absent afterwards: compaction writes a
+ * tombstone in its place where older data may lie below, and nothing at the bottom level.
+ * Caveat, as with RocksDB's filters: a snapshot taken while a filtering compaction runs may see
+ * the keys it drops vanish when that compaction is installed. Filters must be thread-safe and
+ * fast: they run inside compaction, once per key.
  */
 @FunctionalInterface
 public interface CompactionFilter {
 
-  /** True to drop {@code key}, whose newest version no reader still needs holds {@code value}. */
+  /** True to drop {@code key}, whose newest version holds {@code value}. */
   boolean drop(byte[] key, byte[] value);
 
   /** Drops every key that starts with {@code prefix} (an empty prefix drops every key). */

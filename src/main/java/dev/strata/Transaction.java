@@ -103,11 +103,12 @@ public final class Transaction implements AutoCloseable {
     engine.releaseSnapshot(startSequence);
   }
 
-  /** Rolls back unless committed or rolled back already. */
+  /** Rolls back unless committed or rolled back already; never throws, even on a closed store. */
   @Override
   public void close() {
     if (state == State.OPEN) {
-      rollback();
+      state = State.ROLLED_BACK;
+      engine.releaseSnapshot(startSequence);
     }
   }
 

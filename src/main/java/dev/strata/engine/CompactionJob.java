@@ -22,7 +22,8 @@ import java.util.function.BooleanSupplier;
  *   <li>the newest version at or below the watermark is kept, since a reader at the watermark sees
  *       it; unless it is a tombstone and the output is the bottommost data (nothing older can lie
  *       below for it to hide), or a compaction filter drops the key, which writes a tombstone in
- *       its place (or, at the bottom, nothing);
+ *       its place (or, at the bottom, nothing); the engine passes filters only when no reader is
+ *       open, so a filtered version is one no open reader sees;
  *   <li>older versions are dropped: every reader sees a newer one.
  * </ul>
  * Open iterators are unaffected: they read the files their pinned state lists, not the outputs.

@@ -376,10 +376,12 @@ public final class StoreEngine {
       return plan.inputs();
     }
     long target = plan.outputLevel() == 0 ? Long.MAX_VALUE : options.targetSstSizeBytes();
-    // Taken as the job starts: a snapshot opened later reads at or above it, so it loses nothing.
-    long watermark = snapshots.watermark();
-    return compactionJob.run(new CompactionJob.Spec(plan.inputs(), plan.task().bottommost(), watermark,
-        List.copyOf(filters), target, plan.cancelled()::get), compactionBytesWritten);
+    // Taken as the job starts: a snapshot opened later reads at or above the watermark, so it
+    // loses no version. Filters run only while no reader is open (see SnapshotRegistry.horizon).
+    SnapshotRegistry.Horizon horizon = snapshots.horizon();
+    List<CompactionFilter> active = horizon.filtersAllowed() ? List.copyOf(filters) : List.of();
+    return compactionJob.run(new CompactionJob.Spec(plan.inputs(), plan.task().bottommost(), horizon.watermark(),
+        active, target, plan.cancelled()::get), compactionBytesWritten);
   }
 
   /**

@@ -50,6 +50,18 @@ public final class SnapshotRegistry {
     return open.isEmpty() ? lastSequence.getAsLong() : Math.min(open.firstKey(), lastSequence.getAsLong());
   }
 
+  /**
+   * The watermark, and whether compaction filters may run: only when no snapshot or transaction
+   * is open, since the newest version at or below the watermark is exactly what the oldest open
+   * reader sees. Taken in one step, so no reader can register in between.
+   */
+  public synchronized Horizon horizon() {
+    return new Horizon(watermark(), open.isEmpty());
+  }
+
+  /** See {@link #horizon()}. */
+  public record Horizon(long watermark, boolean filtersAllowed) {}
+
   /** Number of open snapshots and transactions. */
   public synchronized int openCount() {
     int n = 0;
