@@ -305,11 +305,12 @@ public final class WriterActor extends AbstractBehavior<WriterActor.Command> {
       }
       compacting.clear();
     }
-    // L0 may have dropped under the stop trigger: flushes held back may go, and after them the
-    // writes waiting for room.
+    // Pick the next compaction first: while one runs, a flush at the L0 stop trigger stays held,
+    // so L0 never passes the trigger. Then flushes held back may go (L0 may have dropped under
+    // it), and after them the writes waiting for room.
+    startCompaction();
     rotateIfRoom();
     drainQueue();
-    startCompaction();
     return settle();
   }
 
