@@ -14,6 +14,7 @@ import java.io.IOException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 /**
  * Where writes commit. A write commits on the caller's thread under the commit lock: take the
@@ -35,6 +36,8 @@ final class WritePath {
   private final ReadStateCell cell;
   private final ErrorState errors;
   private final ReentrantLock commitLock = new ReentrantLock();
+  /** Shared by writes entering the writer's queue, exclusive for close. */
+  private final ReentrantReadWriteLock closeGuard = new ReentrantReadWriteLock();
   private final AtomicInteger queuedWrites = new AtomicInteger();
   private final ByteBuilder walRecord = new ByteBuilder(256);
   private volatile WriterSignals signals;
@@ -118,15 +121,17 @@ final class WritePath {
   }
 
   void enqueue(WriteBatch batch, CommitCheck check, CompletableFuture<Void> done) {
-    // Under the commit lock, so that a write either reaches the writer's mailbox before the
-    // close message or sees the store closed: none is left behind a stopped writer.
-    commitLock.lock();
+    // Under the close guard, so that a write either reaches the writer's mailbox before the
+    // close message or sees the store closed: none is left behind a stopped writer. A shared
+    // lock, not the commit lock: with syncWrites every write comes here, and many callers
+    // queueing at once must not contend with each other or with the writer applying them.
+    closeGuard.readLock().lock();
     try {
       checkWritable();
       queuedWrites.incrementAndGet();
       signals.enqueueWrite(batch, check, done);
     } finally {
-      commitLock.unlock();
+      closeGuard.readLock().unlock();
     }
   }
 
@@ -267,11 +272,13 @@ final class WritePath {
 
   /** Refuses new writes from here on; writes already committed or queued are unaffected. */
   void close() {
+    closeGuard.writeLock().lock();
     commitLock.lock();
     try {
       closed = true;
     } finally {
       commitLock.unlock();
+      closeGuard.writeLock().unlock();
     }
   }
 }
