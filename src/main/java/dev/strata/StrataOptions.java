@@ -158,7 +158,7 @@ public final class StrataOptions {
 
   /** Builds {@link StrataOptions}; starts from the library defaults. Not thread-safe. */
   public static final class Builder {
-    private long memtableSizeBytes = 64L << 20;
+    private long memtableSizeBytes = 32L << 20;
     private long targetSstSizeBytes = 64L << 20;
     private int blockSizeBytes = 4096;
     private int maxImmutableMemtables = 4;

@@ -115,8 +115,8 @@ public final class Transaction implements AutoCloseable {
   private Validation.Store engineView() {
     return new Validation.Store() {
       @Override
-      public long newestSequence(byte[] key) {
-        return engine.newestSequence(key);
+      public long newestSequenceAfter(byte[] key, long since) {
+        return engine.newestSequenceAfter(key, since);
       }
 
       @Override

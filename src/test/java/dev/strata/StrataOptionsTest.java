@@ -11,7 +11,7 @@ class StrataOptionsTest {
   @Test
   void defaultsComeFromReferenceConf() {
     StrataOptions d = StrataOptions.defaults();
-    assertEquals(64L << 20, d.memtableSizeBytes());
+    assertEquals(32L << 20, d.memtableSizeBytes());
     assertEquals(4096, d.blockSizeBytes());
     assertEquals(10, d.bloomBitsPerKey());
     assertTrue(d.walEnabled());

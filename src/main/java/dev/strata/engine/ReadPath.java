@@ -27,15 +27,9 @@ final class ReadPath {
 
   /** The newest visible version of {@code key} in {@code s}, or null when no layer has it. */
   static Lookup get(ReadState s, byte[] key, long readSequence) {
-    Lookup r = s.mutable().get(key, readSequence);
+    Lookup r = getFromMemtables(s, key, readSequence);
     if (r != null) {
       return r;
-    }
-    for (Memtable m : s.immutables()) {
-      r = m.get(key, readSequence);
-      if (r != null) {
-        return r;
-      }
     }
     try {
       for (SstFile f : s.l0()) {
@@ -59,6 +53,31 @@ final class ReadPath {
       throw new StrataException("reading an SST failed: " + e.getMessage(), e);
     }
     return null;
+  }
+
+  /** The newest visible version of {@code key} in {@code s}'s memtables only, or null. */
+  static Lookup getFromMemtables(ReadState s, byte[] key, long readSequence) {
+    Lookup r = s.mutable().get(key, readSequence);
+    if (r != null) {
+      return r;
+    }
+    for (Memtable m : s.immutables()) {
+      r = m.get(key, readSequence);
+      if (r != null) {
+        return r;
+      }
+    }
+    return null;
+  }
+
+  /** Every version of every key in {@code s}'s memtables, in internal-key order. */
+  static InternalIterator memtableIterator(ReadState s) {
+    List<InternalIterator> sources = new ArrayList<>();
+    sources.add(s.mutable().iterator());
+    for (Memtable m : s.immutables()) {
+      sources.add(m.iterator());
+    }
+    return new MergingIterator(sources);
   }
 
   /** The file of a sorted, non-overlapping level whose range covers {@code key}, or null. */

@@ -560,9 +560,20 @@ public final class StoreEngine {
    * another write committed the key after the transaction began.
    */
   public long newestSequence(byte[] key) {
+    return newestSequenceAfter(key, -1);
+  }
+
+  /**
+   * As {@link #newestSequence}, for a caller that only asks whether the newest version is above
+   * {@code since}: when no SST holds anything after {@code since} (no flush since the transaction
+   * began, the common case), the memtables alone answer, and the SSTs are not read. Returns the
+   * newest sequence when it is above {@code since}, else a value at or below it.
+   */
+  public long newestSequenceAfter(byte[] key, long since) {
     ReadState s = cell.acquire();
     try {
-      Lookup r = ReadPath.get(s, key, InternalKey.MAX_SEQUENCE);
+      Lookup r = s.sstMaxSequence() <= since ? ReadPath.getFromMemtables(s, key, InternalKey.MAX_SEQUENCE)
+          : ReadPath.get(s, key, InternalKey.MAX_SEQUENCE);
       return r == null ? -1 : r.sequence();
     } finally {
       s.unref();
@@ -577,7 +588,8 @@ public final class StoreEngine {
    */
   public boolean changedSince(Bound lower, Bound upper, long sequence) {
     ReadState s = cell.acquire();
-    try (InternalIterator it = ReadPath.internalIterator(s)) {
+    try (InternalIterator it = s.sstMaxSequence() <= sequence ? ReadPath.memtableIterator(s)
+        : ReadPath.internalIterator(s)) {
       if (lower.isUnbounded()) {
         it.seekToFirst();
       } else {

@@ -29,8 +29,11 @@ import java.util.TreeSet;
 public final class Validation {
   /** What a validation needs to ask of the store, at the latest sequence. */
   public interface Store {
-    /** The sequence of the newest version of {@code key} (value or tombstone), or -1. */
-    long newestSequence(byte[] key);
+    /**
+     * The sequence of the newest version of {@code key} (value or tombstone) when it is above
+     * {@code since}; otherwise any value at or below {@code since}.
+     */
+    long newestSequenceAfter(byte[] key, long since);
 
     /** Whether a key between the bounds has a version newer than {@code sequence}. */
     boolean changedSince(Bound lower, Bound upper, long sequence);
@@ -68,14 +71,14 @@ public final class Validation {
    */
   public void verify(Store store, Iterable<byte[]> written) {
     for (byte[] key : written) {
-      long seq = store.newestSequence(key);
+      long seq = store.newestSequenceAfter(key, startSequence);
       if (seq > startSequence) {
         throw new TransactionConflictException("write-write conflict on key " + show(key) + ": written at sequence "
             + seq + " by a commit after this transaction began at " + startSequence);
       }
     }
     for (byte[] key : reads) {
-      long seq = store.newestSequence(key);
+      long seq = store.newestSequenceAfter(key, startSequence);
       if (seq > startSequence) {
         throw new TransactionConflictException("read-write conflict on key " + show(key) + ": this transaction read it "
             + "at sequence " + startSequence + ", and a commit wrote it at " + seq);

@@ -30,20 +30,34 @@ public final class ReadState {
   private final SstFile[] l0;
   private final SstFile[][] levels;
   private final AtomicInteger refs = new AtomicInteger(1);
+  /** The highest sequence any SST of this state holds (0 when none). */
+  private final long sstMaxSequence;
 
   private ReadState(Memtable mutable, Memtable[] immutables, SstFile[] l0, SstFile[][] levels) {
     this.mutable = mutable;
     this.immutables = immutables;
     this.l0 = l0;
     this.levels = levels;
+    long max = 0;
     for (SstFile f : l0) {
       f.ref();
+      max = Math.max(max, f.properties().maxSequence());
     }
     for (SstFile[] level : levels) {
       for (SstFile f : level) {
         f.ref();
+        max = Math.max(max, f.properties().maxSequence());
       }
     }
+    this.sstMaxSequence = max;
+  }
+
+  /**
+   * The highest sequence any SST of this state holds. Every write after it is in this state's
+   * memtables, so a question about writes after a later sequence needs only the memtables.
+   */
+  public long sstMaxSequence() {
+    return sstMaxSequence;
   }
 
   /**
