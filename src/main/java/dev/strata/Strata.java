@@ -9,6 +9,7 @@ import akka.actor.typed.javadsl.Behaviors;
 import com.typesafe.config.ConfigFactory;
 import dev.strata.actor.ActorWriterSignals;
 import dev.strata.actor.WriterActor;
+import dev.strata.akka.StrataExtension;
 import dev.strata.engine.CommitCheck;
 import dev.strata.engine.StoreEngine;
 import dev.strata.fs.DiskFileSystem;
@@ -103,7 +104,16 @@ public final class Strata implements AutoCloseable {
         "strata-writer-" + INSTANCES.incrementAndGet(),
         Props.empty().withNext(DispatcherSelector.fromConfig(WRITER_DISPATCHER)));
     engine.attach(new ActorWriterSignals(writer));
-    return new Strata(engine, writer, system, ownsSystem);
+    Strata store = new Strata(engine, writer, system, ownsSystem);
+    if (!ownsSystem) {
+      try {
+        StrataExtension.get(system).closeOnShutdown(store); // the application's system closes it at shutdown
+      } catch (RuntimeException e) {
+        store.close();
+        throw e;
+      }
+    }
+    return store;
   }
 
   // ---------------------------------------------------------------- writes
@@ -314,6 +324,9 @@ public final class Strata implements AutoCloseable {
       await(done);
     } finally {
       engine.releaseResources();
+      if (!ownsSystem) {
+        StrataExtension.get(system).closed(this);
+      }
       if (ownsSystem) {
         system.terminate();
         try {
@@ -323,6 +336,11 @@ public final class Strata implements AutoCloseable {
         }
       }
     }
+  }
+
+  /** True once {@link #close()} was called. */
+  public boolean isClosed() {
+    return closed.get();
   }
 
   void checkOpen() {

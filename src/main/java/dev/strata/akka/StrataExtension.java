@@ -1,0 +1,145 @@
+package dev.strata.akka;
+
+import akka.Done;
+import akka.actor.CoordinatedShutdown;
+import akka.actor.typed.ActorSystem;
+import akka.actor.typed.DispatcherSelector;
+import akka.actor.typed.Extension;
+import akka.actor.typed.ExtensionId;
+import com.typesafe.config.Config;
+import dev.strata.Strata;
+import dev.strata.StrataOptions;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Strata's Akka extension: one per {@code ActorSystem}, it opens the stores the application's
+ * config names, hands every caller of a name the same instance, and closes every store opened in
+ * the system in a {@code CoordinatedShutdown} task (phase {@code before-actor-system-terminate},
+ * while the writers can still answer).
+ *
+ * <pre>{@code
+ * strata.stores.orders {
+ *   directory = "data/orders"
+ *   memtable-size = 16 MiB          # any key of the strata block; the rest come from it
+ * }
+ * Strata orders = StrataExtension.get(system).open("orders");
+ * }</pre>
+ *
+ * <p>{@code Strata.open(system, dir, options)} registers its store here too, so it is closed at
+ * shutdown like the named ones. Thread-safe.
+ */
+public final class StrataExtension implements Extension {
+  private static final Logger log = LoggerFactory.getLogger(StrataExtension.class);
+
+  /** The extension's id; {@link #getInstance()} lets {@code akka.actor.typed.extensions} load it. */
+  public static final class Id extends ExtensionId<StrataExtension> {
+    private static final Id INSTANCE = new Id();
+
+    private Id() {}
+
+    public static Id getInstance() {
+      return INSTANCE;
+    }
+
+    @Override
+    public StrataExtension createExtension(ActorSystem<?> system) {
+      return new StrataExtension(system);
+    }
+  }
+
+  private final ActorSystem<?> system;
+  private final Map<String, Strata> named = new LinkedHashMap<>();
+  private final Set<Strata> open = new LinkedHashSet<>();
+  private boolean shutDown;
+
+  private StrataExtension(ActorSystem<?> system) {
+    this.system = system;
+    Executor blocking = system.dispatchers().lookup(DispatcherSelector.fromConfig("strata.blocking-dispatcher"));
+    CoordinatedShutdown.get(system).addTask(CoordinatedShutdown.PhaseBeforeActorSystemTerminate(), "strata-close-stores",
+        () -> CompletableFuture.supplyAsync(() -> {
+          closeAll();
+          return Done.getInstance();
+        }, blocking));
+  }
+
+  /** The extension of {@code system}, created on first use. */
+  public static StrataExtension get(ActorSystem<?> system) {
+    return Id.getInstance().apply(system);
+  }
+
+  /**
+   * The store configured under {@code strata.stores.<name>}: opened on the first call, the same
+   * instance on every later one (until it is closed). The block needs {@code directory}; every
+   * other key falls back to the system's {@code strata} block.
+   */
+  public synchronized Strata open(String name) {
+    if (shutDown) {
+      throw new IllegalStateException("the actor system is shutting down: store '" + name + "' cannot be opened");
+    }
+    Strata existing = named.get(name);
+    if (existing != null && !existing.isClosed()) {
+      return existing;
+    }
+    Config config = system.settings().config();
+    String path = "strata.stores." + name;
+    if (!config.hasPath(path)) {
+      throw new IllegalArgumentException("no store named '" + name + "': add a '" + path
+          + "' block with at least a directory to the configuration");
+    }
+    Config block = config.getConfig(path);
+    if (!block.hasPath("directory")) {
+      throw new IllegalArgumentException(path + ".directory is missing: it says where the store lives");
+    }
+    StrataOptions options = StrataOptions.fromConfig(block.withFallback(config.getConfig("strata")));
+    Strata store = Strata.open(system, Path.of(block.getString("directory")), options);
+    named.put(name, store);
+    return store;
+  }
+
+  /**
+   * Closes {@code store} when the system shuts down; {@code Strata.open(system, ...)} calls it.
+   * Throws when shutdown has begun already.
+   */
+  public synchronized void closeOnShutdown(Strata store) {
+    if (shutDown) {
+      throw new IllegalStateException("the actor system is shutting down: no store may open in it now");
+    }
+    open.add(store);
+  }
+
+  /** Forgets a store its owner closed. */
+  public synchronized void closed(Strata store) {
+    open.remove(store);
+    named.values().remove(store);
+  }
+
+  /** The stores open in this system now, in opening order. */
+  public synchronized List<Strata> openStores() {
+    return List.copyOf(open);
+  }
+
+  private void closeAll() {
+    List<Strata> toClose;
+    synchronized (this) {
+      shutDown = true;
+      toClose = new ArrayList<>(open);
+    }
+    for (Strata store : toClose) {
+      try {
+        store.close();
+      } catch (RuntimeException e) {
+        log.error("closing a Strata store at shutdown failed", e);
+      }
+    }
+  }
+}
