@@ -16,9 +16,7 @@ import dev.strata.StrataOptions;
 import dev.strata.StrataStats;
 import dev.strata.WriteBatch;
 import dev.strata.fs.DiskFileSystem;
-import dev.strata.fs.FileLock;
-import dev.strata.fs.FileSystem;
-import dev.strata.fs.ReadableFile;
+import dev.strata.fs.ForwardingFileSystem;
 import dev.strata.fs.WritableFile;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -59,9 +57,12 @@ class WriteStallTest {
    * Compaction outputs are told from flush outputs (both are {@code NNNNNN.sst.tmp}, written on the
    * same dispatcher) by the compaction job on the calling stack.
    */
-  private static final class SlowCompactionFileSystem implements FileSystem {
-    private final FileSystem disk = DiskFileSystem.INSTANCE;
+  private static final class SlowCompactionFileSystem extends ForwardingFileSystem {
     final AtomicInteger slowedOutputs = new AtomicInteger();
+
+    SlowCompactionFileSystem() {
+      super(DiskFileSystem.INSTANCE);
+    }
 
     @Override
     public WritableFile create(Path path) throws IOException {
@@ -76,54 +77,10 @@ class WriteStallTest {
           throw new IOException("interrupted while slowing a compaction down", e);
         }
       }
-      return disk.create(path);
-    }
-
-    @Override
-    public WritableFile createMapped(Path path, int segmentBytes) throws IOException {
-      return disk.createMapped(path, segmentBytes);
-    }
-
-    @Override
-    public ReadableFile openReadable(Path path) throws IOException {
-      return disk.openReadable(path);
-    }
-
-    @Override
-    public void rename(Path from, Path to) throws IOException {
-      disk.rename(from, to);
-    }
-
-    @Override
-    public void delete(Path path) throws IOException {
-      disk.delete(path);
-    }
-
-    @Override
-    public boolean exists(Path path) {
-      return disk.exists(path);
-    }
-
-    @Override
-    public List<String> list(Path d) throws IOException {
-      return disk.list(d);
-    }
-
-    @Override
-    public void createDirectories(Path d) throws IOException {
-      disk.createDirectories(d);
-    }
-
-    @Override
-    public void syncDirectory(Path d) throws IOException {
-      disk.syncDirectory(d);
-    }
-
-    @Override
-    public FileLock lock(Path lockFile) throws IOException {
-      return disk.lock(lockFile);
+      return delegate.create(path);
     }
   }
+
 
   private static StrataOptions options() {
     return StrataOptions.builder()

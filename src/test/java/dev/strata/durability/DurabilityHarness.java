@@ -9,7 +9,6 @@ import dev.strata.DurabilityAccess;
 import dev.strata.Strata;
 import dev.strata.StrataIterator;
 import dev.strata.StrataOptions;
-import dev.strata.fs.FileLock;
 import dev.strata.fs.FileSystem;
 import dev.strata.fs.InMemoryFileSystem;
 import dev.strata.fs.ReadableFile;
@@ -312,65 +311,6 @@ final class DurabilityHarness {
         v = v << 8 | (b[at + i] & 0xFF);
       }
       return v;
-    }
-  }
-
-  /** A file system that passes every call to another; test wrappers override what they change. */
-  static class ForwardingFileSystem implements FileSystem {
-    protected final FileSystem delegate;
-
-    ForwardingFileSystem(FileSystem delegate) {
-      this.delegate = delegate;
-    }
-
-    @Override
-    public WritableFile create(Path path) throws IOException {
-      return delegate.create(path);
-    }
-
-    @Override
-    public WritableFile createMapped(Path path, int segmentBytes) throws IOException {
-      return delegate.createMapped(path, segmentBytes);
-    }
-
-    @Override
-    public ReadableFile openReadable(Path path) throws IOException {
-      return delegate.openReadable(path);
-    }
-
-    @Override
-    public void rename(Path from, Path to) throws IOException {
-      delegate.rename(from, to);
-    }
-
-    @Override
-    public void delete(Path path) throws IOException {
-      delegate.delete(path);
-    }
-
-    @Override
-    public boolean exists(Path path) {
-      return delegate.exists(path);
-    }
-
-    @Override
-    public List<String> list(Path dir) throws IOException {
-      return delegate.list(dir);
-    }
-
-    @Override
-    public void createDirectories(Path dir) throws IOException {
-      delegate.createDirectories(dir);
-    }
-
-    @Override
-    public void syncDirectory(Path dir) throws IOException {
-      delegate.syncDirectory(dir);
-    }
-
-    @Override
-    public FileLock lock(Path lockFile) throws IOException {
-      return delegate.lock(lockFile);
     }
   }
 

@@ -16,6 +16,7 @@ import dev.strata.Strata;
 import dev.strata.StrataException;
 import dev.strata.StrataOptions;
 import dev.strata.durability.DurabilityHarness.WriteModel;
+import dev.strata.fs.ForwardingFileSystem;
 import dev.strata.fs.FaultInjectingFileSystem;
 import dev.strata.fs.FaultInjectingFileSystem.Op;
 import dev.strata.fs.FileSystem;
@@ -160,7 +161,7 @@ class IoErrorTest {
    * Fails, once, the sync of a WAL that is no longer the newest: the sync a rotation makes when it
    * closes the WAL of the memtable it freezes (group-commit syncs go to the newest WAL).
    */
-  private static final class RotationSyncFailingFileSystem extends DurabilityHarness.ForwardingFileSystem {
+  private static final class RotationSyncFailingFileSystem extends ForwardingFileSystem {
     private volatile Path newestWal;
     volatile boolean failed;
 

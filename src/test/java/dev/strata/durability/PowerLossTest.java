@@ -17,6 +17,7 @@ import dev.strata.StrataOptions;
 import dev.strata.TestHarness;
 import dev.strata.WriteBatch;
 import dev.strata.durability.DurabilityHarness.WriteModel;
+import dev.strata.fs.ForwardingFileSystem;
 import dev.strata.fs.FileSystem;
 import dev.strata.fs.InMemoryFileSystem;
 import dev.strata.fs.WritableFile;
@@ -344,7 +345,7 @@ class PowerLossTest {
    * released, to crash a store while a flush has not finished. A flush on the thread that armed
    * the hold (one that recovery runs inside {@code open}) passes.
    */
-  private static final class HoldingFileSystem extends DurabilityHarness.ForwardingFileSystem {
+  private static final class HoldingFileSystem extends ForwardingFileSystem {
     private final CountDownLatch release = new CountDownLatch(1);
     private volatile Thread exempt;
     private volatile boolean holding;
