@@ -4,9 +4,6 @@ import dev.strata.CompactionOptions;
 import dev.strata.Strata;
 import dev.strata.StrataOptions;
 import dev.strata.WriteBatch;
-import java.io.FileDescriptor;
-import java.io.FileOutputStream;
-import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Path;
@@ -43,8 +40,6 @@ final class CrashWriter {
   /** A small memtable, so that rotations, flushes and stalls happen within a cycle of a few hundred ms. */
   static final long MEMTABLE_BYTES = 64 * 1024;
 
-  private static final FileOutputStream PROTOCOL = new FileOutputStream(FileDescriptor.out);
-
   private CrashWriter() {}
 
   /** The options of the child's store; the checker reopens it with the same. */
@@ -61,14 +56,14 @@ final class CrashWriter {
 
   public static void main(String[] args) throws Exception {
     // Stdout is the protocol; anything else that prints (Akka's bootstrap logger, say) must not
-    // mix into it. PROTOCOL writes to the real stdout descriptor.
+    // mix into it. ChildProtocol writes to the real stdout descriptor.
     System.setOut(System.err);
     Path dir = Path.of(args[0]);
     SplittableRandom root = new SplittableRandom(Long.parseLong(args[1]));
     int threads = Integer.parseInt(args[2]);
     int cycle = Integer.parseInt(args[3]);
     boolean syncWrites = Boolean.parseBoolean(args[4]);
-    exitWhenParentGoes();
+    ChildProtocol.exitWhenParentGoes();
 
     Strata db = Strata.open(dir, options(syncWrites));
     List<Thread> writers = new ArrayList<>();
@@ -86,17 +81,17 @@ final class CrashWriter {
   private static void writeForever(Strata db, int cycle, int thread, SplittableRandom rnd) {
     for (long write = 0; ; write++) {
       List<String> ops = nextOps(thread, rnd);
-      emit("I " + thread + " " + write + " " + String.join(" ", ops));
+      ChildProtocol.emit("I " + thread + " " + write + " " + String.join(" ", ops));
       try {
         apply(db, cycle, thread, write, ops);
       } catch (Throwable t) {
         StringWriter trace = new StringWriter();
         t.printStackTrace(new PrintWriter(trace));
         System.err.println("write " + write + " of thread " + thread + " failed:\n" + trace);
-        emit("E " + thread + " " + String.valueOf(t).replace('\n', ' '));
+        ChildProtocol.emit("E " + thread + " " + String.valueOf(t).replace('\n', ' '));
         Runtime.getRuntime().halt(3);
       }
-      emit("A " + thread + " " + write);
+      ChildProtocol.emit("A " + thread + " " + write);
     }
   }
 
@@ -145,44 +140,5 @@ final class CrashWriter {
       }
     }
     db.write(batch);
-  }
-
-  /** Writes one whole line with one system call. */
-  private static synchronized void emit(String line) {
-    try {
-      PROTOCOL.write(CrashValues.bytes(line + "\n"));
-    } catch (IOException e) {
-      // The parent is gone or stopped reading: nobody is left to check anything.
-      Runtime.getRuntime().halt(4);
-    }
-  }
-
-  /**
-   * The parent holds our stdin open; when it dies without killing us, stdin ends, and we stop
-   * rather than write forever. A time limit covers any other way of being forgotten.
-   */
-  private static void exitWhenParentGoes() {
-    Thread watchdog = new Thread(() -> {
-      try {
-        while (System.in.read() >= 0) {
-          // Nothing is ever sent; reading only waits for the end of the stream.
-        }
-      } catch (IOException ignored) {
-        // Treated as the end of the stream.
-      }
-      Runtime.getRuntime().halt(5);
-    }, "crash-writer-watchdog");
-    watchdog.setDaemon(true);
-    watchdog.start();
-    Thread limit = new Thread(() -> {
-      try {
-        Thread.sleep(10 * 60 * 1000L);
-      } catch (InterruptedException ignored) {
-        return;
-      }
-      Runtime.getRuntime().halt(6);
-    }, "crash-writer-time-limit");
-    limit.setDaemon(true);
-    limit.start();
   }
 }

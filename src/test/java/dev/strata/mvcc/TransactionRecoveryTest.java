@@ -14,8 +14,7 @@ import dev.strata.StrataOptions;
 import dev.strata.TestHarness;
 import dev.strata.Transaction;
 import dev.strata.TransactionConflictException;
-import java.io.FileDescriptor;
-import java.io.FileOutputStream;
+import dev.strata.crash.ChildProtocol;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -326,8 +325,6 @@ class TransactionRecoveryTest {
    * or close, and 10% are left open, with their writes, until the kill.
    */
   static final class Child {
-    private static final FileOutputStream PROTOCOL = new FileOutputStream(FileDescriptor.out);
-
     private Child() {}
 
     public static void main(String[] args) throws Exception {
@@ -335,7 +332,7 @@ class TransactionRecoveryTest {
       Path store = Path.of(args[0]);
       SplittableRandom root = new SplittableRandom(Long.parseLong(args[1]));
       int cycle = Integer.parseInt(args[2]);
-      exitWhenParentGoes();
+      ChildProtocol.exitWhenParentGoes();
       Strata db = Strata.open(store, options());
       List<Thread> threads = new ArrayList<>();
       for (int t = 0; t < THREADS; t++) {
@@ -366,22 +363,22 @@ class TransactionRecoveryTest {
           }
           int r = rnd.nextInt(100);
           if (r < 10) {
-            emit("U " + id + " " + keys);
+            ChildProtocol.emit("U " + id + " " + keys);
             leftOpen.add(t);
           } else if (r < 20) {
-            emit("D " + id + " " + keys);
+            ChildProtocol.emit("D " + id + " " + keys);
             if (r < 15) {
               t.rollback();
             } else {
               t.close();
             }
           } else {
-            emit("B " + id + " " + keys + " " + hot);
+            ChildProtocol.emit("B " + id + " " + keys + " " + hot);
             try {
               t.commit();
-              emit("C " + id);
+              ChildProtocol.emit("C " + id);
             } catch (TransactionConflictException e) {
-              emit("X " + id);
+              ChildProtocol.emit("X " + id);
             }
           }
         }
@@ -389,43 +386,9 @@ class TransactionRecoveryTest {
         StringWriter trace = new StringWriter();
         e.printStackTrace(new PrintWriter(trace));
         System.err.println(trace);
-        emit("E " + String.valueOf(e).replace('\n', ' '));
+        ChildProtocol.emit("E " + String.valueOf(e).replace('\n', ' '));
         Runtime.getRuntime().halt(3);
       }
-    }
-
-    private static synchronized void emit(String line) {
-      try {
-        PROTOCOL.write((line + "\n").getBytes(StandardCharsets.US_ASCII));
-      } catch (IOException e) {
-        Runtime.getRuntime().halt(4);
-      }
-    }
-
-    /** Stops when the parent goes (its end of stdin closes) or after ten minutes at most. */
-    private static void exitWhenParentGoes() {
-      Thread watchdog = new Thread(() -> {
-        try {
-          while (System.in.read() >= 0) {
-            // Nothing is ever sent; reading waits for the end of the stream.
-          }
-        } catch (IOException ignored) {
-          // Treated as the end of the stream.
-        }
-        Runtime.getRuntime().halt(5);
-      }, "child-watchdog");
-      watchdog.setDaemon(true);
-      watchdog.start();
-      Thread limit = new Thread(() -> {
-        try {
-          Thread.sleep(10 * 60 * 1000L);
-        } catch (InterruptedException ignored) {
-          return;
-        }
-        Runtime.getRuntime().halt(6);
-      }, "child-time-limit");
-      limit.setDaemon(true);
-      limit.start();
     }
   }
 }
