@@ -2,23 +2,28 @@ package dev.strata.akka;
 
 import akka.Done;
 import akka.actor.CoordinatedShutdown;
+import akka.actor.typed.ActorRef;
 import akka.actor.typed.ActorSystem;
 import akka.actor.typed.Extension;
 import akka.actor.typed.ExtensionId;
+import akka.actor.typed.Props;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigValueType;
 import dev.strata.Strata;
 import dev.strata.StrataOptions;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
+import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -34,6 +39,7 @@ import org.slf4j.LoggerFactory;
  *   memtable-size = 16 MiB          # any key of the strata block; the rest come from it
  * }
  * Strata orders = StrataExtension.get(system).open("orders");
+ * ActorRef<StrataCommand> ordersRef = StrataExtension.get(system).actorRef("orders"); // the same store, by message
  * }</pre>
  *
  * <p>{@code Strata.open(system, dir, options)} registers its store here too, so it is closed at
@@ -62,7 +68,9 @@ public final class StrataExtension implements Extension {
   }
 
   private final ActorSystem<?> system;
-  private final Map<String, Strata> named = new LinkedHashMap<>();
+  /** Written under this object's lock; concurrent because the per-name actors read it on every command. */
+  private final Map<String, Strata> named = new ConcurrentHashMap<>();
+  private final Map<String, ActorRef<StrataCommand>> actors = new HashMap<>();
   private final Set<Strata> open = new LinkedHashSet<>();
   private boolean shutDown;
 
@@ -115,6 +123,30 @@ public final class StrataExtension implements Extension {
     }
     Strata store = Strata.open(system, directory, options);
     named.put(name, store);
+    return store;
+  }
+
+  /**
+   * The store named {@code name} behind Strata's message protocol: opens it as {@link #open}
+   * does, and on the first call spawns a {@link StrataActor} for it (a system actor, stopped with
+   * the system); every caller gets the same ref. The actor serves whichever instance
+   * {@code open(name)} holds: once that store is closed it replies errors, until {@code open(name)}
+   * or this method opens the name again.
+   */
+  public synchronized ActorRef<StrataCommand> actorRef(String name) {
+    open(name);
+    return actors.computeIfAbsent(name, n -> system.systemActorOf(
+        StrataActor.create(() -> current(n)), "strata-store-" + URLEncoder.encode(n, StandardCharsets.UTF_8),
+        Props.empty()));
+  }
+
+  /** The open store named {@code name}, for its actor; throws when it is closed. */
+  private Strata current(String name) {
+    Strata store = named.get(name);
+    if (store == null || store.isClosed()) {
+      throw new IllegalStateException("store '" + name + "' is closed; StrataExtension.open(\"" + name
+          + "\") opens it again");
+    }
     return store;
   }
 

@@ -9,7 +9,11 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import akka.Done;
 import akka.actor.testkit.typed.javadsl.ActorTestKit;
+import akka.actor.testkit.typed.javadsl.TestProbe;
+import akka.actor.typed.ActorRef;
+import akka.pattern.StatusReply;
 import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigUtil;
 import dev.strata.Strata;
@@ -101,6 +105,42 @@ class StrataExtensionTest {
     Strata second = StrataExtension.get(testKit.system()).open("orders");
     assertNotSame(first, second);
     assertEquals("v", s(second.get(b("k"))));
+  }
+
+  @Test
+  void everyCallerOfOneNameGetsTheSameActorServingTheNamedStore() {
+    ActorTestKit testKit = testKitWithOrders();
+    ActorRef<StrataCommand> ref = StrataExtension.get(testKit.system()).actorRef("orders");
+    assertEquals(ref, StrataExtension.get(testKit.system()).actorRef("orders"));
+    TestProbe<StatusReply<Done>> acks = testKit.createTestProbe();
+    ref.tell(new StrataCommand.Put(b("k"), b("v"), acks.ref()));
+    assertEquals(StatusReply.ack(), acks.receiveMessage());
+    assertEquals("v", s(StrataExtension.get(testKit.system()).open("orders").get(b("k"))));
+  }
+
+  @Test
+  void aNamedActorRepliesErrorsWhileItsStoreIsClosedAndServesItAgainOnceReopened() {
+    ActorTestKit testKit = testKitWithOrders();
+    StrataExtension extension = StrataExtension.get(testKit.system());
+    ActorRef<StrataCommand> ref = extension.actorRef("orders");
+    extension.open("orders").put(b("k"), b("v"));
+    extension.open("orders").close();
+
+    TestProbe<StatusReply<StrataCommand.GetResult>> values = testKit.createTestProbe();
+    ref.tell(new StrataCommand.Get(b("k"), values.ref()));
+    StatusReply<StrataCommand.GetResult> closed = values.receiveMessage();
+    assertTrue(closed.isError());
+    assertTrue(closed.getError().getMessage().contains("store 'orders' is closed"), closed.getError().getMessage());
+
+    extension.open("orders");
+    ref.tell(new StrataCommand.Get(b("k"), values.ref()));
+    assertEquals("v", s(values.receiveMessage().getValue().value().orElseThrow()));
+  }
+
+  @Test
+  void anActorRefForAnUnconfiguredNameIsAnIllegalArgument() {
+    ActorTestKit testKit = testKit("");
+    assertThrows(IllegalArgumentException.class, () -> StrataExtension.get(testKit.system()).actorRef("orders"));
   }
 
   @Test
