@@ -5,8 +5,6 @@ import static dev.strata.TestHarness.key;
 import static dev.strata.TestHarness.s;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertInstanceOf;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import akka.Done;
@@ -27,7 +25,6 @@ import dev.strata.akka.StrataCommand.Page;
 import dev.strata.akka.StrataCommand.Put;
 import dev.strata.akka.StrataCommand.Scan;
 import dev.strata.akka.StrataCommand.Write;
-import dev.strata.key.KeyLimits;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -37,6 +34,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -44,7 +42,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The actor protocol: every command, scan paging, error replies for bad input, ordering. */
+/** The actor protocol: every command, scan paging, ordering, where the work runs. Errors: StrataActorErrorRepliesTest. */
 class StrataActorTest {
   private static final ActorTestKit testKit = ActorTestKit.create();
 
@@ -89,12 +87,6 @@ class StrataActorTest {
 
   private static Entry entry(byte[] k, String v) {
     return new Entry(k, b(v));
-  }
-
-  /** The error of a failed reply, after checking that it is one. */
-  private static Throwable error(StatusReply<?> reply) {
-    assertTrue(reply.isError(), () -> "expected an error reply, got " + reply);
-    return reply.getError();
   }
 
   // ---------------------------------------------------------------- each command
@@ -288,7 +280,7 @@ class StrataActorTest {
       });
     }
     try {
-      assertTrue(occupied.await(10, java.util.concurrent.TimeUnit.SECONDS));
+      assertTrue(occupied.await(10, TimeUnit.SECONDS));
       actor.tell(new Get(b("k"), values.ref()));
       actor.tell(Scan.all(10, pages.ref()));
       values.expectNoMessage(Duration.ofMillis(200));
@@ -307,101 +299,5 @@ class StrataActorTest {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
-  }
-
-  // ---------------------------------------------------------------- bad input
-
-  @Test
-  void aNullKeyIsAnErrorReplyForEveryKeyedCommand() {
-    actor.tell(new Get(null, values.ref()));
-    assertMessage(NullPointerException.class, "key must not be null", values.receiveMessage());
-    actor.tell(new Put(null, b("v"), acks.ref()));
-    assertMessage(NullPointerException.class, "key must not be null", acks.receiveMessage());
-    actor.tell(new Delete(null, acks.ref()));
-    assertMessage(NullPointerException.class, "key must not be null", acks.receiveMessage());
-  }
-
-  @Test
-  void aNullValueIsAnErrorReplyPointingToDelete() {
-    actor.tell(new Put(b("k"), null, acks.ref()));
-    assertMessage(NullPointerException.class, "use delete", acks.receiveMessage());
-  }
-
-  @Test
-  void anOversizedKeyIsAnErrorReplyStatingTheLimit() {
-    byte[] big = new byte[KeyLimits.MAX_KEY_BYTES + 1];
-    actor.tell(new Get(big, values.ref()));
-    assertMessage(IllegalArgumentException.class, "the limit is " + KeyLimits.MAX_KEY_BYTES, values.receiveMessage());
-    actor.tell(new Put(big, b("v"), acks.ref()));
-    assertMessage(IllegalArgumentException.class, "the limit is " + KeyLimits.MAX_KEY_BYTES, acks.receiveMessage());
-    actor.tell(new Delete(big, acks.ref()));
-    assertMessage(IllegalArgumentException.class, "the limit is " + KeyLimits.MAX_KEY_BYTES, acks.receiveMessage());
-  }
-
-  @Test
-  void anOversizedValueIsAnErrorReplyStatingTheLimit() {
-    actor.tell(new Put(b("k"), new byte[KeyLimits.MAX_VALUE_BYTES + 1], acks.ref()));
-    assertMessage(IllegalArgumentException.class, "the limit is " + KeyLimits.MAX_VALUE_BYTES, acks.receiveMessage());
-  }
-
-  @Test
-  void aNullBatchIsAnErrorReply() {
-    actor.tell(new Write(null, acks.ref()));
-    assertMessage(NullPointerException.class, "batch must not be null", acks.receiveMessage());
-  }
-
-  @Test
-  void aPageSizeBelowOneIsAnErrorReplyNamingIt() {
-    actor.tell(Scan.all(0, pages.ref()));
-    assertMessage(IllegalArgumentException.class, "maxEntries must be at least 1", pages.receiveMessage());
-    actor.tell(Scan.all(-5, pages.ref()));
-    assertMessage(IllegalArgumentException.class, "got -5", pages.receiveMessage());
-  }
-
-  @Test
-  void aNullBoundIsAnErrorReplyPointingToUnbounded() {
-    actor.tell(new Scan(null, Bound.unbounded(), 10, pages.ref()));
-    assertMessage(NullPointerException.class, "Bound.unbounded()", pages.receiveMessage());
-    actor.tell(new Scan(Bound.unbounded(), null, 10, pages.ref()));
-    assertMessage(NullPointerException.class, "upper bound", pages.receiveMessage());
-  }
-
-  @Test
-  void aCommandWithoutReplyToFailsWhereItIsBuilt() {
-    NullPointerException e = assertThrows(NullPointerException.class, () -> new Get(b("k"), null));
-    assertTrue(e.getMessage().contains("replyTo"), e.getMessage());
-  }
-
-  @Test
-  void aClosedStoreIsAnErrorReplyForEveryCommand() {
-    store.close();
-    actor.tell(new Get(b("k"), values.ref()));
-    assertMessage(IllegalStateException.class, "store is closed", values.receiveMessage());
-    actor.tell(new Put(b("k"), b("v"), acks.ref()));
-    assertMessage(IllegalStateException.class, "store is closed", acks.receiveMessage());
-    actor.tell(new Delete(b("k"), acks.ref()));
-    assertMessage(IllegalStateException.class, "store is closed", acks.receiveMessage());
-    actor.tell(new Write(new WriteBatch().put(b("k"), b("v")), acks.ref()));
-    assertMessage(IllegalStateException.class, "store is closed", acks.receiveMessage());
-    actor.tell(Scan.all(10, pages.ref()));
-    assertMessage(IllegalStateException.class, "store is closed", pages.receiveMessage());
-  }
-
-  @Test
-  void theActorKeepsServingAfterBadInput() {
-    actor.tell(new Put(null, b("v"), acks.ref()));
-    actor.tell(Scan.all(0, pages.ref()));
-    actor.tell(new Write(null, acks.ref()));
-    assertTrue(acks.receiveMessage().isError());
-    assertTrue(pages.receiveMessage().isError());
-    assertTrue(acks.receiveMessage().isError());
-    put("k", "v");
-    assertEquals(Optional.of("v"), get("k"));
-  }
-
-  private static void assertMessage(Class<? extends Throwable> type, String fragment, StatusReply<?> reply) {
-    Throwable e = error(reply);
-    assertInstanceOf(type, e, () -> "error type of " + reply);
-    assertTrue(e.getMessage().contains(fragment), () -> "'" + e.getMessage() + "' should say '" + fragment + "'");
   }
 }
