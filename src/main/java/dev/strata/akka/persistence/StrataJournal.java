@@ -3,6 +3,7 @@ package dev.strata.akka.persistence;
 import akka.dispatch.Futures;
 import akka.persistence.AtomicWrite;
 import akka.persistence.PersistentRepr;
+import akka.persistence.journal.Tagged;
 import akka.persistence.journal.japi.AsyncWriteJournal;
 import com.typesafe.config.Config;
 import dev.strata.Bound;
@@ -26,7 +27,9 @@ import scala.jdk.javaapi.CollectionConverters;
  * serialized (or whose id or values pass Strata's limits) is rejected alone, before anything of it is
  * written; a storage failure fails the whole call, as Akka asks. Events are replayed by one forward
  * scan; a delete removes the events (tombstones) but keeps the highest sequence number. Keys:
- * {@link PersistenceKeys}; values: {@link JournalRecords}.
+ * {@link PersistenceKeys}; values: {@link JournalRecords}. Tags ({@code Tagged} payloads, as an
+ * {@code EventSourcedBehavior} with tags writes them) are dropped and the bare event is stored: there
+ * is no tag index, as there is no Persistence Query read journal.
  *
  * <p>Every store call runs on the plugin's {@code plugin-dispatcher}, never on Akka's default
  * dispatcher nor on {@code strata.blocking-dispatcher} (a write waiting for a flush must not hold a
@@ -67,8 +70,9 @@ public final class StrataJournal extends AsyncWriteJournal {
     try {
       String persistenceId = write.persistenceId();
       for (PersistentRepr event : CollectionConverters.asJava(write.payload())) {
+        PersistentRepr untagged = event.payload() instanceof Tagged tagged ? event.withPayload(tagged.payload()) : event;
         batch.put(PersistenceKeys.event(persistenceId, event.sequenceNr()),
-            JournalRecords.event(serialization.serialize(event)));
+            JournalRecords.event(serialization.serialize(untagged)));
       }
       batch.put(PersistenceKeys.highestSequenceNr(persistenceId),
           JournalRecords.highestSequenceNr(write.highestSequenceNr()));

@@ -11,12 +11,14 @@ import akka.persistence.Persistence;
 import akka.persistence.PersistentEnvelope;
 import akka.persistence.PersistentRepr;
 import akka.persistence.PersistentRepr$;
+import akka.persistence.journal.Tagged;
 import akka.testkit.javadsl.TestKit;
 import com.typesafe.config.ConfigFactory;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import scala.jdk.javaapi.CollectionConverters;
@@ -67,6 +69,14 @@ class StrataJournalRecoveryTest {
     });
   }
 
+  @Test
+  void taggedEventsAreStoredWithoutTheirTags() {
+    withSystem(system -> {
+      write(system, "cart-1", 1, List.of(new Tagged("a", Set.of("carts")), "b"));
+      assertEquals(List.of("a", "b"), replay(system, "cart-1", 1, Long.MAX_VALUE, Long.MAX_VALUE, 2));
+    });
+  }
+
   // ---------------------------------------------------------------- helpers
 
   private interface Body {
@@ -84,7 +94,7 @@ class StrataJournalRecoveryTest {
   }
 
   /** Writes {@code events} at {@code from, from + 1, ...} as one AtomicWrite and waits for the acknowledgement. */
-  private static void write(ActorSystem system, String persistenceId, long from, List<String> events) {
+  private static void write(ActorSystem system, String persistenceId, long from, List<?> events) {
     TestKit probe = new TestKit(system);
     List<PersistentRepr> reprs = new ArrayList<>();
     for (int i = 0; i < events.size(); i++) {
