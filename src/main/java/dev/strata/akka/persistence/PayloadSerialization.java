@@ -1,0 +1,40 @@
+package dev.strata.akka.persistence;
+
+import akka.actor.ActorSystem;
+import akka.serialization.Serialization;
+import akka.serialization.SerializationExtension;
+import akka.serialization.Serializer;
+import akka.serialization.Serializers;
+import scala.util.Try;
+
+/**
+ * Akka serialization for the plugins: an object to a {@link Payload} (serializer id, manifest,
+ * bytes) and back, with the actor system's transport information set, so that serializers of
+ * payloads holding {@code ActorRef}s can write and resolve them. Thread-safe.
+ */
+final class PayloadSerialization {
+  private final Serialization serialization;
+
+  PayloadSerialization(ActorSystem system) {
+    this.serialization = SerializationExtension.get(system);
+  }
+
+  /** Serializes {@code o} with the serializer bound to its class; throws what that serializer throws. */
+  Payload serialize(Object o) throws Exception {
+    Try<byte[]> bytes = serialization.serialize(o);
+    if (bytes.isFailure()) {
+      Throwable cause = bytes.failed().get();
+      if (cause instanceof Exception e) {
+        throw e;
+      }
+      throw (Error) cause;
+    }
+    Serializer serializer = serialization.findSerializerFor(o);
+    return new Payload(serializer.identifier(), Serializers.manifestFor(serializer, o), bytes.get());
+  }
+
+  /** The object {@code payload} holds; throws when its serializer is not configured or fails. */
+  Object deserialize(Payload payload) {
+    return serialization.deserialize(payload.bytes(), payload.serializerId(), payload.manifest()).get();
+  }
+}
