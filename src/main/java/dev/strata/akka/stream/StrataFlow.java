@@ -1,0 +1,128 @@
+package dev.strata.akka.stream;
+
+import akka.NotUsed;
+import akka.japi.function.Function;
+import akka.stream.javadsl.Flow;
+import dev.strata.Strata;
+import dev.strata.WriteBatch;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * Writes a stream's elements into a {@link Strata} store and passes each one on once the store
+ * has acknowledged its write: visible to every later read and, with the WAL on, recoverable after
+ * a crash (after a power loss too with {@code syncWrites(true)}).
+ *
+ * <pre>{@code
+ * source                                                   // Source<KeyValue, ?>
+ *     .via(StrataFlow.write(store, StrataWriteSettings.create(system)))
+ *     .runWith(Sink.foreach(kv -> log.info("stored {}", kv)), system);
+ * }</pre>
+ *
+ * <p><b>How.</b> Elements are grouped into write batches of at most {@code batchSize} elements
+ * and {@code maxBatchBytes} bytes, or what arrived within {@code batchWindow}
+ * ({@code groupedWeightedWithin}); each batch is one {@link Strata#writeAsync} (one commit, one
+ * WAL record, all or nothing), with at most {@code parallelism} batches in flight
+ * ({@code mapAsync}); elements leave in input order once their batch is acknowledged.
+ *
+ * <p><b>Order.</b> Writes of the same key are applied in input order, so the last element of a
+ * key wins, whatever the parallelism. {@code mapAsync} calls {@code writeAsync} for one batch at
+ * a time, in input order, from the stage (serialized by the stream's actor), and the store
+ * applies writes submitted that way in submission order on both of its paths:
+ * <ul>
+ *   <li>Fast path: {@code writeAsync} commits the batch on the calling thread under the store's
+ *       commit lock (sequence numbers, WAL record, memtable) before it returns, so the next batch
+ *       is not even submitted until this one is committed.</li>
+ *   <li>Mailbox path (the store is stalled, writes are slowed down, or {@code syncWrites}): the
+ *       store counts the batch as queued, then tells it to the writer actor
+ *       ({@code WritePath.enqueue}). While any write is queued, no write takes the fast path
+ *       ({@code WritePath.admit} refuses it under the commit lock), so later batches queue behind
+ *       it; the mailbox is FIFO for tells that follow one another; and the writer applies its
+ *       queue in arrival order, stopping at the first batch that still finds the store stalled,
+ *       never skipping one ({@code WriterActor.drainQueue}).</li>
+ * </ul>
+ * Within a batch the operations apply in order at ascending sequence numbers.
+ *
+ * <p><b>Back-pressure.</b> When the store stalls (memtables full and waiting for flush, or
+ * compaction behind), {@code writeAsync} returns a stage that completes late; once
+ * {@code parallelism} batches wait, the flow stops pulling, so no more than about
+ * {@code (parallelism + 2) * batchSize} elements are held between upstream and the store.
+ *
+ * <p><b>Failure.</b> A failed write (an I/O error, which puts the store in its read-only error
+ * state, or a closed store) fails the stream with the store's exception itself: a
+ * {@link dev.strata.StrataException} whose cause is the I/O error, or the
+ * {@link IllegalStateException} of a closed store. Every element emitted before that was
+ * acknowledged and survives a reopen; a batch in flight at the failure may or may not have been
+ * applied. Elements are never retried (the error state is sticky until reopen).
+ *
+ * <p>Thread-safety: the factories are thread-safe; each materialization is independent. The
+ * store may be shared with any other writers and readers, but the ordering above holds only among
+ * the writes of one materialized flow. Fast-path commits run on the stream's dispatcher; they hold
+ * the commit lock for about a microsecond per element.
+ */
+public final class StrataFlow {
+  private StrataFlow() {}
+
+  /** Writes each {@link KeyValue} (a put or a delete) and emits it once acknowledged. */
+  public static Flow<KeyValue, KeyValue, NotUsed> write(Strata store, StrataWriteSettings settings) {
+    return write(store, settings, kv -> kv);
+  }
+
+  /**
+   * Writes the operation {@code toKeyValue} makes of each element and emits the element once
+   * acknowledged (Alpakka's pass-through): an offset to commit, a message to acknowledge, the
+   * domain object itself. {@code toKeyValue} is called once per element, in order; a null result
+   * fails the stream.
+   */
+  public static <T> Flow<T, T, NotUsed> write(Strata store, StrataWriteSettings settings,
+      Function<T, KeyValue> toKeyValue) {
+    Objects.requireNonNull(store, "store must not be null");
+    Objects.requireNonNull(settings, "settings must not be null");
+    Objects.requireNonNull(toKeyValue, "toKeyValue must not be null");
+    return Flow.<T>create()
+        .map(element -> new Pending<>(element, Objects.requireNonNull(toKeyValue.apply(element),
+            () -> "toKeyValue returned null for " + element)))
+        .groupedWeightedWithin(settings.maxBatchBytes(), settings.batchSize(), Pending::weight,
+            settings.batchWindow())
+        .mapAsync(settings.parallelism(), group -> writeGroup(store, group))
+        .mapConcat(elements -> elements)
+        .named("strataWrite");
+  }
+
+  /** An element and the operation it stands for. */
+  private record Pending<T>(T element, KeyValue operation) {
+    long weight() {
+      return operation.dataBytes();
+    }
+  }
+
+  /** One write batch of {@code group}; completes with the group's elements once acknowledged. */
+  private static <T> CompletionStage<List<T>> writeGroup(Strata store, List<Pending<T>> group) {
+    WriteBatch batch = new WriteBatch();
+    List<T> elements = new ArrayList<>(group.size());
+    for (Pending<T> p : group) {
+      p.operation().addTo(batch);
+      elements.add(p.element());
+    }
+    // A closed store throws here (IllegalStateException), which fails the stage at once.
+    CompletionStage<?> written = store.writeAsync(batch);
+    CompletableFuture<List<T>> result = new CompletableFuture<>();
+    written.whenComplete((done, failure) -> {
+      if (failure == null) {
+        result.complete(elements);
+      } else {
+        result.completeExceptionally(unwrap(failure));
+      }
+    });
+    return result;
+  }
+
+  /** The store's own exception, not the CompletionException that dependent stages wrap it in. */
+  private static Throwable unwrap(Throwable t) {
+    return t instanceof CompletionException && t.getCause() != null ? t.getCause() : t;
+  }
+}
