@@ -230,6 +230,15 @@ final class StreamTestHarness {
     }
   }
 
+  /** Every exception of a cause chain, for assertions on where a failure came from. */
+  static String messages(Throwable t) {
+    StringBuilder all = new StringBuilder();
+    for (Throwable c = t; c != null; c = c.getCause()) {
+      all.append(c).append(" / ");
+    }
+    return all.toString();
+  }
+
   /** Closes {@code db}, ignoring the error a store in its error state may report. */
   static void closeIgnoringErrors(Strata db) {
     try {
