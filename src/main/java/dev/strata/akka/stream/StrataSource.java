@@ -31,7 +31,8 @@ import java.util.Optional;
  * never run takes nothing. Do not close the store while a scan stream runs: its next read fails.
  *
  * <p><b>Dispatcher.</b> Reads may block on file I/O, so the stage runs on
- * {@code strata.blocking-dispatcher} (Strata's reference.conf), like flushes and compactions;
+ * {@code strata.blocking-dispatcher} (Strata's reference.conf), like flushes and compactions,
+ * while the stages downstream of it stay on the stream's own dispatcher;
  * {@code withAttributes(ActorAttributes.dispatcher(...))} on the returned source picks another.
  *
  * <p>Thread-safe factory; each materialization has its own snapshot and iterator, used by one

@@ -20,7 +20,7 @@ import akka.stream.testkit.javadsl.TestSource;
 import dev.strata.DurabilityAccess;
 import dev.strata.Strata;
 import dev.strata.StrataOptions;
-import dev.strata.akka.stream.StreamTestHarness.ThrottledFileSystem;
+import dev.strata.akka.stream.StreamTestHarness.InstrumentedFileSystem;
 import dev.strata.fs.DiskFileSystem;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -95,7 +95,7 @@ class StrataFlowBackPressureTest {
   void aStalledStoreStopsThePullingUntilAFlushMakesRoomThenEveryElementArrives() {
     int n = 5000; // 500 KiB: many times what two 16 KiB memtables hold
     List<KeyValue> input = input(n);
-    ThrottledFileSystem fs = new ThrottledFileSystem(DiskFileSystem.INSTANCE, 0);
+    InstrumentedFileSystem fs = new InstrumentedFileSystem(DiskFileSystem.INSTANCE, 0);
     try (Strata db = DurabilityAccess.open(system, dir, stallingOptions().build(), fs)) {
       fs.closeGate(); // flushes wait: once both memtables are full, writes wait at the writer
       AtomicLong acknowledged = new AtomicLong();
@@ -130,7 +130,7 @@ class StrataFlowBackPressureTest {
     int n = 2000;
     List<KeyValue> input = input(n);
     // Every write is synced, and every sync takes 20 ms: about (parallelism x batch) per 20 ms.
-    ThrottledFileSystem fs = new ThrottledFileSystem(DiskFileSystem.INSTANCE, 20);
+    InstrumentedFileSystem fs = new InstrumentedFileSystem(DiskFileSystem.INSTANCE, 20);
     StrataOptions options = stallingOptions().memtableSizeBytes(1 << 20).syncWrites(true).build();
     try (Strata db = DurabilityAccess.open(system, dir, options, fs)) {
       AtomicLong acknowledged = new AtomicLong();

@@ -22,7 +22,7 @@ import dev.strata.DurabilityAccess;
 import dev.strata.Strata;
 import dev.strata.StrataOptions;
 import dev.strata.TestHarness;
-import dev.strata.akka.stream.StreamTestHarness.ThrottledFileSystem;
+import dev.strata.akka.stream.StreamTestHarness.InstrumentedFileSystem;
 import dev.strata.fs.DiskFileSystem;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -65,7 +65,7 @@ class StrataFlowTest {
     FAST, STALLING, SYNCED
   }
 
-  private Strata open(WritePath path, ThrottledFileSystem fs) {
+  private Strata open(WritePath path, InstrumentedFileSystem fs) {
     StrataOptions options = switch (path) {
       case FAST -> StrataOptions.defaults();
       case STALLING -> stallingOptions().build();
@@ -75,7 +75,7 @@ class StrataFlowTest {
   }
 
   /** Holds flushes for the first {@code millis}, so that writes queue at the writer, then lets them go. */
-  private static void holdFlushesFor(ThrottledFileSystem fs, long millis) {
+  private static void holdFlushesFor(InstrumentedFileSystem fs, long millis) {
     fs.closeGate();
     CompletableFuture.delayedExecutor(millis, TimeUnit.MILLISECONDS).execute(fs::openGate);
   }
@@ -87,7 +87,7 @@ class StrataFlowTest {
   @ParameterizedTest(name = "{0}")
   @EnumSource(WritePath.class)
   void eachElementIsEmittedOnlyOnceTheStoreReturnsIt(WritePath path) throws Exception {
-    ThrottledFileSystem fs = new ThrottledFileSystem(DiskFileSystem.INSTANCE, 0);
+    InstrumentedFileSystem fs = new InstrumentedFileSystem(DiskFileSystem.INSTANCE, 0);
     int n = path == WritePath.SYNCED ? 1000 : 3000;
     List<KeyValue> input = new ArrayList<>();
     for (int i = 0; i < n; i++) {
@@ -133,7 +133,7 @@ class StrataFlowTest {
         last.put(key(k), value(k, i));
       }
     }
-    ThrottledFileSystem fs = new ThrottledFileSystem(DiskFileSystem.INSTANCE, 0);
+    InstrumentedFileSystem fs = new InstrumentedFileSystem(DiskFileSystem.INSTANCE, 0);
     try (Strata db = open(path, fs)) {
       holdFlushesFor(fs, 300);
       // Small batches, many in flight: the most chances for a later batch to overtake.
@@ -164,7 +164,7 @@ class StrataFlowTest {
         }
       }
     }
-    ThrottledFileSystem fs = new ThrottledFileSystem(DiskFileSystem.INSTANCE, 0);
+    InstrumentedFileSystem fs = new InstrumentedFileSystem(DiskFileSystem.INSTANCE, 0);
     try (Strata db = open(path, fs)) {
       holdFlushesFor(fs, 300);
       StrataWriteSettings settings = StrataWriteSettings.create().withBatchSize(batch).withParallelism(16);
@@ -235,7 +235,7 @@ class StrataFlowTest {
 
   @Test
   void theSinkCompletesOnlyOnceEveryWriteIsAcknowledged() throws Exception {
-    ThrottledFileSystem fs = new ThrottledFileSystem(DiskFileSystem.INSTANCE, 0);
+    InstrumentedFileSystem fs = new InstrumentedFileSystem(DiskFileSystem.INSTANCE, 0);
     try (Strata db = open(WritePath.STALLING, fs)) {
       fs.closeGate();
       int n = 1000; // several memtables: more than the store takes while flushes are held

@@ -16,6 +16,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -25,8 +27,8 @@ import scala.concurrent.duration.FiniteDuration;
 /**
  * What the stream suites share: one ActorSystem per class, elements and stores small enough to
  * rotate and stall, a feeder that sends into a {@link TestPublisher.Probe} exactly as much as the
- * stream asks for, and file systems that make a store slow (synced writes wait) or stalled (flushes
- * wait at a gate).
+ * stream asks for, and a file system that makes a store slow (synced writes wait) or stalled
+ * (flushes wait at a gate) and tells which threads read.
  */
 final class StreamTestHarness {
   /** Longest a test waits for anything before it calls the stream stuck. */
@@ -107,14 +109,19 @@ final class StreamTestHarness {
     return sent;
   }
 
-  /** A file system that delegates to another, delaying every sync and holding SST creation at a gate. */
-  static final class ThrottledFileSystem implements FileSystem {
+  /**
+   * A file system that delegates to another, delaying every sync, holding SST creation at a gate,
+   * and noting which threads read files.
+   */
+  static final class InstrumentedFileSystem implements FileSystem {
     private final FileSystem delegate;
     private final long syncDelayMillis;
     private volatile CountDownLatch sstGate = new CountDownLatch(0);
     final AtomicInteger sstsWaiting = new AtomicInteger();
+    /** Names of the threads that read from files opened here. */
+    final Set<String> readerThreads = ConcurrentHashMap.newKeySet();
 
-    ThrottledFileSystem(FileSystem delegate, long syncDelayMillis) {
+    InstrumentedFileSystem(FileSystem delegate, long syncDelayMillis) {
       this.delegate = delegate;
       this.syncDelayMillis = syncDelayMillis;
     }
@@ -191,7 +198,24 @@ final class StreamTestHarness {
 
     @Override
     public ReadableFile openReadable(Path path) throws IOException {
-      return delegate.openReadable(path);
+      ReadableFile file = delegate.openReadable(path);
+      return new ReadableFile() {
+        @Override
+        public void readFully(long position, byte[] dst, int offset, int length) throws IOException {
+          readerThreads.add(Thread.currentThread().getName());
+          file.readFully(position, dst, offset, length);
+        }
+
+        @Override
+        public long size() throws IOException {
+          return file.size();
+        }
+
+        @Override
+        public void close() throws IOException {
+          file.close();
+        }
+      };
     }
 
     @Override
