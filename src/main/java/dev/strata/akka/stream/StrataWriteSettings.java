@@ -134,7 +134,10 @@ public final class StrataWriteSettings {
 
   @Override
   public String toString() {
-    return "StrataWriteSettings(batchSize=" + batchSize + ", batchWindow=" + batchWindow.toMillis() + "ms"
+    long nanos = batchWindow.toNanos();
+    String window = nanos % 1_000_000 == 0 ? nanos / 1_000_000 + "ms"
+        : nanos % 1_000 == 0 ? nanos / 1_000 + "us" : nanos + "ns";
+    return "StrataWriteSettings(batchSize=" + batchSize + ", batchWindow=" + window
         + ", maxBatchBytes=" + maxBatchBytes + ", parallelism=" + parallelism + ")";
   }
 }
