@@ -61,6 +61,11 @@ public final class KeyValue {
     return value == null;
   }
 
+  /** The key itself, for the stages of this package, which do not modify it. */
+  byte[] keyArray() {
+    return key;
+  }
+
   /** Key and value bytes, as a {@link WriteBatch} counts them: the weight of the element in a batch. */
   long dataBytes() {
     return (long) key.length + (value == null ? 0 : value.length);

@@ -24,12 +24,12 @@ public final class StrataSink {
 
   /** Writes each {@link KeyValue} (a put or a delete). */
   public static Sink<KeyValue, CompletionStage<Done>> write(Strata store, StrataWriteSettings settings) {
-    return StrataFlow.write(store, settings).toMat(Sink.ignore(), Keep.right());
+    return StrataFlow.batches(store, settings).toMat(Sink.ignore(), Keep.right()).named("strataSink");
   }
 
   /** Writes the operation {@code toKeyValue} makes of each element. */
   public static <T> Sink<T, CompletionStage<Done>> write(Strata store, StrataWriteSettings settings,
       Function<T, KeyValue> toKeyValue) {
-    return StrataFlow.write(store, settings, toKeyValue).toMat(Sink.ignore(), Keep.right());
+    return StrataFlow.batches(store, settings, toKeyValue).toMat(Sink.ignore(), Keep.right()).named("strataSink");
   }
 }

@@ -180,6 +180,21 @@ class StrataFlowTest {
   }
 
   @Test
+  void writesOfOneKeyInsideOneBatchKeepTheirOrder() throws Exception {
+    List<KeyValue> input = List.of(put("b", "1"), put("a", "1"), KeyValue.delete(b("b")), put("c", "1"),
+        put("a", "2"), put("b", "3"), KeyValue.delete(b("a")), put("c", "2"));
+    try (Strata db = Strata.open(system, dir, StrataOptions.defaults())) {
+      StrataWriteSettings oneBatch = StrataWriteSettings.create().withBatchSize(input.size())
+          .withBatchWindow(Duration.ofSeconds(10));
+      assertEquals(input, await(Source.from(input).via(StrataFlow.write(db, oneBatch)).runWith(Sink.seq(), system)),
+          "emitted in input order, though written sorted");
+      assertNull(db.get(b("a")));
+      assertEquals("3", s(db.get(b("b"))));
+      assertEquals("2", s(db.get(b("c"))));
+    }
+  }
+
+  @Test
   void deletesRemoveKeysAndEmptyValuesAreValues() throws Exception {
     try (Strata db = Strata.open(system, dir, StrataOptions.defaults())) {
       db.put(b("old"), b("v"));
