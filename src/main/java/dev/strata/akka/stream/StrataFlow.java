@@ -28,8 +28,9 @@ import java.util.concurrent.CompletionStage;
  * <p><b>How.</b> Elements are grouped into write batches of at most {@code batchSize} elements
  * and {@code maxBatchBytes} bytes, or what arrived within {@code batchWindow}
  * ({@code groupedWeightedWithin}); each batch is one {@link Strata#writeAsync} (one commit, one
- * WAL record, all or nothing), with at most {@code parallelism} batches in flight
- * ({@code mapAsync}); elements leave in input order once their batch is acknowledged.
+ * WAL record, all or nothing; its operations sorted by key, which the memtable inserts faster),
+ * with at most {@code parallelism} batches in flight ({@code mapAsync}); elements leave in input
+ * order once their batch is acknowledged.
  *
  * <p><b>Order.</b> Writes of the same key are applied in input order, so the last element of a
  * key wins, whatever the parallelism. {@code mapAsync} calls {@code writeAsync} for one batch at
@@ -59,8 +60,9 @@ import java.util.concurrent.CompletionStage;
  * state, or a closed store) fails the stream with the store's exception itself: a
  * {@link dev.strata.StrataException} whose cause is the I/O error, or the
  * {@link IllegalStateException} of a closed store. Every element emitted before that was
- * acknowledged and survives a reopen; a batch in flight at the failure may or may not have been
- * applied. Elements are never retried (the error state is sticky until reopen).
+ * acknowledged, so it survives what any acknowledged write survives (a process crash with the WAL
+ * on, a power loss with {@code syncWrites}); a batch in flight at the failure may or may not have
+ * been applied. Nothing is retried: the store's error state lasts until it is reopened.
  *
  * <p>Thread-safety: the factories are thread-safe; each materialization is independent. The
  * store may be shared with any other writers and readers, but the ordering above holds only among
