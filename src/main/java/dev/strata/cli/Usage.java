@@ -66,11 +66,12 @@ final class Usage {
   static final String BENCH_INGEST = """
       Usage: strata bench ingest [options]
 
-      Writes fillrandom's N keys and values twice, each time into a fresh store of its own with
-      the WAL on: with synchronous puts from one thread, then as a stream of KeyValue elements
-      through StrataFlow into StrataSink (write batches, several in flight). Each fill is timed
-      from the first write to the last acknowledgement. Prints elements/s, MB/s and the process's
-      CPU time for each, and the ratio of the stream's elements/s to the synchronous API's.
+      Writes fillrandom's N keys and values twice per round, each time into a fresh store of its
+      own with the WAL on: with synchronous puts from one thread, and as a stream of KeyValue
+      elements through StrataFlow into StrataSink (write batches, several in flight); rounds
+      alternate which goes first. Each fill is timed from the first write to the last
+      acknowledgement. Prints elements/s, MB/s and the process's CPU time for each fill, the
+      medians, and the ratio of the stream's median elements/s to the synchronous API's.
 
       Options:
         --num N                elements, and keys in the key space                 [1000000]
@@ -89,7 +90,7 @@ final class Usage {
         --max-batch-bytes SIZE key and value bytes per write batch at most         [%s]
         --parallelism N        write batches in flight at once                     [%d]
         --rounds N             run both fills N times, alternating which goes first, and
-                               report the medians                                  [1]
+                               report the medians (round 1 is JIT warm-up)        [%d]
         --stream-first         run the stream fill first (in the first round)
         -h, --help             this text
       Stream defaults come from strata.stream in conf/application.conf over reference.conf.
@@ -97,7 +98,8 @@ final class Usage {
       TIME is a duration: 5ms, 250us, 1s.
       Options take their value as the next argument or after '=': --num 1000 or --num=1000.
       """.formatted(StrataWriteSettings.create().batchSize(), StrataWriteSettings.create().batchWindow().toMillis(),
-      StrataWriteSettings.create().maxBatchBytes() + " B", StrataWriteSettings.create().parallelism());
+      StrataWriteSettings.create().maxBatchBytes() + " B", StrataWriteSettings.create().parallelism(),
+      IngestArgs.DEFAULT_ROUNDS);
 
   static final String SHELL = """
       Usage: strata shell DIR

@@ -39,14 +39,14 @@ class IngestArgsTest {
     assertTrue(c.bench().options().walEnabled());
     assertEquals(SETTINGS, c.settings());
     assertFalse(c.streamFirst());
-    assertEquals(1, c.rounds());
+    assertEquals(3, c.rounds());
   }
 
   @Test
   void everyOptionIsParsed() throws UsageException {
     IngestConfig c = parse("--num", "5000", "--seed=9", "--dir", "/tmp/strata-i", "--key-size", "20",
         "--value-size", "50", "--memtable-size", "4MiB", "--sync", "--batch-size", "250", "--batch-window", "250us",
-        "--max-batch-bytes", "64KiB", "--parallelism=8", "--rounds", "3", "--stream-first");
+        "--max-batch-bytes", "64KiB", "--parallelism=8", "--rounds", "5", "--stream-first");
     assertEquals(5000, c.bench().num());
     assertEquals(9, c.bench().seed());
     assertEquals(Path.of("/tmp/strata-i"), c.bench().dir());
@@ -56,7 +56,7 @@ class IngestArgsTest {
     assertTrue(c.bench().options().syncWrites());
     assertEquals(SETTINGS.withBatchSize(250).withBatchWindow(Duration.ofNanos(250_000)).withMaxBatchBytes(65536)
         .withParallelism(8), c.settings());
-    assertEquals(3, c.rounds());
+    assertEquals(5, c.rounds());
     assertTrue(c.streamFirst());
   }
 

@@ -26,7 +26,7 @@ public final class StrataWriteSettings {
   /** Where {@link #create(ClassicActorSystemProvider)} reads the settings. */
   public static final String CONFIG_PATH = "strata.stream";
 
-  private static final int DEFAULT_BATCH_SIZE = 1000;
+  private static final int DEFAULT_BATCH_SIZE = 4000;
   private static final Duration DEFAULT_BATCH_WINDOW = Duration.ofMillis(5);
   private static final long DEFAULT_MAX_BATCH_BYTES = 4L * 1024 * 1024;
   private static final int DEFAULT_PARALLELISM = 4;

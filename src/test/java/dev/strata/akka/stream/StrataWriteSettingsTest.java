@@ -15,7 +15,7 @@ class StrataWriteSettingsTest {
   void theDefaultsAreThoseOfReferenceConf() {
     StrataWriteSettings fromConf = StrataWriteSettings.create(ConfigFactory.defaultReference().getConfig("strata.stream"));
     assertEquals(fromConf, StrataWriteSettings.create());
-    assertEquals("StrataWriteSettings(batchSize=1000, batchWindow=5ms, maxBatchBytes=4194304, parallelism=4)",
+    assertEquals("StrataWriteSettings(batchSize=4000, batchWindow=5ms, maxBatchBytes=4194304, parallelism=4)",
         StrataWriteSettings.create().toString());
   }
 
