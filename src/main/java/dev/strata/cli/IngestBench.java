@@ -128,7 +128,8 @@ final class IngestBench {
     long elapsed;
     long cpu;
     Strata db = opener.apply(storeDir, bench.options());
-    try (ProgressBar bar = ProgressBar.start(progressTerminal, name, bench.num(), progress)) {
+    ProgressBar bar = ProgressBar.start(progressTerminal, name, bench.num(), progress);
+    try {
       long cpuBefore = processCpuNanos();
       elapsed = fill.run(db, progress);
       cpu = cpuBefore < 0 ? -1 : processCpuNanos() - cpuBefore;
@@ -137,6 +138,7 @@ final class IngestBench {
         throw new BenchRunner.BenchFailure(name + " wrote " + written + " of " + bench.num() + " elements", null);
       }
     } finally {
+      bar.close();
       db.close();
     }
     Directories.deleteRecursively(storeDir); // the next fill gets the disk and the page cache to itself

@@ -1,6 +1,5 @@
 package dev.strata.akka.stream;
 
-import static dev.strata.akka.stream.StreamTestHarness.b;
 import static dev.strata.akka.stream.StreamTestHarness.feed;
 import static dev.strata.akka.stream.StreamTestHarness.key;
 import static dev.strata.akka.stream.StreamTestHarness.millis;
@@ -75,13 +74,13 @@ class StrataFlowBackPressureTest {
   private static Pair<TestPublisher.Probe<KeyValue>, TestSubscriber.Probe<KeyValue>> run(Strata db,
       AtomicLong acknowledged) {
     StrataWriteSettings settings = StrataWriteSettings.create().withBatchSize(BATCH).withParallelism(PARALLELISM);
-    return TestSource.<KeyValue>probe(system.classicSystem())
+    return TestSource.<KeyValue>create(system)
         .via(StrataFlow.write(db, settings))
         .map(kv -> {
           acknowledged.incrementAndGet();
           return kv;
         })
-        .toMat(TestSink.probe(system.classicSystem()), akka.stream.javadsl.Keep.both())
+        .toMat(TestSink.create(system), akka.stream.javadsl.Keep.both())
         .run(system);
   }
 

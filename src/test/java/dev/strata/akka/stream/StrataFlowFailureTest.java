@@ -152,9 +152,9 @@ class StrataFlowFailureTest {
     Strata db = Strata.open(system, diskDir, options(false));
     Pair<TestPublisher.Probe<KeyValue>, TestSubscriber.Probe<KeyValue>> probes;
     try {
-      probes = TestSource.<KeyValue>probe(system.classicSystem())
+      probes = TestSource.<KeyValue>create(system)
           .via(StrataFlow.write(db, settings))
-          .toMat(TestSink.probe(system.classicSystem()), Keep.both())
+          .toMat(TestSink.create(system), Keep.both())
           .run(system);
       probes.second().request(N);
       for (int i = 0; i < 100; i++) {

@@ -100,7 +100,7 @@ class StrataSourceTest {
       fill(db, 200);
       db.flush();
       TestSubscriber.Probe<KeyValue> probe = StrataSource.scan(db, Bound.unbounded(), Bound.unbounded())
-          .runWith(TestSink.probe(system.classicSystem()), system);
+          .runWith(TestSink.create(system), system);
       assertEquals(put(key(0), "v0"), probe.requestNext()); // the snapshot exists from here on
       for (int i = 0; i < 200; i += 2) {
         db.put(b(key(i)), b("overwritten"));
@@ -136,7 +136,7 @@ class StrataSourceTest {
       db.addCompactionFilter(CompactionFilter.prefix(b("tmp/")));
       fill(db, 100);
       TestSubscriber.Probe<KeyValue> probe = StrataSource.scan(db, Bound.unbounded(), Bound.unbounded())
-          .runWith(TestSink.probe(system.classicSystem()), system);
+          .runWith(TestSink.create(system), system);
       assertNotNull(probe.requestNext());
       assertTrue(snapshotOpen(db), "the running scan holds a snapshot");
       probe.cancel();
@@ -171,14 +171,14 @@ class StrataSourceTest {
       fill(db, 500);
       db.flush();
       TestSubscriber.Probe<KeyValue> probe = StrataSource.scan(db, Bound.unbounded(), Bound.unbounded())
-          .runWith(TestSink.probe(system.classicSystem()), system);
+          .runWith(TestSink.create(system), system);
       assertNotNull(probe.requestNext());
       fs.failAlways(Op.READ); // the next data block the iterator needs
       probe.request(1000);
       Throwable error = null;
       for (int i = 1; i < 500 && error == null; i++) {
         var next = probe.expectNextOrError();
-        error = next.isLeft() ? next.left().get() : null;
+        error = next.isLeft() ? next.swap().toOption().get() : null;
       }
       assertTrue(error instanceof StrataException, "the store's exception: " + error);
       assertTrue(StreamTestHarness.messages(error).contains("injected failure: READ"), StreamTestHarness.messages(error));
