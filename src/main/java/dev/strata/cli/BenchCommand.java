@@ -8,7 +8,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 
-/** {@code strata bench}: parses its options, prepares the store directory, runs the workloads. */
+/**
+ * {@code strata bench}: parses its options, prepares the store directory, runs the workloads.
+ * {@code strata bench ingest} goes to {@link IngestCommand}.
+ */
 final class BenchCommand {
   private BenchCommand() {}
 
@@ -18,6 +21,9 @@ final class BenchCommand {
    */
   static int run(List<String> args, CliContext context, PrintStream out, PrintStream err,
       PrintStream progressTerminal) {
+    if (!args.isEmpty() && args.get(0).equals(IngestCommand.NAME)) {
+      return IngestCommand.run(args.subList(1, args.size()), context, out, err, progressTerminal);
+    }
     if (args.contains("--help") || args.contains("-h")) {
       out.print(Usage.BENCH);
       return Main.EXIT_OK;
@@ -63,7 +69,7 @@ final class BenchCommand {
   }
 
   /** The given directory, which must be new or empty; or a new temporary directory. */
-  private static Path prepareDirectory(Path dir) throws UsageException, IOException {
+  static Path prepareDirectory(Path dir) throws UsageException, IOException {
     if (dir == null) {
       return Files.createTempDirectory("strata-bench-");
     }
@@ -78,7 +84,7 @@ final class BenchCommand {
     return dir;
   }
 
-  private static void deleteTemporary(Path dir, PrintStream err) {
+  static void deleteTemporary(Path dir, PrintStream err) {
     try {
       Directories.deleteRecursively(dir);
     } catch (IOException e) {

@@ -13,9 +13,34 @@ final class BenchHeader {
   private BenchHeader() {}
 
   static void print(PrintStream out, BenchConfig config, Path dir, boolean temporaryDir) {
+    out.println("Strata bench");
+    common(out, config);
+    row(out, "Threads", Integer.toString(config.threads()));
+    row(out, "Seed", Long.toString(config.seed()));
+    row(out, "Seek nexts", Integer.toString(config.seekNexts()));
+    row(out, "Directory", dir + (temporaryDir ? " (temporary, deleted at the end)" : ""));
+    row(out, "Workloads", config.workloads().stream().map(Workload::benchName).collect(Collectors.joining(",")));
+    row(out, "Options", config.options().toString());
+    out.println("-".repeat(100));
+  }
+
+  /** The header of {@code bench ingest}. */
+  static void printIngest(PrintStream out, IngestConfig ingest, Path dir, boolean temporaryDir) {
+    BenchConfig config = ingest.bench();
+    out.println("Strata bench ingest: fillrandom through the synchronous API (one thread) and through StrataFlow");
+    common(out, config);
+    row(out, "Seed", Long.toString(config.seed()));
+    row(out, "Directory", dir + (temporaryDir ? " (temporary, deleted at the end)" : ""));
+    row(out, "Rounds", ingest.rounds() + ", " + (ingest.streamFirst() ? "StrataFlow" : "synchronous API")
+        + " first" + (ingest.rounds() > 1 ? " in the first, alternating" : ""));
+    row(out, "Options", config.options().toString());
+    row(out, "Stream", ingest.settings().toString());
+    out.println("-".repeat(100));
+  }
+
+  private static void common(PrintStream out, BenchConfig config) {
     Runtime runtime = Runtime.getRuntime();
     String flags = String.join(" ", ManagementFactory.getRuntimeMXBean().getInputArguments());
-    out.println("Strata bench");
     row(out, "Date", ZonedDateTime.now().truncatedTo(ChronoUnit.SECONDS).toString());
     row(out, "JDK", Runtime.version() + " (" + System.getProperty("java.vendor") + ", "
         + System.getProperty("java.vm.name") + ")");
@@ -26,13 +51,6 @@ final class BenchHeader {
     row(out, "Entries", Long.toString(config.num()));
     row(out, "Raw size", String.format(Locale.ROOT, "%.1f MB (keys and values of one fill)",
         config.rawBytes() / (1024.0 * 1024.0)));
-    row(out, "Threads", Integer.toString(config.threads()));
-    row(out, "Seed", Long.toString(config.seed()));
-    row(out, "Seek nexts", Integer.toString(config.seekNexts()));
-    row(out, "Directory", dir + (temporaryDir ? " (temporary, deleted at the end)" : ""));
-    row(out, "Workloads", config.workloads().stream().map(Workload::benchName).collect(Collectors.joining(",")));
-    row(out, "Options", config.options().toString());
-    out.println("-".repeat(100));
   }
 
   private static void row(PrintStream out, String name, String value) {

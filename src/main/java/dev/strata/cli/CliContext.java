@@ -6,6 +6,7 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import dev.strata.Strata;
 import dev.strata.StrataOptions;
+import dev.strata.akka.stream.StrataWriteSettings;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -56,7 +57,17 @@ final class CliContext implements AutoCloseable {
 
   /** Opens (creating when missing) the Strata store in {@code dir} with {@code options}. */
   KeyValueStore open(Path dir, StrataOptions options) {
-    return new StrataStore(Strata.open(system(), dir, options));
+    return new StrataStore(openStrata(dir, options));
+  }
+
+  /** As {@link #open}, the store itself, for what needs more than {@link KeyValueStore} (streams). */
+  Strata openStrata(Path dir, StrataOptions options) {
+    return Strata.open(system(), dir, options);
+  }
+
+  /** The configuration's {@code strata.stream} settings, before any command-line flag. */
+  StrataWriteSettings baseStreamSettings() {
+    return StrataWriteSettings.create(config.getConfig(StrataWriteSettings.CONFIG_PATH));
   }
 
   /** A factory that opens stores with {@code options}. */
@@ -64,7 +75,8 @@ final class CliContext implements AutoCloseable {
     return dir -> open(dir, options);
   }
 
-  private synchronized ActorSystem<Void> system() {
+  /** The command's ActorSystem, started on first use. */
+  synchronized ActorSystem<Void> system() {
     if (system == null) {
       system = ActorSystem.create(Behaviors.empty(), "strata-cli", config);
     }

@@ -1,6 +1,7 @@
 package dev.strata.cli;
 
 import dev.strata.CompactionOptions;
+import dev.strata.akka.stream.StrataWriteSettings;
 import java.util.Arrays;
 import java.util.Locale;
 import java.util.Optional;
@@ -15,6 +16,7 @@ final class Usage {
 
       Commands:
         bench [options]                db_bench-style workloads against a fresh store
+        bench ingest [options]         the same fill through the synchronous API and through StrataFlow
         shell DIR                      an interactive prompt on the store in DIR
         dump-sst [--no-entries] FILE   the footer, index and entries of one SST, checksums verified
         compaction-sim [options]       replays a compaction strategy over synthetic flushes, no I/O
@@ -28,6 +30,7 @@ final class Usage {
 
   static final String BENCH = """
       Usage: strata bench [options]
+             strata bench ingest [options]   (see strata bench ingest --help)
 
       Runs db_bench-style workloads through the public synchronous API (put, get, delete, scan)
       and prints one line per workload: operations, ops/s, MB/s of key and value bytes, p50, p99
@@ -59,6 +62,44 @@ final class Usage {
       SIZE is a number of bytes or a number with a unit: 65536, 64KiB, 64MiB, 1GiB.
       Options take their value as the next argument or after '=': --num 1000 or --num=1000.
       """.formatted(workloadList());
+
+  static final String BENCH_INGEST = """
+      Usage: strata bench ingest [options]
+
+      Writes fillrandom's N keys and values twice per round, each time into a fresh store of its
+      own with the WAL on: with synchronous puts from one thread, and as a stream of KeyValue
+      elements through StrataFlow into StrataSink (write batches, several in flight); rounds
+      alternate which goes first. Each fill is timed from the first write to the last
+      acknowledgement. Prints elements/s, MB/s and the process's CPU time for each fill, the
+      medians, and the ratio of the stream's median elements/s to the synchronous API's.
+
+      Options:
+        --num N                elements, and keys in the key space                 [1000000]
+        --seed S               seed of the random key order and of the values      [301]
+        --dir DIR              keep the stores in DIR/sync and DIR/stream (each deleted after its
+                               fill); DIR must be new or empty; default: a temporary directory
+        --key-size BYTES       key length; keys are zero-padded decimal numbers    [16]
+        --value-size BYTES     value length                                        [100]
+        --memtable-size SIZE   memtable size                                       [config]
+        --block-cache SIZE     block cache size; 0 disables it                     [config]
+        --bloom-bits N         bloom filter bits per key, 0-32; 0 disables them    [config]
+        --compaction STRATEGY  leveled | tiered | simple-leveled | none            [config]
+        --sync                 fsync the WAL before acknowledging each write (both fills)
+        --batch-size N         elements per write batch                            [%d]
+        --batch-window TIME    longest the first element waits for its batch       [%dms]
+        --max-batch-bytes SIZE key and value bytes per write batch at most         [%s]
+        --parallelism N        write batches in flight at once                     [%d]
+        --rounds N             run both fills N times, alternating which goes first, and
+                               report the medians (round 1 is JIT warm-up)        [%d]
+        --stream-first         run the stream fill first (in the first round)
+        -h, --help             this text
+      Stream defaults come from strata.stream in conf/application.conf over reference.conf.
+      SIZE is a number of bytes or a number with a unit: 65536, 64KiB, 64MiB, 1GiB.
+      TIME is a duration: 5ms, 250us, 1s.
+      Options take their value as the next argument or after '=': --num 1000 or --num=1000.
+      """.formatted(StrataWriteSettings.create().batchSize(), StrataWriteSettings.create().batchWindow().toMillis(),
+      StrataWriteSettings.create().maxBatchBytes() + " B", StrataWriteSettings.create().parallelism(),
+      IngestArgs.DEFAULT_ROUNDS);
 
   static final String SHELL = """
       Usage: strata shell DIR

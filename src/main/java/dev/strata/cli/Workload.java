@@ -163,7 +163,8 @@ enum Workload {
   /** What a workload does to the store, which decides where it runs and what it leaves. */
   enum Role { FILL, WRITE, READ, DELETE }
 
-  private static final long FILL_SALT = 0;
+  /** The salt of the values a fill writes (bench ingest writes the same ones). */
+  static final long FILL_SALT = 0;
   private static final long OVERWRITE_SALT = 1;
   private static final long TXN_SALT = 2;
 

@@ -56,4 +56,24 @@ class BenchCommandTest {
     assertEquals(2, bench("--dir", file.toString()));
     assertTrue(err.text().contains("is not a directory"), err.text());
   }
+
+  @Test
+  void ingestHelpPrintsItsUsage() {
+    assertEquals(0, bench("ingest", "--help"));
+    assertTrue(out.text().startsWith("Usage: strata bench ingest [options]"), out.text());
+  }
+
+  @Test
+  void badIngestOptionsPrintTheProblemAndTheIngestUsage() {
+    assertEquals(2, bench("ingest", "--threads", "2"));
+    assertTrue(err.text().startsWith("strata bench ingest: --threads does not apply to bench ingest"), err.text());
+    assertTrue(err.text().contains("Usage: strata bench ingest [options]"));
+    assertEquals("", out.text());
+  }
+
+  @Test
+  void benchsUsageMentionsIngest() {
+    assertEquals(0, bench("--help"));
+    assertTrue(out.text().contains("strata bench ingest [options]"), out.text());
+  }
 }

@@ -74,4 +74,21 @@ class BenchEndToEndTest {
       assertTrue(files.findAny().isPresent(), "the store stays in --dir");
     }
   }
+
+  @Test
+  void ingestWritesTheFillBothWaysAndPrintsTheRatio() throws Exception {
+    Path stores = dir.resolve("ingest");
+    assertEquals(0, bench("ingest", "--num", "3000", "--batch-size", "100", "--rounds", "3", "--dir", stores.toString()),
+        err.text());
+    List<String> lines = out.lines();
+    // A line per round for each fill, then their medians.
+    assertEquals(4, lines.stream().filter(l -> l.startsWith("sync API (put)   :") && l.contains("3000 elements")).count(),
+        out.text());
+    assertEquals(4, lines.stream().filter(l -> l.startsWith("StrataFlow       :") && l.contains("elements/s")).count(),
+        out.text());
+    assertTrue(lines.stream().anyMatch(l -> l.matches("ratio +: \\d+\\.\\d\\dx .*")), out.text());
+    try (var files = Files.list(stores)) {
+      assertEquals(List.of(), files.toList(), "each store is deleted after its fill");
+    }
+  }
 }
