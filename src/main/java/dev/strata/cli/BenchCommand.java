@@ -48,6 +48,7 @@ final class BenchCommand {
     boolean temporary = config.dir() == null;
     try {
       BenchHeader.print(out, config, dir, temporary);
+      HeapWatch heap = config.resultsFile() != null ? HeapWatch.start() : null;
       KeyValueStore.Factory factory;
       KeyValueStore.Factory syncedFactory;
       if (config.engine().isPeer()) {
@@ -60,7 +61,8 @@ final class BenchCommand {
       }
       List<WorkloadResult> results = new BenchRunner(config, factory, syncedFactory, dir, out, progressTerminal).run();
       if (config.resultsFile() != null) {
-        EngineResult.of(config.engine(), results, Directories.sizeOf(dir), ProcessIo.read(), peakHeapBytes())
+        EngineResult.of(config.engine(), results, Directories.sizeOf(dir), ProcessIo.read(),
+            heap.peakAfterGcBytes())
             .writeTo(config.resultsFile());
       }
       return Main.EXIT_OK;
@@ -115,17 +117,6 @@ final class BenchCommand {
     } finally {
       out.flush();
     }
-  }
-
-  /** The most heap the JVM's heap pools have held, summed over the pools (an upper bound). */
-  private static long peakHeapBytes() {
-    long peak = 0;
-    for (java.lang.management.MemoryPoolMXBean pool : java.lang.management.ManagementFactory.getMemoryPoolMXBeans()) {
-      if (pool.getType() == java.lang.management.MemoryType.HEAP) {
-        peak += pool.getPeakUsage().getUsed();
-      }
-    }
-    return peak;
   }
 
   /** The given directory, which must be new or empty; or a new temporary directory. */

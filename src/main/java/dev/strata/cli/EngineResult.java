@@ -20,7 +20,8 @@ import java.util.Optional;
  * @param userBytes key and value bytes the workloads asked to write (puts), and key bytes of deletes
  * @param diskBytes bytes of every file in the store directory once the run closed the store
  * @param written bytes the engine's process wrote, from /proc/self/io
- * @param peakHeapBytes the most heap in use the JVM saw after a collection, or -1
+ * @param peakHeapBytes the most heap in use right after a garbage collection (the live set's
+ *     peak), or -1 when none ran
  */
 record EngineResult(Engine engine, List<Timing> workloads, long userBytes, long diskBytes, ProcessIo written,
     long peakHeapBytes) {
