@@ -162,7 +162,7 @@ public final class StrataOptions {
     private long targetSstSizeBytes = 64L << 20;
     private int blockSizeBytes = 4096;
     private int maxImmutableMemtables = 4;
-    private long blockCacheBytes = 64L << 20;
+    private long blockCacheBytes = 0; // reference.conf says why
     private int bloomBitsPerKey = 10;
     private boolean walEnabled = true;
     private boolean syncWrites;

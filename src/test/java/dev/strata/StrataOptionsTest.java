@@ -30,7 +30,8 @@ class StrataOptionsTest {
     assertTrue(o.syncWrites());
     assertEquals(CompactionOptions.Strategy.TIERED, o.compaction().strategy());
     assertEquals(5, o.compaction().numTiers());
-    assertEquals(64L << 20, o.blockCacheBytes(), "keys not given fall back to reference.conf");
+    assertEquals(4, o.maxImmutableMemtables(), "keys not given fall back to reference.conf");
+    assertEquals(0, o.blockCacheBytes(), "keys not given fall back to reference.conf");
   }
 
   @Test

@@ -22,8 +22,12 @@ final class BenchArgs {
   static final int MAX_VALUE_SIZE = 16 * 1024 * 1024;
 
   private static final Set<String> VALUE_OPTIONS = Set.of("--num", "--seed", "--threads", "--dir", "--value-size",
-      "--key-size", "--workloads", "--seek-nexts", "--memtable-size", "--block-cache", "--bloom-bits", "--compaction");
-  private static final Set<String> SWITCHES = Set.of("--no-wal", "--sync");
+      "--key-size", "--workloads", "--seek-nexts", "--memtable-size", "--block-cache", "--bloom-bits", "--compaction",
+      "--engines", "--engine", "--results-file");
+  private static final Set<String> SWITCHES = Set.of("--no-wal", "--sync", "--compare");
+  /** Flags that tune Strata alone: a comparison runs every engine with its defaults. */
+  private static final List<String> STRATA_TUNING = List.of("--memtable-size", "--block-cache", "--bloom-bits",
+      "--compaction", "--no-wal", "--sync");
 
   private final StrataOptions base;
   private long num = BenchConfig.DEFAULT_NUM;
@@ -40,6 +44,11 @@ final class BenchArgs {
   private CompactionOptions.Strategy compaction;
   private boolean noWal;
   private boolean sync;
+  private boolean compare;
+  private List<Engine> engines;
+  private Engine engine = Engine.STRATA;
+  private Path resultsFile;
+  private final Set<String> given = new java.util.LinkedHashSet<>();
 
   private BenchArgs(StrataOptions base) {
     this.base = base;
@@ -55,6 +64,7 @@ final class BenchArgs {
       }
       int eq = arg.indexOf('=');
       String option = eq < 0 ? arg : arg.substring(0, eq);
+      parsed.given.add(option);
       if (SWITCHES.contains(option)) {
         if (eq >= 0) {
           throw new UsageException(option + " takes no value");
@@ -78,10 +88,11 @@ final class BenchArgs {
   }
 
   private void setSwitch(String option) {
-    if (option.equals("--no-wal")) {
-      noWal = true;
-    } else {
-      sync = true;
+    switch (option) {
+      case "--no-wal" -> noWal = true;
+      case "--sync" -> sync = true;
+      case "--compare" -> compare = true;
+      default -> throw new IllegalStateException("switch without a setter: " + option);
     }
   }
 
@@ -99,6 +110,9 @@ final class BenchArgs {
       case "--block-cache" -> blockCache = ArgParsing.parseBytes(option, value, 0, Long.MAX_VALUE);
       case "--bloom-bits" -> bloomBits = ArgParsing.parseInt(option, value, 0, 32);
       case "--compaction" -> compaction = parseCompaction(value);
+      case "--engines" -> engines = parseEngines(value);
+      case "--engine" -> engine = parseEngine(option, value);
+      case "--results-file" -> resultsFile = parsePath(option, value);
       default -> throw new IllegalStateException("option without a parser: " + option);
     }
   }
@@ -127,6 +141,26 @@ final class BenchArgs {
     return list;
   }
 
+  static List<Engine> parseEngines(String value) throws UsageException {
+    List<Engine> list = new ArrayList<>();
+    for (String name : value.split(",", -1)) {
+      Engine e = parseEngine("--engines", name);
+      if (list.contains(e)) {
+        throw new UsageException("--engines: " + e.cliName() + " is named twice");
+      }
+      list.add(e);
+    }
+    return list;
+  }
+
+  private static Engine parseEngine(String option, String name) throws UsageException {
+    if (name.isBlank()) {
+      throw new UsageException(option + ": empty engine name");
+    }
+    return Engine.fromName(name).orElseThrow(() -> new UsageException(
+        option + ": unknown engine '" + name.strip() + "'; known: " + Engine.names()));
+  }
+
   private static CompactionOptions.Strategy parseCompaction(String value) throws UsageException {
     return switch (value.strip()) {
       case "leveled" -> CompactionOptions.Strategy.LEVELED;
@@ -144,7 +178,31 @@ final class BenchArgs {
       throw new UsageException("--key-size " + keySize + " is too small for --num " + num + ": keys are "
           + digits + "-digit numbers, so they need at least " + digits + " bytes");
     }
-    return new BenchConfig(num, seed, threads, dir, keySize, valueSize, seekNexts, workloads, options());
+    if (engines != null && !compare) {
+      throw new UsageException("--engines chooses the engines of --compare: add --compare");
+    }
+    if (compare && given.contains("--engine")) {
+      throw new UsageException("--engine runs one engine, --compare several: give one of them");
+    }
+    List<Engine> compared = compare ? (engines == null ? List.of(Engine.values()) : engines) : List.of();
+    if (compare || engine.isPeer()) {
+      String what = compare ? "--compare runs every engine" : "--engine " + engine.cliName() + " runs";
+      for (String flag : STRATA_TUNING) {
+        if (given.contains(flag)) {
+          throw new UsageException(flag + " tunes Strata alone; " + what + " with its default options "
+              + "(WAL on, no sync): drop " + flag);
+        }
+      }
+      for (Workload w : workloads) {
+        if (!Workload.defaults().contains(w)) {
+          throw new UsageException("--workloads: " + w.benchName() + " is not one of db_bench's eight, which "
+              + what.substring(0, what.indexOf(' ')) + " takes: " + Workload.defaults().stream()
+              .map(Workload::benchName).collect(java.util.stream.Collectors.joining(",")));
+        }
+      }
+    }
+    return new BenchConfig(num, seed, threads, dir, keySize, valueSize, seekNexts, workloads, options(), engine,
+        compared, resultsFile);
   }
 
   private StrataOptions options() throws UsageException {

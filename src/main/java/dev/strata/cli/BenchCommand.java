@@ -32,7 +32,16 @@ final class BenchCommand {
     Path dir;
     try {
       config = BenchArgs.parse(args, context.baseOptions());
+      for (Engine engine : config.comparing() ? config.compare() : List.of(config.engine())) {
+        engine.checkAvailable();
+      }
+      if (config.comparing()) {
+        return compare(config, args, out, err);
+      }
       dir = prepareDirectory(config.dir());
+    } catch (Engine.Unavailable e) {
+      err.println("strata bench: " + e.getMessage());
+      return Main.EXIT_FAILURE;
     } catch (UsageException e) {
       err.println("strata bench: " + e.getMessage());
       err.println();
@@ -45,10 +54,27 @@ final class BenchCommand {
     boolean temporary = config.dir() == null;
     try {
       BenchHeader.print(out, config, dir, temporary);
-      StrataOptions synced = config.options().toBuilder().walEnabled(true).syncWrites(true).build();
-      new BenchRunner(config, context.factory(config.options()), context.factory(synced), dir, out, progressTerminal)
-          .run();
+      HeapWatch heap = config.resultsFile() != null ? HeapWatch.start() : null;
+      KeyValueStore.Factory factory;
+      KeyValueStore.Factory syncedFactory;
+      if (config.engine().isPeer()) {
+        factory = config.engine().peerFactory();
+        syncedFactory = factory;
+      } else {
+        StrataOptions synced = config.options().toBuilder().walEnabled(true).syncWrites(true).build();
+        factory = context.factory(config.options());
+        syncedFactory = context.factory(synced);
+      }
+      List<WorkloadResult> results = new BenchRunner(config, factory, syncedFactory, dir, out, progressTerminal).run();
+      if (config.resultsFile() != null) {
+        EngineResult.of(config.engine(), results, Directories.sizeOf(dir), ProcessIo.read(),
+            heap.peakAfterGcBytes())
+            .writeTo(config.resultsFile());
+      }
       return Main.EXIT_OK;
+    } catch (Engine.Unavailable e) {
+      err.println("strata bench: " + e.getMessage());
+      return Main.EXIT_FAILURE;
     } catch (StrataException | BenchRunner.BenchFailure e) {
       err.println("strata bench: " + e.getMessage());
       return Main.EXIT_FAILURE;
@@ -65,6 +91,37 @@ final class BenchCommand {
       if (temporary) {
         deleteTemporary(dir, err);
       }
+    }
+  }
+
+  /**
+   * {@code --compare}: every engine in its own JVM, one table at the end. Exits with a failure
+   * when an engine's run failed (the table still shows the others).
+   */
+  private static int compare(BenchConfig config, List<String> args, PrintStream out, PrintStream err)
+      throws UsageException {
+    Path dir = null;
+    try {
+      if (config.dir() != null) {
+        dir = prepareDirectory(config.dir());
+      }
+      BenchHeader.print(out, config, dir, false);
+      List<EngineResult> results = new CompareRunner(config, args, dir, out).run();
+      List<Engine> missing = CompareTable.missing(config.compare(), results);
+      if (!missing.isEmpty()) {
+        err.println("strata bench: the run of " + missing + " failed; see its output above");
+        return Main.EXIT_FAILURE;
+      }
+      return Main.EXIT_OK;
+    } catch (IOException e) {
+      err.println("strata bench: --compare failed: " + e);
+      return Main.EXIT_FAILURE;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      err.println("strata bench: interrupted");
+      return Main.EXIT_FAILURE;
+    } finally {
+      out.flush();
     }
   }
 

@@ -16,9 +16,14 @@ import java.util.List;
  * @param seekNexts {@code next()} calls after each seek of seekrandom
  * @param workloads the workloads, in the order they run
  * @param options the store's options: the configuration's, overridden by the flags
+ * @param engine the engine this process benchmarks (Strata unless {@code --engine} names a peer)
+ * @param compare with {@code --compare}, the engines to run side by side, each in its own JVM;
+ *     empty for a plain run
+ * @param resultsFile where a run writes its results for the {@code --compare} parent that
+ *     started it, or null
  */
 record BenchConfig(long num, long seed, int threads, Path dir, int keySize, int valueSize, int seekNexts,
-    List<Workload> workloads, StrataOptions options) {
+    List<Workload> workloads, StrataOptions options, Engine engine, List<Engine> compare, Path resultsFile) {
   static final long DEFAULT_NUM = 1_000_000;
   /** db_bench's default seed. */
   static final long DEFAULT_SEED = 301;
@@ -28,6 +33,17 @@ record BenchConfig(long num, long seed, int threads, Path dir, int keySize, int 
 
   BenchConfig {
     workloads = List.copyOf(workloads);
+    compare = List.copyOf(compare);
+  }
+
+  /** A plain run of Strata. */
+  BenchConfig(long num, long seed, int threads, Path dir, int keySize, int valueSize, int seekNexts,
+      List<Workload> workloads, StrataOptions options) {
+    this(num, seed, threads, dir, keySize, valueSize, seekNexts, workloads, options, Engine.STRATA, List.of(), null);
+  }
+
+  boolean comparing() {
+    return !compare.isEmpty();
   }
 
   /** Bytes of keys and values if every key held one value: what a fill writes. */

@@ -13,14 +13,27 @@ final class BenchHeader {
   private BenchHeader() {}
 
   static void print(PrintStream out, BenchConfig config, Path dir, boolean temporaryDir) {
-    out.println("Strata bench");
+    out.println(config.comparing() ? "Strata bench --compare" : "Strata bench");
     common(out, config);
     row(out, "Threads", Integer.toString(config.threads()));
     row(out, "Seed", Long.toString(config.seed()));
     row(out, "Seek nexts", Integer.toString(config.seekNexts()));
-    row(out, "Directory", dir + (temporaryDir ? " (temporary, deleted at the end)" : ""));
+    if (config.comparing()) {
+      row(out, "Directory", dir == null ? "a temporary directory per engine, deleted at its end"
+          : dir + "/<engine>");
+    } else {
+      row(out, "Directory", dir + (temporaryDir ? " (temporary, deleted at the end)" : ""));
+    }
     row(out, "Workloads", config.workloads().stream().map(Workload::benchName).collect(Collectors.joining(",")));
-    row(out, "Options", config.options().toString());
+    if (config.comparing()) {
+      row(out, "Engines", config.compare().stream().map(Engine::cliName).collect(Collectors.joining(","))
+          + ", each in its own JVM with the JVM flags above, one after the other");
+    } else {
+      row(out, "Engine", config.engine().description());
+    }
+    if (config.comparing() || !config.engine().isPeer()) {
+      row(out, "Options", "strata: " + config.options());
+    }
     out.println("-".repeat(100));
   }
 

@@ -58,6 +58,23 @@ final class Usage {
         --compaction STRATEGY  leveled | tiered | simple-leveled | none            [config]
         --no-wal               no write-ahead log
         --sync                 fsync the write-ahead log before acknowledging each write
+        --compare              run the workloads against Strata, RocksDB and LevelDB, each in
+                               its own JVM (same java binary, JVM flags and classpath), one after
+                               the other, and print one table: ops/s per engine and workload with
+                               Strata's ratio to the best peer, then bytes on disk and write
+                               amplification (bytes the JVM wrote, write_bytes of /proc/self/io,
+                               or wchar where the file system leaves write_bytes at 0, over the
+                               key and value bytes put and key bytes deleted). Every engine runs
+                               with its default options, WAL on and no sync, so the flags that
+                               tune Strata (--memtable-size ... --sync) are refused, and only
+                               db_bench's eight workloads are taken. With --dir, engine E's store
+                               is DIR/E. The peers are in strata.jar only when it is built with
+                                 mvn -B -q -Ppeers -DskipTests package
+                               (RocksDB: org.rocksdb:rocksdbjni with its default options plus
+                               create-if-missing; LevelDB: org.iq80.leveldb:leveldb 0.12, pure Java)
+        --engines a,b          with --compare: the engines, in order       [strata,rocksdb,leveldb]
+        --engine E             run one engine in this JVM: strata | rocksdb | leveldb   [strata]
+        --results-file FILE    write the run's figures to FILE (how --compare's JVMs report back)
         -h, --help             this text
       SIZE is a number of bytes or a number with a unit: 65536, 64KiB, 64MiB, 1GiB.
       Options take their value as the next argument or after '=': --num 1000 or --num=1000.

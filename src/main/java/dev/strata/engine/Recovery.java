@@ -195,7 +195,7 @@ final class Recovery {
     if (!fs.exists(path)) {
       throw new CorruptionException("SST " + path + " is listed in the manifest but missing");
     }
-    TableReader reader = TableReader.open(fs.openReadable(path), meta.number(), path.getFileName().toString(), cache);
+    TableReader reader = TableReader.open(fs.openImmutable(path), meta.number(), path.getFileName().toString(), cache);
     SstFile f = new SstFile(meta.number(), reader, releaser);
     if (f.fileSize() != meta.size()) {
       releaser.accept(f);

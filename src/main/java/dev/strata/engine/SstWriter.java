@@ -82,7 +82,7 @@ final class SstWriter {
       fs.rename(tmp, path);
       fs.syncDirectory(dir);
       bytesWritten.addAndGet(props.fileSize());
-      TableReader reader = TableReader.open(fs.openReadable(path), number, path.getFileName().toString(), cache);
+      TableReader reader = TableReader.open(fs.openImmutable(path), number, path.getFileName().toString(), cache);
       return new SstFile(number, reader, releaser);
     }
 

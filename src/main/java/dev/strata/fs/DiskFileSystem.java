@@ -41,6 +41,12 @@ public final class DiskFileSystem implements FileSystem {
     return new DiskReadableFile(FileChannel.open(path, StandardOpenOption.READ), path);
   }
 
+  /** Memory-mapped: see {@link MappedReadableFile}. */
+  @Override
+  public ReadableFile openImmutable(Path path) throws IOException {
+    return MappedReadableFile.open(path);
+  }
+
   @Override
   public void rename(Path from, Path to) throws IOException {
     Files.move(from, to, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);

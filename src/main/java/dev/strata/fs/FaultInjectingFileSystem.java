@@ -107,6 +107,12 @@ public final class FaultInjectingFileSystem implements FileSystem {
   }
 
   @Override
+  public ReadableFile openImmutable(Path path) throws IOException {
+    check(Op.OPEN);
+    return new FaultyReadableFile(delegate.openImmutable(path));
+  }
+
+  @Override
   public void rename(Path from, Path to) throws IOException {
     check(Op.RENAME);
     delegate.rename(from, to);

@@ -33,6 +33,15 @@ public interface FileSystem {
   /** Opens an existing file for positional reads. */
   ReadableFile openReadable(Path path) throws IOException;
 
+  /**
+   * Opens an existing file that no one will change again (an SST) for positional reads, which
+   * may be served from a memory mapping. Its {@link ReadableFile#close()} must come after its
+   * last read. By default, {@link #openReadable}.
+   */
+  default ReadableFile openImmutable(Path path) throws IOException {
+    return openReadable(path);
+  }
+
   /** Atomically renames {@code from} to {@code to}, replacing {@code to} if it exists. */
   void rename(Path from, Path to) throws IOException;
 

@@ -13,6 +13,13 @@ public final class MergingIterator extends ForwardingIterator {
   private final int[] rank;
   /** Heap of child indexes; heap[0] is the current child. Only valid children are in it. */
   private final int[] heap;
+  /**
+   * Each child's user key and sequence, taken when it moves. The heap compares these plain arrays
+   * instead of calling the children, whose types differ (memtable, table, level), so those calls
+   * could not be inlined and a sift paid several of them per comparison.
+   */
+  private final byte[][] keys;
+  private final long[] sequences;
   private int size;
 
   public MergingIterator(List<? extends InternalIterator> children) {
@@ -22,6 +29,8 @@ public final class MergingIterator extends ForwardingIterator {
       rank[i] = i;
     }
     this.heap = new int[this.children.length];
+    this.keys = new byte[this.children.length][];
+    this.sequences = new long[this.children.length];
   }
 
   @Override
@@ -50,9 +59,11 @@ public final class MergingIterator extends ForwardingIterator {
     if (size == 0) {
       throw new IllegalStateException("iterator is not positioned on an entry");
     }
-    InternalIterator top = children[heap[0]];
+    int topIndex = heap[0];
+    InternalIterator top = children[topIndex];
     top.next();
     if (top.isValid()) {
+      capture(topIndex);
       siftDown(0);
     } else {
       heap[0] = heap[--size];
@@ -66,6 +77,7 @@ public final class MergingIterator extends ForwardingIterator {
     size = 0;
     for (int i = 0; i < children.length; i++) {
       if (children[i].isValid()) {
+        capture(i);
         heap[size++] = i;
       }
     }
@@ -74,12 +86,15 @@ public final class MergingIterator extends ForwardingIterator {
     }
   }
 
+  private void capture(int i) {
+    keys[i] = children[i].userKey();
+    sequences[i] = children[i].sequence();
+  }
+
   private boolean less(int a, int b) {
-    InternalIterator x = children[a];
-    InternalIterator y = children[b];
-    int c = InternalKey.compareUserKeys(x.userKey(), y.userKey());
+    int c = InternalKey.compareUserKeys(keys[a], keys[b]);
     if (c == 0) {
-      c = Long.compare(y.sequence(), x.sequence());
+      c = Long.compare(sequences[b], sequences[a]);
       if (c == 0) {
         c = Integer.compare(rank[a], rank[b]);
       }
@@ -106,6 +121,18 @@ public final class MergingIterator extends ForwardingIterator {
       i = smallest;
     }
     heap[i] = item;
+  }
+
+  @Override
+  public byte[] userKey() {
+    current();
+    return keys[heap[0]];
+  }
+
+  @Override
+  public long sequence() {
+    current();
+    return sequences[heap[0]];
   }
 
   @Override

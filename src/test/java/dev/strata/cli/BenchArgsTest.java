@@ -172,4 +172,71 @@ class BenchArgsTest {
   void anEmptyDirIsRejected() {
     assertEquals("--dir needs a directory", error("--dir", ""));
   }
+
+  @Test
+  void aPlainRunBenchmarksStrataAlone() throws UsageException {
+    BenchConfig c = parse();
+    assertEquals(Engine.STRATA, c.engine());
+    assertFalse(c.comparing());
+    assertNull(c.resultsFile());
+  }
+
+  @Test
+  void compareRunsEveryEngineByDefault() throws UsageException {
+    BenchConfig c = parse("--compare", "--num", "1000", "--threads", "2");
+    assertTrue(c.comparing());
+    assertEquals(List.of(Engine.STRATA, Engine.ROCKSDB, Engine.LEVELDB), c.compare());
+    assertEquals(2, c.threads());
+  }
+
+  @Test
+  void enginesChooseAndOrderTheComparedEngines() throws UsageException {
+    assertEquals(List.of(Engine.LEVELDB, Engine.STRATA), parse("--compare", "--engines", "LevelDB, strata").compare());
+  }
+
+  @Test
+  void enginesWithoutCompareIsRejected() {
+    assertEquals("--engines chooses the engines of --compare: add --compare", error("--engines", "strata"));
+  }
+
+  @Test
+  void unknownOrRepeatedEnginesAreNamed() {
+    assertEquals("--engines: unknown engine 'sqlite'; known: strata, rocksdb, leveldb",
+        error("--compare", "--engines", "strata,sqlite"));
+    assertEquals("--engines: rocksdb is named twice", error("--compare", "--engines", "rocksdb,rocksdb"));
+    assertEquals("--engine: unknown engine 'lmdb'; known: strata, rocksdb, leveldb", error("--engine", "lmdb"));
+  }
+
+  @Test
+  void compareRefusesTheFlagsThatTuneStrataAlone() {
+    assertEquals("--no-wal tunes Strata alone; --compare runs every engine with its default options "
+        + "(WAL on, no sync): drop --no-wal", error("--compare", "--no-wal"));
+    assertEquals("--bloom-bits tunes Strata alone; --compare runs every engine with its default options "
+        + "(WAL on, no sync): drop --bloom-bits", error("--bloom-bits", "5", "--compare"));
+    assertEquals("--memtable-size tunes Strata alone; --engine rocksdb runs with its default options "
+        + "(WAL on, no sync): drop --memtable-size", error("--engine", "rocksdb", "--memtable-size", "1MiB"));
+  }
+
+  @Test
+  void compareTakesOnlyDbBenchsEightWorkloads() throws UsageException {
+    assertEquals("--workloads: txnrmw is not one of db_bench's eight, which --compare takes: fillseq,fillrandom,"
+        + "overwrite,readrandom,readmissing,readseq,seekrandom,deleterandom",
+        error("--compare", "--workloads", "fillrandom,txnrmw"));
+    assertEquals(List.of(Workload.FILLRANDOM, Workload.READRANDOM),
+        parse("--compare", "--workloads", "fillrandom,readrandom").workloads());
+  }
+
+  @Test
+  void compareAndEngineExcludeEachOther() {
+    assertEquals("--engine runs one engine, --compare several: give one of them",
+        error("--compare", "--engine", "strata"));
+  }
+
+  @Test
+  void aChildRunNamesItsEngineAndResultsFile() throws UsageException {
+    BenchConfig c = parse("--engine", "leveldb", "--results-file", "/tmp/r.txt");
+    assertEquals(Engine.LEVELDB, c.engine());
+    assertEquals(Path.of("/tmp/r.txt"), c.resultsFile());
+    assertFalse(c.comparing());
+  }
 }

@@ -2,6 +2,7 @@ package dev.strata.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
 import dev.strata.cli.CliTestHarness.Capture;
 import java.nio.file.Files;
@@ -75,5 +76,31 @@ class BenchCommandTest {
   void benchsUsageMentionsIngest() {
     assertEquals(0, bench("--help"));
     assertTrue(out.text().contains("strata bench ingest [options]"), out.text());
+  }
+
+  @Test
+  void compareWithoutThePeersSaysHowToBuildThem() {
+    assumeFalse(peersOnClasspath(), "this build has the peers (-Ppeers)");
+    assertEquals(1, bench("--compare", "--num", "10"));
+    assertTrue(err.text().startsWith("strata bench: rocksdb is not on the classpath"), err.text());
+    assertTrue(err.text().contains("mvn -B -q -Ppeers -DskipTests package"), err.text());
+    assertEquals("", out.text(), "nothing ran");
+  }
+
+  @Test
+  void aPeerEngineWithoutThePeersSaysHowToBuildThem() {
+    assumeFalse(peersOnClasspath(), "this build has the peers (-Ppeers)");
+    assertEquals(1, bench("--engine", "leveldb", "--num", "10"));
+    assertTrue(err.text().startsWith("strata bench: leveldb is not on the classpath"), err.text());
+  }
+
+  private static boolean peersOnClasspath() {
+    try {
+      Engine.ROCKSDB.checkAvailable();
+      Engine.LEVELDB.checkAvailable();
+      return true;
+    } catch (Engine.Unavailable e) {
+      return false;
+    }
   }
 }

@@ -50,6 +50,33 @@ class DiskFileSystemTest {
   }
 
   @Test
+  void anImmutableFileReadsLikeAnyOtherFromItsMapping() throws Exception {
+    Path path = dir.resolve("f");
+    byte[] data = bytes(100_000, 3);
+    write(fs, path, data, false);
+    try (ReadableFile in = fs.openImmutable(path)) {
+      assertEquals(100_000, in.size());
+      byte[] slice = new byte[5000];
+      in.readFully(40_000, slice, 0, 5000);
+      assertArrayEquals(java.util.Arrays.copyOfRange(data, 40_000, 45_000), slice);
+      byte[] tail = new byte[12];
+      in.readFully(99_990, tail, 2, 10);
+      assertArrayEquals(java.util.Arrays.copyOfRange(data, 99_990, 100_000), java.util.Arrays.copyOfRange(tail, 2, 12));
+      assertThrows(EOFException.class, () -> in.readFully(99_995, new byte[6], 0, 6));
+    }
+  }
+
+  @Test
+  void anImmutableFileReadAfterCloseIsAnIoExceptionNotACrash() throws Exception {
+    Path path = dir.resolve("f");
+    write(fs, path, bytes(4096, 4), false);
+    ReadableFile in = fs.openImmutable(path);
+    in.close();
+    in.close();
+    assertThrows(java.io.IOException.class, () -> in.readFully(0, new byte[10], 0, 10));
+  }
+
+  @Test
   void createFailsWhenTheFileExists() throws Exception {
     Path path = dir.resolve("f");
     write(fs, path, bytes(3, 1), false);
