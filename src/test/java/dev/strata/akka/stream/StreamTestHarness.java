@@ -7,15 +7,14 @@ import com.typesafe.config.ConfigFactory;
 import dev.strata.CompactionOptions;
 import dev.strata.Strata;
 import dev.strata.StrataOptions;
-import dev.strata.fs.FileLock;
 import dev.strata.fs.FileSystem;
+import dev.strata.fs.ForwardingFileSystem;
 import dev.strata.fs.ReadableFile;
 import dev.strata.fs.WritableFile;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Iterator;
-import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
@@ -113,8 +112,7 @@ final class StreamTestHarness {
    * A file system that delegates to another, delaying every sync, holding SST creation at a gate,
    * and noting which threads read files.
    */
-  static final class InstrumentedFileSystem implements FileSystem {
-    private final FileSystem delegate;
+  static final class InstrumentedFileSystem extends ForwardingFileSystem {
     private final long syncDelayMillis;
     private volatile CountDownLatch sstGate = new CountDownLatch(0);
     final AtomicInteger sstsWaiting = new AtomicInteger();
@@ -122,7 +120,7 @@ final class StreamTestHarness {
     final Set<String> readerThreads = ConcurrentHashMap.newKeySet();
 
     InstrumentedFileSystem(FileSystem delegate, long syncDelayMillis) {
-      this.delegate = delegate;
+      super(delegate);
       this.syncDelayMillis = syncDelayMillis;
     }
 
@@ -216,41 +214,6 @@ final class StreamTestHarness {
           file.close();
         }
       };
-    }
-
-    @Override
-    public void rename(Path from, Path to) throws IOException {
-      delegate.rename(from, to);
-    }
-
-    @Override
-    public void delete(Path path) throws IOException {
-      delegate.delete(path);
-    }
-
-    @Override
-    public boolean exists(Path path) {
-      return delegate.exists(path);
-    }
-
-    @Override
-    public List<String> list(Path dir) throws IOException {
-      return delegate.list(dir);
-    }
-
-    @Override
-    public void createDirectories(Path dir) throws IOException {
-      delegate.createDirectories(dir);
-    }
-
-    @Override
-    public void syncDirectory(Path dir) throws IOException {
-      delegate.syncDirectory(dir);
-    }
-
-    @Override
-    public FileLock lock(Path lockFile) throws IOException {
-      return delegate.lock(lockFile);
     }
   }
 
