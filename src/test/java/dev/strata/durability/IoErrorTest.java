@@ -17,6 +17,7 @@ import dev.strata.StrataException;
 import dev.strata.StrataOptions;
 import dev.strata.durability.DurabilityHarness.WriteModel;
 import dev.strata.fs.ForwardingFileSystem;
+import dev.strata.fs.ForwardingWritableFile;
 import dev.strata.fs.FaultInjectingFileSystem;
 import dev.strata.fs.FaultInjectingFileSystem.Op;
 import dev.strata.fs.FileSystem;
@@ -176,7 +177,7 @@ class IoErrorTest {
       if (isWal) {
         newestWal = path;
       }
-      return new DurabilityHarness.ForwardingWritableFile(file) {
+      return new ForwardingWritableFile(file) {
         @Override
         public void sync() throws IOException {
           synchronized (RotationSyncFailingFileSystem.this) {

@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.strata.fs.DiskFileSystem;
+import dev.strata.fs.ForwardingWritableFile;
 import dev.strata.fs.WritableFile;
 import dev.strata.key.InternalKey;
 import dev.strata.key.Lookup;
@@ -184,23 +185,12 @@ class TableBuilderTest {
   }
 
   /** Passes writes through and records whether the builder synced or closed. */
-  private static final class RecordingFile implements WritableFile {
-    private final WritableFile delegate;
+  private static final class RecordingFile extends ForwardingWritableFile {
     boolean synced;
     boolean closed;
 
     RecordingFile(WritableFile delegate) {
-      this.delegate = delegate;
-    }
-
-    @Override
-    public void append(byte[] data, int offset, int length) throws IOException {
-      delegate.append(data, offset, length);
-    }
-
-    @Override
-    public void flush() throws IOException {
-      delegate.flush();
+      super(delegate);
     }
 
     @Override
@@ -210,14 +200,10 @@ class TableBuilderTest {
     }
 
     @Override
-    public long size() {
-      return delegate.size();
-    }
-
-    @Override
     public void close() throws IOException {
       closed = true;
       delegate.close();
     }
   }
+
 }

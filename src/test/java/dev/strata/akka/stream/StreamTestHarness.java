@@ -9,6 +9,7 @@ import dev.strata.Strata;
 import dev.strata.StrataOptions;
 import dev.strata.fs.FileSystem;
 import dev.strata.fs.ForwardingFileSystem;
+import dev.strata.fs.ForwardingWritableFile;
 import dev.strata.fs.ReadableFile;
 import dev.strata.fs.WritableFile;
 import java.io.IOException;
@@ -160,17 +161,7 @@ final class StreamTestHarness {
       if (syncDelayMillis == 0) {
         return file;
       }
-      return new WritableFile() {
-        @Override
-        public void append(byte[] data, int offset, int length) throws IOException {
-          file.append(data, offset, length);
-        }
-
-        @Override
-        public void flush() throws IOException {
-          file.flush();
-        }
-
+      return new ForwardingWritableFile(file) {
         @Override
         public void sync() throws IOException {
           try {
@@ -179,17 +170,7 @@ final class StreamTestHarness {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted in a slow sync", e);
           }
-          file.sync();
-        }
-
-        @Override
-        public long size() {
-          return file.size();
-        }
-
-        @Override
-        public void close() throws IOException {
-          file.close();
+          delegate.sync();
         }
       };
     }
