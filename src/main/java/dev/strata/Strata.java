@@ -35,6 +35,7 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class Strata implements AutoCloseable {
   static final String WRITER_DISPATCHER = "strata.writer-dispatcher";
   static final String BLOCKING_DISPATCHER = "strata.blocking-dispatcher";
+  static final String WAL_DISPATCHER = "strata.wal-dispatcher";
   private static final AtomicLong INSTANCES = new AtomicLong();
   private static final CompletableFuture<Done> DONE = CompletableFuture.completedFuture(Done.getInstance());
 
@@ -91,13 +92,14 @@ public final class Strata implements AutoCloseable {
 
   private static Strata start(ActorSystem<?> system, Path dir, StrataOptions options, boolean ownsSystem,
       FileSystem fs) {
-    for (String d : new String[] {WRITER_DISPATCHER, BLOCKING_DISPATCHER}) {
+    for (String d : new String[] {WRITER_DISPATCHER, BLOCKING_DISPATCHER, WAL_DISPATCHER}) {
       if (!system.settings().config().hasPath(d)) {
         throw new IllegalArgumentException("the ActorSystem's config has no '" + d + "' dispatcher; build it with "
             + "ConfigFactory.load() so that Strata's reference.conf is included");
       }
     }
-    StoreEngine engine = StoreEngine.open(dir.toAbsolutePath(), options, fs);
+    Executor walPreparer = system.dispatchers().lookup(DispatcherSelector.fromConfig(WAL_DISPATCHER));
+    StoreEngine engine = StoreEngine.open(dir.toAbsolutePath(), options, fs, walPreparer);
     Executor blocking = system.dispatchers().lookup(DispatcherSelector.fromConfig(BLOCKING_DISPATCHER));
     ActorRef<WriterActor.Command> writer = system.systemActorOf(
         WriterActor.create(engine, blocking),

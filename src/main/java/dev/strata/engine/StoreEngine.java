@@ -39,6 +39,7 @@ import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -70,6 +71,8 @@ public final class StoreEngine {
   private final Path dir;
   private final StrataOptions options;
   private final FileSystem fs;
+  /** Maps and pre-faults WAL segments ahead of the appends (see FileSystem#createMapped). */
+  private final Executor walPreparer;
   private final BlockCache cache;
   private final FileReleaser releaser;
   private final ReadStateCell cell;
@@ -95,11 +98,12 @@ public final class StoreEngine {
   private final ManifestState manifest;
   private boolean released;
 
-  private StoreEngine(Path dir, StrataOptions options, FileSystem fs, BlockCache cache, FileReleaser releaser,
-      Recovery.Result recovered, long manifestRollBytes) throws IOException {
+  private StoreEngine(Path dir, StrataOptions options, FileSystem fs, Executor walPreparer, BlockCache cache,
+      FileReleaser releaser, Recovery.Result recovered, long manifestRollBytes) throws IOException {
     this.dir = dir;
     this.options = options;
     this.fs = fs;
+    this.walPreparer = walPreparer;
     this.cache = cache;
     this.releaser = releaser;
     this.lock = recovered.lock();
@@ -118,18 +122,32 @@ public final class StoreEngine {
     updateSlowdown();
   }
 
-  /** Opens (creating when missing) the store in {@code dir} and recovers what it holds. */
+  /**
+   * Opens (creating when missing) the store in {@code dir} and recovers what it holds. WAL segments
+   * are mapped one ahead on the writing thread; {@link #open(Path, StrataOptions, FileSystem,
+   * Executor)} moves that work off it.
+   */
   public static StoreEngine open(Path dir, StrataOptions options, FileSystem fs) {
-    return open(dir, options, fs, DEFAULT_MANIFEST_ROLL_BYTES);
+    return open(dir, options, fs, Runnable::run);
+  }
+
+  /** Opens the store in {@code dir}, mapping WAL segments ahead of the writes on {@code walPreparer}. */
+  public static StoreEngine open(Path dir, StrataOptions options, FileSystem fs, Executor walPreparer) {
+    return open(dir, options, fs, walPreparer, DEFAULT_MANIFEST_ROLL_BYTES);
   }
 
   /** As {@link #open(Path, StrataOptions, FileSystem)}, rolling the manifest past {@code manifestRollBytes}. */
   public static StoreEngine open(Path dir, StrataOptions options, FileSystem fs, long manifestRollBytes) {
+    return open(dir, options, fs, Runnable::run, manifestRollBytes);
+  }
+
+  private static StoreEngine open(Path dir, StrataOptions options, FileSystem fs, Executor walPreparer,
+      long manifestRollBytes) {
     BlockCache cache = new BlockCache(options.blockCacheBytes());
     FileReleaser releaser = new FileReleaser(dir, fs);
     Recovery.Result r = new Recovery(dir, options, fs, cache, releaser).run();
     try {
-      return new StoreEngine(dir, options, fs, cache, releaser, r, manifestRollBytes);
+      return new StoreEngine(dir, options, fs, walPreparer, cache, releaser, r, manifestRollBytes);
     } catch (IOException | RuntimeException e) {
       r.levels().forEach(level -> level.forEach(releaser));
       closeQuietly(r.manifestLog(), e);
@@ -237,7 +255,7 @@ public final class StoreEngine {
     long number = nextFileNumber.getAndIncrement();
     WalWriter w = null;
     if (options.walEnabled()) {
-      w = WalWriter.create(fs, FileNames.wal(dir, number), number);
+      w = WalWriter.create(fs, FileNames.wal(dir, number), number, walPreparer);
       try {
         fs.syncDirectory(dir);
         appendManifest(new ManifestRecord.WalCreated(number));

@@ -11,6 +11,7 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.Executor;
 import java.util.stream.Stream;
 
 /**
@@ -32,8 +33,8 @@ public final class DiskFileSystem implements FileSystem {
   }
 
   @Override
-  public WritableFile createMapped(Path path, int segmentBytes) throws IOException {
-    return MappedWritableFile.create(path, segmentBytes);
+  public WritableFile createMapped(Path path, int segmentBytes, Executor preparer) throws IOException {
+    return MappedWritableFile.create(path, segmentBytes, preparer);
   }
 
   @Override

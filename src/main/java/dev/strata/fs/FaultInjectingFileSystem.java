@@ -6,6 +6,7 @@ import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Executor;
 
 /**
  * A {@link FileSystem} that delegates to another and throws an injected IOException at chosen
@@ -95,9 +96,9 @@ public final class FaultInjectingFileSystem implements FileSystem {
   }
 
   @Override
-  public WritableFile createMapped(Path path, int segmentBytes) throws IOException {
+  public WritableFile createMapped(Path path, int segmentBytes, Executor preparer) throws IOException {
     check(Op.CREATE);
-    return new FaultyWritableFile(delegate.createMapped(path, segmentBytes));
+    return new FaultyWritableFile(delegate.createMapped(path, segmentBytes, preparer));
   }
 
   @Override

@@ -3,6 +3,7 @@ package dev.strata.fs;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.concurrent.Executor;
 
 /**
  * Every file operation Strata performs goes through this interface, so that tests can swap in an
@@ -26,9 +27,14 @@ public interface FileSystem {
    * keeps that tail: <b>readers of such files (the log reader) must treat an all-zero tail as the
    * end of the file</b>. Unlike other writable files, the returned one is thread-safe.
    *
+   * <p>Segments are mapped ahead of the appends, as tasks on {@code preparer} (blocking file work:
+   * give it a thread that nothing slow holds up, or the appends map their segments themselves). A
+   * direct executor ({@code Runnable::run}) maps each segment one ahead, on the appending thread.
+   * File systems without mappings may ignore it.
+   *
    * @throws IllegalArgumentException if {@code segmentBytes} is not positive
    */
-  WritableFile createMapped(Path path, int segmentBytes) throws IOException;
+  WritableFile createMapped(Path path, int segmentBytes, Executor preparer) throws IOException;
 
   /** Opens an existing file for positional reads. */
   ReadableFile openReadable(Path path) throws IOException;

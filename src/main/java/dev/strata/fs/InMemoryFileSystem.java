@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.Executor;
 
 /**
  * A {@link FileSystem} in memory, for tests, that can lose what a power loss would lose.
@@ -56,7 +57,7 @@ public final class InMemoryFileSystem implements FileSystem {
   }
 
   @Override
-  public synchronized WritableFile createMapped(Path path, int segmentBytes) throws IOException {
+  public synchronized WritableFile createMapped(Path path, int segmentBytes, Executor preparer) throws IOException {
     if (segmentBytes <= 0) {
       throw new IllegalArgumentException("segmentBytes must be positive, was " + segmentBytes);
     }

@@ -9,15 +9,20 @@ import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * An append-only file written through memory mappings; see {@link FileSystem#createMapped} for the
  * contract, and in particular the zero-filled tail a crashed process leaves behind.
  *
- * <p>The file is mapped {@code segmentBytes} at a time, lazily, at the first append that needs
- * the next segment, after the segment has been filled with zeros on disk (see {@link #allocate}). Appends are plain copies into the
- * current segment, split across segments when they do not fit. Filled segments stay mapped until
+ * <p>The file is mapped {@code segmentBytes} at a time. Each segment is filled with zeros on disk
+ * (see {@link #allocate}), mapped and pre-faulted ahead of the appends by a {@link
+ * SegmentPreparation} on the {@code preparer} executor: when the appends reach the end of a segment,
+ * the next one is usually ready, and the next-but-one is then put in preparation. A segment whose
+ * preparation had not started is mapped by the append that needs it. Appends are plain copies into
+ * the current segment, split across segments when they do not fit. Filled segments stay mapped until
  * the next {@link #sync()}, which forces them and then unmaps them, so a log that is synced holds
  * only a few segments of address space. {@link #close()} unmaps everything explicitly
  * ({@link BufferUnmapper}) and truncates the file to the appended length; it does not sync (dirty
@@ -36,11 +41,14 @@ final class MappedWritableFile implements WritableFile {
   private final Path path;
   private final FileChannel channel;
   private final int segmentBytes;
+  private final Executor preparer;
   /** Held by sync and close, never by append: one sync at a time, and no close during a sync. */
   private final ReentrantLock syncLock = new ReentrantLock();
   /** Segments filled since the last sync: still to be forced, then unmapped. */
   private final List<MappedByteBuffer> filledSinceSync = new ArrayList<>();
   private MappedByteBuffer current;
+  /** The segment at {@code mappedEnd}, being prepared; null when none is. */
+  private SegmentPreparation next;
   /** File offset at which the next segment will be mapped. */
   private long mappedEnd;
   private long size;
@@ -49,20 +57,26 @@ final class MappedWritableFile implements WritableFile {
   private long growths;
   private long growthsSynced;
 
-  private MappedWritableFile(Path path, FileChannel channel, int segmentBytes) {
+  private MappedWritableFile(Path path, FileChannel channel, int segmentBytes, Executor preparer) {
     this.path = path;
     this.channel = channel;
     this.segmentBytes = segmentBytes;
+    this.preparer = preparer;
   }
 
-  static MappedWritableFile create(Path path, int segmentBytes) throws IOException {
+  static MappedWritableFile create(Path path, int segmentBytes, Executor preparer) throws IOException {
+    Objects.requireNonNull(preparer, "preparer must not be null");
     if (segmentBytes <= 0) {
       throw new IllegalArgumentException("segmentBytes must be positive, was " + segmentBytes);
     }
     // READ as well as WRITE: a READ_WRITE mapping needs a channel open for both.
     FileChannel channel = FileChannel.open(path, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ,
         StandardOpenOption.WRITE);
-    return new MappedWritableFile(path, channel, segmentBytes);
+    MappedWritableFile file = new MappedWritableFile(path, channel, segmentBytes, preparer);
+    synchronized (file) {
+      file.prepareNext();
+    }
+    return file;
   }
 
   @Override
@@ -84,14 +98,42 @@ final class MappedWritableFile implements WritableFile {
   }
 
   private void mapNextSegment() throws IOException {
-    allocate(mappedEnd, segmentBytes);
-    MappedByteBuffer next = channel.map(FileChannel.MapMode.READ_WRITE, mappedEnd, segmentBytes);
+    MappedByteBuffer segment = null;
+    if (next != null) {
+      SegmentPreparation prepared = next;
+      next = null; // if it failed, the next append tries again, inline
+      segment = prepared.take();
+    }
+    if (segment == null) {
+      segment = mapSegment(mappedEnd);
+    }
     if (current != null) {
       filledSinceSync.add(current);
     }
-    current = next;
+    current = segment;
     mappedEnd += segmentBytes;
     growths++;
+    prepareNext();
+  }
+
+  /** Holding the monitor: puts the segment at {@code mappedEnd} in preparation. */
+  private void prepareNext() {
+    SegmentPreparation preparation = new SegmentPreparation(this, mappedEnd);
+    try {
+      preparer.execute(preparation);
+      next = preparation;
+    } catch (RejectedExecutionException e) {
+      // The executor is shutting down: the append that needs the segment maps it.
+    }
+  }
+
+  /**
+   * Claims the disk space of the segment at {@code offset} and maps it. Called by the appender or
+   * by a preparation, without the monitor: it touches only the channel, which is thread-safe.
+   */
+  MappedByteBuffer mapSegment(long offset) throws IOException {
+    allocate(offset, segmentBytes);
+    return channel.map(FileChannel.MapMode.READ_WRITE, offset, segmentBytes);
   }
 
   /**
@@ -182,6 +224,10 @@ final class MappedWritableFile implements WritableFile {
         }
         closed = true;
         try {
+          if (next != null) {
+            next.discard(); // before truncating: a preparation still running would grow the file again
+            next = null;
+          }
           for (MappedByteBuffer segment : filledSinceSync) {
             BufferUnmapper.unmap(segment);
           }

@@ -6,6 +6,7 @@ import dev.strata.log.LogWriter;
 import java.io.Closeable;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.concurrent.Executor;
 
 /**
  * The write-ahead log of one memtable: one log record per committed write, in commit order.
@@ -32,9 +33,12 @@ public final class WalWriter implements Closeable {
     this.log = new LogWriter(file, LOG_KIND);
   }
 
-  /** Creates the WAL file {@code path}; the caller syncs the directory. */
-  public static WalWriter create(FileSystem fs, Path path, long number) throws IOException {
-    WritableFile file = fs.createMapped(path, SEGMENT_BYTES);
+  /**
+   * Creates the WAL file {@code path}, its segments mapped ahead of the appends on {@code preparer}
+   * (see {@link FileSystem#createMapped}); the caller syncs the directory.
+   */
+  public static WalWriter create(FileSystem fs, Path path, long number, Executor preparer) throws IOException {
+    WritableFile file = fs.createMapped(path, SEGMENT_BYTES, preparer);
     try {
       return new WalWriter(number, file);
     } catch (IOException | RuntimeException e) {

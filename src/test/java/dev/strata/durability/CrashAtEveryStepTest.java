@@ -20,6 +20,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.Executor;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -206,9 +207,9 @@ class CrashAtEveryStepTest {
     }
 
     @Override
-    public WritableFile createMapped(Path path, int segmentBytes) throws IOException {
+    public WritableFile createMapped(Path path, int segmentBytes, Executor preparer) throws IOException {
       step("create", path);
-      return stepping(mem.createMapped(path, segmentBytes), path);
+      return stepping(mem.createMapped(path, segmentBytes, preparer), path);
     }
 
     @Override

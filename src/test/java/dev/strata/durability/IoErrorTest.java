@@ -30,6 +30,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
+import java.util.concurrent.Executor;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -171,8 +172,8 @@ class IoErrorTest {
     }
 
     @Override
-    public WritableFile createMapped(Path path, int segmentBytes) throws IOException {
-      WritableFile file = delegate.createMapped(path, segmentBytes);
+    public WritableFile createMapped(Path path, int segmentBytes, Executor preparer) throws IOException {
+      WritableFile file = delegate.createMapped(path, segmentBytes, preparer);
       boolean isWal = path.getFileName().toString().endsWith(".wal");
       if (isWal) {
         newestWal = path;

@@ -76,7 +76,7 @@ class FaultInjectingFileSystemTest {
   @Test
   void writableFileCallsAreInterceptedForPlainAndMappedFiles() throws Exception {
     try (WritableFile plain = fs.create(dir.resolve("p"));
-        WritableFile mapped = fs.createMapped(dir.resolve("m"), 64)) {
+        WritableFile mapped = fs.createMapped(dir.resolve("m"), 64, Runnable::run)) {
       fs.failAt(Op.APPEND, 2);
       fs.failAt(Op.SYNC, 1);
       plain.append(bytes(3, 1));

@@ -3,6 +3,7 @@ package dev.strata.fs;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.concurrent.Executor;
 
 /** A file system that passes every call to another; test wrappers override what they change. */
 public class ForwardingFileSystem implements FileSystem {
@@ -18,8 +19,8 @@ public class ForwardingFileSystem implements FileSystem {
   }
 
   @Override
-  public WritableFile createMapped(Path path, int segmentBytes) throws IOException {
-    return delegate.createMapped(path, segmentBytes);
+  public WritableFile createMapped(Path path, int segmentBytes, Executor preparer) throws IOException {
+    return delegate.createMapped(path, segmentBytes, preparer);
   }
 
   @Override

@@ -134,7 +134,7 @@ class InMemoryFileSystemTest {
 
   @Test
   void mappedAppendsSurviveTheProcessButNotAPowerLossUnlessSynced() throws Exception {
-    WritableFile out = fs.createMapped(dir.resolve("log"), 64);
+    WritableFile out = fs.createMapped(dir.resolve("log"), 64, Runnable::run);
     fs.syncDirectory(dir);
     out.append(bytes(10, 1));
     out.sync();
@@ -150,7 +150,7 @@ class InMemoryFileSystemTest {
   @Test
   void aMappedFileIsZeroFilledToItsSegmentUntilClose() throws Exception {
     Path path = dir.resolve("log");
-    try (WritableFile out = fs.createMapped(path, 64)) {
+    try (WritableFile out = fs.createMapped(path, 64, Runnable::run)) {
       out.append(bytes(100, 1));
       assertArrayEquals(concat(bytes(100, 1), new byte[28]), readAll(fs, path));
       out.append(bytes(200, 2));
@@ -182,7 +182,7 @@ class InMemoryFileSystemTest {
 
   @Test
   void syncCountCountsWritableFileSyncs() throws Exception {
-    try (WritableFile a = fs.create(dir.resolve("a")); WritableFile b = fs.createMapped(dir.resolve("b"), 64)) {
+    try (WritableFile a = fs.create(dir.resolve("a")); WritableFile b = fs.createMapped(dir.resolve("b"), 64, Runnable::run)) {
       a.sync();
       a.sync();
       b.sync();
@@ -197,7 +197,7 @@ class InMemoryFileSystemTest {
     assertThrows(NoSuchFileException.class, () -> fs.create(Path.of("/elsewhere/f")));
     fs.create(dir.resolve("f")).close();
     assertThrows(FileAlreadyExistsException.class, () -> fs.create(dir.resolve("f")));
-    assertThrows(FileAlreadyExistsException.class, () -> fs.createMapped(dir.resolve("f"), 64));
+    assertThrows(FileAlreadyExistsException.class, () -> fs.createMapped(dir.resolve("f"), 64, Runnable::run));
   }
 
   @Test

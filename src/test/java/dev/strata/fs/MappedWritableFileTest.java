@@ -16,12 +16,17 @@ import java.io.UncheckedIOException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayDeque;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -30,12 +35,20 @@ class MappedWritableFileTest {
   private static final int SEGMENT = 4096;
 
   private final FileSystem fs = DiskFileSystem.INSTANCE;
+  /** Prepares segments on a thread of its own, as the WAL's dispatcher does. */
+  private final ExecutorService preparer = Executors.newSingleThreadExecutor();
   @TempDir Path dir;
+
+  @AfterEach
+  void stopPreparer() throws InterruptedException {
+    preparer.shutdown();
+    assertTrue(preparer.awaitTermination(60, TimeUnit.SECONDS));
+  }
 
   @Test
   void appendsAreReadableAfterCloseAtExactlyTheirSize() throws Exception {
     Path path = dir.resolve("000001.log");
-    try (WritableFile out = fs.createMapped(path, SEGMENT)) {
+    try (WritableFile out = fs.createMapped(path, SEGMENT, preparer)) {
       out.append(bytes(100, 1));
       out.append(bytes(23, 2));
       assertEquals(123, out.size());
@@ -48,7 +61,7 @@ class MappedWritableFileTest {
   void appendsSpanningSegmentsArriveWhole() throws Exception {
     Path path = dir.resolve("log");
     ByteArrayOutputStream expected = new ByteArrayOutputStream();
-    try (WritableFile out = fs.createMapped(path, SEGMENT)) {
+    try (WritableFile out = fs.createMapped(path, SEGMENT, preparer)) {
       for (int i = 0; i < 1000; i++) {
         byte[] record = bytes(37 + i % 50, i);
         out.append(record);
@@ -64,7 +77,7 @@ class MappedWritableFileTest {
     Path path = dir.resolve("log");
     byte[] head = bytes(1000, 1);
     byte[] huge = bytes(5 * SEGMENT + 17, 2);
-    try (WritableFile out = fs.createMapped(path, SEGMENT)) {
+    try (WritableFile out = fs.createMapped(path, SEGMENT, preparer)) {
       out.append(head);
       out.append(huge, 0, huge.length);
       out.sync();
@@ -76,12 +89,13 @@ class MappedWritableFileTest {
   @Test
   void appendsAreVisibleBeforeCloseWithAZeroFilledTail() throws Exception {
     Path path = dir.resolve("log");
-    try (WritableFile out = fs.createMapped(path, SEGMENT)) {
+    try (WritableFile out = fs.createMapped(path, SEGMENT, preparer)) {
       out.append(bytes(100, 1));
       byte[] onDisk = readAll(fs, path);
-      assertEquals(SEGMENT, onDisk.length);
+      // The current segment, and perhaps the next one, already prepared.
+      assertTrue(onDisk.length == SEGMENT || onDisk.length == 2 * SEGMENT, "length " + onDisk.length);
       assertArrayEquals(bytes(100, 1), Arrays.copyOf(onDisk, 100));
-      assertArrayEquals(new byte[SEGMENT - 100], Arrays.copyOfRange(onDisk, 100, SEGMENT));
+      assertArrayEquals(new byte[onDisk.length - 100], Arrays.copyOfRange(onDisk, 100, onDisk.length));
     }
   }
 
@@ -89,7 +103,7 @@ class MappedWritableFileTest {
   void syncsOnAnotherThreadWhileAppendingLoseNothing() throws Exception {
     Path path = dir.resolve("log");
     ByteArrayOutputStream expected = new ByteArrayOutputStream();
-    try (WritableFile out = fs.createMapped(path, SEGMENT)) {
+    try (WritableFile out = fs.createMapped(path, SEGMENT, preparer)) {
       AtomicBoolean appending = new AtomicBoolean(true);
       CompletableFuture<Integer> syncer = CompletableFuture.supplyAsync(() -> {
         int syncs = 0;
@@ -116,7 +130,7 @@ class MappedWritableFileTest {
 
   @Test
   void closeWhileAnotherThreadSyncsMakesTheSyncsFailCleanly() throws Exception {
-    WritableFile out = fs.createMapped(dir.resolve("log"), SEGMENT);
+    WritableFile out = fs.createMapped(dir.resolve("log"), SEGMENT, preparer);
     CountDownLatch syncing = new CountDownLatch(1);
     CompletableFuture<IOException> syncer = CompletableFuture.supplyAsync(() -> {
       try {
@@ -136,7 +150,7 @@ class MappedWritableFileTest {
 
   @Test
   void aClosedMappedFileRefusesEveryCallThatWouldTouchTheMapping() throws Exception {
-    WritableFile out = fs.createMapped(dir.resolve("log"), SEGMENT);
+    WritableFile out = fs.createMapped(dir.resolve("log"), SEGMENT, preparer);
     out.append(bytes(10, 1));
     out.close();
     out.close();
@@ -149,20 +163,20 @@ class MappedWritableFileTest {
   @Test
   void createMappedFailsWhenTheFileExists() throws Exception {
     Path path = dir.resolve("log");
-    fs.createMapped(path, SEGMENT).close();
-    assertThrows(FileAlreadyExistsException.class, () -> fs.createMapped(path, SEGMENT));
+    fs.createMapped(path, SEGMENT, preparer).close();
+    assertThrows(FileAlreadyExistsException.class, () -> fs.createMapped(path, SEGMENT, preparer));
   }
 
   @Test
   void aNonPositiveSegmentSizeIsRefused() {
-    assertThrows(IllegalArgumentException.class, () -> fs.createMapped(dir.resolve("log"), 0));
+    assertThrows(IllegalArgumentException.class, () -> fs.createMapped(dir.resolve("log"), 0, preparer));
     assertFalse(Files.exists(dir.resolve("log")));
   }
 
   @Test
   void aClosedAndDeletedMappedFileLeavesNothingBehind() throws Exception {
     Path path = dir.resolve("000007.log");
-    try (WritableFile out = fs.createMapped(path, SEGMENT)) {
+    try (WritableFile out = fs.createMapped(path, SEGMENT, preparer)) {
       for (int i = 0; i < 10; i++) {
         out.append(bytes(SEGMENT / 3, i));
       }
@@ -172,10 +186,136 @@ class MappedWritableFileTest {
     fs.delete(path);
     assertFalse(Files.exists(path));
     assertEquals(List.of(), fs.list(dir));
-    // A mapping the GC has not yet collected would still be listed, "(deleted)", holding the space.
+    assertNotMapped(path);
+  }
+
+  // ---------------------------------------------------------------- segments prepared ahead
+
+  @Test
+  void theNextSegmentIsPreparedOnThePreparerBeforeTheAppendsNeedIt() throws Exception {
+    Path path = dir.resolve("log");
+    HeldTasks held = new HeldTasks();
+    try (WritableFile out = fs.createMapped(path, SEGMENT, held)) {
+      assertEquals(1, held.size(), "the first segment is put in preparation at once");
+      held.runAll();
+      assertEquals(SEGMENT, Files.size(path));
+      out.append(bytes(10, 1));
+      assertEquals(1, held.size(), "taking a segment puts the one after it in preparation");
+      held.runAll();
+      assertEquals(2 * SEGMENT, Files.size(path));
+      out.append(bytes(SEGMENT, 2));
+      held.runAll();
+      assertEquals(3 * SEGMENT, Files.size(path));
+    }
+    assertArrayEquals(concat(bytes(10, 1), bytes(SEGMENT, 2)), readAll(fs, path));
+  }
+
+  @Test
+  void appendsThatOutrunAPreparationStillInTheQueueMapTheSegmentThemselves() throws Exception {
+    Path path = dir.resolve("log");
+    HeldTasks held = new HeldTasks();
+    ByteArrayOutputStream expected = new ByteArrayOutputStream();
+    try (WritableFile out = fs.createMapped(path, SEGMENT, held)) {
+      for (int i = 0; i < 50; i++) {
+        byte[] record = bytes(SEGMENT / 3, i);
+        out.append(record);
+        expected.write(record);
+      }
+      long length = Files.size(path);
+      // Every task but the newest, for the segment after the current one, was claimed by an append
+      // that mapped its segment itself: only the newest maps anything now.
+      held.runAll();
+      assertEquals(length + SEGMENT, Files.size(path));
+    }
+    assertArrayEquals(expected.toByteArray(), readAll(fs, path));
+  }
+
+  @Test
+  void aPreparerThatRefusesWorkLeavesTheMappingToTheAppends() throws Exception {
+    Path path = dir.resolve("log");
+    try (WritableFile out = fs.createMapped(path, SEGMENT, task -> {
+      throw new RejectedExecutionException("shutting down");
+    })) {
+      out.append(bytes(3 * SEGMENT + 5, 1));
+      out.sync();
+    }
+    assertArrayEquals(bytes(3 * SEGMENT + 5, 1), readAll(fs, path));
+  }
+
+  @Test
+  void aDirectPreparerMapsOneSegmentAheadOnTheAppendingThread() throws Exception {
+    Path path = dir.resolve("log");
+    try (WritableFile out = fs.createMapped(path, SEGMENT, Runnable::run)) {
+      assertEquals(SEGMENT, Files.size(path));
+      out.append(bytes(SEGMENT + 1, 1));
+      assertEquals(3 * SEGMENT, Files.size(path));
+    }
+    assertArrayEquals(bytes(SEGMENT + 1, 1), readAll(fs, path));
+  }
+
+  @Test
+  void closeReleasesAPreparedSegmentAndTruncatesItsSpace() throws Exception {
+    Path path = dir.resolve("000009.log");
+    HeldTasks held = new HeldTasks();
+    WritableFile out = fs.createMapped(path, SEGMENT, held);
+    held.runAll();
+    out.append(bytes(100, 1));
+    held.runAll(); // the second segment is mapped and waiting
+    assertEquals(2 * SEGMENT, Files.size(path));
+    out.close();
+    assertEquals(100, Files.size(path));
+    assertNotMapped(path);
+  }
+
+  @Test
+  void aPreparationThatRunsAfterCloseDoesNothing() throws Exception {
+    Path path = dir.resolve("log");
+    HeldTasks held = new HeldTasks();
+    WritableFile out = fs.createMapped(path, SEGMENT, held);
+    out.close();
+    held.runAll();
+    assertEquals(0, Files.size(path));
+    assertNotMapped(path);
+  }
+
+  @Test
+  void closeRacingPreparationsOnAnotherThreadLeavesExactlyTheAppendedBytes() throws Exception {
+    for (int round = 0; round < 50; round++) {
+      Path path = dir.resolve("race-" + round);
+      WritableFile out = fs.createMapped(path, SEGMENT, preparer);
+      out.append(bytes(round * 100, round));
+      out.close();
+      assertEquals(round * 100, Files.size(path));
+      fs.delete(path);
+      assertNotMapped(path);
+    }
+  }
+
+  /** A mapping the GC has not yet collected would still be listed, "(deleted)", holding the space. */
+  private static void assertNotMapped(Path path) throws IOException {
     Path maps = Path.of("/proc/self/maps");
     assumeTrue(Files.isReadable(maps), "no /proc/self/maps on this system");
     List<String> stillMapped = Files.readAllLines(maps).stream().filter(l -> l.contains(path.toString())).toList();
     assertEquals(List.of(), stillMapped);
+  }
+
+  /** An executor that runs its tasks only when told to, on the test's thread. */
+  private static final class HeldTasks implements java.util.concurrent.Executor {
+    private final ArrayDeque<Runnable> tasks = new ArrayDeque<>();
+
+    @Override
+    public void execute(Runnable task) {
+      tasks.add(task);
+    }
+
+    int size() {
+      return tasks.size();
+    }
+
+    void runAll() {
+      while (!tasks.isEmpty()) {
+        tasks.poll().run();
+      }
+    }
   }
 }

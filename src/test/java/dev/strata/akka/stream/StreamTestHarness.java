@@ -22,6 +22,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.LongSupplier;
+import java.util.concurrent.Executor;
 import scala.concurrent.duration.FiniteDuration;
 
 /**
@@ -153,8 +154,8 @@ final class StreamTestHarness {
     }
 
     @Override
-    public WritableFile createMapped(Path path, int segmentBytes) throws IOException {
-      return slowSyncs(delegate.createMapped(path, segmentBytes));
+    public WritableFile createMapped(Path path, int segmentBytes, Executor preparer) throws IOException {
+      return slowSyncs(delegate.createMapped(path, segmentBytes, preparer));
     }
 
     private WritableFile slowSyncs(WritableFile file) {
