@@ -349,7 +349,10 @@ public final class WriterActor extends AbstractBehavior<WriterActor.Command> {
       if (!engine.current().mutable().isEmpty()) {
         try {
           engine.rotate();
-          // Rotation synced and closed the WAL that every write awaiting a sync went to.
+          // The writes awaiting a sync went to the WAL just retired: rotation does not sync it.
+          if (!awaitingSync.isEmpty()) {
+            engine.syncWal();
+          }
           completeAwaitingSync(null);
         } catch (RuntimeException e) {
           completeAwaitingSync(e);

@@ -34,7 +34,10 @@ import org.slf4j.LoggerFactory;
  *   <li>open every SST it lists, verifying footer and metadata;
  *   <li>replay the WALs of unflushed memtables, oldest first, each into its own memtable; a torn
  *       tail is dropped, and if a WAL other than the newest was torn (a power loss before it was
- *       synced), the WALs after it are dropped too, so what survives is a prefix of the writes;
+ *       synced), the WALs after it are dropped too, so what survives is a prefix of the writes. A
+ *       WAL whose first sequence does not follow the last one of the WAL before it shows that the
+ *       earlier one lost its tail cleanly (a WAL is synced lazily, and the kernel may write back a
+ *       newer one's pages first): it and the WALs after it are dropped the same way;
  *   <li>flush each recovered memtable to an L0 SST, so that no replayed WAL stays live: a torn
  *       WAL left live would still be torn at the next recovery, and the rule above would then
  *       drop the WALs written after this one (LevelDB flushes recovered logs for the same reason);
@@ -129,6 +132,7 @@ final class Recovery {
     List<Memtable> memtables = new ArrayList<>();
     long lastSequence = state.lastSequence();
     boolean earlierTorn = false;
+    long previousLast = 0; // last sequence of the newest WAL replayed that held writes; 0: none yet
     for (long wal : state.liveWals()) {
       Path path = FileNames.wal(dir, wal);
       if (earlierTorn) {
@@ -141,6 +145,16 @@ final class Recovery {
       }
       Memtable m = new Memtable(wal, options.memtableSizeBytes());
       WalReplay.Result r = WalReplay.replay(fs, path, m::add);
+      if (r.records() > 0 && previousLast != 0 && r.firstSequence() != previousLast + 1) {
+        log.warn("dropping {}: its first write has sequence {}, but the WAL before it ends at {}: that WAL lost "
+            + "its tail (power loss before it was synced), and only a prefix of the writes may survive", path,
+            r.firstSequence(), previousLast);
+        earlierTorn = true;
+        continue;
+      }
+      if (r.records() > 0) {
+        previousLast = r.lastSequence();
+      }
       lastSequence = Math.max(lastSequence, r.lastSequence());
       if (r.tornTail()) {
         log.warn("{}: dropped a torn last record (a write the crash interrupted, never acknowledged)", path);

@@ -62,6 +62,12 @@ public final class WalBatchCodec {
     return last;
   }
 
+  /** The sequence of the first operation of a payload that {@link #decode} accepted. */
+  static long firstSequence(byte[] payload) {
+    int[] pos = {1}; // past the version
+    return varint(payload, pos, "a decoded WAL record");
+  }
+
   private static long walk(byte[] p, String where, Sink sink) {
     int[] pos = {0};
     int version = u8(p, pos, where);

@@ -13,8 +13,11 @@ import java.nio.file.Path;
  * offset.
  */
 public final class WalReplay {
-  /** What one WAL held: its last sequence (0 when empty), whether its tail was torn, its record count. */
-  public record Result(long lastSequence, boolean tornTail, long records) {}
+  /**
+   * What one WAL held: the sequences of its first and last writes (both 0 when it held none),
+   * whether its tail was torn, its record count.
+   */
+  public record Result(long firstSequence, long lastSequence, boolean tornTail, long records) {}
 
   private WalReplay() {}
 
@@ -22,6 +25,7 @@ public final class WalReplay {
     String name = path.getFileName().toString();
     try (ReadableFile in = fs.openReadable(path)) {
       LogReader reader = new LogReader(in, name, WalWriter.LOG_KIND);
+      long first = 0;
       long last = 0;
       long records = 0;
       while (true) {
@@ -30,10 +34,14 @@ public final class WalReplay {
           break;
         }
         long at = reader.lastRecordStart();
-        last = Math.max(last, WalBatchCodec.decode(payload, name + " at offset " + at, sink));
+        long recordLast = WalBatchCodec.decode(payload, name + " at offset " + at, sink);
+        if (records == 0) {
+          first = WalBatchCodec.firstSequence(payload);
+        }
+        last = Math.max(last, recordLast);
         records++;
       }
-      return new Result(last, reader.tornTail(), records);
+      return new Result(first, last, reader.tornTail(), records);
     }
   }
 }

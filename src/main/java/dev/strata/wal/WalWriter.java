@@ -66,6 +66,14 @@ public final class WalWriter implements Closeable {
     return log.size();
   }
 
+  /**
+   * Closes without syncing: for a WAL whose memtable is flushed (it is about to be deleted), or one
+   * already synced. What was appended stays in the page cache, as after a crash of the process.
+   */
+  public void closeUnsynced() throws IOException {
+    file.close();
+  }
+
   /** Syncs, then closes. */
   @Override
   public void close() throws IOException {

@@ -32,6 +32,7 @@ import java.util.Random;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -283,6 +284,70 @@ class PowerLossTest {
   }
 
   @Test
+  void syncMakesWritesInWalsRetiredByRotationSurvivePowerLoss() throws Exception {
+    InMemoryFileSystem mem = new InMemoryFileSystem();
+    holding = new HoldingFileSystem(mem);
+    holding.holdFlushesOffThisThread(); // the frozen memtables' WALs stay live, retired and unsynced
+    StrataOptions options = smallOptions().syncWrites(false).build();
+    Strata db = open(system, holding, options);
+    int written = writeUntilWals(db, mem, 0, 2);
+    db.sync();
+    mem.crash();
+    holding.releaseFlushes();
+    closeIgnoringErrors(db);
+    try (Strata reopened = open(system, mem, options)) {
+      assertEquals(written, scanAll(reopened).size(), "keys after the crash");
+      for (int i = 0; i < written; i++) {
+        assertEquals(prefixValue(0, i), s(reopened.get(b(prefixKey(0, i)))), "key " + i);
+      }
+    }
+  }
+
+  @Test
+  void aNewerWalThatReachedTheDiskBeforeAnOlderOneIsDroppedSoThatAPrefixSurvives() throws Exception {
+    InMemoryFileSystem mem = new InMemoryFileSystem();
+    holding = new HoldingFileSystem(mem);
+    holding.holdFlushesOffThisThread();
+    StrataOptions options = smallOptions().syncWrites(false).build();
+    Strata db = open(system, holding, options);
+    for (int i = 0; i < 20; i++) {
+      db.put(b(prefixKey(0, i)), b(prefixValue(0, i)));
+    }
+    db.sync(); // the first 20 writes of the first WAL are durable, the rest of it will not be
+    int written = writeUntilWals(db, mem, 20, 2);
+    for (int i = written; i < written + 5; i++) {
+      db.put(b(prefixKey(0, i)), b(prefixValue(0, i)));
+    }
+    // The kernel may write back the newer WAL's pages before the older one's: as if it had.
+    holding.mappedFile(DurabilityHarness.files(mem, ".wal").get(1)).sync();
+    mem.crash();
+    holding.releaseFlushes();
+    closeIgnoringErrors(db);
+    try (Strata reopened = open(system, mem, options)) {
+      TreeMap<String, String> expected = new TreeMap<>();
+      for (int i = 0; i < 20; i++) {
+        expected.put(prefixKey(0, i), prefixValue(0, i));
+      }
+      assertEquals(expected, scanAll(reopened), "only the synced prefix survives, not the newer WAL after the hole");
+    }
+  }
+
+  /**
+   * Puts keys {@code from}, {@code from + 1}, ... until the store has {@code wals} WAL files;
+   * returns the index after the last key written.
+   */
+  private static int writeUntilWals(Strata db, InMemoryFileSystem mem, int from, int wals)
+      throws IOException {
+    int i = from;
+    while (DurabilityHarness.files(mem, ".wal").size() < wals) {
+      db.put(b(prefixKey(0, i)), b(prefixValue(0, i)));
+      i++;
+      assertTrue(i < from + 100_000, "no rotation after " + (i - from) + " puts");
+    }
+    return i;
+  }
+
+  @Test
   void writesSyncedAfterRecoveringATornWalSurviveTheNextPowerLoss() throws Exception {
     InMemoryFileSystem mem = new InMemoryFileSystem();
     Strata db = openRightAfterRecoveringATornWal(mem, smallOptions().syncWrites(true).build());
@@ -347,6 +412,7 @@ class PowerLossTest {
    */
   private static final class HoldingFileSystem extends ForwardingFileSystem {
     private final CountDownLatch release = new CountDownLatch(1);
+    private final Map<Path, WritableFile> mapped = new java.util.concurrent.ConcurrentHashMap<>();
     private volatile Thread exempt;
     private volatile boolean holding;
 
@@ -361,6 +427,22 @@ class PowerLossTest {
 
     void releaseFlushes() {
       release.countDown();
+    }
+
+    /** The file {@link #createMapped} returned for {@code path}. */
+    WritableFile mappedFile(Path path) {
+      WritableFile file = mapped.get(path);
+      if (file == null) {
+        throw new AssertionError("no mapped file was created at " + path + ": " + mapped.keySet());
+      }
+      return file;
+    }
+
+    @Override
+    public WritableFile createMapped(Path path, int segmentBytes, Executor preparer) throws IOException {
+      WritableFile file = delegate.createMapped(path, segmentBytes, preparer);
+      mapped.put(path, file);
+      return file;
     }
 
     @Override
