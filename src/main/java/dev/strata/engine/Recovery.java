@@ -37,7 +37,9 @@ import org.slf4j.LoggerFactory;
  *       synced), the WALs after it are dropped too, so what survives is a prefix of the writes. A
  *       WAL whose first sequence does not follow the last one of the WAL before it shows that the
  *       earlier one lost its tail cleanly (a WAL is synced lazily, and the kernel may write back a
- *       newer one's pages first): it and the WALs after it are dropped the same way;
+ *       newer one's pages first): it and the WALs after it are dropped the same way. So are the
+ *       WALs after a retired one that ends before the last sequence the manifest recorded for it
+ *       when its memtable froze (which catches an older WAL that lost every write);
  *   <li>flush each recovered memtable to an L0 SST, so that no replayed WAL stays live: a torn
  *       WAL left live would still be torn at the next recovery, and the rule above would then
  *       drop the WALs written after this one (LevelDB flushes recovered logs for the same reason);
@@ -152,6 +154,14 @@ final class Recovery {
         earlierTorn = true;
         continue;
       }
+      long retiredEnd = state.retiredWalEnd(wal);
+      if (retiredEnd >= 0 && r.lastSequence() < retiredEnd && !r.tornTail()) {
+        // Not a torn record but a clean end before the last write: the unsynced tail never reached
+        // the disk. What it held is lost; what came after must go too.
+        log.warn("{}: ends at sequence {}, but held writes up to {} when its memtable froze: its tail was lost "
+            + "(power loss before it was synced)", path, r.lastSequence(), retiredEnd);
+        earlierTorn = true;
+      }
       if (r.records() > 0) {
         previousLast = r.lastSequence();
       }
@@ -184,7 +194,7 @@ final class Recovery {
     ManifestRecord.Snapshot snapshot =
         new ManifestRecord.Snapshot(nextFileNumber, lastSequence, List.of(), files);
     Path manifestPath = FileNames.manifest(dir, manifestNumber);
-    ManifestLog manifestLog = ManifestLog.create(fs, manifestPath, snapshot);
+    ManifestLog manifestLog = ManifestLog.create(fs, manifestPath, snapshot, List.of()); // no live WAL left
     try {
       fs.syncDirectory(dir);
       CurrentFile.write(fs, dir, FileNames.manifestName(manifestNumber));

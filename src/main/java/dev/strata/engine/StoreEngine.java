@@ -295,9 +295,19 @@ public final class StoreEngine {
       throw new StrataException("starting a new memtable and WAL failed: " + e.getMessage(), e);
     }
     Memtable frozen = cell.peek().mutable();
-    WalWriter old = writes.swap(next.memtable(), next.wal());
+    WritePath.Swapped swapped = writes.swap(next.memtable(), next.wal());
+    WalWriter old = swapped.wal();
     if (old != null) {
       retiredWals.add(old);
+      try {
+        // Durable before the new WAL is synced, or written back in any number: recovery can then
+        // tell a retired WAL that lost its unsynced tail from one that was whole.
+        appendManifest(new ManifestRecord.WalRetired(old.number(), swapped.lastSequence()));
+      } catch (IOException e) {
+        fail(e);
+        throw new StrataException("recording the retirement of WAL " + old.number() + " in the manifest failed: "
+            + e.getMessage(), e);
+      }
     }
     return frozen;
   }
@@ -486,7 +496,8 @@ public final class StoreEngine {
     long number = nextFileNumber.getAndIncrement();
     manifest.apply(new ManifestRecord.NextFileNumber(nextFileNumber.get()));
     manifest.setLastSequence(writes.lastSequence());
-    ManifestLog next = ManifestLog.create(fs, FileNames.manifest(dir, number), manifest.snapshot());
+    ManifestLog next = ManifestLog.create(fs, FileNames.manifest(dir, number), manifest.snapshot(),
+        manifest.afterSnapshot());
     ManifestLog old = manifestLog;
     try {
       fs.syncDirectory(dir);

@@ -226,14 +226,17 @@ final class WritePath {
     errors.check();
   }
 
+  /** What {@link #swap} replaced: the WAL (null with the WAL off) and the last sequence it holds. */
+  record Swapped(WalWriter wal, long lastSequence) {}
+
   /** Writer only: makes {@code next} and {@code nextWal} current; returns the WAL they replace. */
-  WalWriter swap(Memtable next, WalWriter nextWal) {
+  Swapped swap(Memtable next, WalWriter nextWal) {
     commitLock.lock();
     try {
       WalWriter old = wal;
       wal = nextWal;
       cell.publish(cell.peek().withRotation(next));
-      return old;
+      return new Swapped(old, lastSequence);
     } finally {
       commitLock.unlock();
     }

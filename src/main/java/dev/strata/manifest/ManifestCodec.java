@@ -17,6 +17,7 @@ import java.util.List;
  * tag 3 FlushCompleted    walNumber varint64 | file | lastSequence varint64
  * tag 4 CompactionCompleted removedCount varint32 | file * removedCount | addedCount varint32 | file * addedCount
  * tag 5 NextFileNumber    nextFileNumber varint64
+ * tag 6 WalRetired        walNumber varint64 | lastSequence varint64
  * file         = level varint32 | number varint64 | size varint64
  *                | smallestLen varint32 | smallest | largestLen varint32 | largest
  *                | minSequence varint64 | maxSequence varint64
@@ -31,6 +32,7 @@ public final class ManifestCodec {
   private static final int FLUSH_COMPLETED = 3;
   private static final int COMPACTION_COMPLETED = 4;
   private static final int NEXT_FILE_NUMBER = 5;
+  private static final int WAL_RETIRED = 6;
 
   private ManifestCodec() {}
 
@@ -56,6 +58,8 @@ public final class ManifestCodec {
       putFiles(out, c.added());
     } else if (record instanceof ManifestRecord.NextFileNumber n) {
       out.putByte(NEXT_FILE_NUMBER).putVarint64(n.nextFileNumber());
+    } else if (record instanceof ManifestRecord.WalRetired r) {
+      out.putByte(WAL_RETIRED).putVarint64(r.walNumber()).putVarint64(r.lastSequence());
     }
     return out.toByteArray();
   }
@@ -84,6 +88,7 @@ public final class ManifestCodec {
       case FLUSH_COMPLETED -> new ManifestRecord.FlushCompleted(in.varint64(), in.file(), in.varint64());
       case COMPACTION_COMPLETED -> new ManifestRecord.CompactionCompleted(in.files(), in.files());
       case NEXT_FILE_NUMBER -> new ManifestRecord.NextFileNumber(in.varint64());
+      case WAL_RETIRED -> new ManifestRecord.WalRetired(in.varint64(), in.varint64());
       default -> throw new CorruptionException(where + ": unknown manifest record tag " + tag);
     };
     in.expectEnd();

@@ -32,12 +32,20 @@ public final class ManifestLog implements Closeable {
     this.log = new LogWriter(file, LOG_KIND);
   }
 
-  /** Creates {@code path} holding {@code snapshot}, synced. The caller points CURRENT at it. */
-  public static ManifestLog create(FileSystem fs, Path path, ManifestRecord.Snapshot snapshot) throws IOException {
+  /**
+   * Creates {@code path} holding {@code snapshot} and then {@code following} (the records a
+   * snapshot leaves out, see ManifestState#afterSnapshot), synced. The caller points CURRENT at it.
+   */
+  public static ManifestLog create(FileSystem fs, Path path, ManifestRecord.Snapshot snapshot,
+      List<ManifestRecord> following) throws IOException {
     WritableFile file = fs.create(path);
     try {
       ManifestLog m = new ManifestLog(path, file);
-      m.append(snapshot);
+      m.add(snapshot);
+      for (ManifestRecord r : following) {
+        m.add(r);
+      }
+      file.sync();
       return m;
     } catch (IOException | RuntimeException e) {
       file.close();
@@ -47,9 +55,13 @@ public final class ManifestLog implements Closeable {
 
   /** Appends a record and syncs it. */
   public void append(ManifestRecord record) throws IOException {
+    add(record);
+    file.sync();
+  }
+
+  private void add(ManifestRecord record) throws IOException {
     byte[] payload = ManifestCodec.encode(record);
     log.addRecord(payload, 0, payload.length);
-    file.sync();
   }
 
   public long size() {

@@ -16,6 +16,13 @@ public sealed interface ManifestRecord {
   record WalCreated(long walNumber) implements ManifestRecord {}
 
   /**
+   * The memtable of WAL {@code walNumber} froze: the WAL takes no more writes and holds every
+   * write up to {@code lastSequence}. It is synced lazily, so after a power loss recovery may find
+   * it shorter; the writes after that point are then gone, and the newer WALs must go too.
+   */
+  record WalRetired(long walNumber, long lastSequence) implements ManifestRecord {}
+
+  /**
    * The memtable of WAL {@code walNumber} is now the L0 SST {@code file}; the WAL is obsolete.
    * {@code lastSequence} is the newest sequence the SST holds or any earlier write took.
    */

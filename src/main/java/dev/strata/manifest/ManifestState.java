@@ -17,6 +17,8 @@ public final class ManifestState {
   /** Levels by index; each maps file number to its metadata. */
   private final List<TreeMap<Long, FileMeta>> levels = new ArrayList<>();
   private final TreeSet<Long> liveWals = new TreeSet<>();
+  /** Live WALs whose memtables froze, with the last sequence each holds (see WalRetired). */
+  private final TreeMap<Long, Long> retiredWalEnds = new TreeMap<>();
   private long nextFileNumber = 1;
   private long lastSequence;
 
@@ -24,6 +26,7 @@ public final class ManifestState {
     if (record instanceof ManifestRecord.Snapshot s) {
       levels.clear();
       liveWals.clear();
+      retiredWalEnds.clear();
       nextFileNumber = s.nextFileNumber();
       lastSequence = s.lastSequence();
       liveWals.addAll(s.liveWals());
@@ -31,8 +34,14 @@ public final class ManifestState {
     } else if (record instanceof ManifestRecord.WalCreated w) {
       liveWals.add(w.walNumber());
       bumpFileNumber(w.walNumber());
+    } else if (record instanceof ManifestRecord.WalRetired r) {
+      if (!liveWals.contains(r.walNumber())) {
+        throw new CorruptionException("manifest retires WAL " + r.walNumber() + ", which is not live");
+      }
+      retiredWalEnds.put(r.walNumber(), r.lastSequence());
     } else if (record instanceof ManifestRecord.FlushCompleted f) {
       liveWals.remove(f.walNumber());
+      retiredWalEnds.remove(f.walNumber());
       add(f.file());
       lastSequence = Math.max(lastSequence, f.lastSequence());
     } else if (record instanceof ManifestRecord.CompactionCompleted c) {
@@ -105,6 +114,25 @@ public final class ManifestState {
   /** WALs whose memtables are not flushed yet, oldest first. */
   public List<Long> liveWals() {
     return List.copyOf(liveWals);
+  }
+
+  /**
+   * The last sequence retired WAL {@code wal} holds, or -1 if it is not retired (the newest WAL,
+   * or one retired by a version of Strata that synced WALs when it retired them).
+   */
+  public long retiredWalEnd(long wal) {
+    Long end = retiredWalEnds.get(wal);
+    return end == null ? -1 : end;
+  }
+
+  /**
+   * The records that restore what {@link #snapshot()} leaves out, the retired WALs' ends; a new
+   * manifest holds them right after its snapshot.
+   */
+  public List<ManifestRecord> afterSnapshot() {
+    List<ManifestRecord> records = new ArrayList<>();
+    retiredWalEnds.forEach((wal, end) -> records.add(new ManifestRecord.WalRetired(wal, end)));
+    return records;
   }
 
   public long nextFileNumber() {

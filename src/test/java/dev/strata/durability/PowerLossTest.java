@@ -332,6 +332,28 @@ class PowerLossTest {
     }
   }
 
+  @Test
+  void aNewerWalThatReachedTheDiskWhileAnOlderOneLostEveryWriteIsDropped() throws Exception {
+    InMemoryFileSystem mem = new InMemoryFileSystem();
+    holding = new HoldingFileSystem(mem);
+    holding.holdFlushesOffThisThread();
+    StrataOptions options = smallOptions().syncWrites(false).build();
+    Strata db = open(system, holding, options);
+    int written = writeUntilWals(db, mem, 0, 2); // nothing of the first WAL is synced
+    for (int i = written; i < written + 5; i++) {
+      db.put(b(prefixKey(0, i)), b(prefixValue(0, i)));
+    }
+    // Only the manifest's record of the retirement tells recovery that the first WAL was longer.
+    holding.mappedFile(DurabilityHarness.files(mem, ".wal").get(1)).sync();
+    mem.crash();
+    holding.releaseFlushes();
+    closeIgnoringErrors(db);
+    try (Strata reopened = open(system, mem, options)) {
+      assertEquals(new TreeMap<String, String>(), scanAll(reopened), "nothing before the newer WAL survived, so "
+          + "nothing of it may");
+    }
+  }
+
   /**
    * Puts keys {@code from}, {@code from + 1}, ... until the store has {@code wals} WAL files;
    * returns the index after the last key written.

@@ -19,7 +19,8 @@ class ManifestCodecTest {
       new ManifestRecord.WalCreated(43),
       new ManifestRecord.FlushCompleted(40, file(0, 44, "b", "c"), 1_000_123),
       new ManifestRecord.CompactionCompleted(List.of(file(0, 7, "a", "m")), List.of(file(1, 45, "a", "f"), file(1, 46, "g", "m"))),
-      new ManifestRecord.NextFileNumber(Long.MAX_VALUE / 2));
+      new ManifestRecord.NextFileNumber(Long.MAX_VALUE / 2),
+      new ManifestRecord.WalRetired(43, 1_000_456));
 
   @Test
   void everyRecordKindRoundTrips() {

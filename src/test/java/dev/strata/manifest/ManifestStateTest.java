@@ -23,6 +23,38 @@ class ManifestStateTest {
   }
 
   @Test
+  void aRetiredWalKeepsItsLastSequenceUntilItsMemtableIsFlushed() {
+    ManifestState s = new ManifestState()
+        .apply(new ManifestRecord.WalCreated(1))
+        .apply(new ManifestRecord.WalCreated(2))
+        .apply(new ManifestRecord.WalRetired(1, 700));
+    assertEquals(700, s.retiredWalEnd(1));
+    assertEquals(-1, s.retiredWalEnd(2), "the newest WAL is not retired");
+    assertEquals(List.of(new ManifestRecord.WalRetired(1, 700)), s.afterSnapshot());
+    s.apply(new ManifestRecord.FlushCompleted(1, file(0, 3, "a", "z"), 700));
+    assertEquals(-1, s.retiredWalEnd(1));
+    assertEquals(List.of(), s.afterSnapshot());
+  }
+
+  @Test
+  void aSnapshotFollowedByWhatItLeavesOutRestoresTheRetiredWals() {
+    ManifestState s = new ManifestState()
+        .apply(new ManifestRecord.WalCreated(1))
+        .apply(new ManifestRecord.WalRetired(1, 700))
+        .apply(new ManifestRecord.WalCreated(2));
+    ManifestState restored = new ManifestState().apply(s.snapshot());
+    s.afterSnapshot().forEach(restored::apply);
+    assertEquals(700, restored.retiredWalEnd(1));
+    assertEquals(List.of(1L, 2L), restored.liveWals());
+  }
+
+  @Test
+  void retiringAWalThatIsNotLiveIsCorruption() {
+    ManifestState s = new ManifestState().apply(new ManifestRecord.WalCreated(1));
+    assertThrows(CorruptionException.class, () -> s.apply(new ManifestRecord.WalRetired(2, 5)));
+  }
+
+  @Test
   void l0ListsNewestFirstAndOtherLevelsByKey() {
     ManifestState s = new ManifestState()
         .apply(new ManifestRecord.FlushCompleted(1, file(0, 5, "a", "z"), 1))
