@@ -103,6 +103,12 @@ public final class StoreEngine {
   private final List<WalWriter> retiredWals = new ArrayList<>();
   /** How many of {@link #retiredWals}, from the oldest, are synced (they take no more appends). */
   private int retiredWalsSynced;
+  /**
+   * A WAL fsync failed. No WAL is synced again: on Linux a retried fsync may report success after
+   * the kernel dropped the pages that failed, and syncing a newer WAL over that hole would break
+   * the prefix a power loss must leave. Writer only.
+   */
+  private boolean walSyncFailed;
   private final FileLock lock;
   private final ErrorState errors;
   private final WritePath writes;
@@ -295,19 +301,22 @@ public final class StoreEngine {
       throw new StrataException("starting a new memtable and WAL failed: " + e.getMessage(), e);
     }
     Memtable frozen = cell.peek().mutable();
-    WritePath.Swapped swapped = writes.swap(next.memtable(), next.wal());
-    WalWriter old = swapped.wal();
+    WalWriter old;
+    try {
+      // The retired WAL's last sequence is in the manifest, synced, before the first write reaches
+      // the new WAL (the commit lock holds writes off for that one fsync per rotation): however
+      // the kernel orders its write-back, recovery can tell a WAL that lost its unsynced tail.
+      old = writes.swap(next.memtable(), next.wal(),
+          (retiring, lastSequence) -> appendManifest(new ManifestRecord.WalRetired(retiring.number(), lastSequence)));
+    } catch (IOException e) {
+      fail(e);
+      if (next.wal() != null) {
+        closeQuietly(next.wal()::closeUnsynced, e); // empty; live in the manifest, which recovery allows
+      }
+      throw new StrataException("recording the retirement of the WAL in the manifest failed: " + e.getMessage(), e);
+    }
     if (old != null) {
       retiredWals.add(old);
-      try {
-        // Durable before the new WAL is synced, or written back in any number: recovery can then
-        // tell a retired WAL that lost its unsynced tail from one that was whole.
-        appendManifest(new ManifestRecord.WalRetired(old.number(), swapped.lastSequence()));
-      } catch (IOException e) {
-        fail(e);
-        throw new StrataException("recording the retirement of WAL " + old.number() + " in the manifest failed: "
-            + e.getMessage(), e);
-      }
     }
     return frozen;
   }
@@ -514,7 +523,7 @@ public final class StoreEngine {
   }
 
   /** Closes the retired WAL of a flushed memtable, unsynced: its SST now holds what it held. */
-  private void discardRetiredWal(long number) throws IOException {
+  private void discardRetiredWal(long number) {
     for (int i = 0; i < retiredWals.size(); i++) {
       WalWriter w = retiredWals.get(i);
       if (w.number() == number) {
@@ -522,7 +531,12 @@ public final class StoreEngine {
         if (i < retiredWalsSynced) {
           retiredWalsSynced--;
         }
-        w.closeUnsynced();
+        try {
+          w.closeUnsynced();
+        } catch (IOException e) {
+          // Nothing it held is needed any more, and the file is deleted next: not the store's error.
+          log.warn("closing WAL {}, whose memtable is flushed, failed", w.number(), e);
+        }
         return;
       }
     }
@@ -532,14 +546,23 @@ public final class StoreEngine {
   private void syncRetiredWals() {
     while (retiredWalsSynced < retiredWals.size()) {
       WalWriter w = retiredWals.get(retiredWalsSynced);
-      try {
-        walSyncs.incrementAndGet();
-        w.sync();
-      } catch (IOException e) {
-        fail(e);
-        throw new StrataException("sync of WAL " + w.number() + " failed: " + e.getMessage(), e);
-      }
+      syncOne(w);
       retiredWalsSynced++;
+    }
+  }
+
+  private void syncOne(WalWriter w) {
+    if (walSyncFailed) {
+      throw new StrataException("an earlier fsync of a WAL failed; no WAL is synced again until the store reopens",
+          errors.cause());
+    }
+    try {
+      walSyncs.incrementAndGet();
+      w.sync();
+    } catch (IOException e) {
+      walSyncFailed = true;
+      fail(e);
+      throw new StrataException("sync of WAL " + w.number() + " failed: " + e.getMessage(), e);
     }
   }
 
@@ -550,15 +573,8 @@ public final class StoreEngine {
   public void syncWal() {
     syncRetiredWals();
     WalWriter w = writes.currentWal();
-    if (w == null) {
-      return;
-    }
-    try {
-      walSyncs.incrementAndGet();
-      w.sync();
-    } catch (IOException e) {
-      fail(e);
-      throw new StrataException("sync of WAL " + w.number() + " failed: " + e.getMessage(), e);
+    if (w != null) {
+      syncOne(w);
     }
   }
 
@@ -741,38 +757,31 @@ public final class StoreEngine {
   }
 
   /**
-   * Writer only, at close: syncs and closes every WAL, so every acknowledged write is durable. If
-   * an older WAL cannot be synced, the newer ones are closed unsynced (a power loss must still leave
-   * a prefix of the writes), and the failure is thrown once every handle is closed.
+   * Writer only, at close: syncs and closes every WAL, so every acknowledged write is durable. If a
+   * WAL sync fails now or failed before, the WALs are closed without syncing any further (see
+   * {@link #walSyncFailed}); a failure now is thrown once every handle is closed.
    */
   public void closeWal() {
     StrataException failure = null;
-    try {
-      syncRetiredWals();
-    } catch (StrataException e) {
-      failure = e;
+    if (!walSyncFailed) {
+      try {
+        syncWal(); // the retired WALs oldest first, then the current one
+      } catch (StrataException e) {
+        failure = e;
+      }
     }
     List<WalWriter> toClose = new ArrayList<>(retiredWals);
     retiredWals.clear();
     retiredWalsSynced = 0;
     WalWriter current = writes.takeWal();
+    if (current != null) {
+      toClose.add(current);
+    }
     for (WalWriter w : toClose) {
       try {
-        w.closeUnsynced(); // synced above, unless the failure says otherwise
+        w.closeUnsynced(); // synced above, unless a sync failed
       } catch (IOException e) {
         failure = closeFailure(failure, w, e);
-      }
-    }
-    if (current != null) {
-      try {
-        if (failure == null) {
-          walSyncs.incrementAndGet();
-          current.close();
-        } else {
-          current.closeUnsynced();
-        }
-      } catch (IOException e) {
-        failure = closeFailure(failure, current, e);
       }
     }
     if (failure != null) {
@@ -782,7 +791,7 @@ public final class StoreEngine {
 
   private StrataException closeFailure(StrataException first, WalWriter w, IOException e) {
     fail(e);
-    StrataException failure = new StrataException("sync of WAL " + w.number() + " at close failed: " + e.getMessage(), e);
+    StrataException failure = new StrataException("closing WAL " + w.number() + " failed: " + e.getMessage(), e);
     if (first == null) {
       return failure;
     }

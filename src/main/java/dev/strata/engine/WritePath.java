@@ -226,17 +226,27 @@ final class WritePath {
     errors.check();
   }
 
-  /** What {@link #swap} replaced: the WAL (null with the WAL off) and the last sequence it holds. */
-  record Swapped(WalWriter wal, long lastSequence) {}
+  /** Work that must happen at a swap with no write committing in between. */
+  interface SwapStep {
+    /** {@code old} is the WAL about to be replaced; it holds every write up to {@code lastSequence}. */
+    void beforeSwap(WalWriter old, long lastSequence) throws IOException;
+  }
 
-  /** Writer only: makes {@code next} and {@code nextWal} current; returns the WAL they replace. */
-  Swapped swap(Memtable next, WalWriter nextWal) {
+  /**
+   * Writer only: makes {@code next} and {@code nextWal} current; returns the WAL they replace.
+   * {@code step} runs first, under the commit lock, when there is a WAL to replace; if it throws,
+   * nothing is swapped.
+   */
+  WalWriter swap(Memtable next, WalWriter nextWal, SwapStep step) throws IOException {
     commitLock.lock();
     try {
       WalWriter old = wal;
+      if (old != null) {
+        step.beforeSwap(old, lastSequence);
+      }
       wal = nextWal;
       cell.publish(cell.peek().withRotation(next));
-      return new Swapped(old, lastSequence);
+      return old;
     } finally {
       commitLock.unlock();
     }

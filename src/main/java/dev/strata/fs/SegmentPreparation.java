@@ -61,6 +61,10 @@ final class SegmentPreparation implements Runnable {
     } catch (RuntimeException | Error e) {
       failed = new IOException("preparing the segment at offset " + offset + " failed: " + e, e);
     }
+    if (failed != null && mapped != null) {
+      BufferUnmapper.unmap(mapped); // the append that needs the segment maps it again, or reports why not
+      mapped = null;
+    }
     synchronized (this) {
       buffer = mapped;
       failure = failed;

@@ -122,6 +122,27 @@ class IoErrorTest {
   }
 
   @Test
+  void afterAWalFsyncFailsNoWalIsSyncedAgainNotEvenAtClose() {
+    InMemoryFileSystem mem = new InMemoryFileSystem();
+    FaultInjectingFileSystem fs = new FaultInjectingFileSystem(mem);
+    Strata db = open(system, fs, options(false));
+    try {
+      db.put(b("k"), b("v"));
+      fs.failAt(Op.SYNC, 1);
+      StrataException first = assertThrows(StrataException.class, () -> within("sync()", db::sync));
+      assertTrue(messages(first).contains("injected failure: SYNC #1"), messages(first));
+      int syncsSoFar = fs.count(Op.SYNC);
+      // On Linux a second fsync may succeed after the kernel dropped the pages the first one failed
+      // to write: trusting it would make writes after a hole durable.
+      assertThrows(StrataException.class, () -> within("sync()", db::sync));
+      closeIgnoringErrors(db);
+      assertEquals(syncsSoFar, fs.count(Op.SYNC), "syncs after the failed one");
+    } finally {
+      closeIgnoringErrors(db);
+    }
+  }
+
+  @Test
   void aSyncedPutIsNotAcknowledgedWhenItsWalFailsToSyncAtRotation() {
     StrataOptions options = options(true);
     InMemoryFileSystem mem = new InMemoryFileSystem();
