@@ -28,6 +28,9 @@ final class BenchCommand {
       out.print(Usage.BENCH);
       return Main.EXIT_OK;
     }
+    if (VersusRunner.requested(args)) {
+      return versus(args, context, out, err);
+    }
     BenchConfig config;
     Path dir;
     try {
@@ -91,6 +94,35 @@ final class BenchCommand {
       if (temporary) {
         deleteTemporary(dir, err);
       }
+    }
+  }
+
+  /** {@code --versus}: A and B alternating, each run in its own JVM, one table at the end. */
+  private static int versus(List<String> args, CliContext context, PrintStream out, PrintStream err) {
+    VersusRunner.Plan plan;
+    try {
+      plan = VersusRunner.plan(args, context.baseOptions());
+    } catch (UsageException e) {
+      err.println("strata bench: " + e.getMessage());
+      err.println();
+      err.print(Usage.BENCH);
+      return Main.EXIT_USAGE;
+    }
+    try {
+      if (!new VersusRunner(plan, out).run()) {
+        err.println("strata bench: a run of " + VersusRunner.VERSUS + " failed; see its output above");
+        return Main.EXIT_FAILURE;
+      }
+      return Main.EXIT_OK;
+    } catch (IOException e) {
+      err.println("strata bench: " + VersusRunner.VERSUS + " failed: " + e);
+      return Main.EXIT_FAILURE;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      err.println("strata bench: interrupted");
+      return Main.EXIT_FAILURE;
+    } finally {
+      out.flush();
     }
   }
 

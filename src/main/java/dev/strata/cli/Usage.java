@@ -73,6 +73,13 @@ final class Usage {
                                (RocksDB: org.rocksdb:rocksdbjni with its default options plus
                                create-if-missing; LevelDB: org.iq80.leveldb:leveldb 0.12, pure Java)
         --engines a,b          with --compare: the engines, in order       [strata,rocksdb,leveldb]
+        --versus "OPTIONS"     an A/B run: A is the bench as given, B the same plus OPTIONS (the
+                               last of a repeated option wins); A and B alternate (A B, B A, ...),
+                               each in its own JVM and temporary store, and one table gives each
+                               round's ops/s and A/B ratio per workload and the median ratio:
+                                 --workloads fillrandom --versus "--no-wal" --rounds 6
+                                 --workloads fillsync --threads 64 --versus "--threads 1"
+        --rounds N             with --versus: rounds of one A and one B run                 [3]
         --engine E             run one engine in this JVM: strata | rocksdb | leveldb   [strata]
         --results-file FILE    write the run's figures to FILE (how --compare's JVMs report back)
         -h, --help             this text
