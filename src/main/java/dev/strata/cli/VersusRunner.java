@@ -180,26 +180,27 @@ final class VersusRunner {
         + ", A and B alternating, each run in its own JVM with this JVM's flags");
     out.println("   A: bench " + String.join(" ", plan.a()));
     out.println("   B: A plus " + String.join(" ", plan.added()));
-    out.println("| workload     | round  |     A ops/s |     B ops/s |  A / B |");
-    out.println("|--------------|--------|------------:|------------:|-------:|");
-    for (Workload w : workloadsOf(runs)) {
+    out.println("| workload       | round  |     A ops/s |     B ops/s |  A / B |");
+    out.println("|----------------|--------|------------:|------------:|-------:|");
+    List<String> labels = labelsOf(runs);
+    for (int i = 0; i < labels.size(); i++) {
       List<Double> ratios = new ArrayList<>();
       for (int round = 1; round <= plan.rounds(); round++) {
-        double a = opsPerSecond(runs, "A", round, w);
-        double b = opsPerSecond(runs, "B", round, w);
+        double a = opsPerSecond(runs, "A", round, i);
+        double b = opsPerSecond(runs, "B", round, i);
         double ratio = a > 0 && b > 0 ? a / b : Double.NaN;
         if (!Double.isNaN(ratio)) {
           ratios.add(ratio);
         }
-        out.println(row(w.benchName(), Integer.toString(round), a, b, ratio));
+        out.println(row(labels.get(i), Integer.toString(round), a, b, ratio));
       }
-      out.println(row(w.benchName(), "median", Double.NaN, Double.NaN, median(ratios)));
+      out.println(row(labels.get(i), "median", Double.NaN, Double.NaN, median(ratios)));
     }
     out.flush();
   }
 
   private static String row(String workload, String round, double a, double b, double ratio) {
-    return String.format(Locale.ROOT, "| %-12s | %-6s | %11s | %11s | %6s |", workload, round, ops(a), ops(b),
+    return String.format(Locale.ROOT, "| %-14s | %-6s | %11s | %11s | %6s |", workload, round, ops(a), ops(b),
         Double.isNaN(ratio) ? "-" : String.format(Locale.ROOT, "%.2fx", ratio));
   }
 
@@ -207,26 +208,32 @@ final class VersusRunner {
     return v > 0 ? String.format(Locale.ROOT, "%,.0f", v) : "-";
   }
 
-  /** The workloads in the order the first finished run ran them. */
-  private static List<Workload> workloadsOf(List<Run> runs) {
+  /**
+   * One label per workload run, in order, from the first run that finished; a workload named
+   * again is numbered ("readrandom #2"): the later runs see a store that settled longer.
+   */
+  private static List<String> labelsOf(List<Run> runs) {
     for (Run r : runs) {
       if (r.result() != null) {
-        List<Workload> ws = new ArrayList<>();
+        List<String> labels = new ArrayList<>();
+        List<Workload> seen = new ArrayList<>();
         for (EngineResult.Timing t : r.result().workloads()) {
-          if (!ws.contains(t.workload())) {
-            ws.add(t.workload());
-          }
+          seen.add(t.workload());
+          long n = seen.stream().filter(w -> w == t.workload()).count();
+          labels.add(t.workload().benchName() + (n == 1 ? "" : " #" + n));
         }
-        return ws;
+        return labels;
       }
     }
     return List.of();
   }
 
-  private static double opsPerSecond(List<Run> runs, String side, int round, Workload w) {
+  /** The ops/s of the {@code index}-th workload run of one side's round, NaN if it did not finish. */
+  private static double opsPerSecond(List<Run> runs, String side, int round, int index) {
     for (Run r : runs) {
-      if (r.side().equals(side) && r.round() == round && r.result() != null) {
-        return r.result().timing(w).map(EngineResult.Timing::opsPerSecond).orElse(Double.NaN);
+      if (r.side().equals(side) && r.round() == round && r.result() != null
+          && index < r.result().workloads().size()) {
+        return r.result().workloads().get(index).opsPerSecond();
       }
     }
     return Double.NaN;

@@ -69,7 +69,7 @@ class VersusRunnerTest {
 
   @Test
   void anAbRunPrintsEachRoundAndTheMedianRatio() {
-    int code = BenchCommand.run(List.of("--workloads", "fillrandom,readrandom", "--num", "500", "--versus", "--no-wal",
+    int code = BenchCommand.run(List.of("--workloads", "fillrandom,readrandom,readrandom", "--num", "500", "--versus", "--no-wal",
         "--rounds", "2"), context, out.stream, err.stream, null);
     assertEquals(0, code, err.text());
     String text = out.text();
@@ -79,8 +79,8 @@ class VersusRunnerTest {
     assertTrue(text.indexOf("[A 1]") < text.indexOf("[B 1]") && text.indexOf("[B 2]") < text.indexOf("[A 2]"),
         "rounds alternate A B, B A:\n" + text);
     assertTrue(text.contains("   B: A plus --no-wal"), text);
-    assertTrue(text.matches("(?s).*\\| fillrandom   \\| median \\|\\s+- \\|\\s+- \\|\\s+\\d+\\.\\d\\dx \\|.*"), text);
-    assertTrue(text.matches("(?s).*\\| readrandom   \\| 2      \\|\\s+[\\d,]+ \\|\\s+[\\d,]+ \\|\\s+\\d+\\.\\d\\dx \\|.*"),
+    assertTrue(text.matches("(?s).*\\| fillrandom     \\| median \\|\\s+- \\|\\s+- \\|\\s+\\d+\\.\\d\\dx \\|.*"), text);
+    assertTrue(text.matches("(?s).*\\| readrandom #2  \\| 2      \\|\\s+[\\d,]+ \\|\\s+[\\d,]+ \\|\\s+\\d+\\.\\d\\dx \\|.*"),
         text);
   }
 }
