@@ -286,15 +286,11 @@ class PowerLossTest {
   @Test
   void syncMakesWritesInWalsRetiredByRotationSurvivePowerLoss() throws Exception {
     InMemoryFileSystem mem = new InMemoryFileSystem();
-    holding = new HoldingFileSystem(mem);
-    holding.holdFlushesOffThisThread(); // the frozen memtables' WALs stay live, retired and unsynced
     StrataOptions options = smallOptions().syncWrites(false).build();
-    Strata db = open(system, holding, options);
+    Strata db = openHoldingFlushes(mem, options);
     int written = writeUntilWals(db, mem, 0, 2);
     db.sync();
-    mem.crash();
-    holding.releaseFlushes();
-    closeIgnoringErrors(db);
+    powerLoss(mem, db);
     try (Strata reopened = open(system, mem, options)) {
       assertEquals(written, scanAll(reopened).size(), "keys after the crash");
       for (int i = 0; i < written; i++) {
@@ -306,23 +302,15 @@ class PowerLossTest {
   @Test
   void aNewerWalThatReachedTheDiskBeforeAnOlderOneIsDroppedSoThatAPrefixSurvives() throws Exception {
     InMemoryFileSystem mem = new InMemoryFileSystem();
-    holding = new HoldingFileSystem(mem);
-    holding.holdFlushesOffThisThread();
     StrataOptions options = smallOptions().syncWrites(false).build();
-    Strata db = open(system, holding, options);
-    for (int i = 0; i < 20; i++) {
-      db.put(b(prefixKey(0, i)), b(prefixValue(0, i)));
-    }
+    Strata db = openHoldingFlushes(mem, options);
+    putPrefixKeys(db, 0, 20);
     db.sync(); // the first 20 writes of the first WAL are durable, the rest of it will not be
     int written = writeUntilWals(db, mem, 20, 2);
-    for (int i = written; i < written + 5; i++) {
-      db.put(b(prefixKey(0, i)), b(prefixValue(0, i)));
-    }
+    putPrefixKeys(db, written, written + 5);
     // The kernel may write back the newer WAL's pages before the older one's: as if it had.
     holding.mappedFile(DurabilityHarness.files(mem, ".wal").get(1)).sync();
-    mem.crash();
-    holding.releaseFlushes();
-    closeIgnoringErrors(db);
+    powerLoss(mem, db);
     try (Strata reopened = open(system, mem, options)) {
       TreeMap<String, String> expected = new TreeMap<>();
       for (int i = 0; i < 20; i++) {
@@ -335,22 +323,39 @@ class PowerLossTest {
   @Test
   void aNewerWalThatReachedTheDiskWhileAnOlderOneLostEveryWriteIsDropped() throws Exception {
     InMemoryFileSystem mem = new InMemoryFileSystem();
-    holding = new HoldingFileSystem(mem);
-    holding.holdFlushesOffThisThread();
     StrataOptions options = smallOptions().syncWrites(false).build();
-    Strata db = open(system, holding, options);
+    Strata db = openHoldingFlushes(mem, options);
     int written = writeUntilWals(db, mem, 0, 2); // nothing of the first WAL is synced
-    for (int i = written; i < written + 5; i++) {
-      db.put(b(prefixKey(0, i)), b(prefixValue(0, i)));
-    }
+    putPrefixKeys(db, written, written + 5);
     // Only the manifest's record of the retirement tells recovery that the first WAL was longer.
     holding.mappedFile(DurabilityHarness.files(mem, ".wal").get(1)).sync();
-    mem.crash();
-    holding.releaseFlushes();
-    closeIgnoringErrors(db);
+    powerLoss(mem, db);
     try (Strata reopened = open(system, mem, options)) {
       assertEquals(new TreeMap<String, String>(), scanAll(reopened), "nothing before the newer WAL survived, so "
           + "nothing of it may");
+    }
+  }
+
+  /**
+   * Opens a store on {@code mem} whose flushes are held (until {@link #powerLoss}): the frozen
+   * memtables' WALs stay live, retired and unsynced.
+   */
+  private Strata openHoldingFlushes(InMemoryFileSystem mem, StrataOptions options) {
+    holding = new HoldingFileSystem(mem);
+    holding.holdFlushesOffThisThread();
+    return open(system, holding, options);
+  }
+
+  /** Drops every unsynced byte, then lets the held flushes go and closes what is left of the store. */
+  private void powerLoss(InMemoryFileSystem mem, Strata db) {
+    mem.crash();
+    holding.releaseFlushes();
+    closeIgnoringErrors(db);
+  }
+
+  private static void putPrefixKeys(Strata db, int from, int to) {
+    for (int i = from; i < to; i++) {
+      db.put(b(prefixKey(0, i)), b(prefixValue(0, i)));
     }
   }
 
