@@ -26,6 +26,11 @@ public abstract class ForwardingIterator implements InternalIterator {
   }
 
   @Override
+  public long trailer() {
+    return current().trailer();
+  }
+
+  @Override
   public byte[] value() {
     return current().value();
   }

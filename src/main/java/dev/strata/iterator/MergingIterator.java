@@ -1,6 +1,7 @@
 package dev.strata.iterator;
 
 import dev.strata.key.InternalKey;
+import dev.strata.key.ValueKind;
 import java.util.List;
 
 /**
@@ -14,12 +15,13 @@ public final class MergingIterator extends ForwardingIterator {
   /** Heap of child indexes; heap[0] is the current child. Only valid children are in it. */
   private final int[] heap;
   /**
-   * Each child's user key and sequence, taken when it moves. The heap compares these plain arrays
-   * instead of calling the children, whose types differ (memtable, table, level), so those calls
-   * could not be inlined and a sift paid several of them per comparison.
+   * Each child's user key and trailer (sequence and kind), taken when it moves. The heap compares
+   * these plain arrays instead of calling the children, whose types differ (memtable, table,
+   * level), so those calls could not be inlined and a sift paid several of them per comparison;
+   * and the user iterator's sequence() and kind() read them without a call through the layers.
    */
   private final byte[][] keys;
-  private final long[] sequences;
+  private final long[] trailers;
   private int size;
 
   public MergingIterator(List<? extends InternalIterator> children) {
@@ -30,7 +32,7 @@ public final class MergingIterator extends ForwardingIterator {
     }
     this.heap = new int[this.children.length];
     this.keys = new byte[this.children.length][];
-    this.sequences = new long[this.children.length];
+    this.trailers = new long[this.children.length];
   }
 
   @Override
@@ -88,13 +90,13 @@ public final class MergingIterator extends ForwardingIterator {
 
   private void capture(int i) {
     keys[i] = children[i].userKey();
-    sequences[i] = children[i].sequence();
+    trailers[i] = children[i].trailer();
   }
 
   private boolean less(int a, int b) {
     int c = InternalKey.compareUserKeys(keys[a], keys[b]);
     if (c == 0) {
-      c = Long.compare(sequences[b], sequences[a]);
+      c = Long.compare(trailers[b], trailers[a]); // newer first; trailers are below 2^63
       if (c == 0) {
         c = Integer.compare(rank[a], rank[b]);
       }
@@ -132,7 +134,20 @@ public final class MergingIterator extends ForwardingIterator {
   @Override
   public long sequence() {
     current();
-    return sequences[heap[0]];
+    return InternalKey.sequenceOf(trailers[heap[0]]);
+  }
+
+  @Override
+  public ValueKind kind() {
+    current();
+    ValueKind kind = InternalKey.kindOf(trailers[heap[0]]);
+    return kind != null ? kind : current().kind(); // an unknown code: the child reports it as corruption
+  }
+
+  @Override
+  public long trailer() {
+    current();
+    return trailers[heap[0]];
   }
 
   @Override

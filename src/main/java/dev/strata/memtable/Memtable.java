@@ -152,6 +152,11 @@ public final class Memtable {
     }
 
     @Override
+    public long trailer() {
+      return list.trailer(node);
+    }
+
+    @Override
     public byte[] value() {
       if (value == null) {
         value = list.value(node);

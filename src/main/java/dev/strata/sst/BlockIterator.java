@@ -149,7 +149,10 @@ public final class BlockIterator implements InternalIterator {
     return valueLength;
   }
 
-  private long trailer() {
+  /** Raw: a kind code this version does not know passes here, and {@link #kind()} reports it. */
+  @Override
+  public long trailer() {
+    checkValid();
     return InternalKey.trailerOf(key, 0, keyLength);
   }
 
