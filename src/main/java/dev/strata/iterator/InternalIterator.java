@@ -9,7 +9,9 @@ import dev.strata.key.ValueKind;
  * user-facing iterator on top.
  *
  * <p>Not thread-safe. The arrays returned by {@link #userKey()} and {@link #value()} stay valid
- * after {@link #next()} (they are never overwritten in place), so a caller may keep them.
+ * after {@link #next()} (they are never overwritten in place), so a caller may keep them. Each
+ * {@link #value()} call makes a new array that nothing else holds (a zero-length value may be a
+ * shared empty array), so a caller may also hand it on.
  */
 public interface InternalIterator extends AutoCloseable {
   boolean isValid();
@@ -40,7 +42,7 @@ public interface InternalIterator extends AutoCloseable {
     return dev.strata.key.InternalKey.trailer(sequence(), kind());
   }
 
-  /** The value; an empty array for a tombstone. */
+  /** The value, in a new array (see above); an empty array for a tombstone. */
   byte[] value();
 
   @Override

@@ -18,7 +18,6 @@ public final class UserIterator implements StrataIterator {
   private final Bound upper;
   private final Runnable onClose;
   private byte[] key;
-  private byte[] value;
   private boolean closed;
 
   public UserIterator(InternalIterator source, long readSequence, Bound lower, Bound upper, Runnable onClose) {
@@ -56,15 +55,13 @@ public final class UserIterator implements StrataIterator {
       }
       // The first visible version of k decides it: a tombstone hides k, a put shows it.
       if (source.kind() == ValueKind.PUT) {
-        key = k;
-        value = source.value();
+        key = k; // the source stays on this entry until next(): value() reads it there
         return;
       }
       skip = k;
       source.next();
     }
     key = null;
-    value = null;
   }
 
   private boolean pastUpper(byte[] k) {
@@ -86,10 +83,11 @@ public final class UserIterator implements StrataIterator {
     return key.clone();
   }
 
+  /** A new array each call, straight from the source (InternalIterator#value makes one per call). */
   @Override
   public byte[] value() {
     checkValid();
-    return value.clone();
+    return source.value();
   }
 
   @Override
@@ -116,7 +114,6 @@ public final class UserIterator implements StrataIterator {
     }
     closed = true;
     key = null;
-    value = null;
     try {
       source.close();
     } finally {

@@ -102,7 +102,6 @@ public final class Memtable {
   private final class MemtableIterator implements InternalIterator {
     private long node;
     private byte[] key;
-    private byte[] value;
 
     @Override
     public boolean isValid() {
@@ -130,7 +129,6 @@ public final class Memtable {
     private void moveTo(long n) {
       node = n;
       key = null;
-      value = null;
     }
 
     @Override
@@ -158,10 +156,7 @@ public final class Memtable {
 
     @Override
     public byte[] value() {
-      if (value == null) {
-        value = list.value(node);
-      }
-      return value;
+      return list.value(node);
     }
 
     @Override

@@ -28,7 +28,6 @@ public final class BlockIterator implements InternalIterator {
   private int nextEntry;
   private boolean valid;
   private byte[] userKeyCopy;
-  private byte[] valueCopy;
 
   BlockIterator(Block block) {
     this.block = block;
@@ -112,10 +111,7 @@ public final class BlockIterator implements InternalIterator {
   @Override
   public byte[] value() {
     checkValid();
-    if (valueCopy == null) {
-      valueCopy = valueLength == 0 ? EMPTY : Arrays.copyOfRange(data, valueOffset, valueOffset + valueLength);
-    }
-    return valueCopy;
+    return valueLength == 0 ? EMPTY : Arrays.copyOfRange(data, valueOffset, valueOffset + valueLength);
   }
 
   @Override
@@ -184,7 +180,6 @@ public final class BlockIterator implements InternalIterator {
   /** Decodes the entry at {@code nextEntry} into the current position, or ends the iteration. */
   private void parseNext() {
     userKeyCopy = null;
-    valueCopy = null;
     int p = nextEntry;
     if (p >= entriesEnd) {
       valid = false;

@@ -58,7 +58,7 @@ final class ListIterator implements InternalIterator {
 
   @Override
   public byte[] userKey() {
-    return entries.get(pos).key;
+    return entries.get(pos).key.clone(); // made for the entry, as InternalIterator promises
   }
 
   @Override
@@ -73,7 +73,7 @@ final class ListIterator implements InternalIterator {
 
   @Override
   public byte[] value() {
-    return entries.get(pos).value;
+    return entries.get(pos).value.clone();
   }
 
   @Override

@@ -70,5 +70,10 @@ class UserIteratorTest {
     it.key()[0] = 'z';
     assertTrue(it.isValid());
     assertEquals("a", new String(it.key()));
+    it.value()[0] = 'z'; // each value() is a new array, straight from the source
+    assertEquals("a1", new String(it.value()), "a later call is not the array the caller changed");
+    it.next();
+    assertEquals(List.of("a=a1", "b=b5", "d=d9", "e="), scan(100, Bound.unbounded(), Bound.unbounded()),
+        "changing returned arrays changes nothing the store holds");
   }
 }
