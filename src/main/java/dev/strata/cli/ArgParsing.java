@@ -3,10 +3,26 @@ package dev.strata.cli;
 import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigValueFactory;
+import java.util.List;
 
 /** Parsing of option values, with messages that name the option. Stateless. */
 final class ArgParsing {
   private ArgParsing() {}
+
+  /**
+   * The value of the option {@code args[i]}, named {@code option}: what follows its '=' when
+   * {@code eq} (the index of '=' in it) is not negative, else the next argument. The caller moves
+   * past that next argument itself ({@code if (eq < 0) i++}).
+   */
+  static String optionValue(List<String> args, int i, String option, int eq) throws UsageException {
+    if (eq >= 0) {
+      return args.get(i).substring(eq + 1);
+    }
+    if (i + 1 < args.size()) {
+      return args.get(i + 1);
+    }
+    throw new UsageException(option + " needs a value");
+  }
 
   /** A whole number (underscores allowed as digit separators) between min and max. */
   static long parseLong(String option, String text, long min, long max) throws UsageException {

@@ -71,13 +71,9 @@ final class BenchArgs {
         }
         parsed.setSwitch(option);
       } else if (VALUE_OPTIONS.contains(option)) {
-        String value;
-        if (eq >= 0) {
-          value = arg.substring(eq + 1);
-        } else if (i + 1 < args.size()) {
-          value = args.get(++i);
-        } else {
-          throw new UsageException(option + " needs a value");
+        String value = ArgParsing.optionValue(args, i, option, eq);
+        if (eq < 0) {
+          i++;
         }
         parsed.set(option, value);
       } else {

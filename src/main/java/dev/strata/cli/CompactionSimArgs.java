@@ -68,13 +68,9 @@ final class CompactionSimArgs {
       if (!MODEL_OPTIONS.contains(option) && !KNOBS.containsKey(option)) {
         throw new UsageException("unknown option " + option);
       }
-      String value;
-      if (eq >= 0) {
-        value = arg.substring(eq + 1);
-      } else if (i + 1 < args.size()) {
-        value = args.get(++i);
-      } else {
-        throw new UsageException(option + " needs a value");
+      String value = ArgParsing.optionValue(args, i, option, eq);
+      if (eq < 0) {
+        i++;
       }
       if (KNOBS.containsKey(option)) {
         parsed.knobValues.put(option, value);

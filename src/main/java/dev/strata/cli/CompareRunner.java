@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.function.Consumer;
 
 /**
  * {@code bench --compare}: runs the same bench in one child JVM per engine, back to back, each
@@ -50,7 +51,10 @@ final class CompareRunner {
         Path engineDir = dir == null ? null : dir.resolve(engine.cliName());
         List<String> command = new ArrayList<>(javaCommand());
         command.addAll(childArgs(args, engine, resultsFile, engineDir));
-        int code = runChild(command);
+        int code = runChild(command, line -> {
+          out.println(line);
+          out.flush();
+        });
         if (code != 0) {
           out.println("== " + engine.cliName() + " failed: its JVM exited with code " + code);
         } else {
@@ -68,17 +72,20 @@ final class CompareRunner {
     return results;
   }
 
-  private int runChild(List<String> command) throws IOException, InterruptedException {
+  /**
+   * Runs {@code command} with no input and this process's standard error, hands each line of its
+   * output to {@code lines} as it comes, and returns its exit code.
+   */
+  static int runChild(List<String> command, Consumer<String> lines) throws IOException, InterruptedException {
     Process child = new ProcessBuilder(command)
         .redirectInput(ProcessBuilder.Redirect.PIPE)
         .redirectError(ProcessBuilder.Redirect.INHERIT)
         .start();
     child.getOutputStream().close();
-    try (BufferedReader lines = new BufferedReader(
+    try (BufferedReader output = new BufferedReader(
         new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
-      for (String line = lines.readLine(); line != null; line = lines.readLine()) {
-        out.println(line);
-        out.flush();
+      for (String line = output.readLine(); line != null; line = output.readLine()) {
+        lines.accept(line);
       }
     } catch (IOException e) {
       child.destroyForcibly();

@@ -55,13 +55,9 @@ final class IngestArgs {
         }
         streamFirst = true;
       } else if (STREAM_OPTIONS.contains(option)) {
-        String value;
-        if (eq >= 0) {
-          value = arg.substring(eq + 1);
-        } else if (i + 1 < args.size()) {
-          value = args.get(++i);
-        } else {
-          throw new UsageException(option + " needs a value");
+        String value = ArgParsing.optionValue(args, i, option, eq);
+        if (eq < 0) {
+          i++;
         }
         if (option.equals("--rounds")) {
           rounds = ArgParsing.parseInt(option, value, 1, MAX_ROUNDS);

@@ -1,10 +1,7 @@
 package dev.strata.cli;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -68,13 +65,9 @@ final class VersusRunner {
       int eq = arg.indexOf('=');
       String option = eq < 0 ? arg : arg.substring(0, eq);
       if (option.equals(VERSUS) || option.equals(ROUNDS)) {
-        String value;
-        if (eq >= 0) {
-          value = arg.substring(eq + 1);
-        } else if (i + 1 < args.size()) {
-          value = args.get(++i);
-        } else {
-          throw new UsageException(option + " needs a value");
+        String value = ArgParsing.optionValue(args, i, option, eq);
+        if (eq < 0) {
+          i++;
         }
         if (option.equals(VERSUS)) {
           added = Arrays.stream(value.trim().split("\\s+")).filter(s -> !s.isEmpty()).toList();
@@ -139,25 +132,13 @@ final class VersusRunner {
       command.addAll(side.equals("A") ? plan.a() : plan.b());
       command.add("--results-file");
       command.add(results.toString());
-      Process child = new ProcessBuilder(command)
-          .redirectInput(ProcessBuilder.Redirect.PIPE)
-          .redirectError(ProcessBuilder.Redirect.INHERIT)
-          .start();
-      child.getOutputStream().close();
       String label = String.format(Locale.ROOT, "[%s %d] ", side, round);
-      try (BufferedReader lines = new BufferedReader(
-          new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
-        for (String line = lines.readLine(); line != null; line = lines.readLine()) {
-          if (isResultLine(line)) {
-            out.println(label + line);
-            out.flush();
-          }
+      int code = CompareRunner.runChild(command, line -> {
+        if (isResultLine(line)) {
+          out.println(label + line);
+          out.flush();
         }
-      } catch (IOException e) {
-        child.destroyForcibly();
-        throw e;
-      }
-      int code = child.waitFor();
+      });
       if (code != 0) {
         out.println(label + "failed: its JVM exited with code " + code);
         return null;
