@@ -137,6 +137,11 @@ final class Worker {
   /** Ends one operation that began at {@code startNanos}. */
   void finishOp(long startNanos) {
     latencies.record(System.nanoTime() - startNanos);
+    finishUntimedOp();
+  }
+
+  /** Ends one operation that was not timed (a sampled workload times only some). */
+  void finishUntimedOp() {
     ops++;
     if (++unreported == PROGRESS_BATCH) {
       progress.add(unreported);
