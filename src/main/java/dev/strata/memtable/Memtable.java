@@ -99,7 +99,7 @@ public final class Memtable {
     return "Memtable(" + id + ", " + entryCount + " entries, " + approximateBytes + " B)";
   }
 
-  private final class MemtableIterator implements InternalIterator {
+  private final class MemtableIterator extends InternalIterator {
     private long node;
     private byte[] key;
 

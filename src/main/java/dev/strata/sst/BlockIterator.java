@@ -15,7 +15,7 @@ import java.util.Arrays;
  * <p>A malformed entry throws {@link dev.strata.CorruptionException} naming the block. Not
  * thread-safe; the block it reads is.
  */
-public final class BlockIterator implements InternalIterator {
+public final class BlockIterator extends InternalIterator {
   private static final byte[] EMPTY = new byte[0];
 
   private final Block block;

@@ -7,7 +7,7 @@ import java.util.Comparator;
 import java.util.List;
 
 /** An InternalIterator over an in-memory list, sorted on construction; for iterator tests. */
-final class ListIterator implements InternalIterator {
+final class ListIterator extends InternalIterator {
   record Entry(byte[] key, long seq, ValueKind kind, byte[] value) {}
 
   private final List<Entry> entries;
