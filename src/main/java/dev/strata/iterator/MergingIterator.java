@@ -9,7 +9,7 @@ import java.util.List;
  * newest source first; when two children stand on the same internal key (which only duplicated
  * data can cause) the newer source comes first. Not thread-safe. Closing it closes the children.
  */
-public final class MergingIterator extends ForwardingIterator {
+public final class MergingIterator extends InternalIterator {
   private final InternalIterator[] children;
   private final int[] rank;
   /** Heap of child indexes; heap[0] is the current child. Only valid children are in it. */
@@ -23,6 +23,8 @@ public final class MergingIterator extends ForwardingIterator {
   private final byte[][] keys;
   private final long[] trailers;
   private int size;
+  /** Cached {@link #runnerUp()}, or -1 when the heap changed since it was found. */
+  private int runnerUp = -1;
 
   public MergingIterator(List<? extends InternalIterator> children) {
     this.children = children.toArray(new InternalIterator[0]);
@@ -66,13 +68,33 @@ public final class MergingIterator extends ForwardingIterator {
     top.next();
     if (top.isValid()) {
       capture(topIndex);
-      siftDown(0);
+      if (size == 1) {
+        return;
+      }
+      // Runs of keys from one child are common (a scan across a large level with a few newer
+      // entries above it): one comparison with the runner-up settles them, against two for a sift.
+      int r = runnerUp();
+      if (less(topIndex, heap[r])) {
+        return;
+      }
+      heap[0] = heap[r];
+      heap[r] = topIndex;
+      siftDown(r);
     } else {
       heap[0] = heap[--size];
       if (size > 0) {
         siftDown(0);
       }
     }
+    runnerUp = -1;
+  }
+
+  /** The heap position (1 or 2) of the second-smallest child; cached until the heap changes. */
+  private int runnerUp() {
+    if (runnerUp < 0) {
+      runnerUp = size > 2 && less(heap[2], heap[1]) ? 2 : 1;
+    }
+    return runnerUp;
   }
 
   private void rebuild() {
@@ -86,6 +108,7 @@ public final class MergingIterator extends ForwardingIterator {
     for (int i = size / 2 - 1; i >= 0; i--) {
       siftDown(i);
     }
+    runnerUp = -1;
   }
 
   private void capture(int i) {
@@ -151,7 +174,11 @@ public final class MergingIterator extends ForwardingIterator {
   }
 
   @Override
-  protected InternalIterator current() {
+  public byte[] value() {
+    return current().value();
+  }
+
+  private InternalIterator current() {
     if (size == 0) {
       throw new IllegalStateException("iterator is not positioned on an entry");
     }
