@@ -24,4 +24,9 @@ public final class ActorWriterSignals implements WriterSignals {
   public void enqueueWrite(WriteBatch batch, CommitCheck check, CompletableFuture<Void> done) {
     writer.tell(new WriterActor.Write(batch, check, done));
   }
+
+  @Override
+  public void compactionWanted(long fileNumber) {
+    writer.tell(new WriterActor.CompactionWanted(fileNumber));
+  }
 }

@@ -50,7 +50,7 @@ public final class WriterActor extends AbstractBehavior<WriterActor.Command> {
   /** The writer's protocol. */
   public sealed interface Command
       permits MemtableFull, Write, Flush, SyncWal, Compact, AwaitIdle, Close, FlushCompleted, FlushFailed, SyncNow,
-          CompactionFinished {}
+          CompactionFinished, CompactionWanted {}
 
   /** The memtable reached its size limit: freeze it when there is room. */
   public record MemtableFull(Memtable memtable) implements Command {}
@@ -61,6 +61,12 @@ public final class WriterActor extends AbstractBehavior<WriterActor.Command> {
       this(batch, null, done);
     }
   }
+
+  /**
+   * Lookups keep consulting this SST in vain on their way to a deeper one: compact it when the
+   * strategy has nothing more pressing (LevelDB's seek-triggered compaction).
+   */
+  public record CompactionWanted(long fileNumber) implements Command {}
 
   /** Freeze the current memtable and flush every memtable; complete when they are all SSTs. */
   public record Flush(CompletableFuture<Void> done) implements Command {}
@@ -112,6 +118,8 @@ public final class WriterActor extends AbstractBehavior<WriterActor.Command> {
   /** A group of synced writes stops growing at this size, so that its fsync is never put off for long. */
   private static final int MAX_SYNC_GROUP = 1024;
   private boolean flushRunning;
+  /** An SST lookups asked to compact (CompactionWanted), or -1. */
+  private long readTriggered = -1;
   /** Freeze the mutable memtable as soon as the frozen-memtable limit allows. */
   private boolean rotateWanted;
   private CompletableFuture<Void> closeRequest;
@@ -142,6 +150,11 @@ public final class WriterActor extends AbstractBehavior<WriterActor.Command> {
           return settle();
         })
         .onMessage(CompactionFinished.class, this::onCompactionFinished)
+        .onMessage(CompactionWanted.class, msg -> {
+          readTriggered = msg.fileNumber();
+          startCompaction();
+          return settle();
+        })
         .onMessage(Close.class, this::onClose)
         .onMessage(FlushCompleted.class, this::onFlushCompleted)
         .onMessage(FlushFailed.class, this::onFlushFailed)
@@ -262,7 +275,10 @@ public final class WriterActor extends AbstractBehavior<WriterActor.Command> {
         plan = null;
       }
       if (plan == null && closeRequest == null) {
-        plan = engine.planCompaction(false);
+        plan = engine.planCompaction(false, readTriggered);
+        if (plan == null || plan.inputs().stream().anyMatch(f -> f.number() == readTriggered)) {
+          readTriggered = -1; // served, or no longer wanted (the file is gone or the strategy declines)
+        }
       }
     } catch (RuntimeException e) {
       engine.fail(e);

@@ -13,6 +13,15 @@ public interface CompactionPicker {
   Optional<CompactionTask> pick(LevelShape shape);
 
   /**
+   * A compaction of file {@code fileNumber}, which point lookups keep consulting in vain, for when
+   * {@link #pick} wants nothing; empty when the strategy does not compact for reads or the file is
+   * not in {@code shape}. Strategies without it inherit this empty default.
+   */
+  default Optional<CompactionTask> pickForReads(LevelShape shape, long fileNumber) {
+    return Optional.empty();
+  }
+
+  /**
    * Everything into one sorted run at the bottom level, for {@code compact()}. The task is empty
    * when the shape holds no file.
    */

@@ -63,16 +63,7 @@ final class LeveledPicker implements CompactionPicker {
     // would put newer data below older data.
     int l0Files = shape.fileCount(0);
     if (l0Files >= level0FileTrigger) {
-      int output = base;
-      for (int i = 1; i < base; i++) {
-        if (shape.fileCount(i) > 0) {
-          output = i;
-          break;
-        }
-      }
-      List<FileMeta> l0 = shape.level(0);
-      return Optional.of(CompactionTask.of(List.of(new CompactionTask.Input(0, l0),
-          new CompactionTask.Input(output, overlapping(shape.level(output), l0))), output, shape.nothingBelow(output),
+      return Optional.of(level0Compaction(shape, base,
           "L0 file count " + l0Files + " >= " + level0FileTrigger + ", base level L" + base));
     }
 
@@ -109,6 +100,53 @@ final class LeveledPicker implements CompactionPicker {
     return Optional.of(CompactionTask.of(List.of(new CompactionTask.Input(chosen, List.of(oldest)),
         new CompactionTask.Input(output, overlapping(shape.level(output), List.of(oldest)))), output,
         shape.nothingBelow(output), "L" + chosen + " over target: " + ratio));
+  }
+
+  /**
+   * All of L0 and the files of the base level they overlap, merged into the base level. If a level
+   * above the base still holds data (the last level shrank and the base moved down), L0 goes to
+   * that level instead: writing under it would put newer data below older data.
+   */
+  private CompactionTask level0Compaction(LevelShape shape, int base, String reason) {
+    int output = base;
+    for (int i = 1; i < base; i++) {
+      if (shape.fileCount(i) > 0) {
+        output = i;
+        break;
+      }
+    }
+    List<FileMeta> l0 = shape.level(0);
+    return CompactionTask.of(List.of(new CompactionTask.Input(0, l0),
+        new CompactionTask.Input(output, overlapping(shape.level(output), l0))), output, shape.nothingBelow(output),
+        reason);
+  }
+
+  /**
+   * An L0 file takes all of L0 down with it (an older L0 file left behind could hold versions
+   * older than the ones moved below it); a file of a level above the last moves into the files
+   * it overlaps one level down. A file of the last level has nowhere to go.
+   */
+  @Override
+  public Optional<CompactionTask> pickForReads(LevelShape shape, long fileNumber) {
+    for (int level = 0; level < maxLevels && level < shape.levelCount(); level++) {
+      for (FileMeta f : shape.level(level)) {
+        if (f.number() != fileNumber) {
+          continue;
+        }
+        String reason = "lookups consulted SST " + fileNumber + " in vain";
+        if (level == 0) {
+          return Optional.of(level0Compaction(shape, baseLevel(shape), reason + ", base level L" + baseLevel(shape)));
+        }
+        int output = level + 1;
+        if (output >= shape.levelCount()) {
+          return Optional.empty();
+        }
+        return Optional.of(CompactionTask.of(List.of(new CompactionTask.Input(level, List.of(f)),
+            new CompactionTask.Input(output, overlapping(shape.level(output), List.of(f)))), output,
+            shape.nothingBelow(output), reason));
+      }
+    }
+    return Optional.empty();
   }
 
   /** Files of {@code level} whose key range meets the span [min smallest, max largest] of {@code upper}. */

@@ -42,9 +42,12 @@ final class CompactionJob {
     this.writer = writer;
   }
 
-  /** What one compaction merges and under which rules. */
-  record Spec(List<SstFile> inputs, boolean bottommost, long watermark, List<CompactionFilter> filters,
-      long targetBytes, BooleanSupplier cancelled) {}
+  /**
+   * What one compaction merges and under which rules. {@code inputLevels} gives each input's
+   * level: the files of one level above 0 are one sorted run and merge as one source.
+   */
+  record Spec(List<SstFile> inputs, List<Integer> inputLevels, boolean bottommost, long watermark,
+      List<CompactionFilter> filters, long targetBytes, BooleanSupplier cancelled) {}
 
   /**
    * Merges the spec's inputs, given newest first (so that on equal internal keys the newer file
@@ -52,10 +55,7 @@ final class CompactionJob {
    * flag turns true, the outputs written so far are deleted.
    */
   List<SstFile> run(Spec spec, AtomicLong bytesWritten) {
-    List<InternalIterator> sources = new ArrayList<>();
-    for (SstFile f : spec.inputs()) {
-      sources.add(f.reader().iterator());
-    }
+    List<InternalIterator> sources = sources(spec);
     List<SstFile> outputs = new ArrayList<>();
     SstWriter.Output out = null;
     try (MergingIterator it = new MergingIterator(sources)) {
@@ -130,5 +130,30 @@ final class CompactionJob {
       }
     }
     return false;
+  }
+
+  /**
+   * One source per L0 file and one per level above it: a level's files do not overlap, so they
+   * are read one after another (as LevelDB does) instead of each taking a place in the merge heap.
+   * The order stays newest first.
+   */
+  private static List<InternalIterator> sources(Spec spec) {
+    List<InternalIterator> sources = new ArrayList<>();
+    List<SstFile> inputs = spec.inputs();
+    int i = 0;
+    while (i < inputs.size()) {
+      int level = spec.inputLevels().get(i);
+      int end = i + 1;
+      if (level == 0) {
+        sources.add(inputs.get(i).reader().iterator());
+      } else {
+        while (end < inputs.size() && spec.inputLevels().get(end) == level) {
+          end++;
+        }
+        sources.add(ReadPath.levelIterator(inputs.subList(i, end).toArray(new SstFile[0])));
+      }
+      i = end;
+    }
+    return sources;
   }
 }

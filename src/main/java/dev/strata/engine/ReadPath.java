@@ -16,6 +16,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Consumer;
 
 /**
  * Point lookups and scans over one pinned {@link ReadState}, at one read sequence. Newer layers
@@ -25,34 +26,56 @@ import java.util.List;
 final class ReadPath {
   private ReadPath() {}
 
-  /** The newest visible version of {@code key} in {@code s}, or null when no layer has it. */
-  static Lookup get(ReadState s, byte[] key, long readSequence) {
+  /**
+   * The newest visible version of {@code key} in {@code s}, or null when no layer has it. As in
+   * LevelDB, a lookup that consults a file (its key range covers the key) and then has to go on to
+   * another charges the first one a seek; a file out of seeks is handed to {@code seeksExhausted},
+   * once, so that compaction can merge it down and spare the lookups after it.
+   */
+  static Lookup get(ReadState s, byte[] key, long readSequence, Consumer<SstFile> seeksExhausted) {
     Lookup r = getFromMemtables(s, key, readSequence);
     if (r != null) {
       return r;
     }
+    SstFile first = null;
+    boolean more = false;
     try {
       for (SstFile f : s.l0()) {
         if (f.covers(key)) {
+          if (first == null) {
+            first = f;
+          } else {
+            more = true;
+          }
           r = f.reader().get(key, readSequence);
           if (r != null) {
-            return r;
+            break;
           }
         }
       }
-      for (SstFile[] level : s.levels()) {
-        SstFile f = findFile(level, key);
-        if (f != null) {
-          r = f.reader().get(key, readSequence);
-          if (r != null) {
-            return r;
+      if (r == null) {
+        for (SstFile[] level : s.levels()) {
+          SstFile f = findFile(level, key);
+          if (f != null) {
+            if (first == null) {
+              first = f;
+            } else {
+              more = true;
+            }
+            r = f.reader().get(key, readSequence);
+            if (r != null) {
+              break;
+            }
           }
         }
       }
     } catch (IOException e) {
       throw new StrataException("reading an SST failed: " + e.getMessage(), e);
     }
-    return null;
+    if (more && first.chargeSeek()) {
+      seeksExhausted.accept(first);
+    }
+    return r;
   }
 
   /** The newest visible version of {@code key} in {@code s}'s memtables only, or null. */
@@ -147,7 +170,8 @@ final class ReadPath {
     }
   }
 
-  private static InternalIterator levelIterator(SstFile[] level) {
+  /** The files of one level (sorted, not overlapping) read one after another. */
+  static InternalIterator levelIterator(SstFile[] level) {
     return new ConcatIterator(new ConcatIterator.Run() {
       @Override
       public int size() {

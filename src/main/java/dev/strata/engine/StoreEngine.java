@@ -37,6 +37,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executor;
@@ -85,6 +86,8 @@ public final class StoreEngine {
   private final AtomicLong writeStallNanos = new AtomicLong();
   private final AtomicLong longestWriteStallNanos = new AtomicLong();
   private final AtomicLong compactions = new AtomicLong();
+  private final Consumer<SstFile> seeksExhausted = this::seeksExhausted;
+  private volatile WriterSignals signals;
   private final CompactionPicker picker;
   private final SnapshotRegistry snapshots = new SnapshotRegistry(this::lastSequence);
   private final List<CompactionFilter> filters = new CopyOnWriteArrayList<>();
@@ -182,6 +185,15 @@ public final class StoreEngine {
   /** Connects the engine to its writer; must happen before the first write. */
   public void attach(WriterSignals writer) {
     writes.attach(writer);
+    this.signals = writer;
+  }
+
+  /** Where lookups report a file whose seek allowance ran out (see ReadPath#get). */
+  private void seeksExhausted(SstFile file) {
+    WriterSignals w = signals;
+    if (w != null) {
+      w.compactionWanted(file.number());
+    }
   }
 
   public Path directory() {
@@ -381,8 +393,19 @@ public final class StoreEngine {
    * published read state: the writer changes both together.
    */
   public CompactionPlan planCompaction(boolean full) {
+    return planCompaction(full, -1);
+  }
+
+  /**
+   * As {@link #planCompaction(boolean)}; when the strategy wants nothing and {@code readTriggered}
+   * names a file lookups asked to compact (see {@link WriterSignals#compactionWanted}), that file.
+   */
+  public CompactionPlan planCompaction(boolean full, long readTriggered) {
     LevelShape shape = LevelShape.from(manifest);
     CompactionTask task = full ? picker.fullCompaction(shape) : picker.pick(shape).orElse(null);
+    if (task == null && !full && readTriggered >= 0) {
+      task = picker.pickForReads(shape, readTriggered).orElse(null);
+    }
     if (task == null || task.isEmpty()) {
       return null;
     }
@@ -426,8 +449,8 @@ public final class StoreEngine {
     // loses no version. Filters run only while no reader is open (see SnapshotRegistry.horizon).
     SnapshotRegistry.Horizon horizon = snapshots.horizon();
     List<CompactionFilter> active = horizon.filtersAllowed() ? List.copyOf(filters) : List.of();
-    return compactionJob.run(new CompactionJob.Spec(plan.inputs(), plan.task().bottommost(), horizon.watermark(),
-        active, target, plan.cancelled()::get), compactionBytesWritten);
+    return compactionJob.run(new CompactionJob.Spec(plan.inputs(), plan.inputLevels(), plan.task().bottommost(),
+        horizon.watermark(), active, target, plan.cancelled()::get), compactionBytesWritten);
   }
 
   /**
@@ -592,7 +615,7 @@ public final class StoreEngine {
   public byte[] get(byte[] key) {
     ReadState s = cell.acquire();
     try {
-      Lookup r = ReadPath.get(s, key, writes.lastSequence());
+      Lookup r = ReadPath.get(s, key, writes.lastSequence(), seeksExhausted);
       return r == null || r.isDelete() ? null : r.value().clone();
     } finally {
       s.unref();
@@ -607,7 +630,7 @@ public final class StoreEngine {
   public byte[] get(byte[] key, long sequence) {
     ReadState s = cell.acquire();
     try {
-      Lookup r = ReadPath.get(s, key, sequence);
+      Lookup r = ReadPath.get(s, key, sequence, seeksExhausted);
       return r == null || r.isDelete() ? null : r.value().clone();
     } finally {
       s.unref();
@@ -661,7 +684,7 @@ public final class StoreEngine {
     ReadState s = cell.acquire();
     try {
       Lookup r = s.sstMaxSequence() <= since ? ReadPath.getFromMemtables(s, key, InternalKey.MAX_SEQUENCE)
-          : ReadPath.get(s, key, InternalKey.MAX_SEQUENCE);
+          : ReadPath.get(s, key, InternalKey.MAX_SEQUENCE, seeksExhausted);
       return r == null ? -1 : r.sequence();
     } finally {
       s.unref();

@@ -19,4 +19,10 @@ public interface WriterSignals {
    * {@code check} is verified right before it commits.
    */
   void enqueueWrite(WriteBatch batch, CommitCheck check, CompletableFuture<Void> done);
+
+  /**
+   * Point lookups keep consulting SST {@code fileNumber} in vain on their way to a deeper file:
+   * compacting it would spare them. A hint; the writer may find the file already gone.
+   */
+  void compactionWanted(long fileNumber);
 }

@@ -4,6 +4,7 @@ import dev.strata.key.InternalKey;
 import dev.strata.manifest.FileMeta;
 import dev.strata.sst.TableProperties;
 import dev.strata.sst.TableReader;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 
@@ -22,6 +23,14 @@ public final class SstFile {
   private final Consumer<SstFile> releaser;
   private final AtomicInteger refs = new AtomicInteger();
   private volatile boolean obsolete;
+  /**
+   * Point lookups that may still consult this file in vain before it asks to be compacted
+   * (LevelDB's allowed_seeks: one per 16 KiB, at least 100, so that a file costs as much to
+   * compact as the lookups it wastes). Decremented without synchronization by every reader: a lost
+   * decrement only delays the request a little.
+   */
+  private int allowedSeeks;
+  private final AtomicBoolean compactionAsked = new AtomicBoolean();
 
   /**
    * @param releaser called once, on the thread that drops the last reference: it closes the
@@ -32,6 +41,21 @@ public final class SstFile {
     this.reader = reader;
     this.properties = reader.properties();
     this.releaser = releaser;
+    this.allowedSeeks = (int) Math.max(MIN_ALLOWED_SEEKS, properties.fileSize() / BYTES_PER_SEEK);
+  }
+
+  static final int MIN_ALLOWED_SEEKS = 100;
+  static final long BYTES_PER_SEEK = 16 * 1024;
+
+  /**
+   * Charges this file one lookup that consulted it and then had to go on to another file; true
+   * exactly once, when the allowance runs out: the caller then asks for this file's compaction.
+   */
+  public boolean chargeSeek() {
+    if (--allowedSeeks > 0) {
+      return false;
+    }
+    return compactionAsked.compareAndSet(false, true);
   }
 
   public long number() {
