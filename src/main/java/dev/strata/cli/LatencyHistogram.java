@@ -83,10 +83,10 @@ final class LatencyHistogram {
   }
 
   static int bucketOf(long value) {
-    if (value < 2 * SUB_BUCKETS) {
-      return (int) value;
-    }
-    int shift = 63 - Long.numberOfLeadingZeros(value) - SUB_BITS;
+    // Without a branch for small values (where the clamped shift of 0 gives the value itself): a
+    // branch the JIT has never seen taken is compiled as a trap, and the first fast operation of a
+    // workload would then throw the compiled benchmark loop away in the middle of its run.
+    int shift = Math.max(0, 63 - Long.numberOfLeadingZeros(value | 1) - SUB_BITS);
     int mantissa = (int) (value >>> shift);
     return (shift + 1) * SUB_BUCKETS + (mantissa - SUB_BUCKETS);
   }
