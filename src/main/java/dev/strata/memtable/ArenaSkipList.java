@@ -43,6 +43,19 @@ final class ArenaSkipList {
   private final byte[][] chunks = new byte[MAX_CHUNKS][];
   private final long[] head = new long[MAX_HEIGHT];
   private final long[] preds = new long[MAX_HEIGHT];
+  /**
+   * The last node of each level (0: the head, for a level still empty); writer only. An entry
+   * past the largest one (sequential keys: fillseq, a bulk load, WAL replay of such writes) is
+   * linked after these without walking the list, as RocksDB's splice hint does.
+   */
+  private final long[] tails = new long[MAX_HEIGHT];
+  /**
+   * A copy of the last node's key and trailer, so that the check for an append reads a line the
+   * writer keeps in its cache instead of the last node, a likely miss when inserts are random.
+   */
+  private byte[] lastKey = new byte[32];
+  private int lastKeyLength = -1;
+  private long lastTrailer;
   private int chunkCount;
   private int chunkOffset;
   private long arenaBytes;
@@ -62,14 +75,18 @@ final class ArenaSkipList {
   /** Inserts an entry; writer only. The internal key (userKey, trailer) must not be present yet. */
   void insert(byte[] key, int keyOff, int keyLen, long trailer, byte[] value, int valueOff, int valueLen) {
     int height = randomHeight();
-    long x = 0;
-    for (int level = MAX_HEIGHT - 1; level >= 0; level--) {
-      long next = next(x, level);
-      while (next != 0 && compareNode(next, key, keyOff, keyLen, trailer) < 0) {
-        x = next;
-        next = next(x, level);
+    if (lastKeyLength >= 0 && isAfterLast(key, keyOff, keyLen, trailer)) {
+      System.arraycopy(tails, 0, preds, 0, MAX_HEIGHT);
+    } else {
+      long x = 0;
+      for (int level = MAX_HEIGHT - 1; level >= 0; level--) {
+        long next = next(x, level);
+        while (next != 0 && compareNode(next, key, keyOff, keyLen, trailer) < 0) {
+          x = next;
+          next = next(x, level);
+        }
+        preds[level] = x;
       }
-      preds[level] = x;
     }
     long node = allocate(HEADER_BYTES + 8 * height + keyLen + valueLen);
     byte[] c = chunk(node);
@@ -87,7 +104,24 @@ final class ArenaSkipList {
     // Link bottom-up with release stores: once a reader can reach the node, all of it is visible.
     for (int level = 0; level < height; level++) {
       setNext(preds[level], level, node);
+      if (preds[level] == tails[level]) {
+        tails[level] = node; // linked after the last node: it is the last now
+      }
     }
+    if (tails[0] == node) {
+      if (lastKey.length < keyLen) {
+        lastKey = new byte[Math.max(keyLen, 2 * lastKey.length)];
+      }
+      System.arraycopy(key, keyOff, lastKey, 0, keyLen);
+      lastKeyLength = keyLen;
+      lastTrailer = trailer;
+    }
+  }
+
+  /** True when (key, trailer) sorts after the last node's internal key. */
+  private boolean isAfterLast(byte[] key, int keyOff, int keyLen, long trailer) {
+    int cmp = Arrays.compareUnsigned(lastKey, 0, lastKeyLength, key, keyOff, keyOff + keyLen);
+    return cmp < 0 || (cmp == 0 && Long.compareUnsigned(trailer, lastTrailer) < 0);
   }
 
   /** The first node at or after (key, trailer) in internal-key order, or 0. */

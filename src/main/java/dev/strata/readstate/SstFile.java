@@ -52,10 +52,12 @@ public final class SstFile {
    * exactly once, when the allowance runs out: the caller then asks for this file's compaction.
    */
   public boolean chargeSeek() {
-    if (--allowedSeeks > 0) {
-      return false;
+    int left = allowedSeeks;
+    if (left <= 0) {
+      return false; // spent: no more writes, so readers on other cores keep this line in their caches
     }
-    return compactionAsked.compareAndSet(false, true);
+    allowedSeeks = left - 1;
+    return left == 1 && compactionAsked.compareAndSet(false, true);
   }
 
   public long number() {

@@ -12,6 +12,8 @@ import dev.strata.key.Lookup;
 import dev.strata.key.ValueKind;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Random;
+import java.util.TreeMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
@@ -162,5 +164,41 @@ class MemtableTest {
     writing.set(false);
     reader.join();
     assertNull(failure.get());
+  }
+
+  @Test
+  void ascendingRunsMixedWithRandomKeysKeepOneSortedList() {
+    // Ascending runs take the append path past the last node; keys in between walk the list and
+    // may land before, among or after what the runs appended. Both must leave every level sorted.
+    long seed = new Random().nextLong();
+    Random rnd = new Random(seed);
+    Memtable m = new Memtable(1, 64 << 20);
+    TreeMap<String, String> expected = new TreeMap<>();
+    long seq = 1;
+    int next = 0;
+    for (int i = 0; i < 20_000; i++) {
+      String key = rnd.nextInt(4) == 0 ? String.format("k%08d", rnd.nextInt(next + 1000)) : String.format("k%08d", next++);
+      if (expected.containsKey(key)) {
+        continue;
+      }
+      String value = "v" + seq;
+      m.add(key.getBytes(), seq++, ValueKind.PUT, value.getBytes());
+      expected.put(key, value);
+    }
+    InternalIterator it = m.iterator();
+    it.seekToFirst();
+    for (var e : expected.entrySet()) {
+      assertTrue(it.isValid(), "seed " + seed + ": ended before " + e.getKey());
+      assertEquals(e.getKey(), new String(it.userKey()), "seed " + seed);
+      assertEquals(e.getValue(), new String(it.value()), "seed " + seed);
+      it.next();
+    }
+    assertFalse(it.isValid(), "seed " + seed);
+    for (int i = 0; i < 2_000; i++) {
+      String probe = String.format("k%08d", rnd.nextInt(next + 1000));
+      Lookup found = m.get(probe.getBytes(), InternalKey.MAX_SEQUENCE);
+      String want = expected.get(probe);
+      assertEquals(want, found == null ? null : new String(found.value()), "seed " + seed + ", key " + probe);
+    }
   }
 }
