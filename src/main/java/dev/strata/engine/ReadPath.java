@@ -37,17 +37,11 @@ final class ReadPath {
     if (r != null) {
       return r;
     }
-    SstFile first = null;
-    boolean more = false;
+    FileProbe probe = new FileProbe();
     try {
       for (SstFile f : s.l0()) {
         if (f.covers(key)) {
-          if (first == null) {
-            first = f;
-          } else {
-            more = true;
-          }
-          r = f.reader().get(key, readSequence);
+          r = probe.consult(f, key, readSequence);
           if (r != null) {
             break;
           }
@@ -57,12 +51,7 @@ final class ReadPath {
         for (SstFile[] level : s.levels()) {
           SstFile f = findFile(level, key);
           if (f != null) {
-            if (first == null) {
-              first = f;
-            } else {
-              more = true;
-            }
-            r = f.reader().get(key, readSequence);
+            r = probe.consult(f, key, readSequence);
             if (r != null) {
               break;
             }
@@ -72,10 +61,30 @@ final class ReadPath {
     } catch (IOException e) {
       throw new StrataException("reading an SST failed: " + e.getMessage(), e);
     }
-    if (more && first.chargeSeek()) {
-      seeksExhausted.accept(first);
-    }
+    probe.charge(seeksExhausted);
     return r;
+  }
+
+  /** The files one lookup consulted, for LevelDB's seek charge (see {@link #get}). */
+  private static final class FileProbe {
+    private SstFile first;
+    private boolean more;
+
+    Lookup consult(SstFile f, byte[] key, long readSequence) throws IOException {
+      if (first == null) {
+        first = f;
+      } else {
+        more = true;
+      }
+      return f.reader().get(key, readSequence);
+    }
+
+    /** Charges the first file when the lookup had to go on past it. */
+    void charge(Consumer<SstFile> seeksExhausted) {
+      if (more && first.chargeSeek()) {
+        seeksExhausted.accept(first);
+      }
+    }
   }
 
   /** The newest visible version of {@code key} in {@code s}'s memtables only, or null. */
