@@ -16,7 +16,9 @@ import dev.strata.readstate.SstFile;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Iterator;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 
@@ -118,8 +120,8 @@ public final class WriterActor extends AbstractBehavior<WriterActor.Command> {
   /** A group of synced writes stops growing at this size, so that its fsync is never put off for long. */
   private static final int MAX_SYNC_GROUP = 1024;
   private boolean flushRunning;
-  /** An SST lookups asked to compact (CompactionWanted), or -1. */
-  private long readTriggered = -1;
+  /** SSTs lookups asked to compact (CompactionWanted), oldest request first. */
+  private final Set<Long> readTriggered = new LinkedHashSet<>();
   /** Freeze the mutable memtable as soon as the frozen-memtable limit allows. */
   private boolean rotateWanted;
   private CompletableFuture<Void> closeRequest;
@@ -151,7 +153,7 @@ public final class WriterActor extends AbstractBehavior<WriterActor.Command> {
         })
         .onMessage(CompactionFinished.class, this::onCompactionFinished)
         .onMessage(CompactionWanted.class, msg -> {
-          readTriggered = msg.fileNumber();
+          readTriggered.add(msg.fileNumber());
           startCompaction();
           return settle();
         })
@@ -275,9 +277,14 @@ public final class WriterActor extends AbstractBehavior<WriterActor.Command> {
         plan = null;
       }
       if (plan == null && closeRequest == null) {
-        plan = engine.planCompaction(false, readTriggered);
-        if (plan == null || plan.inputs().stream().anyMatch(f -> f.number() == readTriggered)) {
-          readTriggered = -1; // served, or no longer wanted (the file is gone or the strategy declines)
+        plan = engine.planCompaction(false, -1);
+        // Only when the strategy wants nothing: each request in turn, dropped once served or
+        // no longer wanted (the file is gone, or the strategy declines it).
+        Iterator<Long> requests = readTriggered.iterator();
+        while (plan == null && requests.hasNext()) {
+          long file = requests.next();
+          requests.remove();
+          plan = engine.planCompaction(false, file);
         }
       }
     } catch (RuntimeException e) {

@@ -480,6 +480,8 @@ public final class StoreEngine {
     }
     if (!plan.trivialMove()) {
       plan.inputs().forEach(SstFile::markObsolete);
+    } else {
+      outputs.forEach(SstFile::resetSeeks); // a new level, a new allowance (as LevelDB gives an added file)
     }
     cell.publish(cell.peek().withCompaction(removedNumbers, plan.outputLevel(), outputs));
     plan.pinned().unref();

@@ -41,11 +41,17 @@ public final class SstFile {
     this.reader = reader;
     this.properties = reader.properties();
     this.releaser = releaser;
-    this.allowedSeeks = (int) Math.max(MIN_ALLOWED_SEEKS, properties.fileSize() / BYTES_PER_SEEK);
+    resetSeeks();
   }
 
   static final int MIN_ALLOWED_SEEKS = 100;
   static final long BYTES_PER_SEEK = 16 * 1024;
+
+  /** A fresh allowance, for a file moved to another level without being rewritten. */
+  public void resetSeeks() {
+    allowedSeeks = (int) Math.max(MIN_ALLOWED_SEEKS, properties.fileSize() / BYTES_PER_SEEK);
+    compactionAsked.set(false);
+  }
 
   /**
    * Charges this file one lookup that consulted it and then had to go on to another file; true
