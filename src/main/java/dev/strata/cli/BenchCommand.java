@@ -86,9 +86,7 @@ final class BenchCommand {
       e.printStackTrace(err);
       return Main.EXIT_FAILURE;
     } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      err.println("strata bench: interrupted");
-      return Main.EXIT_FAILURE;
+      return interrupted(err);
     } finally {
       out.flush();
       if (temporary) {
@@ -118,9 +116,7 @@ final class BenchCommand {
       err.println("strata bench: " + VersusRunner.VERSUS + " failed: " + e);
       return Main.EXIT_FAILURE;
     } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      err.println("strata bench: interrupted");
-      return Main.EXIT_FAILURE;
+      return interrupted(err);
     } finally {
       out.flush();
     }
@@ -149,9 +145,7 @@ final class BenchCommand {
       err.println("strata bench: --compare failed: " + e);
       return Main.EXIT_FAILURE;
     } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      err.println("strata bench: interrupted");
-      return Main.EXIT_FAILURE;
+      return interrupted(err);
     } finally {
       out.flush();
     }
@@ -179,5 +173,12 @@ final class BenchCommand {
     } catch (IOException e) {
       err.println("strata bench: could not delete the temporary directory " + dir + ": " + e);
     }
+  }
+
+  /** Every bench mode ends the same way when its thread is interrupted: flag kept, one line, failure. */
+  private static int interrupted(PrintStream err) {
+    Thread.currentThread().interrupt();
+    err.println("strata bench: interrupted");
+    return Main.EXIT_FAILURE;
   }
 }
