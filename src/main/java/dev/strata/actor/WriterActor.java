@@ -277,7 +277,7 @@ public final class WriterActor extends AbstractBehavior<WriterActor.Command> {
         plan = null;
       }
       if (plan == null && closeRequest == null) {
-        plan = engine.planCompaction(false, -1);
+        plan = engine.planCompaction(false);
         // Only when the strategy wants nothing: each request in turn, dropped once served or
         // no longer wanted (the file is gone, or the strategy declines it).
         Iterator<Long> requests = readTriggered.iterator();

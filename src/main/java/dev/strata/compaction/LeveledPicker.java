@@ -94,12 +94,17 @@ final class LeveledPicker implements CompactionPicker {
         oldest = f;
       }
     }
-    int output = chosen + 1;
     String ratio = target[chosen] == 0 ? "above base level L" + base
         : String.format("%d/%d B = %.2f", shape.bytes(chosen), target[chosen], best);
-    return Optional.of(CompactionTask.of(List.of(new CompactionTask.Input(chosen, List.of(oldest)),
-        new CompactionTask.Input(output, overlapping(shape.level(output), List.of(oldest)))), output,
-        shape.nothingBelow(output), "L" + chosen + " over target: " + ratio));
+    return Optional.of(intoNextLevel(shape, chosen, oldest, "L" + chosen + " over target: " + ratio));
+  }
+
+  /** {@code file} of {@code level} merged with the files of the next level it overlaps, into that level. */
+  private static CompactionTask intoNextLevel(LevelShape shape, int level, FileMeta file, String reason) {
+    int output = level + 1;
+    return CompactionTask.of(List.of(new CompactionTask.Input(level, List.of(file)),
+        new CompactionTask.Input(output, overlapping(shape.level(output), List.of(file)))), output,
+        shape.nothingBelow(output), reason);
   }
 
   /**
@@ -135,15 +140,10 @@ final class LeveledPicker implements CompactionPicker {
         }
         String reason = "lookups consulted SST " + fileNumber + " in vain";
         if (level == 0) {
-          return Optional.of(level0Compaction(shape, baseLevel(shape), reason + ", base level L" + baseLevel(shape)));
+          int base = baseLevel(shape);
+          return Optional.of(level0Compaction(shape, base, reason + ", base level L" + base));
         }
-        int output = level + 1;
-        if (output >= shape.levelCount()) {
-          return Optional.empty();
-        }
-        return Optional.of(CompactionTask.of(List.of(new CompactionTask.Input(level, List.of(f)),
-            new CompactionTask.Input(output, overlapping(shape.level(output), List.of(f)))), output,
-            shape.nothingBelow(output), reason));
+        return Optional.of(intoNextLevel(shape, level, f, reason));
       }
     }
     return Optional.empty();

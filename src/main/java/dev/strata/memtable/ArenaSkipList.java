@@ -54,7 +54,7 @@ final class ArenaSkipList {
    * writer keeps in its cache instead of the last node, a likely miss when inserts are random.
    */
   private byte[] lastKey = new byte[32];
-  private int lastKeyLength = -1;
+  private int lastKeyLength;
   private long lastTrailer;
   private int chunkCount;
   private int chunkOffset;
@@ -75,7 +75,7 @@ final class ArenaSkipList {
   /** Inserts an entry; writer only. The internal key (userKey, trailer) must not be present yet. */
   void insert(byte[] key, int keyOff, int keyLen, long trailer, byte[] value, int valueOff, int valueLen) {
     int height = randomHeight();
-    if (lastKeyLength >= 0 && isAfterLast(key, keyOff, keyLen, trailer)) {
+    if (tails[0] != 0 && isAfterLast(key, keyOff, keyLen, trailer)) {
       System.arraycopy(tails, 0, preds, 0, MAX_HEIGHT);
     } else {
       long x = 0;

@@ -17,6 +17,9 @@ import java.util.function.Consumer;
  * <p>Thread-safe.
  */
 public final class SstFile {
+  static final int MIN_ALLOWED_SEEKS = 100;
+  static final long BYTES_PER_SEEK = 16 * 1024;
+
   private final long number;
   private final TableReader reader;
   private final TableProperties properties;
@@ -43,9 +46,6 @@ public final class SstFile {
     this.releaser = releaser;
     resetSeeks();
   }
-
-  static final int MIN_ALLOWED_SEEKS = 100;
-  static final long BYTES_PER_SEEK = 16 * 1024;
 
   /** A fresh allowance, for a file moved to another level without being rewritten. */
   public void resetSeeks() {

@@ -42,6 +42,13 @@ class ReadTriggeredCompactionTest {
   }
 
   @Test
+  void aLevelThatNeverHeldAFileCanTakeOne() {
+    LevelShape shallow = LevelShape.of(List.of(List.of(), List.of(file(1, 3, "a", "z", 50))));
+    Optional<CompactionTask> task = CompactionPicker.of(LEVELED).pickForReads(shallow, 3);
+    assertEquals("L1[3] -> L2 bottommost=true", task.orElseThrow().summary());
+  }
+
+  @Test
   void aFileOfTheLastLevelOrAFileNoLongerThereAsksForNothing() {
     assertTrue(CompactionPicker.of(LEVELED).pickForReads(SHAPE, 4).isEmpty());
     assertTrue(CompactionPicker.of(LEVELED).pickForReads(SHAPE, 42).isEmpty());
