@@ -42,6 +42,7 @@ class WriterActorTest {
     job.run();
   });
   private StoreEngine engine;
+  private ActorRef<WriterActor.Command> writer;
 
   @AfterAll
   static void shutdown() {
@@ -53,6 +54,11 @@ class WriterActorTest {
     flushPermits.release(1000);
     pool.shutdown();
     assertTrue(pool.awaitTermination(10, TimeUnit.SECONDS), "held flush jobs finished");
+    if (writer != null) {
+      // As Strata.close does: the writer is gone before the engine lets go of its files. A flush the
+      // pool just finished may still be installing, closing the retired WAL that release would sync.
+      testKit.stop(writer, WAIT);
+    }
     if (engine != null) {
       engine.releaseResources();
     }
@@ -70,7 +76,7 @@ class WriterActorTest {
         .compaction(CompactionOptions.none())
         .build();
     engine = StoreEngine.open(dir, options, DiskFileSystem.INSTANCE);
-    ActorRef<WriterActor.Command> writer = testKit.spawn(WriterActor.create(engine, gatedFlushes));
+    writer = testKit.spawn(WriterActor.create(engine, gatedFlushes));
     engine.attach(new ActorWriterSignals(writer));
     return writer;
   }
