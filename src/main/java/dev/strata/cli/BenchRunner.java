@@ -76,8 +76,15 @@ final class BenchRunner {
           store = workload.synced() ? syncedFactory.open(dir) : factory.open(dir);
           allKeysPresent = false;
         }
-        long syncsBefore = store.syncCount();
-        WorkloadResult result = runWorkload(store, workload, position).withSyncs(store.syncCount() - syncsBefore);
+        WorkloadResult result;
+        if (workload.usesSyncFloor()) {
+          try (SyncFloor floor = SyncFloor.open(dir)) {
+            result = runWorkload(store, workload, position, floor).withSyncs(floor.syncs());
+          }
+        } else {
+          long syncsBefore = store.syncCount();
+          result = runWorkload(store, workload, position, null).withSyncs(store.syncCount() - syncsBefore);
+        }
         results.add(result);
         out.println(result.format());
         String warning = workload.warning(result.ops(), result.found(), allKeysPresent);
@@ -137,7 +144,8 @@ final class BenchRunner {
     }
   }
 
-  private WorkloadResult runWorkload(KeyValueStore store, Workload workload, int position)
+  /** {@code floor} is the sync floor the syncfloor workload commits to, else null. */
+  private WorkloadResult runWorkload(KeyValueStore store, Workload workload, int position, SyncFloor floor)
       throws InterruptedException {
     int threads = config.threads();
     long num = config.num();
@@ -150,6 +158,7 @@ final class BenchRunner {
     for (int t = 0; t < threads; t++) {
       Worker worker = new Worker(store, config, keys, values, fillOrder,
           Mixing.streamSeed(config.seed(), position, t), progress);
+      worker.useSyncFloor(floor);
       long from = num * t / threads;
       long to = num * (t + 1) / threads;
       workers.add(worker);

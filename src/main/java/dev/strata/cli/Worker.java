@@ -2,6 +2,8 @@ package dev.strata.cli;
 
 import dev.strata.Bound;
 import dev.strata.StrataIterator;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.SplittableRandom;
 import java.util.concurrent.atomic.LongAdder;
 
@@ -28,6 +30,8 @@ final class Worker {
   private long bytes;
   private long conflicts;
   private int unreported;
+  /** Set for the syncfloor workload only. */
+  private SyncFloor syncFloor;
 
   Worker(KeyValueStore store, BenchConfig config, KeyGenerator keys, ValueGenerator values,
       IndexPermutation permutation, long randomSeed, LongAdder progress) {
@@ -69,6 +73,24 @@ final class Worker {
   void put(byte[] key, byte[] value) {
     store.put(key, value);
     bytes += key.length + value.length;
+  }
+
+  /** The syncfloor workload's operation: key and value made durable by the runner's {@link SyncFloor}. */
+  void commitToSyncFloor(byte[] key, byte[] value) {
+    if (syncFloor == null) {
+      throw new IllegalStateException("this worker was given no sync floor");
+    }
+    try {
+      syncFloor.commit(key, value);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    bytes += key.length + value.length;
+  }
+
+  /** Gives the worker the sync floor the syncfloor workload commits to. */
+  void useSyncFloor(SyncFloor floor) {
+    this.syncFloor = floor;
   }
 
   void get(byte[] key) {

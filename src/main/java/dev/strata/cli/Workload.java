@@ -48,6 +48,29 @@ enum Workload {
       return true;
     }
   },
+  /**
+   * fillsync's records made durable by the least any group commit does, with no store: each
+   * thread hands its record to one appender thread, which writes every waiting record with one
+   * write and one fdatasync and then wakes their threads ({@link SyncFloor}). The machine's
+   * ceiling for fillsync at the same thread count. Leaves the store as it was.
+   */
+  SYNCFLOOR("syncfloor", Role.WRITE, "fillsync's records synced in groups by one thread, no store: the ceiling") {
+    @Override
+    void op(Worker w, long i) {
+      long k = w.permutation().apply(i);
+      w.commitToSyncFloor(w.keys().key(k), w.values().value(k, FILL_SALT));
+    }
+
+    @Override
+    boolean synced() {
+      return true;
+    }
+
+    @Override
+    boolean usesSyncFloor() {
+      return true;
+    }
+  },
   /** Puts N random keys of the key space, with new values. */
   OVERWRITE("overwrite", Role.WRITE, "put N random keys over existing ones, with new values") {
     @Override
@@ -204,6 +227,11 @@ enum Workload {
 
   /** True when the workload needs a store opened with syncWrites. */
   boolean synced() {
+    return false;
+  }
+
+  /** True when the workload measures a {@link SyncFloor} instead of the store. */
+  boolean usesSyncFloor() {
     return false;
   }
 

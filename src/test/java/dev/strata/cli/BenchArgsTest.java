@@ -145,8 +145,8 @@ class BenchArgsTest {
 
   @Test
   void unknownWorkloadsListTheKnownOnes() {
-    assertEquals("--workloads: unknown workload 'fillasync'; known: fillseq, fillrandom, fillsync, overwrite, "
-        + "readrandom, readsnapshot, readmissing, readseq, seekrandom, txnrmw, deleterandom",
+    assertEquals("--workloads: unknown workload 'fillasync'; known: fillseq, fillrandom, fillsync, syncfloor, "
+        + "overwrite, readrandom, readsnapshot, readmissing, readseq, seekrandom, txnrmw, deleterandom",
         error("--workloads", "fillseq,fillasync"));
     assertEquals("--workloads: empty workload name in 'fillseq,'", error("--workloads", "fillseq,"));
   }

@@ -59,6 +59,20 @@ class BenchEndToEndTest {
   }
 
   @Test
+  void syncfloorReportsItsFsyncsBesideFillsyncAndLeavesNoFileBehind() throws Exception {
+    Path store = dir.resolve("floor");
+    assertEquals(0, bench("--num", "400", "--threads", "8", "--dir", store.toString(),
+        "--workloads", "syncfloor,fillsync,readrandom"), err.text());
+    String floor = out.lines().stream().filter(l -> l.startsWith("syncfloor")).findFirst().orElseThrow();
+    assertTrue(floor.contains("400 ops") && floor.contains("fsyncs"), floor);
+    assertTrue(out.lines().stream().anyMatch(l -> l.startsWith("fillsync") && l.contains("fsyncs")), out.text());
+    assertTrue(out.lines().stream().anyMatch(l -> l.startsWith("readrandom") && l.endsWith("found 400")), out.text());
+    try (var files = Files.list(store)) {
+      assertTrue(files.noneMatch(f -> f.getFileName().toString().startsWith("syncfloor")), "the floor's file is deleted");
+    }
+  }
+
+  @Test
   void severalThreadsShareTheWorkloads() {
     assertEquals(0, bench("--num", "2000", "--threads", "4", "--memtable-size", "64KiB", "--compaction", "tiered"),
         err.text());
