@@ -22,7 +22,10 @@ import java.util.concurrent.locks.LockSupport;
  * any group commit does per write: a hand-off to another thread, a park and a wake-up, a share of
  * one fsync. No memtable, no log format, no checksum, no actor. So {@code fillsync} at T threads
  * over {@code syncfloor} at T threads is the share of the machine's ceiling the store reaches, and
- * {@code syncfloor} at 64 threads over 1 thread is the most any store's 64-over-1 ratio can be here.
+ * {@code syncfloor} at 64 threads over 1 thread is the most a store's 64-over-1 ratio can be here
+ * while its callers sleep as they wait. Callers that spin instead (yield in a loop) skip the
+ * wake-ups and can go past it, but each burns a core for as long as an fsync takes, which an
+ * embedded store must not do to the application it lives in.
  *
  * <p>The file is filled with zeros and synced before the first record, and the appends wrap
  * around inside it: writing over allocated blocks changes no file metadata, so each fdatasync is
