@@ -24,6 +24,15 @@ interface KeyValueStore extends AutoCloseable {
   /** Writes what is in memory to disk and waits. */
   void flush();
 
+  /**
+   * Compacts the whole key space as far down as it goes and waits, as RocksDB's CompactRange over
+   * everything does: the bench's {@code compact} workload, which only Strata runs (the peers run
+   * db_bench's eight).
+   */
+  default void compact() {
+    throw new UnsupportedOperationException("this store cannot compact on demand");
+  }
+
   /** fsyncs the store has issued for its log so far (0 when it does not count them). */
   default long syncCount() {
     return 0;

@@ -71,6 +71,11 @@ final class StrataStore implements KeyValueStore {
   }
 
   @Override
+  public void compact() {
+    db.compact();
+  }
+
+  @Override
   public void waitForBackgroundWork() {
     db.waitForCompactions();
   }

@@ -88,6 +88,11 @@ final class Worker {
     bytes += key.length + value.length;
   }
 
+  /** The compact workload's operation. */
+  void compact() {
+    store.compact();
+  }
+
   /** Gives the worker the sync floor the syncfloor workload commits to. */
   void useSyncFloor(SyncFloor floor) {
     this.syncFloor = floor;

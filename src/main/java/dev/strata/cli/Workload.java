@@ -71,6 +71,26 @@ enum Workload {
       return true;
     }
   },
+  /**
+   * One full compaction of the store, waited for (db_bench's compact): the thread that holds
+   * index 0 runs it, the others have nothing to do. Reported as one operation. Between a fill and
+   * reads it leaves a settled tree, with no compaction left for the reads to share the machine with.
+   */
+  COMPACT("compact", Role.WRITE, "compact the whole store as far down as it goes, and wait (one operation)") {
+    @Override
+    void op(Worker w, long i) {
+      w.compact();
+    }
+
+    @Override
+    void runRange(Worker w, long from, long to) {
+      if (from == 0 && to > 0) {
+        long start = System.nanoTime();
+        op(w, 0);
+        w.finishOp(start);
+      }
+    }
+  },
   /** Puts N random keys of the key space, with new values. */
   OVERWRITE("overwrite", Role.WRITE, "put N random keys over existing ones, with new values") {
     @Override
@@ -218,11 +238,13 @@ enum Workload {
   }
 
   /**
-   * The workloads a bench runs when none are named: db_bench's eight, without the synced fill
-   * and the MVCC workloads, which are asked for by name.
+   * The workloads a bench runs when none are named: db_bench's eight, without the synced fill,
+   * the MVCC workloads and compact, which are asked for by name.
    */
   static List<Workload> defaults() {
-    return Arrays.stream(values()).filter(w -> !w.synced() && !w.transactional() && w != READSNAPSHOT).toList();
+    return Arrays.stream(values())
+        .filter(w -> !w.synced() && !w.transactional() && w != READSNAPSHOT && w != COMPACT)
+        .toList();
   }
 
   /** True when the workload needs a store opened with syncWrites. */

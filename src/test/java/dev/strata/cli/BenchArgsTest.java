@@ -146,7 +146,7 @@ class BenchArgsTest {
   @Test
   void unknownWorkloadsListTheKnownOnes() {
     assertEquals("--workloads: unknown workload 'fillasync'; known: fillseq, fillrandom, fillsync, syncfloor, "
-        + "overwrite, readrandom, readsnapshot, readmissing, readseq, seekrandom, txnrmw, deleterandom",
+        + "compact, overwrite, readrandom, readsnapshot, readmissing, readseq, seekrandom, txnrmw, deleterandom",
         error("--workloads", "fillseq,fillasync"));
     assertEquals("--workloads: empty workload name in 'fillseq,'", error("--workloads", "fillseq,"));
   }

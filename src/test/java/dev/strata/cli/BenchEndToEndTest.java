@@ -73,6 +73,18 @@ class BenchEndToEndTest {
   }
 
   @Test
+  void compactLeavesOneSortedRunThatTheReadsAfterItFindEveryKeyIn() {
+    assertEquals(0, bench("--num", "3000", "--threads", "2", "--memtable-size", "64KiB",
+        "--workloads", "fillrandom,compact,readrandom"), err.text());
+    String compact = out.lines().stream().filter(l -> l.startsWith("compact ")).findFirst().orElseThrow();
+    assertTrue(compact.contains(" 1 ops"), compact);
+    assertTrue(out.lines().stream().anyMatch(l -> l.startsWith("readrandom") && l.endsWith("found 3000")), out.text());
+    assertTrue(out.lines().contains("L0: 0 files, 0 B"), out.text());
+    assertEquals(1, out.lines().stream().filter(l -> l.matches("L[1-9]: [1-9].*")).count(),
+        "one level holds every file:\n" + out.text());
+  }
+
+  @Test
   void severalThreadsShareTheWorkloads() {
     assertEquals(0, bench("--num", "2000", "--threads", "4", "--memtable-size", "64KiB", "--compaction", "tiered"),
         err.text());

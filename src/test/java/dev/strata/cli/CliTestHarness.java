@@ -44,6 +44,7 @@ final class CliTestHarness {
   static class MemoryStore implements KeyValueStore {
     final NavigableMap<byte[], byte[]> map = new ConcurrentSkipListMap<>(Arrays::compareUnsigned);
     final AtomicInteger flushes = new AtomicInteger();
+    final AtomicInteger compactions = new AtomicInteger();
     volatile boolean closed;
 
     @Override
@@ -77,6 +78,12 @@ final class CliTestHarness {
     @Override
     public void flush() {
       flushes.incrementAndGet();
+    }
+
+    /** A map has nothing to compact: only counted. */
+    @Override
+    public void compact() {
+      compactions.incrementAndGet();
     }
 
     /** A copy of the map taken now: later writes do not reach it. */
