@@ -5,6 +5,7 @@ import static dev.strata.iterator.ListIterator.put;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.strata.TestHarness;
 import dev.strata.key.InternalKey;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -32,7 +33,7 @@ class MergingIteratorTest {
 
   @Test
   void agreesWithOneSortedListOnRandomChildrenWithLongRuns() {
-    long seed = new Random().nextLong();
+    long seed = TestHarness.seed("MergingIteratorTest");
     Random rnd = new Random(seed);
     for (int round = 0; round < 200; round++) {
       int childCount = 1 + rnd.nextInt(6);
