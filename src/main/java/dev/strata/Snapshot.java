@@ -10,7 +10,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * writes committed before {@link Strata#snapshot()} returned, whatever is written, flushed or
  * compacted later. Reads go to the store's current files at the snapshot's sequence, so an open
  * snapshot holds no memtable or file, only its sequence, which makes compaction keep the versions
- * it can see. Close it to let them go.
+ * it can see (compaction drops only versions no open snapshot or transaction can see: the
+ * watermark). Close it to let them go.
  *
  * <p>Thread-safe.
  */

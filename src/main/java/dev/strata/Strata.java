@@ -31,6 +31,22 @@ import java.util.concurrent.atomic.AtomicLong;
  * <p>Thread-safe: every method may be called from any thread. Reads never wait for writes or
  * for the writer actor; a write commits on the caller's thread unless the store is stalled, in
  * which case it waits, in order, at the writer actor until a flush makes room.
+ *
+ * <p>Keys and values are {@code byte[]}; keys are ordered by unsigned lexicographic byte order.
+ * Keys may be empty and are at most 64 KiB, values at most 16 MiB; an empty value is a legal value
+ * and differs from absent, and deletes are tombstones, never empty values.
+ *
+ * <p>A synchronous write returns once it is acknowledged: it is then visible to every later read
+ * and, with the WAL on, recoverable after a crash of the process (and after a power loss too with
+ * {@code syncWrites(true)}, or once {@link #sync()} or {@link #close()} has returned).
+ *
+ * <p>Errors: misuse gets the standard exceptions, with a message that says what was wrong:
+ * {@link NullPointerException} for a null key, value, bound or batch,
+ * {@link IllegalArgumentException} for a key, value or batch over its size limit, and
+ * {@link IllegalStateException} for a read, write or maintenance call on a closed store. Storage
+ * failures are unchecked {@link StrataException}s: {@link CorruptionException} when a checksum or
+ * format check fails (a corrupt file never yields a wrong answer silently),
+ * {@link TransactionConflictException} when a transaction loses at commit.
  */
 public final class Strata implements AutoCloseable {
   static final String WRITER_DISPATCHER = "strata.writer-dispatcher";
@@ -52,12 +68,21 @@ public final class Strata implements AutoCloseable {
     this.ownsSystem = ownsSystem;
   }
 
-  /** Opens (creating when missing) the store in {@code dir} with default options and an embedded ActorSystem. */
+  /**
+   * Opens (creating when missing) the store in {@code dir} with default options and an embedded
+   * ActorSystem. Opening recovers whatever a previous process left in the directory (WALs,
+   * manifest, SSTs); a directory that another open store holds fails with a
+   * {@link StrataException} (the directory is locked).
+   */
   public static Strata open(Path dir) {
     return open(dir, StrataOptions.defaults());
   }
 
-  /** Opens the store in {@code dir} with its own embedded ActorSystem, terminated by {@link #close()}. */
+  /**
+   * Opens the store in {@code dir} with its own embedded ActorSystem, terminated by {@link #close()}.
+   * Creates the directory when missing, recovers what it holds, and fails with a
+   * {@link StrataException} when another open store holds it.
+   */
   public static Strata open(Path dir, StrataOptions options) {
     Objects.requireNonNull(dir, "dir must not be null");
     Objects.requireNonNull(options, "options must not be null");
@@ -70,7 +95,13 @@ public final class Strata implements AutoCloseable {
     }
   }
 
-  /** Opens the store in {@code dir}, spawning its actors in {@code system}; {@link #close()} stops only those. */
+  /**
+   * Opens the store in {@code dir}, spawning its actors in {@code system}; {@link #close()} stops
+   * only those, and the system's shutdown closes the store if the application did not. The
+   * system's config must hold Strata's dispatchers ({@code ConfigFactory.load()} includes them
+   * from {@code reference.conf}). Creates, recovers and locks the directory as
+   * {@link #open(Path, StrataOptions)} does.
+   */
   public static Strata open(ActorSystem<?> system, Path dir, StrataOptions options) {
     Objects.requireNonNull(system, "system must not be null");
     Objects.requireNonNull(dir, "dir must not be null");
@@ -237,8 +268,9 @@ public final class Strata implements AutoCloseable {
   }
 
   /**
-   * An iterator over the keys between {@code lower} and {@code upper}, as the store is now. Close
-   * it: an open iterator pins the files it reads.
+   * An iterator over the keys between {@code lower} and {@code upper}, in ascending order, as the
+   * store is now: it never yields a deleted key, and writes, flushes and compactions that happen
+   * while it is open do not change what it sees. Close it: an open iterator pins the files it reads.
    */
   public StrataIterator scan(Bound lower, Bound upper) {
     Objects.requireNonNull(lower, "lower bound must not be null (use Bound.unbounded())");
@@ -305,6 +337,7 @@ public final class Strata implements AutoCloseable {
     return engine.directory();
   }
 
+  /** The options this store was opened with. */
   public StrataOptions options() {
     return engine.options();
   }
@@ -312,7 +345,8 @@ public final class Strata implements AutoCloseable {
   /**
    * Waits for in-flight writes, leaves every acknowledged write recoverable (the WAL synced, or
    * with the WAL off every memtable flushed), and releases what the store holds: files, the
-   * directory lock, its actors and, when it started it, its ActorSystem. Idempotent.
+   * directory lock, every thread and actor it created and, when it started it, its ActorSystem.
+   * Idempotent.
    */
   @Override
   public void close() {

@@ -33,6 +33,7 @@ public final class StrataOptions {
     this.serializable = b.serializable;
   }
 
+  /** A builder that starts from the library defaults (those of {@code reference.conf}). */
   public static Builder builder() {
     return new Builder();
   }
@@ -237,6 +238,10 @@ public final class StrataOptions {
       return this;
     }
 
+    /**
+     * The compaction strategy and its knobs: {@link CompactionOptions#leveled()} (the default),
+     * {@code tiered()}, {@code simpleLeveled()} or {@code none()}.
+     */
     public Builder compaction(CompactionOptions options) {
       this.compaction = java.util.Objects.requireNonNull(options, "compaction options must not be null");
       return this;
@@ -248,6 +253,7 @@ public final class StrataOptions {
       return this;
     }
 
+    /** The options; {@link IllegalArgumentException} when {@code syncWrites(true)} meets {@code walEnabled(false)}. */
     public StrataOptions build() {
       if (syncWrites && !walEnabled) {
         throw new IllegalArgumentException("syncWrites(true) needs walEnabled(true): there is no log to sync");

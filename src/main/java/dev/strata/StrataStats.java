@@ -88,14 +88,17 @@ public final class StrataStats {
     return userBytesWritten;
   }
 
+  /** Bytes of SSTs written by flushes. */
   public long flushBytesWritten() {
     return flushBytesWritten;
   }
 
+  /** Bytes of SSTs written by compactions (a trivial move writes none). */
   public long compactionBytesWritten() {
     return compactionBytesWritten;
   }
 
+  /** Bytes appended to write-ahead logs. */
   public long walBytesWritten() {
     return walBytesWritten;
   }
@@ -105,10 +108,12 @@ public final class StrataStats {
     return walSyncs;
   }
 
+  /** Block reads the block cache served (0 while the cache is off, its default). */
   public long blockCacheHits() {
     return blockCacheHits;
   }
 
+  /** Block reads the block cache did not serve. */
   public long blockCacheMisses() {
     return blockCacheMisses;
   }

@@ -6,7 +6,7 @@ import org.junit.jupiter.api.Test;
 class LeveledPickerTest {
 
   @Test
-  void picksWhatEveryCaseInTheCaseFileExpects() throws Exception {
-    PickerCases.runAll("leveled.txt", CompactionOptions.leveled());
+  void picksWhatEveryCaseInTheCaseFileExpects() {
+    PickerCases.run("leveled.txt", CompactionOptions.leveled());
   }
 }

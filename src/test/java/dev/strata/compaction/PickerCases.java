@@ -1,121 +1,56 @@
 package dev.strata.compaction;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-
 import dev.strata.CompactionOptions;
 import dev.strata.manifest.FileMeta;
-import java.io.IOException;
-import java.io.InputStream;
+import dev.strata.testing.DataDriven;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 
 /**
- * The harness of the data-driven picker tests: reads a case file from
- * {@code src/test/resources/compaction/}, runs each case through a picker and fails with every
- * case that disagrees, by line number.
- *
- * <p>A case file is a sequence of cases separated by blank lines; {@code #} lines are comments.
+ * The {@code pick} command of the picker case files ({@code src/test/resources/compaction/}, run
+ * by {@link DataDriven}): a level shape in, the task the strategy's picker asks for out.
  * <pre>
  * # L0 over its trigger goes to L1 with everything in L1
- * options level0FileTrigger=2 sizeRatioPercent=200 maxLevels=3
+ * pick level0FileTrigger=2 sizeRatioPercent=200 maxLevels=3
  * L0: 1:a-c:100 2:b-d:100
  * L1: 3:a-z:500
  * ----
- * L0[1,2] L1[3] -> L1 bottommost=true
+ * L0[2,1] L1[3] -> L1 bottommost=true
  * </pre>
- * {@code options} sets knobs of the strategy's defaults, left to right. Each {@code Ln:} line lists
- * a level's files as {@code number:smallest-largest:size}; the harness orders them as the manifest
- * does (L0 newest first, other levels by smallest key). After {@code ----} comes the expected
- * task ({@link CompactionTask#summary()}) or {@code none}.
+ * The arguments set knobs of the strategy's defaults, left to right. Each {@code Ln:} line lists
+ * a level's files as {@code number:smallest-largest:size}; the handler orders them as the manifest
+ * does (L0 newest first, other levels by smallest key). The output is the task
+ * ({@link CompactionTask#summary()}) or {@code none}.
  */
 final class PickerCases {
   private PickerCases() {
   }
 
-  /** One parsed case. */
-  record Case(int line, String title, CompactionOptions options, LevelShape shape, String expected) {
+  /** Runs every case of {@code compaction/<file>} against the picker of {@code defaults}' strategy. */
+  static void run(String file, CompactionOptions defaults) {
+    DataDriven.run("compaction/" + file, c -> pick(c, defaults));
   }
 
-  static void runAll(String resource, CompactionOptions defaults) throws IOException {
-    List<Case> cases = parse(resource, defaults);
-    List<String> failures = new ArrayList<>();
-    for (Case c : cases) {
-      String actual = CompactionPicker.of(c.options()).pick(c.shape()).map(CompactionTask::summary).orElse("none");
-      if (!actual.equals(c.expected())) {
-        failures.add(resource + ":" + c.line() + " (" + c.title() + ")\n  expected: " + c.expected()
-            + "\n  actual:   " + actual);
-      }
+  private static String pick(DataDriven.TestCase c, CompactionOptions defaults) {
+    if (!c.command().equals("pick")) {
+      throw c.error("unknown command '" + c.command() + "' (known: pick)");
     }
-    assertEquals("", String.join("\n", failures), failures.size() + " of " + cases.size() + " cases failed");
-  }
-
-  static List<Case> parse(String resource, CompactionOptions defaults) throws IOException {
-    String text;
-    try (InputStream in = PickerCases.class.getResourceAsStream("/compaction/" + resource)) {
-      if (in == null) {
-        throw new IllegalArgumentException("no test resource compaction/" + resource);
-      }
-      text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-    }
-    List<Case> cases = new ArrayList<>();
-    String[] lines = text.split("\n", -1);
-    int start = -1;
-    String title = "";
-    CompactionOptions options = defaults;
+    CompactionOptions options = applyOptions(defaults, c);
     List<List<FileMeta>> levels = new ArrayList<>();
-    boolean expectNext = false;
-    for (int i = 0; i < lines.length; i++) {
-      String line = lines[i].strip();
-      int lineNo = i + 1;
-      if (line.isEmpty()) {
-        continue;
-      }
-      if (line.startsWith("#")) {
-        if (start < 0) {
-          title = line.substring(1).strip();
-        }
-        continue;
-      }
-      if (start < 0) {
-        start = lineNo;
-        options = defaults;
-        levels = new ArrayList<>();
-      }
-      if (expectNext) {
-        cases.add(new Case(start, title, options, LevelShape.of(levels), line));
-        start = -1;
-        title = "";
-        expectNext = false;
-      } else if (line.equals("----")) {
-        expectNext = true;
-      } else if (line.startsWith("options")) {
-        options = applyOptions(options, line.substring("options".length()).strip(), resource, lineNo);
-      } else if (line.startsWith("L") && line.contains(":")) {
-        parseLevel(levels, line, resource, lineNo);
-      } else {
-        throw new IllegalArgumentException(resource + ":" + lineNo + ": cannot read '" + line + "'");
-      }
+    for (String line : c.inputLines()) {
+      parseLevel(levels, line.strip(), c);
     }
-    if (start >= 0) {
-      throw new IllegalArgumentException(resource + ":" + start + ": case has no expected result");
-    }
-    return cases;
+    return CompactionPicker.of(options).pick(LevelShape.of(levels)).map(CompactionTask::summary).orElse("none");
   }
 
-  private static CompactionOptions applyOptions(CompactionOptions o, String knobs, String resource, int lineNo) {
-    for (String knob : knobs.split("\\s+")) {
-      if (knob.isEmpty()) {
-        continue;
-      }
-      String[] kv = knob.split("=", 2);
-      if (kv.length != 2) {
-        throw new IllegalArgumentException(resource + ":" + lineNo + ": knob without value: " + knob);
-      }
-      long v = Long.parseLong(kv[1]);
-      o = switch (kv[0]) {
+  private static CompactionOptions applyOptions(CompactionOptions o, DataDriven.TestCase c) {
+    for (Map.Entry<String, String> kv : c.keyValues().entrySet()) {
+      long v = Long.parseLong(kv.getValue());
+      o = switch (kv.getKey()) {
         case "sizeRatioPercent" -> o.sizeRatioPercent((int) v);
         case "level0FileTrigger" -> o.level0FileTrigger((int) v);
         case "maxLevels" -> o.maxLevels((int) v);
@@ -125,14 +60,17 @@ final class PickerCases {
         case "maxMergeWidth" -> o.maxMergeWidth((int) v);
         case "levelSizeMultiplier" -> o.levelSizeMultiplier((int) v);
         case "baseLevelBytes" -> o.baseLevelBytes(v);
-        default -> throw new IllegalArgumentException(resource + ":" + lineNo + ": unknown knob " + kv[0]);
+        default -> throw c.error("unknown knob " + kv.getKey());
       };
     }
     return o;
   }
 
-  private static void parseLevel(List<List<FileMeta>> levels, String line, String resource, int lineNo) {
+  private static void parseLevel(List<List<FileMeta>> levels, String line, DataDriven.TestCase c) {
     int colon = line.indexOf(':');
+    if (!line.startsWith("L") || colon < 2) {
+      throw c.error("cannot read '" + line + "': a level is 'Ln: number:smallest-largest:size ...'");
+    }
     int level = Integer.parseInt(line.substring(1, colon));
     while (levels.size() <= level) {
       levels.add(new ArrayList<>());
@@ -144,8 +82,7 @@ final class PickerCases {
       String[] parts = spec.split(":");
       String[] range = parts.length == 3 ? parts[1].split("-") : new String[0];
       if (range.length != 2) {
-        throw new IllegalArgumentException(resource + ":" + lineNo + ": file is not number:smallest-largest:size: "
-            + spec);
+        throw c.error("file is not number:smallest-largest:size: " + spec);
       }
       levels.get(level).add(file(level, Long.parseLong(parts[0]), range[0], range[1], Long.parseLong(parts[2])));
     }

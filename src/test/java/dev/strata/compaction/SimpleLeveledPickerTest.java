@@ -6,7 +6,7 @@ import org.junit.jupiter.api.Test;
 class SimpleLeveledPickerTest {
 
   @Test
-  void picksWhatEveryCaseInTheCaseFileExpects() throws Exception {
-    PickerCases.runAll("simple_leveled.txt", CompactionOptions.simpleLeveled());
+  void picksWhatEveryCaseInTheCaseFileExpects() {
+    PickerCases.run("simple_leveled.txt", CompactionOptions.simpleLeveled());
   }
 }

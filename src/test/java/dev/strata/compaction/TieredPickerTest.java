@@ -6,7 +6,7 @@ import org.junit.jupiter.api.Test;
 class TieredPickerTest {
 
   @Test
-  void picksWhatEveryCaseInTheCaseFileExpects() throws Exception {
-    PickerCases.runAll("tiered.txt", CompactionOptions.tiered());
+  void picksWhatEveryCaseInTheCaseFileExpects() {
+    PickerCases.run("tiered.txt", CompactionOptions.tiered());
   }
 }

@@ -25,35 +25,6 @@ class UserIteratorTest {
   }
 
   @Test
-  void showsTheNewestVisibleVersionAndHidesTombstones() {
-    assertEquals(List.of("a=a1", "b=b5", "d=d9", "e="), scan(100, Bound.unbounded(), Bound.unbounded()));
-  }
-
-  @Test
-  void readSequenceHidesLaterWritesAndUncoversOlderVersions() {
-    assertEquals(List.of("a=a1", "b=b5", "c=c3", "d=d4"), scan(5, Bound.unbounded(), Bound.unbounded()));
-    assertEquals(List.of("a=a1", "b=b2", "c=c3"), scan(3, Bound.unbounded(), Bound.unbounded()));
-  }
-
-  @Test
-  void includedBoundsKeepTheirKeys() {
-    assertEquals(List.of("b=b5", "d=d9"), scan(100, Bound.included("b".getBytes()), Bound.included("d".getBytes())));
-  }
-
-  @Test
-  void excludedBoundsDropTheirKeys() {
-    assertEquals(List.of("d=d9"), scan(100, Bound.excluded("b".getBytes()), Bound.excluded("e".getBytes())));
-  }
-
-  @Test
-  void boundsBetweenKeysAndEmptyRanges() {
-    assertEquals(List.of("b=b5"), scan(100, Bound.included("aa".getBytes()), Bound.excluded("bb".getBytes())));
-    assertEquals(List.of(), scan(100, Bound.included("x".getBytes()), Bound.unbounded()));
-    assertEquals(List.of(), scan(100, Bound.included("d".getBytes()), Bound.excluded("d".getBytes())));
-    assertEquals(List.of(), scan(100, Bound.included("e".getBytes()), Bound.included("a".getBytes())));
-  }
-
-  @Test
   void closeRunsTheReleaseOnceAndLaterUseFails() {
     AtomicInteger released = new AtomicInteger();
     UserIterator it = new UserIterator(new ListIterator(DATA), 100, Bound.unbounded(), Bound.unbounded(),
