@@ -133,7 +133,7 @@ public final class Strata implements AutoCloseable {
     StoreEngine engine = StoreEngine.open(dir.toAbsolutePath(), options, fs, walPreparer);
     Executor blocking = system.dispatchers().lookup(DispatcherSelector.fromConfig(BLOCKING_DISPATCHER));
     ActorRef<WriterActor.Command> writer = system.systemActorOf(
-        WriterActor.create(engine, blocking),
+        WriterActor.create(engine.writerControl(), blocking),
         "strata-writer-" + INSTANCES.incrementAndGet(),
         Props.empty().withNext(DispatcherSelector.fromConfig(WRITER_DISPATCHER)));
     engine.attach(new ActorWriterSignals(writer));

@@ -29,4 +29,9 @@ public final class ActorWriterSignals implements WriterSignals {
   public void compactionWanted(long fileNumber) {
     writer.tell(new WriterActor.CompactionWanted(fileNumber));
   }
+
+  @Override
+  public void obsoleteFilesReleased() {
+    writer.tell(WriterActor.ObsoleteFilesReleased.INSTANCE);
+  }
 }

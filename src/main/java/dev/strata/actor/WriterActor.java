@@ -9,7 +9,8 @@ import dev.strata.StrataException;
 import dev.strata.WriteBatch;
 import dev.strata.engine.CommitCheck;
 import dev.strata.engine.CompactionCancelledException;
-import dev.strata.engine.StoreEngine;
+import dev.strata.engine.CompactionPlan;
+import dev.strata.engine.WriterControl;
 import dev.strata.memtable.Memtable;
 import dev.strata.readstate.ReadState;
 import dev.strata.readstate.SstFile;
@@ -52,7 +53,7 @@ public final class WriterActor extends AbstractBehavior<WriterActor.Command> {
   /** The writer's protocol. */
   public sealed interface Command
       permits MemtableFull, Write, Flush, SyncWal, Compact, AwaitIdle, Close, FlushCompleted, FlushFailed, SyncNow,
-          CompactionFinished, CompactionWanted {}
+          CompactionFinished, CompactionWanted, ObsoleteFilesReleased {}
 
   /** The memtable reached its size limit: freeze it when there is room. */
   public record MemtableFull(Memtable memtable) implements Command {}
@@ -69,6 +70,12 @@ public final class WriterActor extends AbstractBehavior<WriterActor.Command> {
    * strategy has nothing more pressing (LevelDB's seek-triggered compaction).
    */
   public record CompactionWanted(long fileNumber) implements Command {}
+
+  /**
+   * SSTs a compaction made obsolete were let go by their last reader: delete them here, not on
+   * the reader's thread.
+   */
+  public enum ObsoleteFilesReleased implements Command { INSTANCE }
 
   /** Freeze the current memtable and flush every memtable; complete when they are all SSTs. */
   public record Flush(CompletableFuture<Void> done) implements Command {}
@@ -97,12 +104,13 @@ public final class WriterActor extends AbstractBehavior<WriterActor.Command> {
 
   private enum SyncNow implements Command { INSTANCE }
 
-  private record CompactionFinished(StoreEngine.CompactionPlan plan, List<SstFile> outputs, Throwable failure)
+  private record CompactionFinished(CompactionPlan plan, List<SstFile> outputs, Throwable failure)
       implements Command {}
 
   private record FlushWaiter(long memtableId, CompletableFuture<Void> done) {}
 
-  private final StoreEngine engine;
+  /** The writer's handle on the store, through which alone its shape changes. */
+  private final WriterControl engine;
   private final Executor blocking;
   private final ArrayDeque<Write> queue = new ArrayDeque<>();
   private final List<FlushWaiter> flushWaiters = new ArrayList<>();
@@ -110,7 +118,7 @@ public final class WriterActor extends AbstractBehavior<WriterActor.Command> {
   private final List<CompletableFuture<Void>> awaitingSync = new ArrayList<>();
   private boolean syncScheduled;
   /** The compaction running on the blocking dispatcher, or null. */
-  private StoreEngine.CompactionPlan running;
+  private CompactionPlan running;
   /** compact() requests waiting for the next full compaction to start. */
   private final List<CompletableFuture<Void>> compactRequests = new ArrayList<>();
   /** compact() requests answered when the running compaction is installed. */
@@ -127,11 +135,12 @@ public final class WriterActor extends AbstractBehavior<WriterActor.Command> {
   private CompletableFuture<Void> closeRequest;
   private long stallStartNanos;
 
-  public static Behavior<Command> create(StoreEngine engine, Executor blocking) {
+  /** The writer of the store {@code engine} controls (see StoreEngine#writerControl), running jobs on {@code blocking}. */
+  public static Behavior<Command> create(WriterControl engine, Executor blocking) {
     return Behaviors.setup(ctx -> new WriterActor(ctx, engine, blocking));
   }
 
-  private WriterActor(ActorContext<Command> ctx, StoreEngine engine, Executor blocking) {
+  private WriterActor(ActorContext<Command> ctx, WriterControl engine, Executor blocking) {
     super(ctx);
     this.engine = engine;
     this.blocking = blocking;
@@ -156,6 +165,10 @@ public final class WriterActor extends AbstractBehavior<WriterActor.Command> {
           readTriggered.add(msg.fileNumber());
           startCompaction();
           return settle();
+        })
+        .onMessage(ObsoleteFilesReleased.class, msg -> {
+          engine.deleteObsoleteFiles();
+          return this;
         })
         .onMessage(Close.class, this::onClose)
         .onMessage(FlushCompleted.class, this::onFlushCompleted)
@@ -263,7 +276,7 @@ public final class WriterActor extends AbstractBehavior<WriterActor.Command> {
     if (running != null || engine.backgroundError() != null) {
       return;
     }
-    StoreEngine.CompactionPlan plan;
+    CompactionPlan plan;
     try {
       if (!compactRequests.isEmpty()) {
         compacting.addAll(compactRequests);
@@ -295,7 +308,7 @@ public final class WriterActor extends AbstractBehavior<WriterActor.Command> {
       return;
     }
     running = plan;
-    StoreEngine.CompactionPlan job = plan;
+    CompactionPlan job = plan;
     CompletableFuture<List<SstFile>> outputs = CompletableFuture.supplyAsync(() -> engine.runCompaction(job), blocking);
     getContext().pipeToSelf(outputs, (files, err) ->
         new CompactionFinished(job, files, err == null ? null : unwrap(err)));

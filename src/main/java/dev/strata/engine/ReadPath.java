@@ -198,4 +198,34 @@ final class ReadPath {
       }
     });
   }
+
+  /**
+   * Whether {@code s} holds a version (value or tombstone) of a key between the bounds written
+   * after {@code sequence}. When no SST holds anything after it, the memtables alone answer.
+   */
+  static boolean changedSince(ReadState s, Bound lower, Bound upper, long sequence) {
+    try (InternalIterator it = s.sstMaxSequence() <= sequence ? memtableIterator(s) : internalIterator(s)) {
+      if (lower.isUnbounded()) {
+        it.seekToFirst();
+      } else {
+        it.seek(lower.key(), InternalKey.MAX_SEQUENCE);
+      }
+      for (; it.isValid(); it.next()) {
+        byte[] k = it.userKey();
+        if (lower.kind() == Bound.Kind.EXCLUDED && InternalKey.compareUserKeys(k, lower.key()) == 0) {
+          continue;
+        }
+        if (!upper.isUnbounded()) {
+          int c = InternalKey.compareUserKeys(k, upper.key());
+          if (upper.kind() == Bound.Kind.INCLUDED ? c > 0 : c >= 0) {
+            break;
+          }
+        }
+        if (it.sequence() > sequence) {
+          return true;
+        }
+      }
+      return false;
+    }
+  }
 }

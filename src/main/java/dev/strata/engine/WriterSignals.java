@@ -25,4 +25,11 @@ public interface WriterSignals {
    * compacting it would spare them. A hint; the writer may find the file already gone.
    */
   void compactionWanted(long fileNumber);
+
+  /**
+   * SSTs a compaction made obsolete were released by their last reader: the writer should delete
+   * them ({@code WriterControl#deleteObsoleteFiles}), off the reader's thread. Sent once for any
+   * number of files released before the writer gets to them.
+   */
+  void obsoleteFilesReleased();
 }

@@ -36,7 +36,7 @@ class GroupCommitActorTest {
     InMemoryFileSystem fs = new InMemoryFileSystem();
     StrataOptions options = StrataOptions.builder().syncWrites(true).compaction(CompactionOptions.none()).build();
     StoreEngine engine = StoreEngine.open(Path.of("/group-commit"), options, fs);
-    ActorRef<WriterActor.Command> writer = testKit.spawn(WriterActor.create(engine, ForkJoinPool.commonPool()));
+    ActorRef<WriterActor.Command> writer = testKit.spawn(WriterActor.create(engine.writerControl(), ForkJoinPool.commonPool()));
     engine.attach(new ActorWriterSignals(writer));
     long syncsBefore = fs.syncCount();
 

@@ -12,6 +12,7 @@ import dev.strata.CompactionOptions;
 import dev.strata.StrataOptions;
 import dev.strata.WriteBatch;
 import dev.strata.engine.StoreEngine;
+import dev.strata.engine.WriterControl;
 import dev.strata.fs.DiskFileSystem;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -42,6 +43,8 @@ class WriterActorTest {
     job.run();
   });
   private StoreEngine engine;
+  /** The writer's handle, which the test reads the published state through. */
+  private WriterControl control;
   private ActorRef<WriterActor.Command> writer;
 
   @AfterAll
@@ -76,7 +79,8 @@ class WriterActorTest {
         .compaction(CompactionOptions.none())
         .build();
     engine = StoreEngine.open(dir, options, DiskFileSystem.INSTANCE);
-    writer = testKit.spawn(WriterActor.create(engine, gatedFlushes));
+    control = engine.writerControl();
+    writer = testKit.spawn(WriterActor.create(control, gatedFlushes));
     engine.attach(new ActorWriterSignals(writer));
     return writer;
   }
@@ -84,7 +88,7 @@ class WriterActorTest {
   /** Writes on the fast path until the current memtable reaches the threshold (and no further). */
   private int fillMemtable(int from) {
     int i = from;
-    var memtable = engine.current().mutable();
+    var memtable = control.current().mutable();
     while (memtable.approximateBytes() < 4096) {
       assertTrue(engine.tryPut(b("key" + i), new byte[200]), "fast path accepted write " + i);
       i++;
@@ -105,22 +109,22 @@ class WriterActorTest {
   @Test
   void freezesTheMemtableWhenItReachesTheThreshold() throws Exception {
     start(4);
-    var first = engine.current().mutable();
+    var first = control.current().mutable();
     fillMemtable(0);
-    awaitCondition("rotation", () -> engine.current().mutable() != first);
-    assertEquals(1, engine.current().immutables().length);
-    assertTrue(engine.current().immutables()[0] == first, "the full memtable is the frozen one");
-    assertTrue(engine.current().mutable().isEmpty());
+    awaitCondition("rotation", () -> control.current().mutable() != first);
+    assertEquals(1, control.current().immutables().length);
+    assertTrue(control.current().immutables()[0] == first, "the full memtable is the frozen one");
+    assertTrue(control.current().mutable().isEmpty());
   }
 
   @Test
   void installsAFinishedFlushAsTheNewestL0File() throws Exception {
     start(4);
     int n = fillMemtable(0);
-    awaitCondition("rotation", () -> engine.current().immutables().length == 1);
+    awaitCondition("rotation", () -> control.current().immutables().length == 1);
     flushPermits.release();
-    awaitCondition("flush installed", () -> engine.current().l0().length == 1);
-    assertEquals(0, engine.current().immutables().length);
+    awaitCondition("flush installed", () -> control.current().l0().length == 1);
+    assertEquals(0, control.current().immutables().length);
     for (int i = 0; i < n; i++) {
       assertArrayEquals(new byte[200], engine.get(b("key" + i)), "key" + i + " is read from the SST");
     }
@@ -130,7 +134,7 @@ class WriterActorTest {
   void writesWaitAtTheFrozenMemtableLimitAndApplyInOrderAfterAFlush() throws Exception {
     ActorRef<WriterActor.Command> writer = start(1);
     int next = fillMemtable(0);
-    awaitCondition("first rotation", () -> engine.current().immutables().length == 1);
+    awaitCondition("first rotation", () -> control.current().immutables().length == 1);
     next = fillMemtable(next);
     // One frozen memtable waits for a flush that cannot finish, and the new one is full: stalled.
     assertFalse(engine.tryPut(b("stalled"), b("x")), "the fast path refuses a write while stalled");
@@ -170,9 +174,9 @@ class WriterActorTest {
     assertFalse(flushed.isDone(), "the flush cannot finish while its job is held");
     flushPermits.release();
     flushed.get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
-    assertEquals(1, engine.current().l0().length);
-    assertTrue(engine.current().mutable().isEmpty());
-    assertEquals(0, engine.current().immutables().length);
+    assertEquals(1, control.current().l0().length);
+    assertTrue(control.current().mutable().isEmpty());
+    assertEquals(0, control.current().immutables().length);
   }
 
   @Test
@@ -181,13 +185,13 @@ class WriterActorTest {
     CompletableFuture<Void> flushed = new CompletableFuture<>();
     writer.tell(new WriterActor.Flush(flushed));
     flushed.get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
-    assertEquals(0, engine.current().l0().length);
+    assertEquals(0, control.current().l0().length);
   }
 
   /** Fills two memtables (one frozen, its flush held), queues one write behind them, and closes. */
   private void closeWithAQueuedWrite(ActorRef<WriterActor.Command> writer) throws Exception {
     fillMemtable(0);
-    awaitCondition("first rotation", () -> engine.current().immutables().length == 1);
+    awaitCondition("first rotation", () -> control.current().immutables().length == 1);
     fillMemtable(1000);
     CompletableFuture<Void> queued = new CompletableFuture<>();
     engine.enqueue(new WriteBatch().put(b("late"), b("v")), queued);
@@ -203,8 +207,8 @@ class WriterActorTest {
   @Test
   void closeWithoutAWalAppliesQueuedWritesAndFlushesEverything() throws Exception {
     closeWithAQueuedWrite(start(1, false));
-    assertTrue(engine.current().mutable().isEmpty());
-    assertEquals(0, engine.current().immutables().length);
+    assertTrue(control.current().mutable().isEmpty());
+    assertEquals(0, control.current().immutables().length);
     assertArrayEquals(b("v"), engine.get(b("late")));
   }
 

@@ -1,0 +1,174 @@
+package dev.strata.engine;
+
+import dev.strata.StrataException;
+import dev.strata.fs.FileSystem;
+import dev.strata.manifest.ManifestRecord;
+import dev.strata.wal.WalWriter;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Executor;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The store's write-ahead logs, after Pebble's WAL manager: it creates each new WAL, keeps the
+ * WALs of frozen memtables not yet flushed ("retired"), syncs them in order, discards a flushed
+ * memtable's WAL, and closes them all at close. The current WAL, the one writes append to, lives
+ * in the {@link WritePath} under its commit lock; the calls that need it take it as an argument.
+ *
+ * <p><b>Retired WALs are synced lazily.</b> Syncing a WAL when its memtable freezes would put an
+ * fsync of a whole memtable's log (32 MiB, about 0.1 s here) into every rotation, for nothing:
+ * without syncWrites a WAL only has to survive a crash of the process, which the page cache sees
+ * to, and once its memtable's SST is durable the WAL is deleted, often before the kernel has
+ * written a page of it back. So a retired WAL stays open, unsynced, and is synced when a newer one
+ * is (sync(), a group of synced writes, close), oldest first: after a power loss what is left is
+ * still a prefix of the writes.
+ *
+ * <p><b>A failed fsync is final.</b> No WAL is synced again: on Linux a retried fsync may report
+ * success after the kernel dropped the pages that failed, and syncing a newer WAL over that hole
+ * would break the prefix a power loss must leave.
+ *
+ * <p>Thread-safety: writer only, through {@link WriterControl}; at close, the thread that releases
+ * the engine once the writer has stopped.
+ */
+final class WalSet {
+  private static final Logger log = LoggerFactory.getLogger(WalSet.class);
+
+  private final Path dir;
+  private final FileSystem fs;
+  /** Maps and pre-faults WAL segments ahead of the appends (see FileSystem#createMapped). */
+  private final Executor walPreparer;
+  private final ErrorState errors;
+  private final WorkCounters counters;
+  /** The WALs of frozen memtables not yet flushed, oldest first. */
+  private final List<WalWriter> retired = new ArrayList<>();
+  /** How many of {@link #retired}, from the oldest, are synced (they take no more appends). */
+  private int retiredSynced;
+  private boolean syncFailed;
+
+  WalSet(Path dir, FileSystem fs, Executor walPreparer, ErrorState errors, WorkCounters counters) {
+    this.dir = dir;
+    this.fs = fs;
+    this.walPreparer = walPreparer;
+    this.errors = errors;
+    this.counters = counters;
+  }
+
+  /** Creates WAL {@code number}, for the memtable of that number, and records it live in the manifest. */
+  WalWriter create(long number, VersionSet versions) throws IOException {
+    WalWriter w = WalWriter.create(fs, FileNames.wal(dir, number), number, walPreparer);
+    try {
+      fs.syncDirectory(dir);
+      versions.logAndApply(new ManifestRecord.WalCreated(number));
+    } catch (IOException | RuntimeException e) {
+      StoreEngine.closeQuietly(w, e);
+      throw e;
+    }
+    return w;
+  }
+
+  /** {@code w} takes no more appends: its memtable froze. It stays open until synced or discarded. */
+  void retire(WalWriter w) {
+    retired.add(w);
+  }
+
+  /**
+   * Closes, unsynced, and deletes the WAL of a flushed memtable: its SST, durable and recorded in
+   * the manifest, now holds what the WAL held.
+   */
+  void discard(long number) throws IOException {
+    for (int i = 0; i < retired.size(); i++) {
+      WalWriter w = retired.get(i);
+      if (w.number() == number) {
+        retired.remove(i);
+        if (i < retiredSynced) {
+          retiredSynced--;
+        }
+        try {
+          w.closeUnsynced();
+        } catch (IOException e) {
+          // Nothing it held is needed any more, and the file is deleted next: not the store's error.
+          log.warn("closing WAL {}, whose memtable is flushed, failed", w.number(), e);
+        }
+        break;
+      }
+    }
+    fs.delete(FileNames.wal(dir, number));
+    fs.syncDirectory(dir);
+  }
+
+  /**
+   * Makes every acknowledged write durable: fsyncs the retired WALs not yet synced, oldest first,
+   * then {@code current} (null with the WAL off or once it is closed).
+   */
+  void sync(WalWriter current) {
+    while (retiredSynced < retired.size()) {
+      syncOne(retired.get(retiredSynced));
+      retiredSynced++;
+    }
+    if (current != null) {
+      syncOne(current);
+    }
+  }
+
+  private void syncOne(WalWriter w) {
+    if (syncFailed) {
+      throw new StrataException("an earlier fsync of a WAL failed; no WAL is synced again until the store reopens",
+          errors.cause());
+    }
+    try {
+      counters.walSyncs.incrementAndGet();
+      w.sync();
+    } catch (IOException e) {
+      syncFailed = true;
+      errors.fail(e);
+      throw new StrataException("sync of WAL " + w.number() + " failed: " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * At close: syncs and closes every WAL, the retired ones and the current one, which it takes
+   * from {@code writes}, so every acknowledged write is durable. If a sync fails now or failed
+   * before, the WALs are closed without syncing any further; a failure now is thrown once every
+   * handle is closed.
+   */
+  void closeAll(WritePath writes) {
+    StrataException failure = null;
+    if (!syncFailed) {
+      try {
+        sync(writes.currentWal()); // the retired WALs oldest first, then the current one
+      } catch (StrataException e) {
+        failure = e;
+      }
+    }
+    List<WalWriter> toClose = new ArrayList<>(retired);
+    retired.clear();
+    retiredSynced = 0;
+    WalWriter current = writes.takeWal();
+    if (current != null) {
+      toClose.add(current);
+    }
+    for (WalWriter w : toClose) {
+      try {
+        w.closeUnsynced(); // synced above, unless a sync failed
+      } catch (IOException e) {
+        failure = closeFailure(failure, w, e);
+      }
+    }
+    if (failure != null) {
+      throw failure;
+    }
+  }
+
+  private StrataException closeFailure(StrataException first, WalWriter w, IOException e) {
+    errors.fail(e);
+    StrataException failure = new StrataException("closing WAL " + w.number() + " failed: " + e.getMessage(), e);
+    if (first == null) {
+      return failure;
+    }
+    first.addSuppressed(failure);
+    return first;
+  }
+}

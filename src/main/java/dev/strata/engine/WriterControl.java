@@ -1,0 +1,271 @@
+package dev.strata.engine;
+
+import dev.strata.CompactionFilter;
+import dev.strata.CompactionOptions;
+import dev.strata.StrataException;
+import dev.strata.StrataOptions;
+import dev.strata.WriteBatch;
+import dev.strata.manifest.ManifestRecord;
+import dev.strata.memtable.Memtable;
+import dev.strata.mvcc.SnapshotRegistry;
+import dev.strata.readstate.ReadState;
+import dev.strata.readstate.SstFile;
+import dev.strata.wal.WalWriter;
+import java.io.IOException;
+import java.util.List;
+
+/**
+ * The writer actor's handle on its store: every operation that changes the store's shape
+ * (freezing the memtable and starting a new one with its WAL, installing flushes and compactions,
+ * syncing and closing the WALs, deleting obsolete files, entering the error state) is reachable
+ * only through this object, and {@link StoreEngine#writerControl()} hands it out once, to the
+ * writer. So the rule that the writer alone changes the store is held by the compiler, not by a
+ * comment (LevelDB holds it with {@code EXCLUSIVE_LOCKS_REQUIRED(mutex_)} on DBImpl's
+ * transitions), and {@code ArchitectureTest} fails if a class outside the engine other than the
+ * writer actor names this one.
+ *
+ * <p>Thread-safety: none of its own: the writer actor serializes every call. {@link #writeSst}
+ * and {@link #runCompaction} are the exception: the writer runs them on the blocking dispatcher,
+ * and they touch no shared state.
+ */
+public final class WriterControl {
+  private final StrataOptions options;
+  private final VersionSet versions;
+  private final WalSet wals;
+  private final WritePath writes;
+  private final ErrorState errors;
+  private final FileReleaser releaser;
+  private final WorkCounters counters;
+  private final FlushJob flushJob;
+  private final CompactionJob compactionJob;
+  private final SnapshotRegistry snapshots;
+  private final List<CompactionFilter> filters;
+
+  WriterControl(StrataOptions options, VersionSet versions, WalSet wals, WritePath writes, ErrorState errors,
+      FileReleaser releaser, WorkCounters counters, SstWriter sstWriter, SnapshotRegistry snapshots,
+      List<CompactionFilter> filters) {
+    this.options = options;
+    this.versions = versions;
+    this.wals = wals;
+    this.writes = writes;
+    this.errors = errors;
+    this.releaser = releaser;
+    this.counters = counters;
+    this.flushJob = new FlushJob(sstWriter);
+    this.compactionJob = new CompactionJob(sstWriter);
+    this.snapshots = snapshots;
+    this.filters = filters;
+  }
+
+  // ---------------------------------------------------------------- what the writer decides on
+
+  public StrataOptions options() {
+    return options;
+  }
+
+  /** The published state (no reference taken; the writer alone replaces it). */
+  public ReadState current() {
+    return versions.current();
+  }
+
+  /** Whether another frozen memtable fits under the limit. */
+  public boolean canRotate() {
+    return versions.current().immutables().length < options.maxImmutableMemtables();
+  }
+
+  /** L0 holds the stop trigger's count of files, so flushes wait for compaction. */
+  public boolean l0AtStopTrigger() {
+    return compactsInBackground() && versions.current().l0().length >= options.compaction().level0StopWritesTrigger();
+  }
+
+  /** The cause of the read-only error state, or null. */
+  public Throwable backgroundError() {
+    return errors.cause();
+  }
+
+  /** Writes handed to the writer and not yet applied or abandoned. */
+  public int queuedWrites() {
+    return writes.queuedWrites();
+  }
+
+  // ---------------------------------------------------------------- queued writes
+
+  /**
+   * Applies a queued batch, or returns false while the store is still stalled (the batch then
+   * stays queued). Queued batches were accepted before any close, so they apply even on a closing
+   * store. With {@code syncWrites} the writer syncs the WAL before acknowledging.
+   */
+  public boolean applyQueued(WriteBatch batch, CommitCheck check) {
+    return writes.applyQueued(batch, check);
+  }
+
+  /** A queued write failed and leaves the queue unapplied. */
+  public void abandonQueued() {
+    writes.abandonQueued();
+  }
+
+  /** Writes were held for {@code nanos}. */
+  public void recordStall(long nanos) {
+    counters.recordStall(nanos);
+  }
+
+  // ---------------------------------------------------------------- memtables and WALs
+
+  /**
+   * Freezes the mutable memtable and starts a new one with a new WAL; returns the frozen one. The
+   * old WAL receives no more writes; it stays open, unsynced, until a sync needs it or its
+   * memtable is flushed (see {@link WalSet}).
+   */
+  public Memtable rotate() {
+    long number = versions.newFileNumber();
+    WalWriter nextWal;
+    try {
+      nextWal = options.walEnabled() ? wals.create(number, versions) : null;
+    } catch (IOException e) {
+      fail(e);
+      throw new StrataException("starting a new memtable and WAL failed: " + e.getMessage(), e);
+    }
+    Memtable frozen = versions.current().mutable();
+    WalWriter old;
+    try {
+      // The retired WAL's last sequence is in the manifest, synced, before the first write reaches
+      // the new WAL (the commit lock holds writes off for that one fsync per rotation): however
+      // the kernel orders its write-back, recovery can tell a WAL that lost its unsynced tail.
+      old = writes.swap(new Memtable(number, options.memtableSizeBytes()), nextWal, (retiring, lastSequence) ->
+          versions.logAndApply(new ManifestRecord.WalRetired(retiring.number(), lastSequence)));
+    } catch (IOException e) {
+      fail(e);
+      if (nextWal != null) {
+        StoreEngine.closeQuietly(nextWal::closeUnsynced, e); // empty; live in the manifest, which recovery allows
+      }
+      throw new StrataException("recording the retirement of the WAL in the manifest failed: " + e.getMessage(), e);
+    }
+    if (old != null) {
+      wals.retire(old);
+    }
+    return frozen;
+  }
+
+  /**
+   * Makes every acknowledged write durable: fsyncs the retired WALs not yet synced, oldest first,
+   * then the current one. After a failed fsync it always throws (see {@link WalSet}).
+   */
+  public void syncWal() {
+    wals.sync(writes.currentWal());
+  }
+
+  /**
+   * At close: syncs and closes every WAL, so every acknowledged write is durable. After a failed
+   * fsync the WALs are closed without syncing; a failure now is thrown once every handle is closed.
+   */
+  public void closeWal() {
+    wals.closeAll(writes);
+  }
+
+  // ---------------------------------------------------------------- flush
+
+  /** Builds the SST for a frozen memtable; runs on the blocking dispatcher, touches no shared state. */
+  public SstFile writeSst(Memtable frozen) {
+    return flushJob.run(frozen, counters.flushBytesWritten);
+  }
+
+  /**
+   * Installs a finished flush: the manifest records it, the new state is published, and the
+   * memtable's WAL, now redundant, is deleted.
+   */
+  public void installFlush(Memtable flushed, SstFile file) {
+    versions.installFlush(flushed, file);
+    updateSlowdown();
+    try {
+      if (options.walEnabled()) {
+        wals.discard(flushed.id());
+      }
+      versions.maybeRollManifest(writes.lastSequence());
+    } catch (IOException e) {
+      fail(e);
+      throw new StrataException("cleaning up after the flush of " + flushed + " failed: " + e.getMessage(), e);
+    }
+  }
+
+  // ---------------------------------------------------------------- compaction
+
+  /**
+   * Plans the compaction the strategy wants now, or with {@code full} a compaction of every SST
+   * into one sorted run at the bottom level (for {@code compact()}); null when there is nothing to do.
+   */
+  public CompactionPlan planCompaction(boolean full) {
+    return versions.planCompaction(full, -1);
+  }
+
+  /**
+   * As {@link #planCompaction(boolean)}; when the strategy wants nothing and {@code readTriggered}
+   * names a file lookups asked to compact (see {@link WriterSignals#compactionWanted}), that file.
+   */
+  public CompactionPlan planCompaction(boolean full, long readTriggered) {
+    return versions.planCompaction(full, readTriggered);
+  }
+
+  /**
+   * Runs a planned compaction; on the blocking dispatcher, touching no shared state. An output for
+   * L0 (a tiered merge of L0 files) is not split: each L0 file is one sorted run to the picker.
+   */
+  public List<SstFile> runCompaction(CompactionPlan plan) {
+    if (plan.trivialMove()) {
+      return plan.inputs();
+    }
+    long target = plan.outputLevel() == 0 ? Long.MAX_VALUE : options.targetSstSizeBytes();
+    // Taken as the job starts: a snapshot opened later reads at or above the watermark, so it
+    // loses no version. Filters run only while no reader is open (see SnapshotRegistry.horizon).
+    SnapshotRegistry.Horizon horizon = snapshots.horizon();
+    List<CompactionFilter> active = horizon.filtersAllowed() ? List.copyOf(filters) : List.of();
+    return compactionJob.run(new CompactionJob.Spec(plan.inputs(), plan.inputLevels(), plan.task().bottommost(),
+        horizon.watermark(), active, target, plan.cancelled()::get), counters.compactionBytesWritten);
+  }
+
+  /**
+   * Installs a finished compaction: one manifest record, one new published state; the inputs are
+   * deleted once the last reader of them lets go (a moved file is not deleted).
+   */
+  public void installCompaction(CompactionPlan plan, List<SstFile> outputs) {
+    versions.installCompaction(plan, outputs);
+    updateSlowdown();
+    deleteObsoleteFiles(); // the inputs no reader held were released just now, on this thread
+    try {
+      versions.maybeRollManifest(writes.lastSequence());
+    } catch (IOException e) {
+      fail(e);
+      throw new StrataException("rolling the manifest failed: " + e.getMessage(), e);
+    }
+  }
+
+  /** A planned compaction that will not be installed lets go of its inputs. */
+  public void abandonCompaction(CompactionPlan plan) {
+    versions.abandonCompaction(plan);
+  }
+
+  // ---------------------------------------------------------------- files and errors
+
+  /**
+   * Deletes the SSTs compactions made obsolete whose last reader has let go since the last call
+   * (see {@link WriterSignals#obsoleteFilesReleased}); returns how many.
+   */
+  public int deleteObsoleteFiles() {
+    return releaser.deleteObsolete();
+  }
+
+  /** Puts the store into its read-only error state. */
+  public void fail(Throwable cause) {
+    errors.fail(cause);
+  }
+
+  /** Whether compaction runs on its own: false with {@code CompactionOptions.none()}. */
+  private boolean compactsInBackground() {
+    return options.compaction().strategy() != CompactionOptions.Strategy.NONE;
+  }
+
+  /** Past the slowdown trigger, writes lose their fast path; recomputed after each L0 change. */
+  void updateSlowdown() {
+    writes.slowdown(compactsInBackground()
+        && versions.current().l0().length >= options.compaction().level0SlowdownWritesTrigger());
+  }
+}
