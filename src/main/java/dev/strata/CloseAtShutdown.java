@@ -41,7 +41,9 @@ final class CloseAtShutdown {
    */
   static CloseAtShutdown register(ActorSystem<?> system, Strata store) {
     CoordinatedShutdown shutdown = CoordinatedShutdown.get(system);
-    checkNotShuttingDown(shutdown);
+    if (shutdown.getShutdownReason().isPresent()) {
+      throw shuttingDown();
+    }
     Cancellable task = shutdown.addCancellableTask(PHASE, "strata-close-" + store.directory(), () -> close(store));
     // The shutdown may have begun between the check above and the add, and a task added after
     // its phase ran never runs: cancel it and refuse the store, as if it had come a moment later.
@@ -49,7 +51,7 @@ final class CloseAtShutdown {
     // only when it runs.
     if (shutdown.getShutdownReason().isPresent()) {
       task.cancel();
-      checkNotShuttingDown(shutdown);
+      throw shuttingDown();
     }
     return new CloseAtShutdown(task);
   }
@@ -64,10 +66,8 @@ final class CloseAtShutdown {
     return !task.isCancelled();
   }
 
-  private static void checkNotShuttingDown(CoordinatedShutdown shutdown) {
-    if (shutdown.getShutdownReason().isPresent()) {
-      throw new IllegalStateException("the actor system is shutting down: no store may open in it now");
-    }
+  private static IllegalStateException shuttingDown() {
+    return new IllegalStateException("the actor system is shutting down: no store may open in it now");
   }
 
   /**
