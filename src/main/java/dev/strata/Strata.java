@@ -9,7 +9,6 @@ import akka.actor.typed.javadsl.Behaviors;
 import com.typesafe.config.ConfigFactory;
 import dev.strata.actor.ActorWriterSignals;
 import dev.strata.actor.WriterActor;
-import dev.strata.akka.StrataExtension;
 import dev.strata.engine.CommitCheck;
 import dev.strata.engine.StoreEngine;
 import dev.strata.fs.DiskFileSystem;
@@ -60,6 +59,8 @@ public final class Strata implements AutoCloseable {
   private final ActorSystem<?> system;
   private final boolean ownsSystem;
   private final AtomicBoolean closed = new AtomicBoolean();
+  /** Closes the store when the application's system shuts down; null when Strata owns the system. */
+  private volatile CloseAtShutdown closeAtShutdown;
 
   private Strata(StoreEngine engine, ActorRef<WriterActor.Command> writer, ActorSystem<?> system, boolean ownsSystem) {
     this.engine = engine;
@@ -117,6 +118,12 @@ public final class Strata implements AutoCloseable {
     return start(system, dir, options, false, fs);
   }
 
+  /** True while the application's system would close this store at its shutdown; for tests. */
+  boolean closesAtShutdown() {
+    CloseAtShutdown registration = closeAtShutdown;
+    return registration != null && registration.isRegistered();
+  }
+
   private static Strata start(ActorSystem<?> system, Path dir, StrataOptions options, boolean ownsSystem) {
     return start(system, dir, options, ownsSystem, DiskFileSystem.INSTANCE);
   }
@@ -140,7 +147,7 @@ public final class Strata implements AutoCloseable {
     Strata store = new Strata(engine, writer, system, ownsSystem);
     if (!ownsSystem) {
       try {
-        StrataExtension.get(system).closeOnShutdown(store); // the application's system closes it at shutdown
+        store.closeAtShutdown = CloseAtShutdown.register(system, store); // the application's system closes it at shutdown
       } catch (RuntimeException e) {
         store.close();
         throw e;
@@ -361,7 +368,11 @@ public final class Strata implements AutoCloseable {
     } finally {
       engine.releaseResources();
       if (!ownsSystem) {
-        StrataExtension.get(system).closed(this);
+        // Null when registering failed, or when the shutdown closes the store before it was registered.
+        CloseAtShutdown registration = closeAtShutdown;
+        if (registration != null) {
+          registration.cancel();
+        }
       }
       if (ownsSystem) {
         system.terminate();

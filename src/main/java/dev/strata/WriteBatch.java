@@ -33,8 +33,8 @@ public final class WriteBatch {
 
   private void add(byte[] key, byte[] value) {
     long bytes = (long) key.length + (value == null ? 0 : value.length);
-    if (dataBytes + bytes > KeyLimits.MAX_BATCH_BYTES) {
-      throw new IllegalArgumentException("write batch would exceed " + KeyLimits.MAX_BATCH_BYTES
+    if (dataBytes + bytes > Limits.MAX_BATCH_BYTES) {
+      throw new IllegalArgumentException("write batch would exceed " + Limits.MAX_BATCH_BYTES
           + " bytes of keys and values; split it into several batches");
     }
     if (count == keys.length) {

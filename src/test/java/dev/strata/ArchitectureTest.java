@@ -1,19 +1,104 @@
 package dev.strata;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Predicate;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
-/** Dependencies point one way: the storage core knows nothing of Akka. */
+/**
+ * Dependencies point one way: the storage core knows nothing of Akka, the internal packages form a
+ * hierarchy, the API calls no integration built on it, and the integrations and tools use the API
+ * rather than the internal key package. The rules run on Strata's own sources, and each is also
+ * shown failing on a small tree that breaks it, so that none can pass by reading nothing.
+ */
 class ArchitectureTest {
   private static final List<String> CORE = List.of("key", "util", "fs", "memtable", "log", "wal", "sst", "cache",
       "iterator", "manifest", "readstate", "compaction", "mvcc", "engine");
+  /** The library, the tools (command line, benchmarks) and the benchmark's adapters of other engines. */
+  private static final List<Path> SOURCE_ROOTS =
+      List.of(Path.of("src/main/java"), Path.of("src/tools/java"), Path.of("src/peers/java"));
+  private static final String API = "dev.strata";
+
+  private static PackageGraph sources;
+
+  @BeforeAll
+  static void readSources() throws IOException {
+    sources = PackageGraph.read(SOURCE_ROOTS);
+  }
+
+  // ---------------------------------------------------------------- the rules
+
+  /**
+   * The internal packages (every {@code dev.strata.*} but the API) depend on one another without
+   * a cycle. The API is left out: it is the facade over them all, and they may use its types
+   * (options, exceptions, write batches).
+   */
+  static List<String> cyclesAmongInternalPackages(PackageGraph graph) {
+    return graph.cycles(pkg -> pkg.startsWith(API + ".")).stream().map(graph::describe).toList();
+  }
+
+  /** The API package refers to nothing in {@code dev.strata.akka} or below it. */
+  static List<String> apiReferencesToTheAkkaIntegration(PackageGraph graph) {
+    return references(graph, pkg -> pkg.equals(API), pkg -> inTree(pkg, "dev.strata.akka"));
+  }
+
+  /** {@code dev.strata.akka}, {@code dev.strata.cli} and the packages below them refer to nothing in {@code dev.strata.key}. */
+  static List<String> integrationReferencesToTheKeyPackage(PackageGraph graph) {
+    return references(graph, pkg -> inTree(pkg, "dev.strata.akka") || inTree(pkg, "dev.strata.cli"),
+        pkg -> inTree(pkg, "dev.strata.key"));
+  }
+
+  private static List<String> references(PackageGraph graph, Predicate<String> from, Predicate<String> to) {
+    List<String> found = new ArrayList<>();
+    for (String pkg : graph.packages()) {
+      if (from.test(pkg)) {
+        for (String dep : graph.dependenciesOf(pkg)) {
+          if (to.test(dep)) {
+            found.add(pkg + " -> " + dep + "   (" + graph.evidence(pkg, dep) + ")");
+          }
+        }
+      }
+    }
+    return found;
+  }
+
+  private static boolean inTree(String pkg, String root) {
+    return pkg.equals(root) || pkg.startsWith(root + ".");
+  }
+
+  // ---------------------------------------------------------------- Strata's sources
+
+  @Test
+  void theSourcesReadHoldTheLibraryTheIntegrationsAndTheToolsWhereverTheyLive() {
+    for (String pkg : List.of(API, "dev.strata.sst", "dev.strata.cache", "dev.strata.key", "dev.strata.akka",
+        "dev.strata.akka.stream", "dev.strata.cli")) {
+      assertTrue(sources.packages().contains(pkg), pkg + " not found in " + SOURCE_ROOTS + ": " + sources.packages());
+    }
+  }
+
+  @Test
+  void internalPackagesDependOnOneAnotherWithoutCycles() {
+    assertEquals(List.of(), cyclesAmongInternalPackages(sources));
+  }
+
+  @Test
+  void theApiDoesNotCallIntoTheAkkaIntegration() {
+    assertEquals(List.of(), apiReferencesToTheAkkaIntegration(sources));
+  }
+
+  @Test
+  void integrationsAndToolsDoNotUseTheInternalKeyPackage() {
+    assertEquals(List.of(), integrationReferencesToTheKeyPackage(sources));
+  }
 
   @Test
   void storageCorePackagesImportNothingFromAkka() throws IOException {
@@ -38,5 +123,62 @@ class ArchitectureTest {
     for (String pkg : CORE) {
       assertEquals(true, Files.exists(Path.of("src/main/java/dev/strata", pkg, "package-info.java")), pkg);
     }
+  }
+
+  // ---------------------------------------------------------------- each rule can fail
+
+  @Test
+  void theCycleRuleFailsOnTwoInternalPackagesThatUseEachOtherAndPrintsTheCycle(@TempDir Path root)
+      throws IOException {
+    write(root, "dev/strata/cache/BlockCache.java", "package dev.strata.cache;\nimport dev.strata.sst.Block;\n");
+    write(root, "dev/strata/sst/Block.java", "package dev.strata.sst;\nclass Block { dev.strata.cache.BlockCache c; }\n");
+    assertEquals(List.of("dev.strata.cache"
+            + "\n  -> dev.strata.sst   (" + root.resolve("dev/strata/cache/BlockCache.java") + ": dev.strata.sst.Block)"
+            + "\n  -> dev.strata.cache   (" + root.resolve("dev/strata/sst/Block.java") + ": dev.strata.cache.BlockCache)"),
+        cyclesAmongInternalPackages(PackageGraph.read(List.of(root))));
+  }
+
+  @Test
+  void theCycleRuleAcceptsInternalPackagesThatUseTheApiWhichUsesThem(@TempDir Path root) throws IOException {
+    write(root, "dev/strata/Strata.java", "package dev.strata;\nimport dev.strata.engine.StoreEngine;\n");
+    write(root, "dev/strata/engine/StoreEngine.java",
+        "package dev.strata.engine;\nimport dev.strata.StrataOptions;\nimport dev.strata.sst.TableReader;\n");
+    write(root, "dev/strata/sst/TableReader.java", "package dev.strata.sst;\nimport dev.strata.StrataException;\n");
+    assertEquals(List.of(), cyclesAmongInternalPackages(PackageGraph.read(List.of(root))));
+  }
+
+  @Test
+  void theApiRuleFailsOnAnApiClassThatUsesTheAkkaIntegrationOrBelowIt(@TempDir Path root) throws IOException {
+    write(root, "dev/strata/Strata.java", "package dev.strata;\nimport dev.strata.akka.StrataExtension;\n");
+    write(root, "dev/strata/Snapshot.java", "package dev.strata;\nimport static dev.strata.akka.stream.StrataSink.create;\n");
+    write(root, "dev/strata/akka/StrataExtension.java", "package dev.strata.akka;\n");
+    write(root, "dev/strata/akka/stream/StrataSink.java", "package dev.strata.akka.stream;\n");
+    assertEquals(List.of(
+            "dev.strata -> dev.strata.akka   (" + root.resolve("dev/strata/Strata.java") + ": dev.strata.akka.StrataExtension)",
+            "dev.strata -> dev.strata.akka.stream   (" + root.resolve("dev/strata/Snapshot.java")
+                + ": dev.strata.akka.stream.StrataSink.create)"),
+        apiReferencesToTheAkkaIntegration(PackageGraph.read(List.of(root))));
+  }
+
+  @Test
+  void theKeyRuleFailsOnIntegrationsAndToolsThatUseTheKeyPackageInAnySourceRoot(@TempDir Path root)
+      throws IOException {
+    Path main = root.resolve("main");
+    Path tools = root.resolve("tools");
+    write(main, "dev/strata/key/KeyLimits.java", "package dev.strata.key;\n");
+    write(main, "dev/strata/akka/persistence/Keys.java", "package dev.strata.akka.persistence;\n"
+        + "class Keys { int max = dev.strata.key.KeyLimits.MAX_KEY_BYTES; }\n");
+    write(tools, "dev/strata/cli/Dump.java", "package dev.strata.cli;\nimport dev.strata.key.*;\n");
+    assertEquals(List.of(
+            "dev.strata.akka.persistence -> dev.strata.key   (" + main.resolve("dev/strata/akka/persistence/Keys.java")
+                + ": dev.strata.key.KeyLimits.MAX_KEY_BYTES)",
+            "dev.strata.cli -> dev.strata.key   (" + tools.resolve("dev/strata/cli/Dump.java") + ": dev.strata.key)"),
+        integrationReferencesToTheKeyPackage(PackageGraph.read(List.of(main, tools, root.resolve("absent")))));
+  }
+
+  private static void write(Path root, String path, String text) throws IOException {
+    Path file = root.resolve(path);
+    Files.createDirectories(file.getParent());
+    Files.writeString(file, text);
   }
 }

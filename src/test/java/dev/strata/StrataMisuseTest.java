@@ -4,7 +4,6 @@ import static dev.strata.TestHarness.b;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.strata.key.KeyLimits;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.function.Executable;
@@ -45,14 +44,14 @@ class StrataMisuseTest {
   @Test
   void oversizedKeysAndValuesAreIllegalArguments() {
     try (Strata db = Strata.open(dir, TestHarness.smallOptions())) {
-      byte[] bigKey = new byte[KeyLimits.MAX_KEY_BYTES + 1];
-      byte[] bigValue = new byte[KeyLimits.MAX_VALUE_BYTES + 1];
+      byte[] bigKey = new byte[Limits.MAX_KEY_BYTES + 1];
+      byte[] bigValue = new byte[Limits.MAX_VALUE_BYTES + 1];
       fails(IllegalArgumentException.class, "key is 65537 bytes", () -> db.put(bigKey, b("v")));
       fails(IllegalArgumentException.class, "value is", () -> db.put(b("k"), bigValue));
       fails(IllegalArgumentException.class, "key is", () -> db.get(bigKey));
       fails(IllegalArgumentException.class, "key is", () -> db.delete(bigKey));
       fails(IllegalArgumentException.class, "key is", () -> new WriteBatch().put(bigKey, b("v")));
-      db.put(new byte[KeyLimits.MAX_KEY_BYTES], new byte[1]);
+      db.put(new byte[Limits.MAX_KEY_BYTES], new byte[1]);
     }
   }
 

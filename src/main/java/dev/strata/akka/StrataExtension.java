@@ -1,6 +1,5 @@
 package dev.strata.akka;
 
-import akka.Done;
 import akka.actor.CoordinatedShutdown;
 import akka.actor.typed.ActorRef;
 import akka.actor.typed.ActorSystem;
@@ -15,23 +14,13 @@ import dev.strata.StrataOptions;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashSet;
-import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Strata's Akka extension: one per {@code ActorSystem}, it opens the stores the application's
- * config names, hands every caller of a name the same instance, and closes every store opened in
- * the system in a {@code CoordinatedShutdown} task (phase {@code before-actor-system-terminate},
- * while the writers can still answer).
+ * config names and hands every caller of a name the same instance.
  *
  * <pre>{@code
  * strata.stores.orders {
@@ -42,15 +31,16 @@ import org.slf4j.LoggerFactory;
  * ActorRef<StrataCommand> ordersRef = StrataExtension.get(system).actorRef("orders"); // the same store, by message
  * }</pre>
  *
- * <p>{@code Strata.open(system, dir, options)} registers its store here too, so it is closed at
- * shutdown like the named ones. The stores close in parallel within the phase's timeout
+ * <p>A named store is opened with {@code Strata.open(system, dir, options)}, so, like every store
+ * opened in the system, it closes itself when the system shuts down: in a
+ * {@code CoordinatedShutdown} task of its own in phase {@code before-actor-system-terminate}
+ * (while the writers can still answer), on a thread of its own. The stores close in parallel
+ * within the phase's timeout
  * ({@code akka.coordinated-shutdown.phases.before-actor-system-terminate.timeout}, 5 s by
  * default): a store with the WAL off flushes its memtables as it closes, which may need a longer
  * one. Thread-safe.
  */
 public final class StrataExtension implements Extension {
-  private static final Logger log = LoggerFactory.getLogger(StrataExtension.class);
-
   /** The extension's id; {@link #getInstance()} lets {@code akka.actor.typed.extensions} load it. */
   public static final class Id extends ExtensionId<StrataExtension> {
     private static final Id INSTANCE = new Id();
@@ -71,13 +61,9 @@ public final class StrataExtension implements Extension {
   /** Written under this object's lock; concurrent because the per-name actors read it on every command. */
   private final Map<String, Strata> named = new ConcurrentHashMap<>();
   private final Map<String, ActorRef<StrataCommand>> actors = new HashMap<>();
-  private final Set<Strata> open = new LinkedHashSet<>();
-  private boolean shutDown;
 
   private StrataExtension(ActorSystem<?> system) {
     this.system = system;
-    CoordinatedShutdown.get(system).addTask(CoordinatedShutdown.PhaseBeforeActorSystemTerminate(), "strata-close-stores",
-        this::closeAll);
   }
 
   /** The extension of {@code system}, created on first use. */
@@ -91,7 +77,8 @@ public final class StrataExtension implements Extension {
    * other key falls back to the system's {@code strata} block.
    */
   public synchronized Strata open(String name) {
-    if (shutDown) {
+    // Checked here, before the store's directory is opened, so that the error names the store.
+    if (CoordinatedShutdown.get(system).getShutdownReason().isPresent()) {
       throw new IllegalStateException("the actor system is shutting down: store '" + name + "' cannot be opened");
     }
     Strata existing = named.get(name);
@@ -148,59 +135,5 @@ public final class StrataExtension implements Extension {
           + "\") opens it again");
     }
     return store;
-  }
-
-  /**
-   * Closes {@code store} when the system shuts down; {@code Strata.open(system, ...)} calls it.
-   * Throws when shutdown has begun already.
-   */
-  public synchronized void closeOnShutdown(Strata store) {
-    if (shutDown) {
-      throw new IllegalStateException("the actor system is shutting down: no store may open in it now");
-    }
-    open.add(store);
-  }
-
-  /** Forgets a store its owner closed. */
-  public synchronized void closed(Strata store) {
-    open.remove(store);
-    named.values().remove(store);
-  }
-
-  /** The stores open in this system now, in opening order. */
-  public synchronized List<Strata> openStores() {
-    return List.copyOf(open);
-  }
-
-  /**
-   * Closes every open store, each on a thread of its own, and completes when all are closed.
-   * Not on {@code strata.blocking-dispatcher}: a close may flush there (with the WAL off), and a
-   * closing thread holding that dispatcher's last thread would wait for itself until the phase
-   * times out, leaving the store unflushed and locked. One thread per store, so that the phase's
-   * timeout bounds the slowest close rather than the sum of them.
-   */
-  private CompletionStage<Done> closeAll() {
-    List<Strata> toClose;
-    synchronized (this) {
-      shutDown = true;
-      toClose = new ArrayList<>(open);
-    }
-    List<CompletableFuture<Void>> closes = new ArrayList<>();
-    for (Strata store : toClose) {
-      closes.add(CompletableFuture.runAsync(() -> closeQuietly(store), job -> {
-        Thread thread = new Thread(job, "strata-shutdown-" + store.directory().getFileName());
-        thread.setDaemon(true); // a close stuck past the phase's timeout must not keep the JVM alive
-        thread.start();
-      }));
-    }
-    return CompletableFuture.allOf(closes.toArray(CompletableFuture[]::new)).thenApply(v -> Done.getInstance());
-  }
-
-  private static void closeQuietly(Strata store) {
-    try {
-      store.close();
-    } catch (RuntimeException e) {
-      log.error("closing the Strata store in {} at shutdown failed", store.directory(), e);
-    }
   }
 }

@@ -31,8 +31,8 @@ public final class TableReader implements AutoCloseable {
   private final ReadableFile file;
   private final long fileNumber;
   private final String fileName;
-  private final BlockCache cache;
-  private final long cacheId;
+  /** This file's blocks in the shared cache; null when there is no cache. */
+  private final BlockCache.FileBlocks<Block> cachedBlocks;
   private final Footer footer;
   private final TableProperties properties;
   private final BloomFilter filter;
@@ -42,8 +42,7 @@ public final class TableReader implements AutoCloseable {
     this.file = file;
     this.fileNumber = fileNumber;
     this.fileName = fileName;
-    this.cache = cache;
-    this.cacheId = BlockCache.newCacheId();
+    this.cachedBlocks = cache == null ? null : cache.forFile(Block::sizeBytes);
     long size = file.size();
     if (size < Footer.BYTES) {
       throw new CorruptionException(fileName + ": not a Strata SST (" + size
@@ -167,15 +166,15 @@ public final class TableReader implements AutoCloseable {
   /** Data block {@code block}, from the cache or else from the file (then cached). */
   Block dataBlock(int block) throws IOException {
     long offset = index.offset(block);
-    if (cache != null) {
-      Block cached = cache.get(cacheId, offset);
+    if (cachedBlocks != null) {
+      Block cached = cachedBlocks.get(offset);
       if (cached != null) {
         return cached;
       }
     }
     Block b = readDataBlock(block);
-    if (cache != null) {
-      cache.put(cacheId, offset, b);
+    if (cachedBlocks != null) {
+      cachedBlocks.put(offset, b);
     }
     return b;
   }

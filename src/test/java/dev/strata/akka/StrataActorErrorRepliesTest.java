@@ -12,6 +12,7 @@ import akka.actor.testkit.typed.javadsl.TestProbe;
 import akka.actor.typed.ActorRef;
 import akka.pattern.StatusReply;
 import dev.strata.Bound;
+import dev.strata.Limits;
 import dev.strata.Strata;
 import dev.strata.TestHarness;
 import dev.strata.WriteBatch;
@@ -22,7 +23,6 @@ import dev.strata.akka.StrataCommand.Page;
 import dev.strata.akka.StrataCommand.Put;
 import dev.strata.akka.StrataCommand.Scan;
 import dev.strata.akka.StrataCommand.Write;
-import dev.strata.key.KeyLimits;
 import java.nio.file.Path;
 import java.util.Optional;
 import org.junit.jupiter.api.AfterAll;
@@ -84,19 +84,19 @@ class StrataActorErrorRepliesTest {
 
   @Test
   void anOversizedKeyIsAnErrorReplyStatingTheLimit() {
-    byte[] big = new byte[KeyLimits.MAX_KEY_BYTES + 1];
+    byte[] big = new byte[Limits.MAX_KEY_BYTES + 1];
     actor.tell(new Get(big, values.ref()));
-    assertMessage(IllegalArgumentException.class, "the limit is " + KeyLimits.MAX_KEY_BYTES, values.receiveMessage());
+    assertMessage(IllegalArgumentException.class, "the limit is " + Limits.MAX_KEY_BYTES, values.receiveMessage());
     actor.tell(new Put(big, b("v"), acks.ref()));
-    assertMessage(IllegalArgumentException.class, "the limit is " + KeyLimits.MAX_KEY_BYTES, acks.receiveMessage());
+    assertMessage(IllegalArgumentException.class, "the limit is " + Limits.MAX_KEY_BYTES, acks.receiveMessage());
     actor.tell(new Delete(big, acks.ref()));
-    assertMessage(IllegalArgumentException.class, "the limit is " + KeyLimits.MAX_KEY_BYTES, acks.receiveMessage());
+    assertMessage(IllegalArgumentException.class, "the limit is " + Limits.MAX_KEY_BYTES, acks.receiveMessage());
   }
 
   @Test
   void anOversizedValueIsAnErrorReplyStatingTheLimit() {
-    actor.tell(new Put(b("k"), new byte[KeyLimits.MAX_VALUE_BYTES + 1], acks.ref()));
-    assertMessage(IllegalArgumentException.class, "the limit is " + KeyLimits.MAX_VALUE_BYTES, acks.receiveMessage());
+    actor.tell(new Put(b("k"), new byte[Limits.MAX_VALUE_BYTES + 1], acks.ref()));
+    assertMessage(IllegalArgumentException.class, "the limit is " + Limits.MAX_VALUE_BYTES, acks.receiveMessage());
   }
 
   @Test

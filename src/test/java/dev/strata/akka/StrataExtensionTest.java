@@ -200,7 +200,6 @@ class StrataExtensionTest {
     Strata c = Strata.open(testKit.system(), dir.resolve("c"), TestHarness.smallOptions());
     a.put(b("k"), b("in a"));
     c.put(b("k"), b("in c"));
-    assertEquals(List.of(a, c), StrataExtension.get(testKit.system()).openStores());
     testKit.shutdownTestKit();
 
     assertTrue(a.isClosed() && c.isClosed(), "both stores closed at shutdown");
@@ -224,14 +223,6 @@ class StrataExtensionTest {
     try (Strata reopened = Strata.open(dir.resolve("orders"))) {
       assertEquals("v", s(reopened.get(b("k"))));
     }
-  }
-
-  @Test
-  void aStoreClosedByItsOwnerIsNoLongerListedOpen() {
-    ActorTestKit testKit = testKit("");
-    Strata a = Strata.open(testKit.system(), dir.resolve("a"), TestHarness.smallOptions());
-    a.close();
-    assertEquals(List.of(), StrataExtension.get(testKit.system()).openStores());
   }
 
   @Test

@@ -1,6 +1,6 @@
 package dev.strata.akka.persistence;
 
-import dev.strata.key.KeyLimits;
+import dev.strata.Limits;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 
@@ -44,7 +44,7 @@ final class PersistenceKeys {
   static final byte STATE = 0x04;
 
   /** The longest persistence id, in UTF-8 bytes, that fits a key with an 8-byte suffix. */
-  static final int MAX_PERSISTENCE_ID_BYTES = KeyLimits.MAX_KEY_BYTES - 1 - 2 - 8;
+  static final int MAX_PERSISTENCE_ID_BYTES = Limits.MAX_KEY_BYTES - 1 - 2 - 8;
 
   private PersistenceKeys() {}
 

@@ -19,7 +19,8 @@ record PluginSettings(String configPath, String storeName, String dispatcherId) 
 
   /**
    * The store named {@code strata.stores.<store>}, opened once per actor system by {@link
-   * StrataExtension} (which closes it at CoordinatedShutdown) and shared by every plugin naming it.
+   * StrataExtension} (closed at CoordinatedShutdown, as every store opened in the system) and shared by every
+   * plugin naming it.
    */
   Strata openStore(ActorSystem system) {
     try {

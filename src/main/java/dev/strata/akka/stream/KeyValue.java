@@ -1,9 +1,10 @@
 package dev.strata.akka.stream;
 
+import dev.strata.Limits;
 import dev.strata.WriteBatch;
-import dev.strata.key.KeyLimits;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.Objects;
 
 /**
  * One element of a Strata stream: a put of a value under a key, or a delete of a key. What
@@ -27,19 +28,31 @@ public final class KeyValue {
 
   /**
    * A put of {@code value} under {@code key}. Throws {@link NullPointerException} for a null
-   * array and {@link IllegalArgumentException} past the store's size limits (keys 64 KiB, values
-   * 16 MiB), here rather than when the batch is written.
+   * array and {@link IllegalArgumentException} past the store's size limits
+   * ({@link Limits#MAX_KEY_BYTES}, {@link Limits#MAX_VALUE_BYTES}), here rather than when the
+   * batch is written.
    */
   public static KeyValue put(byte[] key, byte[] value) {
-    KeyLimits.checkKey(key);
-    KeyLimits.checkValue(value);
+    checkKey(key);
+    Objects.requireNonNull(value, "value must not be null (use delete to remove a key)");
+    if (value.length > Limits.MAX_VALUE_BYTES) {
+      throw new IllegalArgumentException("value is " + value.length + " bytes; the limit is " + Limits.MAX_VALUE_BYTES);
+    }
     return new KeyValue(key.clone(), value.clone());
   }
 
   /** A delete (a tombstone) of {@code key}; deleting an absent key is fine. */
   public static KeyValue delete(byte[] key) {
-    KeyLimits.checkKey(key);
+    checkKey(key);
     return new KeyValue(key.clone(), null);
+  }
+
+  /** The store's own check, made early, in the store's words. */
+  private static void checkKey(byte[] key) {
+    Objects.requireNonNull(key, "key must not be null");
+    if (key.length > Limits.MAX_KEY_BYTES) {
+      throw new IllegalArgumentException("key is " + key.length + " bytes; the limit is " + Limits.MAX_KEY_BYTES);
+    }
   }
 
   /** A put of arrays nobody else holds (an iterator's copies): no second copy. */

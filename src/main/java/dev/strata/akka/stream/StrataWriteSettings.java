@@ -3,7 +3,7 @@ package dev.strata.akka.stream;
 import akka.actor.ClassicActorSystemProvider;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
-import dev.strata.key.KeyLimits;
+import dev.strata.Limits;
 import java.time.Duration;
 import java.util.Objects;
 
@@ -46,8 +46,8 @@ public final class StrataWriteSettings {
     if (batchWindow.isNegative() || batchWindow.isZero()) {
       throw new IllegalArgumentException("batchWindow must be positive, got " + batchWindow);
     }
-    if (maxBatchBytes < 1 || maxBatchBytes > KeyLimits.MAX_BATCH_BYTES) {
-      throw new IllegalArgumentException("maxBatchBytes must be between 1 and " + KeyLimits.MAX_BATCH_BYTES
+    if (maxBatchBytes < 1 || maxBatchBytes > Limits.MAX_BATCH_BYTES) {
+      throw new IllegalArgumentException("maxBatchBytes must be between 1 and " + Limits.MAX_BATCH_BYTES
           + " (the store's limit on a write batch), got " + maxBatchBytes);
     }
     if (parallelism < 1) {

@@ -32,8 +32,8 @@ import java.util.stream.Stream;
  *
  * <p>It uses no class of Akka's test kits, so it works with any test framework and keeps
  * {@code akka-actor-testkit-typed} out of an application's runtime dependencies. A store left open
- * is still closed when the system shuts down (it is registered with {@code StrataExtension}), but
- * only {@code close()} deletes the directory.
+ * is still closed when the system shuts down (as every store opened in a system is), but only
+ * {@code close()} deletes the directory.
  *
  * <p>Thread-safe: {@link #store()} may be called from any thread, for instance from actors under
  * test; {@link #reopen()} and {@link #close()} are for the test's own thread and are serialized

@@ -57,7 +57,7 @@ class PersistenceKeysTest {
     assertThrows(IllegalArgumentException.class, () -> PersistenceKeys.snapshot("p", -1));
     assertThrows(IllegalArgumentException.class,
         () -> PersistenceKeys.state("x".repeat(PersistenceKeys.MAX_PERSISTENCE_ID_BYTES + 1)));
-    assertEquals(dev.strata.key.KeyLimits.MAX_KEY_BYTES,
+    assertEquals(dev.strata.Limits.MAX_KEY_BYTES,
         PersistenceKeys.event("x".repeat(PersistenceKeys.MAX_PERSISTENCE_ID_BYTES), 1).length);
   }
 
