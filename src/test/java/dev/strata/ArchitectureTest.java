@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Predicate;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -17,7 +18,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Dependencies point one way: the storage core knows nothing of Akka, the internal packages form a
  * hierarchy, the API calls no integration built on it, and the integrations and tools use the API
- * rather than the internal key package. The rules run on Strata's own sources, and each is also
+ * rather than the internal key package; only the writer actor holds the writer's control of the
+ * store. The rules run on Strata's own sources, and each is also
  * shown failing on a small tree that breaks it, so that none can pass by reading nothing.
  */
 class ArchitectureTest {
@@ -75,6 +77,46 @@ class ArchitectureTest {
     return pkg.equals(root) || pkg.startsWith(root + ".");
   }
 
+  /** The writer's handle on the store, and the one class outside the engine package that may name it. */
+  private static final Pattern WRITER_CONTROL = Pattern.compile("\\bWriterControl\\b");
+  /** Asking the engine for that handle: a call of, or a method reference to, writerControl. */
+  private static final Pattern ASKS_FOR_WRITER_CONTROL = Pattern.compile("(\\.|::)\\s*writerControl\\b");
+  private static final Path ENGINE = Path.of("dev/strata/engine");
+  private static final Path WRITER = Path.of("dev/strata/actor/WriterActor.java");
+  /** Spawns the writer, and asks the engine for the handle only to pass it to the writer's create. */
+  private static final Path WIRING = Path.of("dev/strata/Strata.java");
+
+  /**
+   * Only the writer actor names {@code dev.strata.engine.WriterControl}, through which alone the
+   * store's shape changes (the engine package, which defines it, aside), and only {@code Strata},
+   * which spawns the writer, asks the engine for it (the engine hands it out once). Comments and
+   * literals do not count. Returns each other reference as "file:line: code".
+   */
+  static List<String> writerControlReferencesOutsideTheWriter(List<Path> roots) throws IOException {
+    List<String> found = new ArrayList<>();
+    for (Path root : roots) {
+      if (!Files.isDirectory(root)) {
+        continue;
+      }
+      try (Stream<Path> files = Files.walk(root)) {
+        for (Path f : files.filter(p -> p.toString().endsWith(".java")).sorted().toList()) {
+          Path relative = root.relativize(f);
+          if (relative.startsWith(ENGINE) || relative.equals(WRITER)) {
+            continue;
+          }
+          String[] lines = PackageGraph.code(Files.readString(f)).split("\n", -1);
+          for (int i = 0; i < lines.length; i++) {
+            if (WRITER_CONTROL.matcher(lines[i]).find()
+                || (!relative.equals(WIRING) && ASKS_FOR_WRITER_CONTROL.matcher(lines[i]).find())) {
+              found.add(f + ":" + (i + 1) + ": " + lines[i].strip());
+            }
+          }
+        }
+      }
+    }
+    return found;
+  }
+
   // ---------------------------------------------------------------- Strata's sources
 
   @Test
@@ -116,6 +158,11 @@ class ArchitectureTest {
       }
     }
     assertEquals(List.of(), offenders);
+  }
+
+  @Test
+  void onlyTheWriterActorHoldsTheWriterControl() throws IOException {
+    assertEquals(List.of(), writerControlReferencesOutsideTheWriter(SOURCE_ROOTS));
   }
 
   @Test
@@ -174,6 +221,35 @@ class ArchitectureTest {
                 + ": dev.strata.key.KeyLimits.MAX_KEY_BYTES)",
             "dev.strata.cli -> dev.strata.key   (" + tools.resolve("dev/strata/cli/Dump.java") + ": dev.strata.key)"),
         integrationReferencesToTheKeyPackage(PackageGraph.read(List.of(main, tools, root.resolve("absent")))));
+  }
+
+  @Test
+  void theWriterControlRuleFailsOnAnyOtherClassThatNamesTheControlOrAsksTheEngineForIt(@TempDir Path root)
+      throws IOException {
+    Path main = root.resolve("main");
+    Path tools = root.resolve("tools");
+    // Allowed: the engine that defines it, the writer that holds it, Strata handing it to the writer.
+    write(main, "dev/strata/engine/StoreEngine.java", "package dev.strata.engine;\n"
+        + "public final class StoreEngine { public WriterControl writerControl() { return null; } }\n");
+    write(main, "dev/strata/actor/WriterActor.java", "package dev.strata.actor;\n"
+        + "import dev.strata.engine.WriterControl;\nclass WriterActor { WriterControl engine; }\n");
+    write(main, "dev/strata/Strata.java", "package dev.strata;\n"
+        + "class Strata { Object w(dev.strata.engine.StoreEngine e) { return create(e.writerControl()); } }\n");
+    write(main, "dev/strata/Snapshot.java", "package dev.strata;\n"
+        + "/** Reads, never through the {@link WriterControl}. */\nclass Snapshot { String s = \"WriterControl\"; }\n");
+    // Not allowed: an import, a fully qualified name, a call or a method reference elsewhere.
+    write(main, "dev/strata/akka/Sneaky.java", "package dev.strata.akka;\nimport dev.strata.engine.WriterControl;\n");
+    write(main, "dev/strata/Transaction.java", "package dev.strata;\nclass Transaction {\n"
+        + "  void f(dev.strata.engine.StoreEngine e) { var c = e.writerControl(); }\n"
+        + "  Object g(dev.strata.engine.StoreEngine e) { return (java.util.function.Supplier<?>) e::writerControl; }\n}\n");
+    write(tools, "dev/strata/cli/Dump.java", "package dev.strata.cli;\nclass Dump { dev.strata.engine.WriterControl c; }\n");
+    assertEquals(List.of(
+            main.resolve("dev/strata/Transaction.java") + ":3: void f(dev.strata.engine.StoreEngine e) { var c = e.writerControl(); }",
+            main.resolve("dev/strata/Transaction.java") + ":4: Object g(dev.strata.engine.StoreEngine e) { "
+                + "return (java.util.function.Supplier<?>) e::writerControl; }",
+            main.resolve("dev/strata/akka/Sneaky.java") + ":2: import dev.strata.engine.WriterControl;",
+            tools.resolve("dev/strata/cli/Dump.java") + ":2: class Dump { dev.strata.engine.WriterControl c; }"),
+        writerControlReferencesOutsideTheWriter(List.of(main, tools, root.resolve("absent"))));
   }
 
   private static void write(Path root, String path, String text) throws IOException {
