@@ -12,7 +12,6 @@ import dev.strata.fs.FileLock;
 import dev.strata.fs.FileSystem;
 import dev.strata.key.InternalKey;
 import dev.strata.key.Lookup;
-import dev.strata.memtable.Memtable;
 import dev.strata.mvcc.SnapshotRegistry;
 import dev.strata.readstate.ReadState;
 import dev.strata.readstate.ReadStateCell;
@@ -53,7 +52,7 @@ public final class StoreEngine {
   private final StrataOptions options;
   private final BlockCache cache;
   private final FileReleaser releaser;
-  private final WorkCounters counters = new WorkCounters();
+  private final EngineStats stats = new EngineStats();
   private final Consumer<SstFile> seeksExhausted = this::seeksExhausted;
   private volatile WriterSignals signals;
   private final SnapshotRegistry snapshots = new SnapshotRegistry(this::lastSequence);
@@ -76,14 +75,14 @@ public final class StoreEngine {
     this.releaser = releaser;
     this.lock = recovered.lock();
     this.errors = new ErrorState(dir);
-    this.versions = new VersionSet(dir, fs, options, recovered, manifestRollBytes, errors, counters, releaser);
-    this.wals = new WalSet(dir, fs, walPreparer, errors, counters);
+    this.versions = new VersionSet(dir, fs, options, recovered, manifestRollBytes, errors, stats, releaser);
+    this.wals = new WalSet(dir, fs, walPreparer, errors, stats);
     this.cell = versions.cell();
     long first = versions.current().mutable().id();
     WalWriter firstWal = options.walEnabled() ? wals.create(first, versions) : null;
     this.writes = new WritePath(options, cell, errors, recovered.lastSequence(), firstWal);
     SstWriter sstWriter = new SstWriter(dir, fs, cache, options, versions.fileNumbers(), releaser);
-    this.control = new WriterControl(options, versions, wals, writes, errors, releaser, counters, sstWriter,
+    this.control = new WriterControl(options, versions, wals, writes, errors, releaser, stats, sstWriter,
         snapshots, filters);
     control.updateSlowdown();
   }
@@ -302,42 +301,11 @@ public final class StoreEngine {
     return writes.lastSequence();
   }
 
+  /** A consistent picture of the store at this moment. */
   public StrataStats stats() {
     ReadState s = cell.acquire();
     try {
-      long immBytes = 0;
-      for (Memtable m : s.immutables()) {
-        immBytes += m.approximateBytes();
-      }
-      int levels = 1 + s.levels().length;
-      int[] counts = new int[levels];
-      long[] bytes = new long[levels];
-      counts[0] = s.l0().length;
-      for (SstFile f : s.l0()) {
-        bytes[0] += f.fileSize();
-      }
-      for (int i = 0; i < s.levels().length; i++) {
-        counts[i + 1] = s.levels()[i].length;
-        for (SstFile f : s.levels()[i]) {
-          bytes[i + 1] += f.fileSize();
-        }
-      }
-      WritePath.Counters c = writes.counters();
-      return StrataStats.builder()
-          .memtableBytes(s.mutable().approximateBytes())
-          .immutableMemtables(s.immutables().length, immBytes)
-          .levels(counts, bytes)
-          .userBytesWritten(c.userBytesWritten())
-          .walBytesWritten(c.walBytesWritten())
-          .walSyncs(counters.walSyncs.get())
-          .flushBytesWritten(counters.flushBytesWritten.get())
-          .compactionBytesWritten(counters.compactionBytesWritten.get())
-          .blockCache(cache.hits(), cache.misses())
-          .lastSequence(c.lastSequence())
-          .writeStallNanos(counters.writeStallNanos.get())
-          .longestWriteStallNanos(counters.longestWriteStallNanos.get())
-          .compactions(counters.compactions.get())
-          .build();
+      return stats.snapshot(s, writes.counters(), cache);
     } finally {
       s.unref();
     }

@@ -52,7 +52,7 @@ final class VersionSet {
   private final FileSystem fs;
   private final StrataOptions options;
   private final ErrorState errors;
-  private final WorkCounters counters;
+  private final EngineStats counters;
   private final Consumer<SstFile> releaser;
   private final long manifestRollBytes;
   private final AtomicLong nextFileNumber;
@@ -66,7 +66,7 @@ final class VersionSet {
    * WAL, when the WAL is on, is created under that number next (see {@link WalSet#create}).
    */
   VersionSet(Path dir, FileSystem fs, StrataOptions options, Recovery.Result recovered, long manifestRollBytes,
-      ErrorState errors, WorkCounters counters, Consumer<SstFile> releaser) {
+      ErrorState errors, EngineStats counters, Consumer<SstFile> releaser) {
     this.dir = dir;
     this.fs = fs;
     this.options = options;

@@ -41,14 +41,14 @@ final class WalSet {
   /** Maps and pre-faults WAL segments ahead of the appends (see FileSystem#createMapped). */
   private final Executor walPreparer;
   private final ErrorState errors;
-  private final WorkCounters counters;
+  private final EngineStats counters;
   /** The WALs of frozen memtables not yet flushed, oldest first. */
   private final List<WalWriter> retired = new ArrayList<>();
   /** How many of {@link #retired}, from the oldest, are synced (they take no more appends). */
   private int retiredSynced;
   private boolean syncFailed;
 
-  WalSet(Path dir, FileSystem fs, Executor walPreparer, ErrorState errors, WorkCounters counters) {
+  WalSet(Path dir, FileSystem fs, Executor walPreparer, ErrorState errors, EngineStats counters) {
     this.dir = dir;
     this.fs = fs;
     this.walPreparer = walPreparer;

@@ -35,14 +35,14 @@ public final class WriterControl {
   private final WritePath writes;
   private final ErrorState errors;
   private final FileReleaser releaser;
-  private final WorkCounters counters;
+  private final EngineStats counters;
   private final FlushJob flushJob;
   private final CompactionJob compactionJob;
   private final SnapshotRegistry snapshots;
   private final List<CompactionFilter> filters;
 
   WriterControl(StrataOptions options, VersionSet versions, WalSet wals, WritePath writes, ErrorState errors,
-      FileReleaser releaser, WorkCounters counters, SstWriter sstWriter, SnapshotRegistry snapshots,
+      FileReleaser releaser, EngineStats counters, SstWriter sstWriter, SnapshotRegistry snapshots,
       List<CompactionFilter> filters) {
     this.options = options;
     this.versions = versions;
