@@ -683,10 +683,13 @@ public final class StoreEngine {
    * newest sequence when it is above {@code since}, else a value at or below it.
    */
   public long newestSequenceAfter(byte[] key, long since) {
+    // Bounded by the last sequence, as every read: a write that failed half-way into the memtable
+    // never committed, and must not look like a conflict.
+    long visible = writes.lastSequence();
     ReadState s = cell.acquire();
     try {
-      Lookup r = s.sstMaxSequence() <= since ? ReadPath.getFromMemtables(s, key, InternalKey.MAX_SEQUENCE)
-          : ReadPath.get(s, key, InternalKey.MAX_SEQUENCE, seeksExhausted);
+      Lookup r = s.sstMaxSequence() <= since ? ReadPath.getFromMemtables(s, key, visible)
+          : ReadPath.get(s, key, visible, seeksExhausted);
       return r == null ? -1 : r.sequence();
     } finally {
       s.unref();
@@ -700,6 +703,7 @@ public final class StoreEngine {
    * asks was open.
    */
   public boolean changedSince(Bound lower, Bound upper, long sequence) {
+    long visible = writes.lastSequence(); // see newestSequenceAfter
     ReadState s = cell.acquire();
     try (InternalIterator it = s.sstMaxSequence() <= sequence ? ReadPath.memtableIterator(s)
         : ReadPath.internalIterator(s)) {
@@ -719,7 +723,7 @@ public final class StoreEngine {
             break;
           }
         }
-        if (it.sequence() > sequence) {
+        if (it.sequence() > sequence && it.sequence() <= visible) {
           return true;
         }
       }
