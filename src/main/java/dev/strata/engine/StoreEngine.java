@@ -772,6 +772,7 @@ public final class StoreEngine {
           .writeStallNanos(writeStallNanos.get())
           .longestWriteStallNanos(longestWriteStallNanos.get())
           .compactions(compactions.get())
+          .tableMemory(s.tableIndexBytes(), s.tableFilterBytes())
           .build();
     } finally {
       s.unref();
