@@ -12,8 +12,10 @@ import dev.strata.cache.BlockCache;
 import dev.strata.compaction.CompactionPicker;
 import dev.strata.compaction.CompactionTask;
 import dev.strata.compaction.LevelShape;
+import dev.strata.fs.BudgetedFileSystem;
 import dev.strata.fs.FileLock;
 import dev.strata.fs.FileSystem;
+import dev.strata.fs.MappingBudget;
 import dev.strata.iterator.InternalIterator;
 import dev.strata.key.InternalKey;
 import dev.strata.key.Lookup;
@@ -164,8 +166,9 @@ public final class StoreEngine {
     return open(dir, options, fs, Runnable::run, manifestRollBytes);
   }
 
-  private static StoreEngine open(Path dir, StrataOptions options, FileSystem fs, Executor walPreparer,
+  private static StoreEngine open(Path dir, StrataOptions options, FileSystem baseFs, Executor walPreparer,
       long manifestRollBytes) {
+    FileSystem fs = new BudgetedFileSystem(baseFs, new MappingBudget(options.maxMappedFiles()));
     BlockCache cache = new BlockCache(options.blockCacheBytes());
     FileReleaser releaser = new FileReleaser(dir, fs);
     Recovery.Result r = new Recovery(dir, options, fs, cache, releaser).run();
