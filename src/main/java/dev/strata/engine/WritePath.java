@@ -29,11 +29,11 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  * in arrival order with {@link #applyQueued} and syncs them in groups.
  *
  * <p>Failures: one before the WAL append (encoding the record, a commit check) consumes nothing.
- * One in the WAL append or in the memtable insert after it fails the store (see {@link
- * #memtableInsertFailed}): the log may now hold a record the memtable lacks, or the memtable part
- * of one, and only a reopen, which replays the log, makes the two agree again. Its sequence numbers
- * stay taken ({@link #walSequence}), and since {@code lastSequence} is published only after a
- * whole record is in the memtable, no reader ever sees the part of it that got there.
+ * One in the WAL append or in the memtable insert after it fails the store: the log may now hold
+ * a record the memtable lacks, or the memtable part of one, and only a reopen, which replays the
+ * log, makes the two agree again (see {@link #memtableInsertFailed}). A record that reached the
+ * log keeps its sequence numbers taken ({@link #walSequence}), and since {@code lastSequence} is
+ * published only after a whole record is in the memtable, no reader sees the part that got there.
  *
  * <p>Thread-safe: any thread may write; {@link #applyQueued}, {@link #swap} and {@link #takeWal}
  * are for the writer actor.
@@ -56,10 +56,10 @@ final class WritePath {
   /** The sequence of the newest committed write; written under the lock, read anywhere. */
   private volatile long lastSequence;
   /**
-   * The newest sequence a WAL record may hold (guarded by commitLock): lastSequence, or above it
-   * once a write failed after its record reached the WAL. New writes number from here, so no
-   * sequence is ever given twice: the log would hold two versions of a key at one sequence, which
-   * no reopen could replay.
+   * The newest sequence the WAL holds (guarded by commitLock): lastSequence, or above it once a
+   * write failed in the memtable after its record reached the WAL. New writes number from here, so
+   * no sequence is ever given twice: the log would hold two versions of a key at one sequence,
+   * which no reopen could replay.
    */
   private long walSequence;
   private volatile boolean closed;
@@ -112,7 +112,7 @@ final class WritePath {
       long seq = walSequence + 1;
       if (wal != null) {
         WalBatchCodec.encodeSingle(walRecord, seq, key, value);
-        appendWalRecord(seq);
+        appendWalRecord();
       }
       try {
         m.add(key, seq, value == null ? ValueKind.DELETE : ValueKind.PUT, value);
@@ -185,7 +185,7 @@ final class WritePath {
       long last = first + batch.count() - 1;
       if (wal != null) {
         WalBatchCodec.encodeBatch(walRecord, first, batch);
-        appendWalRecord(last);
+        appendWalRecord();
       }
       long bytes = 0;
       try {
@@ -209,19 +209,18 @@ final class WritePath {
   }
 
   /**
-   * Called under the commit lock with the record in walRecord, whose last sequence is {@code
-   * last}. A failure of the append itself leaves the log's tail unknown, possibly holding the
-   * record: the store fails, and the record's sequences count as taken.
+   * Called under the commit lock with the record in walRecord. A failure of the append itself
+   * leaves the log's tail unknown, the record in it or not: the store fails, so no later write
+   * takes a sequence; walSequence stays, since it is what a rotation records the WAL as holding
+   * for certain, and recovery drops the WALs after one that ends short of that.
    */
-  private void appendWalRecord(long last) {
+  private void appendWalRecord() {
     try {
       walBytesWritten += wal.append(walRecord.array(), walRecord.size());
     } catch (IOException e) {
-      walSequence = last;
       errors.fail(e);
       throw new StrataException("append to WAL " + wal.number() + " failed: " + e.getMessage(), e);
     } catch (Throwable t) {
-      walSequence = last;
       errors.fail(t);
       throw new StrataException("append to WAL " + wal.number() + " failed: " + t, t);
     } finally {
@@ -316,7 +315,7 @@ final class WritePath {
     try {
       WalWriter old = wal;
       if (old != null) {
-        step.beforeSwap(old, walSequence); // the newest sequence the old WAL may hold
+        step.beforeSwap(old, walSequence); // the newest sequence the old WAL holds
       }
       wal = nextWal;
       cell.publish(cell.peek().withRotation(next));
