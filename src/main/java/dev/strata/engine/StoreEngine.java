@@ -12,8 +12,10 @@ import dev.strata.cache.BlockCache;
 import dev.strata.compaction.CompactionPicker;
 import dev.strata.compaction.CompactionTask;
 import dev.strata.compaction.LevelShape;
+import dev.strata.fs.BudgetedFileSystem;
 import dev.strata.fs.FileLock;
 import dev.strata.fs.FileSystem;
+import dev.strata.fs.MappingBudget;
 import dev.strata.iterator.InternalIterator;
 import dev.strata.key.InternalKey;
 import dev.strata.key.Lookup;
@@ -164,8 +166,9 @@ public final class StoreEngine {
     return open(dir, options, fs, Runnable::run, manifestRollBytes);
   }
 
-  private static StoreEngine open(Path dir, StrataOptions options, FileSystem fs, Executor walPreparer,
+  private static StoreEngine open(Path dir, StrataOptions options, FileSystem baseFs, Executor walPreparer,
       long manifestRollBytes) {
+    FileSystem fs = new BudgetedFileSystem(baseFs, new MappingBudget(options.maxMappedFiles()));
     BlockCache cache = new BlockCache(options.blockCacheBytes());
     FileReleaser releaser = new FileReleaser(dir, fs);
     Recovery.Result r = new Recovery(dir, options, fs, cache, releaser).run();
@@ -445,12 +448,13 @@ public final class StoreEngine {
       return plan.inputs();
     }
     long target = plan.outputLevel() == 0 ? Long.MAX_VALUE : options.targetSstSizeBytes();
-    // Taken as the job starts: a snapshot opened later reads at or above the watermark, so it
-    // loses no version. Filters run only while no reader is open (see SnapshotRegistry.horizon).
+    // The filters first, then the horizon: every reader the horizon leaves out began after every
+    // filter the job runs was added. Taken as the job starts: a snapshot opened later reads at or
+    // above the watermark, so it loses no version (filters: see CompactionJob).
+    List<CompactionFilter> active = List.copyOf(filters);
     SnapshotRegistry.Horizon horizon = snapshots.horizon();
-    List<CompactionFilter> active = horizon.filtersAllowed() ? List.copyOf(filters) : List.of();
     return compactionJob.run(new CompactionJob.Spec(plan.inputs(), plan.inputLevels(), plan.task().bottommost(),
-        horizon.watermark(), active, target, plan.cancelled()::get), compactionBytesWritten);
+        horizon.watermark(), horizon.newestOpen(), active, target, plan.cancelled()::get), compactionBytesWritten);
   }
 
   /**
@@ -683,10 +687,13 @@ public final class StoreEngine {
    * newest sequence when it is above {@code since}, else a value at or below it.
    */
   public long newestSequenceAfter(byte[] key, long since) {
+    // Bounded by the last sequence, as every read: a write that failed half-way into the memtable
+    // never committed, and must not look like a conflict.
+    long visible = writes.lastSequence();
     ReadState s = cell.acquire();
     try {
-      Lookup r = s.sstMaxSequence() <= since ? ReadPath.getFromMemtables(s, key, InternalKey.MAX_SEQUENCE)
-          : ReadPath.get(s, key, InternalKey.MAX_SEQUENCE, seeksExhausted);
+      Lookup r = s.sstMaxSequence() <= since ? ReadPath.getFromMemtables(s, key, visible)
+          : ReadPath.get(s, key, visible, seeksExhausted);
       return r == null ? -1 : r.sequence();
     } finally {
       s.unref();
@@ -700,6 +707,7 @@ public final class StoreEngine {
    * asks was open.
    */
   public boolean changedSince(Bound lower, Bound upper, long sequence) {
+    long visible = writes.lastSequence(); // see newestSequenceAfter
     ReadState s = cell.acquire();
     try (InternalIterator it = s.sstMaxSequence() <= sequence ? ReadPath.memtableIterator(s)
         : ReadPath.internalIterator(s)) {
@@ -719,7 +727,7 @@ public final class StoreEngine {
             break;
           }
         }
-        if (it.sequence() > sequence) {
+        if (it.sequence() > sequence && it.sequence() <= visible) {
           return true;
         }
       }
@@ -768,6 +776,7 @@ public final class StoreEngine {
           .writeStallNanos(writeStallNanos.get())
           .longestWriteStallNanos(longestWriteStallNanos.get())
           .compactions(compactions.get())
+          .tableMemory(s.tableIndexBytes(), s.tableFilterBytes())
           .build();
     } finally {
       s.unref();
