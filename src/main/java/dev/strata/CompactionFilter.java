@@ -4,14 +4,16 @@ import java.util.Arrays;
 import java.util.Objects;
 
 /**
- * Decides, during compaction, which keys to drop. A filter runs only in compactions that start
- * while no snapshot or transaction is open, and only on each key's newest version (the one every
- * reader sees): while any reader is open, the versions it sees are kept whole, and the filter
- * catches up at a later compaction. A dropped key reads as absent afterwards: compaction writes a
- * tombstone in its place where older data may lie below, and nothing at the bottom level.
- * Caveat, as with RocksDB's filters: a snapshot taken while a filtering compaction runs may see
- * the keys it drops vanish when that compaction is installed. Filters must be thread-safe and
- * fast: they run inside compaction, once per key.
+ * Decides, during compaction, which keys to drop. A filter sees each key's newest version, and
+ * only when no open snapshot or transaction can read that version (it was written after the newest
+ * of them began): a version an open reader sees is kept whatever the filters say, so a snapshot
+ * or transaction never sees a key vanish because a filter was added after it began, and the
+ * filter catches up on those keys at a compaction after the reader closes. A dropped key reads as
+ * absent afterwards: compaction writes a tombstone in its place where older data may lie below,
+ * and nothing at the bottom level. Caveat, as with RocksDB's filters: a snapshot or transaction
+ * that begins while a filtering compaction runs (so after the filter was added) may see the keys
+ * it drops vanish when that compaction is installed. Filters must be thread-safe and fast: they
+ * run inside compaction, once per key.
  */
 @FunctionalInterface
 public interface CompactionFilter {

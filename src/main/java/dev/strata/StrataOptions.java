@@ -19,6 +19,7 @@ public final class StrataOptions {
   private final boolean syncWrites;
   private final CompactionOptions compaction;
   private final boolean serializable;
+  private final int maxMappedFiles;
 
   private StrataOptions(Builder b) {
     this.memtableSizeBytes = b.memtableSizeBytes;
@@ -31,6 +32,7 @@ public final class StrataOptions {
     this.syncWrites = b.syncWrites;
     this.compaction = b.compaction;
     this.serializable = b.serializable;
+    this.maxMappedFiles = b.maxMappedFiles;
   }
 
   /** A builder that starts from the library defaults (those of {@code reference.conf}). */
@@ -60,6 +62,7 @@ public final class StrataOptions {
         .walEnabled(c.getBoolean("wal-enabled"))
         .syncWrites(c.getBoolean("sync-writes"))
         .serializable(c.getBoolean("serializable"))
+        .maxMappedFiles(c.getInt("max-mapped-files"))
         .compaction(compactionFromConfig(c.getConfig("compaction")));
     return b.build();
   }
@@ -141,12 +144,17 @@ public final class StrataOptions {
     return serializable;
   }
 
+  public int maxMappedFiles() {
+    return maxMappedFiles;
+  }
+
   /** A builder that starts from these options. */
   public Builder toBuilder() {
     return builder().memtableSizeBytes(memtableSizeBytes).targetSstSizeBytes(targetSstSizeBytes)
         .blockSizeBytes(blockSizeBytes).maxImmutableMemtables(maxImmutableMemtables)
         .blockCacheBytes(blockCacheBytes).bloomBitsPerKey(bloomBitsPerKey).walEnabled(walEnabled)
-        .syncWrites(syncWrites).compaction(compaction).serializable(serializable);
+        .syncWrites(syncWrites).compaction(compaction).serializable(serializable)
+        .maxMappedFiles(maxMappedFiles);
   }
 
   @Override
@@ -154,7 +162,8 @@ public final class StrataOptions {
     return "StrataOptions(memtable=" + memtableSizeBytes + "B, targetSst=" + targetSstSizeBytes + "B, block="
         + blockSizeBytes + "B, maxImmutable=" + maxImmutableMemtables + ", blockCache=" + blockCacheBytes
         + "B, bloomBitsPerKey=" + bloomBitsPerKey + ", wal=" + walEnabled + ", sync=" + syncWrites
-        + ", compaction=" + compaction + ", serializable=" + serializable + ")";
+        + ", compaction=" + compaction + ", serializable=" + serializable + ", maxMappedFiles=" + maxMappedFiles
+        + ")";
   }
 
   /** Builds {@link StrataOptions}; starts from the library defaults. Not thread-safe. */
@@ -169,6 +178,7 @@ public final class StrataOptions {
     private boolean syncWrites;
     private CompactionOptions compaction = CompactionOptions.leveled();
     private boolean serializable;
+    private int maxMappedFiles = 4096;
 
     private Builder() {}
 
@@ -250,6 +260,19 @@ public final class StrataOptions {
     /** true: transactions validate their reads at commit. */
     public Builder serializable(boolean serializable) {
       this.serializable = serializable;
+      return this;
+    }
+
+    /**
+     * SSTs memory-mapped at once, at least 1. Past it, the least recently read file is unmapped
+     * and mapped again when next read. Keep the sum over a process's stores well under Linux's
+     * {@code vm.max_map_count} (65530 by default), which every mapping of the process counts against.
+     */
+    public Builder maxMappedFiles(int count) {
+      if (count < 1) {
+        throw new IllegalArgumentException("maxMappedFiles must be at least 1, got " + count);
+      }
+      this.maxMappedFiles = count;
       return this;
     }
 

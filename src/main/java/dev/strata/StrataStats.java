@@ -25,6 +25,8 @@ public final class StrataStats {
   private final long writeStallNanos;
   private final long longestWriteStallNanos;
   private final long compactions;
+  private final long tableIndexBytes;
+  private final long tableFilterBytes;
 
   private StrataStats(Builder b) {
     this.memtableBytes = b.memtableBytes;
@@ -43,6 +45,8 @@ public final class StrataStats {
     this.writeStallNanos = b.writeStallNanos;
     this.longestWriteStallNanos = b.longestWriteStallNanos;
     this.compactions = b.compactions;
+    this.tableIndexBytes = b.tableIndexBytes;
+    this.tableFilterBytes = b.tableFilterBytes;
   }
 
   public static Builder builder() {
@@ -139,6 +143,19 @@ public final class StrataStats {
   }
 
   /**
+   * Heap bytes the open SSTs' index blocks take: every open table keeps its index in memory, so
+   * this grows with the data, about one index entry per data block.
+   */
+  public long tableIndexBytes() {
+    return tableIndexBytes;
+  }
+
+  /** Heap bytes the open SSTs' bloom filters take (about 10 bits per key with the default filter). */
+  public long tableFilterBytes() {
+    return tableFilterBytes;
+  }
+
+  /**
    * Bytes written to disk per user byte accepted: (WAL + flush + compaction) / user, or 0 before
    * the first write. {@link #flushBytesWritten()} and {@link #compactionBytesWritten()} over
    * {@link #userBytesWritten()} give the same figure without the WAL.
@@ -165,6 +182,7 @@ public final class StrataStats {
     sb.append("last sequence: ").append(lastSequence).append(", compactions: ").append(compactions)
         .append(", write stalls: ").append(writeStallNanos / 1_000_000).append(" ms (longest ")
         .append(longestWriteStallNanos / 1_000_000).append(" ms)");
+    sb.append("\nsst memory: index ").append(tableIndexBytes).append(" B, filter ").append(tableFilterBytes).append(" B");
     return sb.toString();
   }
 
@@ -197,6 +215,8 @@ public final class StrataStats {
     private long writeStallNanos;
     private long longestWriteStallNanos;
     private long compactions;
+    private long tableIndexBytes;
+    private long tableFilterBytes;
 
     private Builder() {}
 
@@ -268,6 +288,12 @@ public final class StrataStats {
 
     public Builder compactions(long v) {
       compactions = v;
+      return this;
+    }
+
+    public Builder tableMemory(long indexBytes, long filterBytes) {
+      tableIndexBytes = indexBytes;
+      tableFilterBytes = filterBytes;
       return this;
     }
 

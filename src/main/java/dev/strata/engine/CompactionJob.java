@@ -18,14 +18,19 @@ import java.util.function.BooleanSupplier;
  * the oldest sequence an open snapshot or transaction reads at (the latest sequence when none is
  * open). For each user key, newest version first:
  * <ul>
+ *   <li>the newest version, when a compaction filter drops the key and no open reader can see the
+ *       version (its sequence is above the newest open reader's: as with the watermark, per
+ *       version against the readers open when the job started), becomes a tombstone; the versions
+ *       below it stay as the rules below say, for the readers that see them;
  *   <li>every version above the watermark is kept: some open reader may see it;
  *   <li>the newest version at or below the watermark is kept, since a reader at the watermark sees
  *       it; unless it is a tombstone and the output is the bottommost data (nothing older can lie
- *       below for it to hide), or a compaction filter drops the key, which writes a tombstone in
- *       its place (or, at the bottom, nothing); the engine passes filters only when no reader is
- *       open, so a filtered version is one no open reader sees;
+ *       below for it to hide);
  *   <li>older versions are dropped: every reader sees a newer one.
  * </ul>
+ * So a snapshot or transaction never loses a version it reads to a filter, whenever the filter
+ * was added; a reader that opens while the job runs reads at or above every input sequence and
+ * may see the filter's tombstones appear when the job is installed, as with RocksDB's filters.
  * Open iterators are unaffected: they read the files their pinned state lists, not the outputs.
  * Outputs are cut near {@code targetBytes}, always between two user keys, and written by the
  * {@link SstWriter} that flushes use.
@@ -47,7 +52,7 @@ final class CompactionJob {
    * level: the files of one level above 0 are one sorted run and merge as one source.
    */
   record Spec(List<SstFile> inputs, List<Integer> inputLevels, boolean bottommost, long watermark,
-      List<CompactionFilter> filters, long targetBytes, BooleanSupplier cancelled) {}
+      long newestReader, List<CompactionFilter> filters, long targetBytes, BooleanSupplier cancelled) {}
 
   /**
    * Merges the spec's inputs, given newest first (so that on equal internal keys the newer file
@@ -71,22 +76,23 @@ final class CompactionJob {
           }
         }
         byte[] key = it.userKey();
-        if (currentKey == null || InternalKey.compareUserKeys(currentKey, key) != 0) {
+        boolean newest = currentKey == null || InternalKey.compareUserKeys(currentKey, key) != 0;
+        if (newest) {
           currentKey = key;
           seenAtOrBelowWatermark = false;
         }
         long seq = it.sequence();
         ValueKind kind = it.kind();
         byte[] value = it.value();
+        if (newest && kind == ValueKind.PUT && seq > spec.newestReader() && filtered(spec.filters(), key, value)) {
+          kind = ValueKind.DELETE;
+          value = null;
+        }
         if (seq <= spec.watermark()) {
           if (seenAtOrBelowWatermark) {
             continue; // shadowed for every reader by the version kept just before
           }
           seenAtOrBelowWatermark = true;
-          if (kind == ValueKind.PUT && filtered(spec.filters(), key, value)) {
-            kind = ValueKind.DELETE;
-            value = null;
-          }
           if (kind == ValueKind.DELETE && spec.bottommost()) {
             continue;
           }

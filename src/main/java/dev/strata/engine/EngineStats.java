@@ -62,6 +62,7 @@ final class EngineStats {
         .writeStallNanos(writeStallNanos.get())
         .longestWriteStallNanos(longestWriteStallNanos.get())
         .compactions(compactions.get())
+        .tableMemory(s.tableIndexBytes(), s.tableFilterBytes())
         .build();
   }
 }

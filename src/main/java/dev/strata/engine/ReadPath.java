@@ -201,9 +201,10 @@ final class ReadPath {
 
   /**
    * Whether {@code s} holds a version (value or tombstone) of a key between the bounds written
-   * after {@code sequence}. When no SST holds anything after it, the memtables alone answer.
+   * after {@code sequence} and visible at {@code visible} (the last committed sequence). When no
+   * SST holds anything after {@code sequence}, the memtables alone answer.
    */
-  static boolean changedSince(ReadState s, Bound lower, Bound upper, long sequence) {
+  static boolean changedSince(ReadState s, Bound lower, Bound upper, long sequence, long visible) {
     try (InternalIterator it = s.sstMaxSequence() <= sequence ? memtableIterator(s) : internalIterator(s)) {
       if (lower.isUnbounded()) {
         it.seekToFirst();
@@ -221,7 +222,7 @@ final class ReadPath {
             break;
           }
         }
-        if (it.sequence() > sequence) {
+        if (it.sequence() > sequence && it.sequence() <= visible) {
           return true;
         }
       }

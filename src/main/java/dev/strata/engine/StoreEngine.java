@@ -8,9 +8,10 @@ import dev.strata.StrataOptions;
 import dev.strata.StrataStats;
 import dev.strata.WriteBatch;
 import dev.strata.cache.BlockCache;
+import dev.strata.fs.BudgetedFileSystem;
 import dev.strata.fs.FileLock;
 import dev.strata.fs.FileSystem;
-import dev.strata.key.InternalKey;
+import dev.strata.fs.MappingBudget;
 import dev.strata.key.Lookup;
 import dev.strata.mvcc.SnapshotRegistry;
 import dev.strata.readstate.ReadState;
@@ -106,8 +107,9 @@ public final class StoreEngine {
     return open(dir, options, fs, Runnable::run, manifestRollBytes);
   }
 
-  private static StoreEngine open(Path dir, StrataOptions options, FileSystem fs, Executor walPreparer,
+  private static StoreEngine open(Path dir, StrataOptions options, FileSystem baseFs, Executor walPreparer,
       long manifestRollBytes) {
+    FileSystem fs = new BudgetedFileSystem(baseFs, new MappingBudget(options.maxMappedFiles()));
     BlockCache cache = new BlockCache(options.blockCacheBytes());
     FileReleaser releaser = new FileReleaser(dir, fs);
     Recovery.Result r = new Recovery(dir, options, fs, cache, releaser).run();
@@ -272,10 +274,13 @@ public final class StoreEngine {
    * newest sequence when it is above {@code since}, else a value at or below it.
    */
   public long newestSequenceAfter(byte[] key, long since) {
+    // Bounded by the last sequence, as every read: a write that failed half-way into the memtable
+    // never committed, and must not look like a conflict.
+    long visible = writes.lastSequence();
     ReadState s = cell.acquire();
     try {
-      Lookup r = s.sstMaxSequence() <= since ? ReadPath.getFromMemtables(s, key, InternalKey.MAX_SEQUENCE)
-          : ReadPath.get(s, key, InternalKey.MAX_SEQUENCE, seeksExhausted);
+      Lookup r = s.sstMaxSequence() <= since ? ReadPath.getFromMemtables(s, key, visible)
+          : ReadPath.get(s, key, visible, seeksExhausted);
       return r == null ? -1 : r.sequence();
     } finally {
       s.unref();
@@ -289,9 +294,10 @@ public final class StoreEngine {
    * asks was open.
    */
   public boolean changedSince(Bound lower, Bound upper, long sequence) {
+    long visible = writes.lastSequence(); // see newestSequenceAfter
     ReadState s = cell.acquire();
     try {
-      return ReadPath.changedSince(s, lower, upper, sequence);
+      return ReadPath.changedSince(s, lower, upper, sequence, visible);
     } finally {
       s.unref();
     }

@@ -28,10 +28,21 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  * synced ({@code syncWrites}) is handed to the writer actor instead, which applies queued writes
  * in arrival order with {@link #applyQueued} and syncs them in groups.
  *
+ * <p>Failures: one before the WAL append (encoding the record, a commit check) consumes nothing.
+ * One in the WAL append or in the memtable insert after it fails the store: the log may now hold
+ * a record the memtable lacks, or the memtable part of one, and only a reopen, which replays the
+ * log, makes the two agree again (see {@link #memtableInsertFailed}). A record that reached the
+ * log keeps its sequence numbers taken ({@link #walSequence}), and since {@code lastSequence} is
+ * published only after a whole record is in the memtable, no reader sees the part that got there.
+ *
  * <p>Thread-safe: any thread may write; {@link #applyQueued}, {@link #swap} and {@link #takeWal}
  * are for the writer actor.
  */
 final class WritePath {
+  static final int WAL_RECORD_INITIAL_BYTES = 256;
+  /** A record buffer that grew past this for one huge batch is not kept: it would pin that memory for good. */
+  static final int WAL_RECORD_RETAINED_BYTES = 1 << 20;
+
   private final StrataOptions options;
   private final ReadStateCell cell;
   private final ErrorState errors;
@@ -39,10 +50,18 @@ final class WritePath {
   /** Shared by writes entering the writer's queue, exclusive for close. */
   private final ReentrantReadWriteLock closeGuard = new ReentrantReadWriteLock();
   private final AtomicInteger queuedWrites = new AtomicInteger();
-  private final ByteBuilder walRecord = new ByteBuilder(256);
+  /** Guarded by commitLock; replaced by a small one after a huge record (see {@link #releaseHugeRecord}). */
+  private ByteBuilder walRecord = new ByteBuilder(WAL_RECORD_INITIAL_BYTES);
   private volatile WriterSignals signals;
   /** The sequence of the newest committed write; written under the lock, read anywhere. */
   private volatile long lastSequence;
+  /**
+   * The newest sequence the WAL holds (guarded by commitLock): lastSequence, or above it once a
+   * write failed in the memtable after its record reached the WAL. New writes number from here, so
+   * no sequence is ever given twice: the log would hold two versions of a key at one sequence,
+   * which no reopen could replay.
+   */
+  private long walSequence;
   private volatile boolean closed;
   /** Too many L0 files: writes skip the fast path and go one by one through the writer. */
   private volatile boolean slowdown;
@@ -61,6 +80,7 @@ final class WritePath {
     this.cell = cell;
     this.errors = errors;
     this.lastSequence = lastSequence;
+    this.walSequence = lastSequence;
     this.wal = wal;
   }
 
@@ -89,13 +109,18 @@ final class WritePath {
         return false;
       }
       m = s.mutable();
-      long seq = lastSequence + 1;
+      long seq = walSequence + 1;
       if (wal != null) {
         WalBatchCodec.encodeSingle(walRecord, seq, key, value);
         appendWalRecord();
       }
-      m.add(key, seq, value == null ? ValueKind.DELETE : ValueKind.PUT, value);
+      try {
+        m.add(key, seq, value == null ? ValueKind.DELETE : ValueKind.PUT, value);
+      } catch (Throwable t) {
+        throw memtableInsertFailed(m, seq, seq, t);
+      }
       userBytesWritten += key.length + (value == null ? 0 : value.length);
+      walSequence = seq;
       lastSequence = seq;
     } finally {
       commitLock.unlock();
@@ -156,22 +181,26 @@ final class WritePath {
         check.verify(); // under the lock: no write can commit between the check and this one
       }
       m = s.mutable();
-      long first = lastSequence + 1;
+      long first = walSequence + 1;
+      long last = first + batch.count() - 1;
       if (wal != null) {
         WalBatchCodec.encodeBatch(walRecord, first, batch);
         appendWalRecord();
       }
-      long seq = first - 1;
       long bytes = 0;
-      for (int i = 0, n = batch.count(); i < n; i++) {
-        byte[] v = batch.value(i);
-        seq++;
-        m.add(batch.key(i), seq, v == null ? ValueKind.DELETE : ValueKind.PUT, v);
-        bytes += batch.key(i).length + (v == null ? 0 : v.length);
+      try {
+        for (int i = 0, n = batch.count(); i < n; i++) {
+          byte[] v = batch.value(i);
+          m.add(batch.key(i), first + i, v == null ? ValueKind.DELETE : ValueKind.PUT, v);
+          bytes += batch.key(i).length + (v == null ? 0 : v.length);
+        }
+      } catch (Throwable t) {
+        throw memtableInsertFailed(m, first, last, t);
       }
       userBytesWritten += bytes;
+      walSequence = last;
       // Published last, so that readers see the whole batch or none of it.
-      lastSequence = seq;
+      lastSequence = last;
     } finally {
       commitLock.unlock();
     }
@@ -179,14 +208,58 @@ final class WritePath {
     return true;
   }
 
-  /** Called under the commit lock with the record in walRecord. */
+  /**
+   * Called under the commit lock with the record in walRecord. A failure of the append itself
+   * leaves the log's tail unknown, the record in it or not: the store fails, so no later write
+   * takes a sequence; walSequence stays, since it is what a rotation records the WAL as holding
+   * for certain, and recovery drops the WALs after one that ends short of that.
+   */
   private void appendWalRecord() {
     try {
       walBytesWritten += wal.append(walRecord.array(), walRecord.size());
     } catch (IOException e) {
       errors.fail(e);
       throw new StrataException("append to WAL " + wal.number() + " failed: " + e.getMessage(), e);
+    } catch (Throwable t) {
+      errors.fail(t);
+      throw new StrataException("append to WAL " + wal.number() + " failed: " + t, t);
+    } finally {
+      releaseHugeRecord();
     }
+  }
+
+  /** Drops a record buffer that one huge write grew past {@link #WAL_RECORD_RETAINED_BYTES}. */
+  private void releaseHugeRecord() {
+    if (walRecord.array().length > WAL_RECORD_RETAINED_BYTES) {
+      walRecord = new ByteBuilder(WAL_RECORD_INITIAL_BYTES);
+    }
+  }
+
+  /** Test seam: the capacity of the WAL record buffer kept between writes. */
+  int walRecordCapacity() {
+    commitLock.lock();
+    try {
+      return walRecord.array().length;
+    } finally {
+      commitLock.unlock();
+    }
+  }
+
+  /**
+   * A write's memtable insert threw (an OutOfMemoryError in the arena, say) after its WAL record,
+   * if any, was appended: the memtable may hold part of the write, the log all of it. Called under
+   * the commit lock. Fails the store, since only a reopen makes memory and log agree (the reopen
+   * replays the record: the write is then wholly present); takes the sequences for good; and leaves
+   * lastSequence where it was, so that readers, which all read at or below it, see none of the part
+   * inserted. With the WAL off the write is simply lost, with the rest of the memtable, at close.
+   */
+  private StrataException memtableInsertFailed(Memtable m, long first, long last, Throwable t) {
+    walSequence = last;
+    errors.fail(t);
+    String seqs = first == last ? "sequence " + first : "sequences " + first + ".." + last;
+    return new StrataException("inserting " + seqs + " into " + m + " failed"
+        + (wal != null ? " after the WAL record was written" : "")
+        + "; the store is read-only until reopened: " + t, t);
   }
 
   /** Whether a write may commit now into {@code s}'s memtable. Called under the commit lock. */
@@ -242,7 +315,7 @@ final class WritePath {
     try {
       WalWriter old = wal;
       if (old != null) {
-        step.beforeSwap(old, lastSequence);
+        step.beforeSwap(old, walSequence); // the newest sequence the old WAL holds
       }
       wal = nextWal;
       cell.publish(cell.peek().withRotation(next));

@@ -214,12 +214,14 @@ public final class WriterControl {
       return plan.inputs();
     }
     long target = plan.outputLevel() == 0 ? Long.MAX_VALUE : options.targetSstSizeBytes();
-    // Taken as the job starts: a snapshot opened later reads at or above the watermark, so it
-    // loses no version. Filters run only while no reader is open (see SnapshotRegistry.horizon).
+    // The filters first, then the horizon: every reader the horizon leaves out began after every
+    // filter the job runs was added. Taken as the job starts: a snapshot opened later reads at or
+    // above the watermark, so it loses no version (filters: see CompactionJob).
+    List<CompactionFilter> active = List.copyOf(filters);
     SnapshotRegistry.Horizon horizon = snapshots.horizon();
-    List<CompactionFilter> active = horizon.filtersAllowed() ? List.copyOf(filters) : List.of();
     return compactionJob.run(new CompactionJob.Spec(plan.inputs(), plan.inputLevels(), plan.task().bottommost(),
-        horizon.watermark(), active, target, plan.cancelled()::get), counters.compactionBytesWritten);
+        horizon.watermark(), horizon.newestOpen(), active, target, plan.cancelled()::get),
+        counters.compactionBytesWritten);
   }
 
   /**

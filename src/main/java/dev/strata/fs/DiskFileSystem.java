@@ -48,6 +48,12 @@ public final class DiskFileSystem implements FileSystem {
     return MappedReadableFile.open(path);
   }
 
+  /** Memory-mapped within {@code budget}: see {@link MappingBudget}. */
+  @Override
+  public ReadableFile openImmutable(Path path, MappingBudget budget) throws IOException {
+    return MappedReadableFile.open(path, budget);
+  }
+
   @Override
   public void rename(Path from, Path to) throws IOException {
     Files.move(from, to, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);

@@ -48,6 +48,15 @@ public interface FileSystem {
     return openReadable(path);
   }
 
+  /**
+   * As {@link #openImmutable(Path)}, with at most {@code budget}'s number of such files mapped at
+   * once (see {@link MappingBudget}). By default, {@link #openImmutable(Path)}: a file system
+   * without mappings has nothing to bound.
+   */
+  default ReadableFile openImmutable(Path path, MappingBudget budget) throws IOException {
+    return openImmutable(path);
+  }
+
   /** Atomically renames {@code from} to {@code to}, replacing {@code to} if it exists. */
   void rename(Path from, Path to) throws IOException;
 

@@ -5,6 +5,7 @@ import dev.strata.key.InternalKey;
 import dev.strata.key.Lookup;
 import dev.strata.key.ValueKind;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
 
 /**
  * An in-memory sorted table of internal entries, held in an {@link ArenaSkipList}, with its size
@@ -17,6 +18,12 @@ import java.util.concurrent.atomic.AtomicBoolean;
  */
 public final class Memtable {
   private static final byte[] EMPTY = new byte[0];
+  /**
+   * Test seam, null in production: called with the user key before each insert, and may throw, to
+   * stand for an insert that fails (an OutOfMemoryError when the arena grows) so that tests can
+   * check what the engine does then. Package-private: tests set it through a bridge in this package.
+   */
+  static volatile Consumer<byte[]> insertFault;
 
   private final long id;
   private final ArenaSkipList list = new ArenaSkipList();
@@ -39,6 +46,10 @@ public final class Memtable {
 
   /** Inserts one entry, copying key and value. A tombstone's value is ignored (may be null). */
   public void add(byte[] userKey, long sequence, ValueKind kind, byte[] value) {
+    Consumer<byte[]> fault = insertFault;
+    if (fault != null) {
+      fault.accept(userKey);
+    }
     byte[] v = kind == ValueKind.DELETE ? EMPTY : value;
     bloom.add(userKey);
     list.insert(userKey, 0, userKey.length, InternalKey.trailer(sequence, kind), v, 0, v.length);

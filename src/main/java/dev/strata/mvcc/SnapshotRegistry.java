@@ -51,16 +51,16 @@ public final class SnapshotRegistry {
   }
 
   /**
-   * The watermark, and whether compaction filters may run: only when no snapshot or transaction
-   * is open, since the newest version at or below the watermark is exactly what the oldest open
-   * reader sees. Taken in one step, so no reader can register in between.
+   * The watermark and the newest open read timestamp (-1 when none is open), in one step, so no
+   * reader can register in between: compaction keeps what the readers between the two may see,
+   * and may let filters drop a key's newest version only above the newest (no open reader sees it).
    */
   public synchronized Horizon horizon() {
-    return new Horizon(watermark(), open.isEmpty());
+    return new Horizon(watermark(), open.isEmpty() ? -1 : open.lastKey());
   }
 
   /** See {@link #horizon()}. */
-  public record Horizon(long watermark, boolean filtersAllowed) {}
+  public record Horizon(long watermark, long newestOpen) {}
 
   /** Number of open snapshots and transactions. */
   public synchronized int openCount() {

@@ -60,6 +60,32 @@ public final class ReadState {
     return sstMaxSequence;
   }
 
+  /** Heap bytes the index blocks of this state's SSTs keep (see TableReader#indexMemoryBytes). */
+  public long tableIndexBytes() {
+    long sum = 0;
+    for (SstFile f : allFiles()) {
+      sum += f.reader().indexMemoryBytes();
+    }
+    return sum;
+  }
+
+  /** Heap bytes the bloom filters of this state's SSTs keep. */
+  public long tableFilterBytes() {
+    long sum = 0;
+    for (SstFile f : allFiles()) {
+      sum += f.reader().filterMemoryBytes();
+    }
+    return sum;
+  }
+
+  private List<SstFile> allFiles() {
+    List<SstFile> all = new ArrayList<>(Arrays.asList(l0));
+    for (SstFile[] level : levels) {
+      all.addAll(Arrays.asList(level));
+    }
+    return all;
+  }
+
   /**
    * The first state of an opened store: {@code mutable}, the memtables recovered from WALs (newest
    * first), and the recovered levels (index 0 is L0).

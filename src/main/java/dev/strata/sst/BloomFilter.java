@@ -78,6 +78,11 @@ public final class BloomFilter {
     this.probes = probes;
   }
 
+  /** Heap bytes the filter's bits take. */
+  long memoryBytes() {
+    return 8L * words.length;
+  }
+
   /** Probes per key for {@code bitsPerKey} in [1, 64] (see the table above); 6 at 10 bits. */
   public static int probesFor(int bitsPerKey) {
     if (bitsPerKey < 1 || bitsPerKey >= PROBES_BY_BITS_PER_KEY.length) {

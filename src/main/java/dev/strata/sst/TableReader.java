@@ -107,6 +107,16 @@ public final class TableReader implements AutoCloseable {
     return fileName;
   }
 
+  /** Heap bytes the table's decoded index keeps for as long as it is open. */
+  public long indexMemoryBytes() {
+    return index.memoryBytes();
+  }
+
+  /** Heap bytes the table's bloom filter keeps for as long as it is open (0 without one). */
+  public long filterMemoryBytes() {
+    return filter == null ? 0 : filter.memoryBytes();
+  }
+
   /** False only when the table certainly holds no version of {@code userKey}; true without a filter. */
   public boolean mayContain(byte[] userKey) {
     return filter == null || filter.mayContain(userKey);
