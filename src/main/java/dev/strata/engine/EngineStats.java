@@ -48,21 +48,9 @@ final class EngineStats {
         bytes[i + 1] += f.fileSize();
       }
     }
-    return StrataStats.builder()
-        .memtableBytes(s.mutable().approximateBytes())
-        .immutableMemtables(s.immutables().length, immBytes)
-        .levels(counts, bytes)
-        .userBytesWritten(c.userBytesWritten())
-        .walBytesWritten(c.walBytesWritten())
-        .walSyncs(walSyncs.get())
-        .flushBytesWritten(flushBytesWritten.get())
-        .compactionBytesWritten(compactionBytesWritten.get())
-        .blockCache(cache.hits(), cache.misses())
-        .lastSequence(c.lastSequence())
-        .writeStallNanos(writeStallNanos.get())
-        .longestWriteStallNanos(longestWriteStallNanos.get())
-        .compactions(compactions.get())
-        .tableMemory(s.tableIndexBytes(), s.tableFilterBytes())
-        .build();
+    return new StrataStats(s.mutable().approximateBytes(), s.immutables().length, immBytes, counts, bytes,
+        c.userBytesWritten(), flushBytesWritten.get(), compactionBytesWritten.get(), c.walBytesWritten(),
+        walSyncs.get(), cache.hits(), cache.misses(), c.lastSequence(), writeStallNanos.get(),
+        longestWriteStallNanos.get(), compactions.get(), s.tableIndexBytes(), s.tableFilterBytes());
   }
 }
