@@ -183,7 +183,8 @@ final class WritePath {
   private void appendWalRecord() {
     try {
       walBytesWritten += wal.append(walRecord.array(), walRecord.size());
-    } catch (IOException e) {
+    } catch (IOException | RuntimeException e) {
+      // Whatever the append threw, the WAL's tail is unknown: no later write may follow it.
       errors.fail(e);
       throw new StrataException("append to WAL " + wal.number() + " failed: " + e.getMessage(), e);
     }
