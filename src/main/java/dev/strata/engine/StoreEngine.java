@@ -591,7 +591,7 @@ public final class StoreEngine {
     try {
       walSyncs.incrementAndGet();
       w.sync();
-    } catch (IOException | RuntimeException e) {
+    } catch (IOException | RuntimeException | InternalError e) {
       // Whatever the sync threw, it is not known to have made the WAL durable: a failed sync.
       walSyncFailed = true;
       fail(e);
