@@ -306,6 +306,29 @@ class FaultInjectionTest {
   }
 
   @Test
+  void aStoreClosedWhileTheDeviceIsFullClosesCleanlyAndLosesNothing() {
+    InMemoryFileSystem mem = new InMemoryFileSystem();
+    FaultInjectingFileSystem fs = new FaultInjectingFileSystem(mem);
+    WriteModel model = new WriteModel();
+    StrataOptions options = options(false);
+    Strata db = open(system, fs, options);
+    for (int i = 0; i < ACKNOWLEDGED_BEFORE; i++) {
+      put(db, model, "k-" + i, "v-" + i);
+    }
+    fs.failAlways(Op.CREATE, Kind.NO_SPACE, named(".sst.tmp"));
+    assertThrows(StrataException.class, () -> guarded("flush()", db::flush));
+    assertTrue(db.errorState().isPresent());
+    // Nothing was lost, and the WAL holds every acknowledged write: close syncs it as usual.
+    guardedUnchecked("close() in a recoverable error state", db::close);
+    assertThrows(IllegalStateException.class, db::errorState, "errorState() on a closed store");
+    mem.crash();
+    fs.clearFailures();
+    try (Strata reopened = open(system, fs, options)) {
+      model.verifyAndSettle(reopened, "after a power loss following the close");
+    }
+  }
+
+  @Test
   void aWalSyncThatFindsTheDeviceFullDoesNotClearWhenSpaceIsBack() {
     InMemoryFileSystem mem = new InMemoryFileSystem();
     FaultInjectingFileSystem fs = new FaultInjectingFileSystem(mem);
@@ -422,6 +445,16 @@ class FaultInjectionTest {
     }, () -> what + " hangs");
     if (thrown[0] != null) {
       throw thrown[0];
+    }
+  }
+
+  private static void guardedUnchecked(String what, Executable call) {
+    try {
+      guarded(what, call);
+    } catch (RuntimeException | Error e) {
+      throw e;
+    } catch (Throwable t) {
+      throw new AssertionError(what + " failed", t);
     }
   }
 
