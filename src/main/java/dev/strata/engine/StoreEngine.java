@@ -16,6 +16,7 @@ import dev.strata.fs.BudgetedFileSystem;
 import dev.strata.fs.FileLock;
 import dev.strata.fs.FileSystem;
 import dev.strata.fs.MappingBudget;
+import dev.strata.fs.TranslatingFileSystem;
 import dev.strata.iterator.InternalIterator;
 import dev.strata.key.InternalKey;
 import dev.strata.key.Lookup;
@@ -59,9 +60,12 @@ import org.slf4j.LoggerFactory;
  * synced, and only then is the WAL it replaces deleted; the directory is synced after every
  * creation, rename and deletion.
  *
- * <p><b>Errors.</b> An I/O error in a write, a sync, a flush or a manifest append fails that call
- * and puts the store in its read-only {@link ErrorState}: writes then fail fast with the original
- * cause, reads keep working, and a reopen recovers every acknowledged write.
+ * <p><b>Errors.</b> An I/O error in a write, a sync, a flush, a compaction or a manifest append
+ * fails that call and puts the store in its read-only {@link ErrorState}: writes then fail fast
+ * with the original cause, reads keep working, and a reopen recovers every acknowledged write. The
+ * file system is wrapped in a {@link TranslatingFileSystem}, so an error is an IOException here
+ * whatever shape the JDK gave it. A flush or compaction that found the device full lost nothing:
+ * that error state is recoverable, and the writer ends it when a retry succeeds.
  *
  * <p>Thread-safety: write and read methods are for any thread; the methods documented "writer
  * only" must be called by the writer actor alone, which serializes them.
@@ -166,9 +170,11 @@ public final class StoreEngine {
     return open(dir, options, fs, Runnable::run, manifestRollBytes);
   }
 
-  private static StoreEngine open(Path dir, StrataOptions options, FileSystem baseFs, Executor walPreparer,
+  private static StoreEngine open(Path dir, StrataOptions options, FileSystem given, Executor walPreparer,
       long manifestRollBytes) {
-    FileSystem fs = new BudgetedFileSystem(baseFs, new MappingBudget(options.maxMappedFiles()));
+    // Whatever shape the JDK gives an I/O error (UncheckedIOException, InternalError), the engine
+    // sees an IOException, which every call site turns into the error state and a StrataException.
+    FileSystem fs = TranslatingFileSystem.wrap(new BudgetedFileSystem(given, new MappingBudget(options.maxMappedFiles())));
     BlockCache cache = new BlockCache(options.blockCacheBytes());
     FileReleaser releaser = new FileReleaser(dir, fs);
     Recovery.Result r = new Recovery(dir, options, fs, cache, releaser).run();
@@ -588,7 +594,8 @@ public final class StoreEngine {
     try {
       walSyncs.incrementAndGet();
       w.sync();
-    } catch (IOException e) {
+    } catch (IOException | RuntimeException | InternalError e) {
+      // Whatever the sync threw, it is not known to have made the WAL durable: a failed sync.
       walSyncFailed = true;
       fail(e);
       throw new StrataException("sync of WAL " + w.number() + " failed: " + e.getMessage(), e);
@@ -607,11 +614,32 @@ public final class StoreEngine {
     }
   }
 
-  /** Writer only: puts the store into its read-only error state. */
+  /** Writer only: puts the store into its read-only error state, until reopen. */
   public void fail(Throwable cause) {
     errors.fail(cause);
   }
 
+  /**
+   * Writer only: a flush or compaction failed without losing anything, for a reason that may go
+   * away (the device was full); the store is read-only until a retry of the work succeeds. Returns
+   * whether the store is now in that recoverable state: false when it already is in the hard one,
+   * which nothing but a reopen clears.
+   */
+  public boolean failRecoverable(Throwable cause) {
+    return errors.failRecoverable(cause);
+  }
+
+  /** Writer only: a retry succeeded; leaves a recoverable error state (returns whether it did). */
+  public boolean recover() {
+    return errors.recover();
+  }
+
+  /** Whether the store is in its error state for a reason that a retry may clear. */
+  public boolean errorIsRecoverable() {
+    return errors.isRecoverable();
+  }
+
+  /** The cause of the read-only error state, or null while the store is healthy. */
   public Throwable backgroundError() {
     return errors.cause();
   }
