@@ -16,6 +16,7 @@ import dev.strata.fs.FileSystem;
 import dev.strata.key.KeyLimits;
 import java.nio.file.Path;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
@@ -331,6 +332,30 @@ public final class Strata implements AutoCloseable {
     CompletableFuture<Void> done = new CompletableFuture<>();
     writer.tell(new WriterActor.SyncWal(done));
     await(done);
+  }
+
+  /**
+   * Why the store is read-only, or empty while it is healthy.
+   *
+   * <p>A failed I/O call of a write, a sync, a flush, a compaction or a manifest update puts the
+   * store in its read-only error state (RocksDB's background error): from then on every write
+   * fails fast with a {@link StrataException} whose cause is the one returned here, while reads,
+   * scans and snapshots keep working on what the store holds. Most errors stay until the store is
+   * closed and reopened, whose recovery restores every acknowledged write: in particular a failed
+   * WAL sync or append, since on Linux a failed writeback is reported once and a later sync that
+   * succeeds proves nothing, and a failed manifest write. One kind clears by itself: a flush or
+   * compaction that found the device full ("No space left on device") lost nothing, and is retried
+   * in the background with a growing back-off (100 ms doubling up to 5 s, for as long as the device
+   * stays full); once a retry succeeds, this is empty again and writes are accepted, without a
+   * reopen. Writes during that time fail rather than wait.
+   *
+   * @return the cause of the read-only state (an {@code IOException}, or a {@link StrataException}
+   *     around it), or empty while the store accepts writes
+   * @throws IllegalStateException if the store is closed
+   */
+  public Optional<Throwable> errorState() {
+    checkOpen();
+    return Optional.ofNullable(engine.backgroundError());
   }
 
   /** A consistent picture of the store at this moment. */

@@ -5,15 +5,18 @@ import akka.actor.typed.javadsl.AbstractBehavior;
 import akka.actor.typed.javadsl.ActorContext;
 import akka.actor.typed.javadsl.Behaviors;
 import akka.actor.typed.javadsl.Receive;
+import akka.actor.typed.javadsl.TimerScheduler;
 import dev.strata.StrataException;
 import dev.strata.WriteBatch;
 import dev.strata.engine.CommitCheck;
 import dev.strata.engine.CompactionCancelledException;
 import dev.strata.engine.CompactionPlan;
 import dev.strata.engine.WriterControl;
+import dev.strata.fs.IoFailures;
 import dev.strata.memtable.Memtable;
 import dev.strata.readstate.ReadState;
 import dev.strata.readstate.SstFile;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -45,6 +48,15 @@ import java.util.concurrent.Executor;
  * not applied yet, it goes to the back of the mailbox once more (up to a bound on the group),
  * so that they join the group instead of waiting for the next fsync.
  *
+ * <p><b>Errors.</b> A failed flush or compaction puts the store in its read-only error state. When
+ * the device was full, nothing was lost, and the state is recoverable (RocksDB's automatic recovery
+ * from a no-space background error, a hard error that clears itself): the writer retries the work
+ * after a back-off, {@value #FIRST_RETRY_MILLIS} ms doubling up to {@value #MAX_RETRY_MILLIS} ms, on
+ * its timers (never by sleeping), for as long as the device stays full, and the store accepts
+ * writes again once a retry is installed. Meanwhile writes fail fast, as in any error state: a
+ * write that waited could wait for as long as the device stays full. Any other error, and one that
+ * may have lost data (a WAL append or sync, a manifest write), stays until the store is reopened.
+ *
  * <p>Replies are {@link CompletableFuture}s rather than actor refs: the callers are plain threads
  * outside the actor system (a synchronous {@code put} or {@code flush}), their waits have no
  * natural timeout, and a future spares a temporary ask actor per call.
@@ -53,7 +65,7 @@ public final class WriterActor extends AbstractBehavior<WriterActor.Command> {
   /** The writer's protocol. */
   public sealed interface Command
       permits MemtableFull, Write, Flush, SyncWal, Compact, AwaitIdle, Close, FlushCompleted, FlushFailed, SyncNow,
-          CompactionFinished, CompactionWanted, ObsoleteFilesReleased {}
+          CompactionFinished, CompactionWanted, RetryBackgroundWork, ObsoleteFilesReleased {}
 
   /** The memtable reached its size limit: freeze it when there is room. */
   public record MemtableFull(Memtable memtable) implements Command {}
@@ -104,14 +116,28 @@ public final class WriterActor extends AbstractBehavior<WriterActor.Command> {
 
   private enum SyncNow implements Command { INSTANCE }
 
+  /** The back-off after a recoverable background error is over: retry the work that failed. */
+  private enum RetryBackgroundWork implements Command { INSTANCE }
+
   private record CompactionFinished(CompactionPlan plan, List<SstFile> outputs, Throwable failure)
       implements Command {}
 
   private record FlushWaiter(long memtableId, CompletableFuture<Void> done) {}
 
+  private static final long FIRST_RETRY_MILLIS = 100;
+  private static final long MAX_RETRY_MILLIS = 5_000;
+
   /** The writer's handle on the store, through which alone its shape changes. */
   private final WriterControl engine;
   private final Executor blocking;
+  private final TimerScheduler<Command> timers;
+  /** The back-off before the next retry of background work that found the device full. */
+  private Duration retryDelay = Duration.ofMillis(FIRST_RETRY_MILLIS);
+  /** The running flush, or compaction, retries work that failed recoverably: its success ends the error. */
+  private boolean flushIsRetry;
+  private boolean compactionIsRetry;
+  /** A full compaction (compact()) failed recoverably: the retry is a full compaction too. */
+  private boolean retryFullCompaction;
   private final ArrayDeque<Write> queue = new ArrayDeque<>();
   private final List<FlushWaiter> flushWaiters = new ArrayList<>();
   /** Applied synced writes whose acknowledgement waits for the next fsync. */
@@ -137,13 +163,15 @@ public final class WriterActor extends AbstractBehavior<WriterActor.Command> {
 
   /** The writer of the store {@code engine} controls (see StoreEngine#writerControl), running jobs on {@code blocking}. */
   public static Behavior<Command> create(WriterControl engine, Executor blocking) {
-    return Behaviors.setup(ctx -> new WriterActor(ctx, engine, blocking));
+    return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> new WriterActor(ctx, timers, engine, blocking)));
   }
 
-  private WriterActor(ActorContext<Command> ctx, WriterControl engine, Executor blocking) {
+  private WriterActor(ActorContext<Command> ctx, TimerScheduler<Command> timers, WriterControl engine,
+      Executor blocking) {
     super(ctx);
     this.engine = engine;
     this.blocking = blocking;
+    this.timers = timers;
     startCompaction(); // a recovered tree may already be out of its strategy's bounds
   }
 
@@ -173,6 +201,7 @@ public final class WriterActor extends AbstractBehavior<WriterActor.Command> {
         .onMessage(Close.class, this::onClose)
         .onMessage(FlushCompleted.class, this::onFlushCompleted)
         .onMessage(FlushFailed.class, this::onFlushFailed)
+        .onMessage(RetryBackgroundWork.class, msg -> onRetryBackgroundWork())
         .build();
   }
 
@@ -307,6 +336,10 @@ public final class WriterActor extends AbstractBehavior<WriterActor.Command> {
     if (plan == null) {
       return;
     }
+    launchCompaction(plan);
+  }
+
+  private void launchCompaction(CompactionPlan plan) {
     running = plan;
     CompactionPlan job = plan;
     CompletableFuture<List<SstFile>> outputs = CompletableFuture.supplyAsync(() -> engine.runCompaction(job), blocking);
@@ -316,17 +349,23 @@ public final class WriterActor extends AbstractBehavior<WriterActor.Command> {
 
   private Behavior<Command> onCompactionFinished(CompactionFinished msg) {
     running = null;
+    boolean retry = compactionIsRetry;
+    compactionIsRetry = false;
     RuntimeException failure = null;
     if (msg.failure() instanceof CompactionCancelledException) {
       engine.abandonCompaction(msg.plan());
     } else if (msg.failure() != null) {
       engine.abandonCompaction(msg.plan());
-      engine.fail(msg.failure());
+      retryFullCompaction |= msg.plan().full();
+      backgroundWorkFailed(msg.failure());
       failure = msg.failure() instanceof RuntimeException re ? re
           : new StrataException("compaction failed: " + msg.failure().getMessage(), msg.failure());
     } else {
       try {
         engine.installCompaction(msg.plan(), msg.outputs());
+        if (retry) {
+          recovered();
+        }
       } catch (RuntimeException e) {
         failure = e;
       }
@@ -360,10 +399,15 @@ public final class WriterActor extends AbstractBehavior<WriterActor.Command> {
 
   private Behavior<Command> onFlushCompleted(FlushCompleted msg) {
     flushRunning = false;
+    boolean retry = flushIsRetry;
     try {
       engine.installFlush(msg.memtable(), msg.file());
     } catch (RuntimeException e) {
       return onFlushFailed(new FlushFailed(msg.memtable(), e));
+    }
+    flushIsRetry = false;
+    if (retry) {
+      recovered();
     }
     rotateIfRoom();
     drainQueue();
@@ -374,8 +418,74 @@ public final class WriterActor extends AbstractBehavior<WriterActor.Command> {
 
   private Behavior<Command> onFlushFailed(FlushFailed msg) {
     flushRunning = false;
-    engine.fail(msg.cause());
+    flushIsRetry = false;
+    backgroundWorkFailed(msg.cause());
     return settle();
+  }
+
+  /**
+   * A flush or compaction failed. Its inputs are intact, so when the device was full the error is
+   * recoverable and the work is retried after the back-off; any other failure stays until reopen.
+   */
+  private void backgroundWorkFailed(Throwable cause) {
+    if (IoFailures.isNoSpace(cause) && engine.failRecoverable(cause)) {
+      timers.startSingleTimer(RetryBackgroundWork.INSTANCE, RetryBackgroundWork.INSTANCE, retryDelay);
+      retryDelay = retryDelay.multipliedBy(2);
+      if (retryDelay.toMillis() > MAX_RETRY_MILLIS) {
+        retryDelay = Duration.ofMillis(MAX_RETRY_MILLIS);
+      }
+    } else {
+      engine.fail(cause);
+    }
+  }
+
+  /**
+   * Retries, in a recoverable error state, the oldest work that can have failed: the flush of the
+   * oldest frozen memtable, else the full compaction that failed, else whatever compaction the
+   * strategy wants. With nothing left to redo, nothing failed that matters any more, and the store
+   * recovers at once.
+   */
+  private Behavior<Command> onRetryBackgroundWork() {
+    if (!engine.errorIsRecoverable() || closeRequest != null) {
+      return settle(); // recovered, or a hard error came, or the store is closing
+    }
+    if (flushRunning || running != null) {
+      // A job started before the error is still running: retry after it, one back-off from now.
+      timers.startSingleTimer(RetryBackgroundWork.INSTANCE, RetryBackgroundWork.INSTANCE, retryDelay);
+      return this;
+    }
+    Memtable oldest = engine.current().oldestImmutable();
+    if (oldest != null) {
+      flushIsRetry = true;
+      launchFlush(oldest);
+      return settle();
+    }
+    CompactionPlan plan;
+    try {
+      plan = engine.planCompaction(retryFullCompaction);
+    } catch (RuntimeException e) {
+      engine.fail(e);
+      return settle();
+    }
+    if (plan == null) {
+      retryFullCompaction = false;
+      recovered();
+      rotateIfRoom();
+      drainQueue();
+      startCompaction();
+    } else {
+      compactionIsRetry = true;
+      launchCompaction(plan);
+    }
+    return settle();
+  }
+
+  /** A retry succeeded: the store leaves its recoverable error state, and the back-off starts over. */
+  private void recovered() {
+    retryFullCompaction = false;
+    if (engine.recover()) {
+      retryDelay = Duration.ofMillis(FIRST_RETRY_MILLIS);
+    }
   }
 
   /** Freezes the mutable memtable if wanted and the frozen-memtable limit allows it. */
@@ -409,6 +519,10 @@ public final class WriterActor extends AbstractBehavior<WriterActor.Command> {
     if (running != null && closeRequest == null && engine.l0AtStopTrigger()) {
       return;
     }
+    launchFlush(oldest);
+  }
+
+  private void launchFlush(Memtable oldest) {
     flushRunning = true;
     CompletableFuture<SstFile> job = CompletableFuture.supplyAsync(() -> engine.writeSst(oldest), blocking);
     getContext().pipeToSelf(job, (file, err) ->
@@ -482,7 +596,8 @@ public final class WriterActor extends AbstractBehavior<WriterActor.Command> {
     }
     ReadState s = engine.current();
     boolean flushAll = !engine.options().walEnabled();
-    if (err == null) {
+    // A recoverable error lost nothing: with the WAL on, the store closes as a healthy one does.
+    if (err == null || engine.errorIsRecoverable() && !flushAll) {
       if (flushAll && !s.mutable().isEmpty()) {
         rotateWanted = true;
         rotateIfRoom();
@@ -537,7 +652,9 @@ public final class WriterActor extends AbstractBehavior<WriterActor.Command> {
     compactRequests.clear();
     idleWaiters.forEach(done -> done.completeExceptionally(failure));
     idleWaiters.clear();
-    completeAwaitingSync(failure);
+    if (!engine.errorIsRecoverable()) {
+      completeAwaitingSync(failure); // else they are in the WAL, healthy, and the SyncNow on its way syncs them
+    }
   }
 
   private static Throwable unwrap(Throwable t) {

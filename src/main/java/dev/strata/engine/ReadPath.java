@@ -2,6 +2,7 @@ package dev.strata.engine;
 
 import dev.strata.Bound;
 import dev.strata.StrataException;
+import dev.strata.fs.IoFailures;
 import dev.strata.StrataIterator;
 import dev.strata.iterator.ConcatIterator;
 import dev.strata.iterator.InternalIterator;
@@ -60,6 +61,10 @@ final class ReadPath {
       }
     } catch (IOException e) {
       throw new StrataException("reading an SST failed: " + e.getMessage(), e);
+    } catch (InternalError fault) {
+      // A fault on a mapped SST that the JVM delivered late, past the file-system seam (see IoFailures).
+      throw new StrataException("reading an SST failed: " + IoFailures.translate(fault, "a mapped read").getMessage(),
+          fault);
     }
     probe.charge(seeksExhausted);
     return r;

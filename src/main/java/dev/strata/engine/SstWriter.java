@@ -54,6 +54,8 @@ final class SstWriter {
     private final Path tmp;
     private final WritableFile file;
     private final TableBuilder builder;
+    /** Set once the file is under its final name: abandoning it then deletes that name. */
+    private boolean renamed;
 
     private Output(long number) throws IOException {
       this.number = number;
@@ -80,18 +82,22 @@ final class SstWriter {
         file.close();
       }
       fs.rename(tmp, path);
+      renamed = true;
       fs.syncDirectory(dir);
       bytesWritten.addAndGet(props.fileSize());
       TableReader reader = TableReader.open(fs.openImmutable(path), number, path.getFileName().toString(), cache);
       return new SstFile(number, reader, releaser);
     }
 
-    /** Drops an unfinished file; failures to clean up are added to {@code cause}. */
+    /**
+     * Drops an unfinished file, under whichever name it has (a flush retried on a full device must
+     * not leave a file behind at each attempt); failures to clean up are added to {@code cause}.
+     */
     void abandon(Throwable cause) {
       try {
         builder.abandon();
         file.close();
-        fs.delete(tmp);
+        fs.delete(renamed ? path : tmp);
       } catch (IOException | RuntimeException e) {
         cause.addSuppressed(e);
       }

@@ -12,6 +12,7 @@ import dev.strata.fs.BudgetedFileSystem;
 import dev.strata.fs.FileLock;
 import dev.strata.fs.FileSystem;
 import dev.strata.fs.MappingBudget;
+import dev.strata.fs.TranslatingFileSystem;
 import dev.strata.key.Lookup;
 import dev.strata.mvcc.SnapshotRegistry;
 import dev.strata.readstate.ReadState;
@@ -41,9 +42,12 @@ import java.util.function.Consumer;
  * synced, and only then is the WAL it replaces deleted; the directory is synced after every
  * creation, rename and deletion.
  *
- * <p><b>Errors.</b> An I/O error in a write, a sync, a flush or a manifest append fails that call
- * and puts the store in its read-only {@link ErrorState}: writes then fail fast with the original
- * cause, reads keep working, and a reopen recovers every acknowledged write.
+ * <p><b>Errors.</b> An I/O error in a write, a sync, a flush, a compaction or a manifest append
+ * fails that call and puts the store in its read-only {@link ErrorState}: writes then fail fast
+ * with the original cause, reads keep working, and a reopen recovers every acknowledged write. The
+ * file system is wrapped in a {@link TranslatingFileSystem}, so an error is an IOException here
+ * whatever shape the JDK gave it. A flush or compaction that found the device full lost nothing:
+ * that error state is recoverable, and the writer ends it when a retry succeeds.
  *
  * <p>Thread-safety: every public method is for any thread; {@link #writerControl()} is handed out
  * once, and what it reaches is the writer's alone.
@@ -107,9 +111,11 @@ public final class StoreEngine {
     return open(dir, options, fs, Runnable::run, manifestRollBytes);
   }
 
-  private static StoreEngine open(Path dir, StrataOptions options, FileSystem baseFs, Executor walPreparer,
+  private static StoreEngine open(Path dir, StrataOptions options, FileSystem given, Executor walPreparer,
       long manifestRollBytes) {
-    FileSystem fs = new BudgetedFileSystem(baseFs, new MappingBudget(options.maxMappedFiles()));
+    // Whatever shape the JDK gives an I/O error (UncheckedIOException, InternalError), the engine
+    // sees an IOException, which every call site turns into the error state and a StrataException.
+    FileSystem fs = TranslatingFileSystem.wrap(new BudgetedFileSystem(given, new MappingBudget(options.maxMappedFiles())));
     BlockCache cache = new BlockCache(options.blockCacheBytes());
     FileReleaser releaser = new FileReleaser(dir, fs);
     Recovery.Result r = new Recovery(dir, options, fs, cache, releaser).run();

@@ -121,7 +121,8 @@ final class WalSet {
     try {
       counters.walSyncs.incrementAndGet();
       w.sync();
-    } catch (IOException e) {
+    } catch (IOException | RuntimeException | InternalError e) {
+      // Whatever the sync threw, it is not known to have made the WAL durable: a failed sync.
       syncFailed = true;
       errors.fail(e);
       throw new StrataException("sync of WAL " + w.number() + " failed: " + e.getMessage(), e);

@@ -217,7 +217,9 @@ final class WritePath {
   private void appendWalRecord() {
     try {
       walBytesWritten += wal.append(walRecord.array(), walRecord.size());
-    } catch (IOException e) {
+    } catch (IOException | RuntimeException | InternalError e) {
+      // Whatever the append threw (an InternalError: a fault on the mapping that the JVM reported
+      // late, past the file-system seam), the WAL's tail is unknown: no later write may follow it.
       errors.fail(e);
       throw new StrataException("append to WAL " + wal.number() + " failed: " + e.getMessage(), e);
     } catch (Throwable t) {

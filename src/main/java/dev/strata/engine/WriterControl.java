@@ -255,9 +255,29 @@ public final class WriterControl {
     return releaser.deleteObsolete();
   }
 
-  /** Puts the store into its read-only error state. */
+  /** Puts the store into its read-only error state, until reopen. */
   public void fail(Throwable cause) {
     errors.fail(cause);
+  }
+
+  /**
+   * A flush or compaction failed without losing anything, for a reason that may go away (the
+   * device was full); the store is read-only until a retry of the work succeeds. Returns whether
+   * the store is now in that recoverable state: false when it already is in the hard one, which
+   * nothing but a reopen clears.
+   */
+  public boolean failRecoverable(Throwable cause) {
+    return errors.failRecoverable(cause);
+  }
+
+  /** A retry succeeded; leaves a recoverable error state (returns whether it did). */
+  public boolean recover() {
+    return errors.recover();
+  }
+
+  /** Whether the store is in its error state for a reason that a retry may clear. */
+  public boolean errorIsRecoverable() {
+    return errors.isRecoverable();
   }
 
   /** Whether compaction runs on its own: false with {@code CompactionOptions.none()}. */

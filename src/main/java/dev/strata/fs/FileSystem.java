@@ -9,6 +9,11 @@ import java.util.concurrent.Executor;
  * Every file operation Strata performs goes through this interface, so that tests can swap in an
  * in-memory file system that loses unsynced data on a simulated crash, or one that injects I/O
  * errors at a chosen operation. Implementations must be thread-safe.
+ *
+ * <p>Failures are IOExceptions. The JDK reports some I/O errors unchecked (a failed msync, a fault
+ * on a mapped buffer; see {@link IoFailures}): an implementation translates them, and the engine
+ * puts a {@link TranslatingFileSystem} around every file system it is given, so that one that does
+ * not is handled all the same.
  */
 public interface FileSystem {
   /** Creates a new file for appending; fails if it already exists. */

@@ -82,7 +82,13 @@ final class MappedReadableFile implements ReadableFile {
         int segment = (int) (pos / SEGMENT_BYTES);
         int inSegment = (int) (pos % SEGMENT_BYTES);
         int n = Math.min(remaining, SEGMENT_BYTES - inSegment);
-        m.segments[segment].get(inSegment, dst, off, n);
+        try {
+          m.segments[segment].get(inSegment, dst, off, n);
+        } catch (InternalError fault) {
+          // A load from a page the kernel cannot provide (the file was truncated, the device failed).
+          // Only when the JVM reports it at once: see IoFailures on faults in compiled code.
+          throw IoFailures.translate(fault, "reading " + length + " bytes at " + position + " of " + path);
+        }
         pos += n;
         off += n;
         remaining -= n;

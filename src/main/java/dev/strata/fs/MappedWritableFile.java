@@ -1,6 +1,7 @@
 package dev.strata.fs;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
@@ -90,7 +91,12 @@ final class MappedWritableFile implements WritableFile {
         mapNextSegment();
       }
       int n = Math.min(left, current.remaining());
-      current.put(data, from, n);
+      try {
+        current.put(data, from, n);
+      } catch (InternalError fault) {
+        // A store into a page the kernel cannot provide (SIGBUS): an I/O error, reported as one.
+        throw IoFailures.translate(fault, "appending to " + path);
+      }
       from += n;
       left -= n;
       size += n;
@@ -183,11 +189,16 @@ final class MappedWritableFile implements WritableFile {
       }
       // Appends never touch a filled segment again, and only the next sync could unmap `last`.
       try {
-        for (MappedByteBuffer segment : filled) {
-          segment.force();
-        }
-        if (last != null) {
-          last.force(0, lastUpTo);
+        try {
+          for (MappedByteBuffer segment : filled) {
+            segment.force();
+          }
+          if (last != null) {
+            last.force(0, lastUpTo);
+          }
+        } catch (UncheckedIOException | InternalError e) {
+          // force() reports a failed msync unchecked on JDK 17: it is this sync's IOException.
+          throw IoFailures.translate(e, "syncing " + path);
         }
         // Forcing the mapping made the data durable. Metadata only matters when mapping a segment
         // grew the file, since the length must survive with the data; skipping it otherwise saves

@@ -119,6 +119,12 @@ final class TableIterator extends InternalIterator {
       data = null;
       throw new StrataException(table.fileName() + ": reading data block at offset " + index.offset(target)
           + " failed: " + e.getMessage(), e);
+    } catch (InternalError fault) {
+      // A fault on the mapped file that the JVM delivered late, past the file-system seam (see
+      // dev.strata.fs.IoFailures): an I/O error all the same.
+      data = null;
+      throw new StrataException(table.fileName() + ": reading data block at offset " + index.offset(target)
+          + " failed: a fault on the mapped file: " + fault.getMessage(), fault);
     }
   }
 }

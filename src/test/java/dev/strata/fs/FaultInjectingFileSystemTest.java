@@ -5,9 +5,12 @@ import static dev.strata.fs.FsTestHarness.readAll;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.strata.fs.FaultInjectingFileSystem.Kind;
 import dev.strata.fs.FaultInjectingFileSystem.Op;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -112,5 +115,60 @@ class FaultInjectingFileSystemTest {
     assertInjected("injected failure: LOCK #1", () -> fs.lock(dir.resolve("LOCK")));
     fs.lock(dir.resolve("LOCK")).close();
     assertEquals(2, fs.count(Op.LOCK));
+  }
+
+  @Test
+  void eachKindFailsInTheShapeTheJdkWouldReportIt() throws Exception {
+    WritableFile file = fs.createMapped(dir.resolve("w.wal"), 64, Runnable::run);
+    fs.failAt(Op.SYNC, 1, Kind.UNCHECKED_IO, path -> true);
+    UncheckedIOException msync = assertThrows(UncheckedIOException.class, file::sync);
+    assertTrue(msync.getMessage().contains("injected failure: SYNC #1"), msync.getMessage());
+    fs.failAt(Op.APPEND, 1, Kind.INTERNAL_ERROR, path -> true);
+    InternalError fault = assertThrows(InternalError.class, () -> file.append(bytes(3, 1)));
+    assertTrue(fault.getMessage().contains("injected failure: APPEND #1"), fault.getMessage());
+    fs.failAt(Op.APPEND, 1, Kind.NO_SPACE, path -> true);
+    IOException full = assertThrows(IOException.class, () -> file.append(bytes(3, 1)));
+    assertTrue(IoFailures.isNoSpace(full), full.getMessage());
+    fs.failAt(Op.SYNC, 1, Kind.IO_EXCEPTION, path -> true);
+    assertInjected("injected failure: SYNC #1", file::sync);
+    assertEquals(4, fs.injected());
+    file.append(bytes(3, 1));
+    file.sync();
+    file.close();
+  }
+
+  @Test
+  void aFailureLimitedToSomeFilesCountsOnlyTheirCalls() throws Exception {
+    try (WritableFile sst = fs.create(dir.resolve("1.sst.tmp"));
+        WritableFile wal = fs.createMapped(dir.resolve("2.wal"), 64, Runnable::run)) {
+      fs.failAt(Op.APPEND, 2, Kind.IO_EXCEPTION, path -> path.toString().endsWith(".wal"));
+      sst.append(bytes(3, 1));
+      wal.append(bytes(3, 1));
+      sst.append(bytes(3, 1));
+      assertInjected("injected failure: APPEND #2", () -> wal.append(bytes(3, 1)));
+      wal.append(bytes(3, 1));
+      assertEquals(5, fs.count(Op.APPEND));
+    }
+  }
+
+  @Test
+  void aRenameMatchesEitherName() throws Exception {
+    fs.create(dir.resolve("a.tmp")).close();
+    fs.failAlways(Op.RENAME, Kind.IO_EXCEPTION, path -> path.getFileName().toString().equals("b"));
+    assertInjected("injected failure: RENAME #1", () -> fs.rename(dir.resolve("a.tmp"), dir.resolve("b")));
+    fs.rename(dir.resolve("a.tmp"), dir.resolve("c"));
+  }
+
+  @Test
+  void mappingCallsCountAsMapAsWellAsCreateOrOpen() throws Exception {
+    fs.failAt(Op.MAP, 1);
+    assertInjected("injected failure: MAP #1", () -> fs.createMapped(dir.resolve("m"), 64, Runnable::run));
+    fs.create(dir.resolve("f")).close();
+    fs.failAt(Op.MAP, 1);
+    assertInjected("injected failure: MAP #1", () -> fs.openImmutable(dir.resolve("f")));
+    fs.openReadable(dir.resolve("f")).close();
+    assertEquals(2, fs.count(Op.MAP));
+    assertEquals(2, fs.count(Op.CREATE));
+    assertEquals(2, fs.count(Op.OPEN));
   }
 }
