@@ -2,9 +2,7 @@ package dev.strata.crash;
 
 import static org.junit.jupiter.api.Assertions.fail;
 
-import akka.actor.typed.ActorSystem;
-import akka.actor.typed.javadsl.Behaviors;
-import com.typesafe.config.ConfigFactory;
+import dev.strata.RenewedActorSystem;
 import dev.strata.Strata;
 import dev.strata.TestHarness;
 import java.io.IOException;
@@ -16,7 +14,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.TreeMap;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -60,21 +57,21 @@ class CrashRecoveryTest {
   private static final int THREADS = 4;
   private static final long FIRST_LINE_TIMEOUT_MS = 60_000;
 
-  private static ActorSystem<Void> system;
+  private static RenewedActorSystem system;
 
   @TempDir(cleanup = CleanupMode.ON_SUCCESS)
   Path dir;
 
   @BeforeAll
   static void startActorSystem() {
-    // One ActorSystem for all reopenings: starting one per cycle would cost more than the check.
-    system = ActorSystem.create(Behaviors.empty(), "crash-recovery-test", ConfigFactory.load());
+    // One ActorSystem for all reopenings (starting one per store would cost more than the check),
+    // renewed before Akka's unlicensed time limit ends it.
+    system = new RenewedActorSystem("crash-recovery-test");
   }
 
   @AfterAll
-  static void stopActorSystem() throws Exception {
-    system.terminate();
-    system.getWhenTerminated().toCompletableFuture().get(30, TimeUnit.SECONDS);
+  static void stopActorSystem() {
+    system.close();
   }
 
   @Test
@@ -180,7 +177,7 @@ class CrashRecoveryTest {
 
   private static Strata reopen(Path store, CrashOptionSet set, String where) {
     try {
-      return Strata.open(system, store, set.options());
+      return Strata.open(system.get(), store, set.options());
     } catch (RuntimeException e) {
       throw new AssertionError("the store does not reopen after the kill at " + where + ": " + e, e);
     }

@@ -2,10 +2,8 @@ package dev.strata.metamorphic;
 
 import static org.junit.jupiter.api.Assertions.fail;
 
-import akka.actor.typed.ActorSystem;
-import akka.actor.typed.javadsl.Behaviors;
-import com.typesafe.config.ConfigFactory;
 import dev.strata.CompactionOptions;
+import dev.strata.RenewedActorSystem;
 import dev.strata.StrataOptions;
 import dev.strata.TestHarness;
 import dev.strata.fs.InMemoryFileSystem;
@@ -13,7 +11,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -46,20 +43,20 @@ import org.junit.jupiter.api.io.TempDir;
  * stores' directories.
  */
 class MetamorphicTest {
-  private static ActorSystem<Void> system;
+  private static RenewedActorSystem system;
 
   @TempDir(cleanup = CleanupMode.ON_SUCCESS)
   Path dir;
 
   @BeforeAll
   static void startActorSystem() {
-    system = ActorSystem.create(Behaviors.empty(), "metamorphic-test", ConfigFactory.load());
+    // One ActorSystem for every run, renewed before Akka's unlicensed time limit ends it.
+    system = new RenewedActorSystem("metamorphic-test");
   }
 
   @AfterAll
-  static void stopActorSystem() throws Exception {
-    system.terminate();
-    system.getWhenTerminated().toCompletableFuture().get(30, TimeUnit.SECONDS);
+  static void stopActorSystem() {
+    system.close();
   }
 
   @Test
@@ -81,7 +78,7 @@ class MetamorphicTest {
       String described = options + (onDisk ? " on disk" : " in memory");
       List<String> trace;
       long runStart = System.nanoTime();
-      try (StoreTarget store = new StoreTarget(system, dir.resolve("run-" + r), options,
+      try (StoreTarget store = new StoreTarget(system.get(), dir.resolve("run-" + r), options,
           onDisk ? null : new InMemoryFileSystem())) {
         trace = run(store, ops);
       }
