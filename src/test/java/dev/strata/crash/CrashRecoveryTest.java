@@ -106,6 +106,7 @@ class CrashRecoveryTest {
     Map<String, Tally> perSet = new TreeMap<>();
     long started = System.nanoTime();
     long checkNanos = 0;
+    long startNanos = 0;
     int checked = 0;
     int kills = 0;
     try {
@@ -119,7 +120,7 @@ class CrashRecoveryTest {
             + ", killed after " + killAfterMs + " ms); directory kept: " + dir;
         Path out = dir.resolve(String.format("cycle-%05d.out", cycle));
         Path err = dir.resolve(String.format("cycle-%05d.err", cycle));
-        runAndKill(store, out, err, childSeed, cycle, set, killAfterMs, at);
+        startNanos += runAndKill(store, out, err, childSeed, cycle, set, killAfterMs, at);
         kills++;
 
         CrashLog log = CrashLog.parse(Files.readString(out, StandardCharsets.US_ASCII), cycle);
@@ -148,13 +149,13 @@ class CrashRecoveryTest {
         Files.delete(out);
         Files.delete(err);
         if (cycles >= 100 && (cycle + 1) % (cycles / 10) == 0) {
-          System.out.println(name + " progress: cycle " + (cycle + 1) + ", " + elapsed(started, checkNanos) + ", "
+          System.out.println(name + " progress: cycle " + (cycle + 1) + ", " + elapsed(started, checkNanos, startNanos) + ", "
               + fileCounts(models.keySet()) + " files in the stores");
         }
       }
     } finally {
       System.out.println(name + " totals: cycles=" + checked + " kills=" + kills + " "
-          + totals(models) + ", " + elapsed(started, checkNanos));
+          + totals(models) + ", " + elapsed(started, checkNanos, startNanos));
       models.forEach((s, m) -> System.out.println("  store " + s + ": " + m.totals()));
       perSet.forEach((label, t) -> System.out.println("  option set " + label + ": " + t));
     }
@@ -170,9 +171,10 @@ class CrashRecoveryTest {
     return "acknowledgedWrites=" + acknowledged + " keysChecked=" + keyChecks;
   }
 
-  private static String elapsed(long started, long checkNanos) {
+  private static String elapsed(long started, long checkNanos, long startNanos) {
     long total = System.nanoTime() - started;
-    return String.format("%.1f s (%.1f s reopening and checking)", total / 1e9, checkNanos / 1e9);
+    return String.format("%.1f s (%.1f s starting children until their first report, %.1f s reopening and checking)",
+        total / 1e9, startNanos / 1e9, checkNanos / 1e9);
   }
 
   private static Strata reopen(Path store, CrashOptionSet set, String where) {
@@ -183,8 +185,11 @@ class CrashRecoveryTest {
     }
   }
 
-  /** Starts the child, lets it write {@code killAfterMs} past its first report, and SIGKILLs it. */
-  private static void runAndKill(Path store, Path out, Path err, long childSeed, int cycle, CrashOptionSet set,
+  /**
+   * Starts the child, lets it write {@code killAfterMs} past its first report, and SIGKILLs it;
+   * returns the nanoseconds from the start to the first report.
+   */
+  private static long runAndKill(Path store, Path out, Path err, long childSeed, int cycle, CrashOptionSet set,
       long killAfterMs, String at) throws IOException, InterruptedException {
     ProcessBuilder pb = new ProcessBuilder(
         Path.of(System.getProperty("java.home"), "bin", "java").toString(),
@@ -199,6 +204,7 @@ class CrashRecoveryTest {
         // thread has to drain it; a last line the kill cut short is ignored (CrashLog).
         .redirectOutput(out.toFile())
         .redirectError(err.toFile());
+    long start = System.nanoTime();
     Process child = pb.start();
     try {
       long deadline = System.currentTimeMillis() + FIRST_LINE_TIMEOUT_MS;
@@ -213,11 +219,13 @@ class CrashRecoveryTest {
         }
         Thread.sleep(5);
       }
+      long firstReport = System.nanoTime() - start;
       Thread.sleep(killAfterMs);
       if (!child.isAlive()) {
         fail("the child exited with status " + child.exitValue() + " before it was killed at " + at
             + "; its stderr:\n" + tail(err));
       }
+      return firstReport;
     } finally {
       child.destroyForcibly();
       child.waitFor();
