@@ -21,7 +21,7 @@ import java.util.Set;
  * writes that may have reached the key: w0 is the value at the start of the cycle, then every
  * acknowledged or pending write of the cycle (a conflicted or rolled-back transaction never
  * counts). Before a write is issued the key's permitted set grows to {old, new}; once it is
- * acknowledged it shrinks to {new}... as far as the store promises that write survives a kill:
+ * acknowledged it shrinks to {new}, if the store promises that the write survives a kill:
  * <ul>
  *   <li>WAL on (synced or not; a process crash keeps the page cache): every acknowledged write
  *       survives. The key may hold its last acknowledged write or, if one is pending after it,
