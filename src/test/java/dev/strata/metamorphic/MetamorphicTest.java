@@ -37,7 +37,7 @@ import org.junit.jupiter.api.io.TempDir;
  *
  * <p>The sequence and the option sets come from one seed, printed at the start (replay with
  * {@code -Dstrata.seed=...}). {@code -Dstrata.metamorphic.runs} (default 12) sets how many option
- * sets, {@code -Dstrata.metamorphic.ops} (default 3000) how long the sequence is; the Maven profile
+ * sets, {@code -Dstrata.metamorphic.ops} (default 2500) how long the sequence is; the Maven profile
  * {@code reliability} runs 100 option sets. On a mismatch the test prints the seed, both option
  * sets, the first operation whose result differs with the operations before it, and keeps the
  * stores' directories.
@@ -63,7 +63,7 @@ class MetamorphicTest {
   void everyOptionSetReadsWhatTheModelReads() {
     long seed = TestHarness.seed("everyOptionSetReadsWhatTheModelReads");
     int runs = property("strata.metamorphic.runs", 12);
-    List<Op> ops = OpGenerator.generate(seed, property("strata.metamorphic.ops", 3000));
+    List<Op> ops = OpGenerator.generate(seed, property("strata.metamorphic.ops", 2500));
     List<String> expected;
     try (ModelTarget model = new ModelTarget()) {
       expected = run(model, ops);
