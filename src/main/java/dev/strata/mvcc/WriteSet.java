@@ -49,11 +49,16 @@ public final class WriteSet {
     if (!lower.isUnbounded()) {
       view = view.tailMap(lower.key(), lower.kind() == Bound.Kind.INCLUDED);
     }
-    if (!upper.isUnbounded()) {
-      view = view.headMap(upper.key(), upper.kind() == Bound.Kind.INCLUDED);
-    }
     TreeMap<byte[], byte[]> copy = new TreeMap<>(Arrays::compareUnsigned);
     for (Map.Entry<byte[], byte[]> e : view.entrySet()) {
+      // The upper bound is checked here rather than with headMap, which throws when the bounds
+      // cross; crossed bounds select nothing, as they do in a scan of the store.
+      if (!upper.isUnbounded()) {
+        int c = Arrays.compareUnsigned(e.getKey(), upper.key());
+        if (upper.kind() == Bound.Kind.INCLUDED ? c > 0 : c >= 0) {
+          break;
+        }
+      }
       copy.put(e.getKey(), e.getValue() == TOMBSTONE ? null : e.getValue());
     }
     return copy;

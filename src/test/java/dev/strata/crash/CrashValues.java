@@ -7,9 +7,10 @@ import java.util.Arrays;
  * The keys and values of the crash test, shared by the child that writes them ({@link CrashWriter})
  * and the parent that checks them ({@link CrashModel}).
  *
- * <p>A key belongs to one writer thread: {@code t<thread>-k<nnnn>}, from a bounded key space, so
- * keys are overwritten and deleted again and again across cycles and the store stays small
- * enough to check in full after every kill. A value names the write that wrote it and is
+ * <p>Keys are {@code k<nnnn>}, {@link #KEYS} of them shared by every writer thread (a small hot
+ * set of them drawn more often, so that transactions conflict), so keys are overwritten and
+ * deleted again and again across cycles and the store stays small enough to check in full after
+ * every kill. A value names the write that wrote it and is
  * otherwise a deterministic function of that write:
  * <pre>
  *   c&lt;cycle&gt;.t&lt;thread&gt;.w&lt;write&gt;.&lt;key&gt;.&lt;padding&gt;
@@ -20,13 +21,29 @@ import java.util.Arrays;
  * Stateless and thread-safe.
  */
 final class CrashValues {
-  /** Keys each writer thread owns. */
-  static final int KEYS_PER_THREAD = 1000;
+  /** The key space: {@code k0000} to {@code k0511}. */
+  static final int KEYS = 512;
+  /** The first keys of the key space, drawn {@link #HOT_PERCENT}% of the time. */
+  static final int HOT_KEYS = 16;
+  static final int HOT_PERCENT = 25;
 
   private CrashValues() {}
 
-  static String key(int thread, int n) {
-    return "t" + thread + "-k" + String.format("%04d", n);
+  static String key(int n) {
+    return String.format("k%04d", n);
+  }
+
+  /** The index of a key of the key space, or -1 for any other string. */
+  static int index(String key) {
+    if (key.length() != 5 || key.charAt(0) != 'k') {
+      return -1;
+    }
+    try {
+      int n = Integer.parseInt(key.substring(1));
+      return n >= 0 && n < KEYS && key.equals(key(n)) ? n : -1;
+    } catch (NumberFormatException e) {
+      return -1;
+    }
   }
 
   static byte[] bytes(String s) {
