@@ -19,6 +19,7 @@ public final class StrataOptions {
   private final boolean syncWrites;
   private final CompactionOptions compaction;
   private final boolean serializable;
+  private final WalRecoveryMode walRecoveryMode;
 
   private StrataOptions(Builder b) {
     this.memtableSizeBytes = b.memtableSizeBytes;
@@ -31,6 +32,7 @@ public final class StrataOptions {
     this.syncWrites = b.syncWrites;
     this.compaction = b.compaction;
     this.serializable = b.serializable;
+    this.walRecoveryMode = b.walRecoveryMode;
   }
 
   public static Builder builder() {
@@ -59,6 +61,7 @@ public final class StrataOptions {
         .walEnabled(c.getBoolean("wal-enabled"))
         .syncWrites(c.getBoolean("sync-writes"))
         .serializable(c.getBoolean("serializable"))
+        .walRecoveryMode(walRecoveryModeFromConfig(c.getString("wal-recovery-mode")))
         .compaction(compactionFromConfig(c.getConfig("compaction")));
     return b.build();
   }
@@ -91,6 +94,16 @@ public final class StrataOptions {
         : o.level0SlowdownWritesTrigger(slowdown).level0StopWritesTrigger(stop);
     String ratioKey = base.strategy() == CompactionOptions.Strategy.TIERED ? "tiered-size-ratio-percent" : "size-ratio-percent";
     return o.sizeRatioPercent(c.getInt(ratioKey));
+  }
+
+  private static WalRecoveryMode walRecoveryModeFromConfig(String name) {
+    return switch (name) {
+      case "point-in-time" -> WalRecoveryMode.POINT_IN_TIME;
+      case "absolute-consistency" -> WalRecoveryMode.ABSOLUTE_CONSISTENCY;
+      case "skip-any-corrupted-records" -> WalRecoveryMode.SKIP_ANY_CORRUPTED_RECORDS;
+      default -> throw new IllegalArgumentException("strata.wal-recovery-mode must be one of point-in-time, "
+          + "absolute-consistency, skip-any-corrupted-records; got '" + name + "'");
+    };
   }
 
   private static int toInt(String key, long value) {
@@ -140,12 +153,18 @@ public final class StrataOptions {
     return serializable;
   }
 
+  /** What opening the store does with a damaged or cut-short WAL; see {@link WalRecoveryMode}. */
+  public WalRecoveryMode walRecoveryMode() {
+    return walRecoveryMode;
+  }
+
   /** A builder that starts from these options. */
   public Builder toBuilder() {
     return builder().memtableSizeBytes(memtableSizeBytes).targetSstSizeBytes(targetSstSizeBytes)
         .blockSizeBytes(blockSizeBytes).maxImmutableMemtables(maxImmutableMemtables)
         .blockCacheBytes(blockCacheBytes).bloomBitsPerKey(bloomBitsPerKey).walEnabled(walEnabled)
-        .syncWrites(syncWrites).compaction(compaction).serializable(serializable);
+        .syncWrites(syncWrites).compaction(compaction).serializable(serializable)
+        .walRecoveryMode(walRecoveryMode);
   }
 
   @Override
@@ -153,7 +172,7 @@ public final class StrataOptions {
     return "StrataOptions(memtable=" + memtableSizeBytes + "B, targetSst=" + targetSstSizeBytes + "B, block="
         + blockSizeBytes + "B, maxImmutable=" + maxImmutableMemtables + ", blockCache=" + blockCacheBytes
         + "B, bloomBitsPerKey=" + bloomBitsPerKey + ", wal=" + walEnabled + ", sync=" + syncWrites
-        + ", compaction=" + compaction + ", serializable=" + serializable + ")";
+        + ", compaction=" + compaction + ", serializable=" + serializable + ", walRecovery=" + walRecoveryMode + ")";
   }
 
   /** Builds {@link StrataOptions}; starts from the library defaults. Not thread-safe. */
@@ -168,6 +187,7 @@ public final class StrataOptions {
     private boolean syncWrites;
     private CompactionOptions compaction = CompactionOptions.leveled();
     private boolean serializable;
+    private WalRecoveryMode walRecoveryMode = WalRecoveryMode.POINT_IN_TIME;
 
     private Builder() {}
 
@@ -245,6 +265,12 @@ public final class StrataOptions {
     /** true: transactions validate their reads at commit. */
     public Builder serializable(boolean serializable) {
       this.serializable = serializable;
+      return this;
+    }
+
+    /** What opening the store does with a damaged or cut-short WAL (default POINT_IN_TIME). */
+    public Builder walRecoveryMode(WalRecoveryMode mode) {
+      this.walRecoveryMode = java.util.Objects.requireNonNull(mode, "walRecoveryMode must not be null");
       return this;
     }
 
