@@ -255,10 +255,11 @@ public final class LogReader {
   }
 
   /**
-   * The offset just past the last byte of the file that is not zero (0 if none): where the log's
+   * The offset just past the last byte of {@code in} that is not zero (0 if none): where a log's
    * content ends, whatever zero-filled tail a mapped file has. For reports of what was dropped.
    */
-  public long dataEnd() throws IOException {
+  public static long dataEnd(ReadableFile in) throws IOException {
+    long fileSize = in.size();
     byte[] chunk = new byte[BLOCK_SIZE];
     for (long end = fileSize; end > 0; ) {
       int n = (int) Math.min(BLOCK_SIZE, end);
