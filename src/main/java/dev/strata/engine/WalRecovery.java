@@ -127,14 +127,19 @@ final class WalRecovery {
       }
 
       if (r.tornTail()) {
-        String torn = name + ": torn last record at offset " + r.replayedEnd() + " (" + (r.dataEnd() - r.replayedEnd())
-            + " bytes; a write the crash interrupted)";
-        if (mode == WalRecoveryMode.ABSOLUTE_CONSISTENCY
-            || (r.replayedEnd() < synced && !salvage)) {
-          throw new CorruptionException(torn + (r.replayedEnd() < synced ? ", before the " + synced
-              + " bytes recorded as synced" : "; ABSOLUTE_CONSISTENCY does not drop it"));
+        String torn = r.replayedEnd() < synced
+            ? name + ": a cut-short record at offset " + r.replayedEnd() + ", before the " + synced
+                + " bytes recorded as synced: synced writes are lost"
+            : name + ": torn last record at offset " + r.replayedEnd() + " (" + (r.dataEnd() - r.replayedEnd())
+                + " bytes; a write the crash interrupted)";
+        if (mode == WalRecoveryMode.ABSOLUTE_CONSISTENCY || (r.replayedEnd() < synced && !salvage)) {
+          throw new CorruptionException(torn + (r.replayedEnd() < synced ? "" : "; ABSOLUTE_CONSISTENCY does not drop it"));
         }
-        log.warn("{}: dropped", torn);
+        if (r.replayedEnd() < synced) {
+          log.error("{}; salvaging what precedes it", torn);
+        } else {
+          log.warn("{}: dropped", torn);
+        }
         if (!salvage) {
           stoppedAt = name + " at offset " + r.replayedEnd();
         }
