@@ -85,9 +85,22 @@ class WalRecoveryBugsTest {
     Arrays.fill(torn, (int) syncedEnd, (int) page, (byte) 0);
     rewrite(fs, wal, torn);
 
+    ch.qos.logback.classic.Logger recoveryLog =
+        (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger("dev.strata.engine.WalRecovery");
+    ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> warnings =
+        new ch.qos.logback.core.read.ListAppender<>();
+    warnings.start();
+    recoveryLog.addAppender(warnings);
     try (Strata reopened = open(system, fs, OPTIONS)) {
       assertEquals(synced, scanAll(reopened), "the synced prefix, and nothing after the hole");
+    } finally {
+      recoveryLog.detachAppender(warnings);
     }
+    String expectedWarning = "000002.wal: corrupt log record at offset " + syncedEnd + ": invalid fragment type 0: "
+        + "replay stopped; dropped " + (lastNonZero(beforeCrash) - syncedEnd) + " bytes from offset " + syncedEnd
+        + " (and every newer WAL); kept as lost/000002.wal";
+    assertTrue(warnings.list.stream().anyMatch(e -> e.getLevel() == ch.qos.logback.classic.Level.WARN
+        && e.getFormattedMessage().equals(expectedWarning)), "a WARN says what was dropped: " + warnings.list);
   }
 
   /**
@@ -159,6 +172,15 @@ class WalRecoveryBugsTest {
     try (Strata db = open(system, fs, OPTIONS)) {
       assertEquals(expected, scanLatin1(db), "every write, replayed from the WAL");
     }
+  }
+
+  /** The offset past the last byte that is not zero. */
+  private static long lastNonZero(byte[] b) {
+    int end = b.length;
+    while (end > 0 && b[end - 1] == 0) {
+      end--;
+    }
+    return end;
   }
 
   private static String key(String prefix, int i) {
