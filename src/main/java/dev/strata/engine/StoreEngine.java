@@ -577,12 +577,34 @@ public final class StoreEngine {
     }
   }
 
-  /** Writer only: fsyncs the retired WALs not yet synced, oldest first. */
+  /**
+   * Writer only: fsyncs the retired WALs not yet synced, oldest first, and records each one's sync
+   * point in the manifest (it takes no more writes, so the point is its end).
+   */
   private void syncRetiredWals() {
     while (retiredWalsSynced < retiredWals.size()) {
       WalWriter w = retiredWals.get(retiredWalsSynced);
       syncOne(w);
+      recordWalSynced(w);
       retiredWalsSynced++;
+    }
+  }
+
+  /**
+   * Records that WAL {@code w}, which takes no more writes, is synced to its end, so that recovery
+   * reports damage before that point instead of dropping synced writes (see WalRecoveryMode). Not
+   * in the error state: the manifest's tail may then be unknown.
+   */
+  private void recordWalSynced(WalWriter w) {
+    if (errors.cause() != null) {
+      return;
+    }
+    try {
+      appendManifest(new ManifestRecord.WalSynced(w.number(), w.size()));
+    } catch (IOException e) {
+      fail(e);
+      throw new StrataException("recording the sync of WAL " + w.number() + " in the manifest failed: "
+          + e.getMessage(), e);
     }
   }
 
@@ -828,6 +850,10 @@ public final class StoreEngine {
     if (!walSyncFailed) {
       try {
         syncWal(); // the retired WALs oldest first, then the current one
+        WalWriter current = writes.currentWal();
+        if (current != null) {
+          recordWalSynced(current); // writes are refused and drained: this is its end
+        }
       } catch (StrataException e) {
         failure = e;
       }
