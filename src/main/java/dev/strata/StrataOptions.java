@@ -20,6 +20,7 @@ public final class StrataOptions {
   private final CompactionOptions compaction;
   private final boolean serializable;
   private final int maxMappedFiles;
+  private final WalRecoveryMode walRecoveryMode;
 
   private StrataOptions(Builder b) {
     this.memtableSizeBytes = b.memtableSizeBytes;
@@ -33,6 +34,7 @@ public final class StrataOptions {
     this.compaction = b.compaction;
     this.serializable = b.serializable;
     this.maxMappedFiles = b.maxMappedFiles;
+    this.walRecoveryMode = b.walRecoveryMode;
   }
 
   /** A builder that starts from the library defaults (those of {@code reference.conf}). */
@@ -63,6 +65,7 @@ public final class StrataOptions {
         .syncWrites(c.getBoolean("sync-writes"))
         .serializable(c.getBoolean("serializable"))
         .maxMappedFiles(c.getInt("max-mapped-files"))
+        .walRecoveryMode(walRecoveryModeFromConfig(c.getString("wal-recovery-mode")))
         .compaction(compactionFromConfig(c.getConfig("compaction")));
     return b.build();
   }
@@ -95,6 +98,16 @@ public final class StrataOptions {
         : o.level0SlowdownWritesTrigger(slowdown).level0StopWritesTrigger(stop);
     String ratioKey = base.strategy() == CompactionOptions.Strategy.TIERED ? "tiered-size-ratio-percent" : "size-ratio-percent";
     return o.sizeRatioPercent(c.getInt(ratioKey));
+  }
+
+  private static WalRecoveryMode walRecoveryModeFromConfig(String name) {
+    return switch (name) {
+      case "point-in-time" -> WalRecoveryMode.POINT_IN_TIME;
+      case "absolute-consistency" -> WalRecoveryMode.ABSOLUTE_CONSISTENCY;
+      case "skip-any-corrupted-records" -> WalRecoveryMode.SKIP_ANY_CORRUPTED_RECORDS;
+      default -> throw new IllegalArgumentException("strata.wal-recovery-mode must be one of point-in-time, "
+          + "absolute-consistency, skip-any-corrupted-records; got '" + name + "'");
+    };
   }
 
   private static int toInt(String key, long value) {
@@ -148,13 +161,19 @@ public final class StrataOptions {
     return maxMappedFiles;
   }
 
+  /** What opening the store does with a damaged or cut-short WAL; see {@link WalRecoveryMode}. */
+  public WalRecoveryMode walRecoveryMode() {
+    return walRecoveryMode;
+  }
+
   /** A builder that starts from these options. */
   public Builder toBuilder() {
     return builder().memtableSizeBytes(memtableSizeBytes).targetSstSizeBytes(targetSstSizeBytes)
         .blockSizeBytes(blockSizeBytes).maxImmutableMemtables(maxImmutableMemtables)
         .blockCacheBytes(blockCacheBytes).bloomBitsPerKey(bloomBitsPerKey).walEnabled(walEnabled)
         .syncWrites(syncWrites).compaction(compaction).serializable(serializable)
-        .maxMappedFiles(maxMappedFiles);
+        .maxMappedFiles(maxMappedFiles)
+        .walRecoveryMode(walRecoveryMode);
   }
 
   @Override
@@ -163,7 +182,7 @@ public final class StrataOptions {
         + blockSizeBytes + "B, maxImmutable=" + maxImmutableMemtables + ", blockCache=" + blockCacheBytes
         + "B, bloomBitsPerKey=" + bloomBitsPerKey + ", wal=" + walEnabled + ", sync=" + syncWrites
         + ", compaction=" + compaction + ", serializable=" + serializable + ", maxMappedFiles=" + maxMappedFiles
-        + ")";
+        + ", walRecovery=" + walRecoveryMode + ")";
   }
 
   /** Builds {@link StrataOptions}; starts from the library defaults. Not thread-safe. */
@@ -179,6 +198,7 @@ public final class StrataOptions {
     private CompactionOptions compaction = CompactionOptions.leveled();
     private boolean serializable;
     private int maxMappedFiles = 4096;
+    private WalRecoveryMode walRecoveryMode = WalRecoveryMode.POINT_IN_TIME;
 
     private Builder() {}
 
@@ -260,6 +280,12 @@ public final class StrataOptions {
     /** true: transactions validate their reads at commit. */
     public Builder serializable(boolean serializable) {
       this.serializable = serializable;
+      return this;
+    }
+
+    /** What opening the store does with a damaged or cut-short WAL (default POINT_IN_TIME). */
+    public Builder walRecoveryMode(WalRecoveryMode mode) {
+      this.walRecoveryMode = java.util.Objects.requireNonNull(mode, "walRecoveryMode must not be null");
       return this;
     }
 

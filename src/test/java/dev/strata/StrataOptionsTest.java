@@ -50,6 +50,28 @@ class StrataOptionsTest {
   }
 
   @Test
+  void walRecoveryModeIsPointInTimeByDefaultAndReadFromItsConfigKey() {
+    assertEquals(WalRecoveryMode.POINT_IN_TIME, StrataOptions.defaults().walRecoveryMode());
+    assertEquals(WalRecoveryMode.POINT_IN_TIME, StrataOptions.builder().build().walRecoveryMode());
+    String[][] names = {{"point-in-time", "POINT_IN_TIME"}, {"absolute-consistency", "ABSOLUTE_CONSISTENCY"},
+        {"skip-any-corrupted-records", "SKIP_ANY_CORRUPTED_RECORDS"}};
+    for (String[] n : names) {
+      StrataOptions o = StrataOptions.fromConfig(ConfigFactory.parseString("strata.wal-recovery-mode = " + n[0]));
+      assertEquals(WalRecoveryMode.valueOf(n[1]), o.walRecoveryMode(), n[0]);
+      assertEquals(o.toString(), o.toBuilder().build().toString(), "toBuilder keeps " + n[0]);
+    }
+  }
+
+  @Test
+  void aBadWalRecoveryModeIsAClearError() {
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> StrataOptions.fromConfig(
+        ConfigFactory.parseString("strata.wal-recovery-mode = POINT_IN_TIME")));
+    assertEquals("strata.wal-recovery-mode must be one of point-in-time, absolute-consistency, "
+        + "skip-any-corrupted-records; got 'POINT_IN_TIME'", e.getMessage());
+    assertThrows(NullPointerException.class, () -> StrataOptions.builder().walRecoveryMode(null));
+  }
+
+  @Test
   void toBuilderRoundTrips() {
     StrataOptions o = StrataOptions.builder().memtableSizeBytes(1 << 20).walEnabled(false).build();
     assertEquals(o.toString(), o.toBuilder().build().toString());

@@ -13,6 +13,8 @@ import java.util.Optional;
  *   CURRENT           which manifest is current (see CurrentFile)
  *   LOCK              held by the process that has the store open
  *   *.tmp             a file being written; never valid after a crash
+ *   lost/NNNNNN.wal   a WAL recovery did not replay to its end, kept for a person or a tool;
+ *                     Strata neither reads nor deletes what is in lost/ (see WalRecoveryMode)
  * </pre>
  */
 public final class FileNames {
@@ -22,6 +24,8 @@ public final class FileNames {
   public static final String CURRENT = "CURRENT";
   public static final String LOCK = "LOCK";
   public static final String TEMP_SUFFIX = ".tmp";
+  /** The directory inside a store's where WALs recovery could not replay whole are kept. */
+  public static final String LOST_DIR = "lost";
 
   /** What a file in the store directory is. */
   public enum Kind { SST, WAL, MANIFEST, CURRENT, LOCK, TEMP }

@@ -13,7 +13,6 @@ import dev.strata.manifest.ManifestState;
 import dev.strata.memtable.Memtable;
 import dev.strata.readstate.SstFile;
 import dev.strata.sst.TableReader;
-import dev.strata.wal.WalReplay;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -32,17 +31,14 @@ import org.slf4j.LoggerFactory;
  *   <li>take the directory lock;
  *   <li>fold the manifest CURRENT names (a torn last record is dropped);
  *   <li>open every SST it lists, verifying footer and metadata;
- *   <li>replay the WALs of unflushed memtables, oldest first, each into its own memtable; a torn
- *       tail is dropped, and if a WAL other than the newest was torn (a power loss before it was
- *       synced), the WALs after it are dropped too, so what survives is a prefix of the writes. A
- *       WAL whose first sequence does not follow the last one of the WAL before it shows that the
- *       earlier one lost its tail cleanly (a WAL is synced lazily, and the kernel may write back a
- *       newer one's pages first): it and the WALs after it are dropped the same way. So are the
- *       WALs after a retired one that ends before the last sequence the manifest recorded for it
- *       when its memtable froze (which catches an older WAL that lost every write);
+ *   <li>replay the WALs of unflushed memtables, oldest first, each into its own memtable, as the
+ *       store's {@link dev.strata.WalRecoveryMode} says ({@link WalRecovery}): by default up to the
+ *       first torn or damaged record, hole, or gap between WALs, so that what survives is a prefix
+ *       of the writes, and damage before a synced point the manifest recorded is corruption;
  *   <li>flush each recovered memtable to an L0 SST, so that no replayed WAL stays live: a torn
  *       WAL left live would still be torn at the next recovery, and the rule above would then
  *       drop the WALs written after this one (LevelDB flushes recovered logs for the same reason);
+ *   <li>copy every WAL that was not replayed to its end into {@code lost/}, synced;
  *   <li>start a new manifest holding a snapshot of the result, and point CURRENT at it;
  *   <li>delete every file no longer part of the store: orphan SSTs and WALs a crash left,
  *       old manifests, temporary files.
@@ -131,49 +127,10 @@ final class Recovery {
       levels.add(files);
     }
 
-    List<Memtable> memtables = new ArrayList<>();
-    long lastSequence = state.lastSequence();
-    boolean earlierTorn = false;
-    long previousLast = 0; // last sequence of the newest WAL replayed that held writes; 0: none yet
-    for (long wal : state.liveWals()) {
-      Path path = FileNames.wal(dir, wal);
-      if (earlierTorn) {
-        log.warn("dropping {}: an older WAL lost its tail (power loss before it was synced), and only a prefix "
-            + "of the writes may survive", path);
-        continue;
-      }
-      if (!fs.exists(path)) {
-        throw new CorruptionException("WAL " + path + " is listed as live in the manifest but missing");
-      }
-      Memtable m = new Memtable(wal, options.memtableSizeBytes());
-      WalReplay.Result r = WalReplay.replay(fs, path, m::add);
-      if (r.records() > 0 && previousLast != 0 && r.firstSequence() != previousLast + 1) {
-        log.warn("dropping {}: its first write has sequence {}, but the WAL before it ends at {}: that WAL lost "
-            + "its tail (power loss before it was synced), and only a prefix of the writes may survive", path,
-            r.firstSequence(), previousLast);
-        earlierTorn = true;
-        continue;
-      }
-      long retiredEnd = state.retiredWalEnd(wal);
-      if (retiredEnd >= 0 && r.lastSequence() < retiredEnd && !r.tornTail()) {
-        // Not a torn record but a clean end before the last write: the unsynced tail never reached
-        // the disk. What it held is lost; what came after must go too.
-        log.warn("{}: ends at sequence {}, but held writes up to {} when its memtable froze: its tail was lost "
-            + "(power loss before it was synced)", path, r.lastSequence(), retiredEnd);
-        earlierTorn = true;
-      }
-      if (r.records() > 0) {
-        previousLast = r.lastSequence();
-      }
-      lastSequence = Math.max(lastSequence, r.lastSequence());
-      if (r.tornTail()) {
-        log.warn("{}: dropped a torn last record (a write the crash interrupted, never acknowledged)", path);
-        earlierTorn = true;
-      }
-      if (!m.isEmpty()) {
-        memtables.add(m);
-      }
-    }
+    WalRecovery wals = new WalRecovery(dir, fs, options.walRecoveryMode(), options.memtableSizeBytes());
+    WalRecovery.Outcome replayed = wals.run(state);
+    List<Memtable> memtables = replayed.memtables();
+    long lastSequence = Math.max(state.lastSequence(), replayed.lastSequence());
 
     AtomicLong fileNumbers = new AtomicLong(Math.max(state.nextFileNumber(), maxNumber + 1));
     List<FileMeta> files = new ArrayList<>(state.allFiles());
@@ -189,6 +146,8 @@ final class Recovery {
         files.add(f.meta(0));
       }
     }
+    // Before the manifest that no longer lists them: from then on the originals are obsolete.
+    wals.keepAside(replayed.keepAside());
     long nextFileNumber = fileNumbers.get();
     long manifestNumber = nextFileNumber++;
     ManifestRecord.Snapshot snapshot =

@@ -81,10 +81,10 @@ public final class StoreEngine {
     this.lock = recovered.lock();
     this.errors = new ErrorState(dir);
     this.versions = new VersionSet(dir, fs, options, recovered, manifestRollBytes, errors, stats, releaser);
-    this.wals = new WalSet(dir, fs, walPreparer, errors, stats);
+    this.wals = new WalSet(dir, fs, walPreparer, errors, stats, versions);
     this.cell = versions.cell();
     long first = versions.current().mutable().id();
-    WalWriter firstWal = options.walEnabled() ? wals.create(first, versions) : null;
+    WalWriter firstWal = options.walEnabled() ? wals.create(first) : null;
     this.writes = new WritePath(options, cell, errors, recovered.lastSequence(), firstWal);
     SstWriter sstWriter = new SstWriter(dir, fs, cache, options, versions.fileNumbers(), releaser);
     this.control = new WriterControl(options, versions, wals, writes, errors, releaser, stats, sstWriter,

@@ -42,22 +42,26 @@ final class WalSet {
   private final Executor walPreparer;
   private final ErrorState errors;
   private final EngineStats counters;
+  /** Where WALs are recorded live, retired and synced. */
+  private final VersionSet versions;
   /** The WALs of frozen memtables not yet flushed, oldest first. */
   private final List<WalWriter> retired = new ArrayList<>();
   /** How many of {@link #retired}, from the oldest, are synced (they take no more appends). */
   private int retiredSynced;
   private boolean syncFailed;
 
-  WalSet(Path dir, FileSystem fs, Executor walPreparer, ErrorState errors, EngineStats counters) {
+  WalSet(Path dir, FileSystem fs, Executor walPreparer, ErrorState errors, EngineStats counters,
+      VersionSet versions) {
     this.dir = dir;
     this.fs = fs;
     this.walPreparer = walPreparer;
     this.errors = errors;
     this.counters = counters;
+    this.versions = versions;
   }
 
   /** Creates WAL {@code number}, for the memtable of that number, and records it live in the manifest. */
-  WalWriter create(long number, VersionSet versions) throws IOException {
+  WalWriter create(long number) throws IOException {
     WalWriter w = WalWriter.create(fs, FileNames.wal(dir, number), number, walPreparer);
     try {
       fs.syncDirectory(dir);
@@ -101,15 +105,36 @@ final class WalSet {
 
   /**
    * Makes every acknowledged write durable: fsyncs the retired WALs not yet synced, oldest first,
-   * then {@code current} (null with the WAL off or once it is closed).
+   * recording each one's sync point in the manifest (it takes no more writes, so the point is its
+   * end), then {@code current} (null with the WAL off or once it is closed).
    */
   void sync(WalWriter current) {
     while (retiredSynced < retired.size()) {
-      syncOne(retired.get(retiredSynced));
+      WalWriter w = retired.get(retiredSynced);
+      syncOne(w);
+      recordSynced(w);
       retiredSynced++;
     }
     if (current != null) {
       syncOne(current);
+    }
+  }
+
+  /**
+   * Records that WAL {@code w}, which takes no more writes, is synced to its end, so that recovery
+   * reports damage before that point instead of dropping synced writes (see WalRecoveryMode). Not
+   * in the error state: the manifest's tail may then be unknown.
+   */
+  private void recordSynced(WalWriter w) {
+    if (errors.cause() != null) {
+      return;
+    }
+    try {
+      versions.logAndApply(new ManifestRecord.WalSynced(w.number(), w.size()));
+    } catch (IOException e) {
+      errors.fail(e);
+      throw new StrataException("recording the sync of WAL " + w.number() + " in the manifest failed: "
+          + e.getMessage(), e);
     }
   }
 
@@ -140,6 +165,10 @@ final class WalSet {
     if (!syncFailed) {
       try {
         sync(writes.currentWal()); // the retired WALs oldest first, then the current one
+        WalWriter current = writes.currentWal();
+        if (current != null) {
+          recordSynced(current); // writes are refused and drained: this is its end
+        }
       } catch (StrataException e) {
         failure = e;
       }

@@ -120,7 +120,7 @@ public final class WriterControl {
     long number = versions.newFileNumber();
     WalWriter nextWal;
     try {
-      nextWal = options.walEnabled() ? wals.create(number, versions) : null;
+      nextWal = options.walEnabled() ? wals.create(number) : null;
     } catch (IOException e) {
       fail(e);
       throw new StrataException("starting a new memtable and WAL failed: " + e.getMessage(), e);

@@ -47,15 +47,27 @@ import java.util.zip.CRC32C;
  * {@code p + 7 + length} but at most the end of its block ({@code p + 7} when the header is cut
  * off). It is <em>incomplete</em> when the write that was to produce it evidently stopped inside
  * it: {@code e} lies past the end of the file, or its last byte and every byte after it up to the
- * end of the file are zero. It is <em>complete</em> otherwise: its last byte is not zero, or
- * something other than zeros follows it. A complete fragment with a bad checksum is damage even
- * when it is the last thing in the file: every byte of it was written, and some are wrong.
+ * end of the file are zero; and its checksum does not match a shorter length that differs from the
+ * stored one in one of its two bytes, which would show that the fragment was written whole and a
+ * byte of its length is what is damaged (a damaged length that merely makes a fragment look
+ * unfinished must not hide the records after it). It is <em>complete</em> otherwise: its last
+ * byte is not zero, or something other than zeros follows it. A complete fragment with a bad
+ * checksum is damage even when it is the last thing in the file: every byte of it was written,
+ * and some are wrong.
+ *
+ * <p>What decides "torn or damage" is thus only the fragment itself and what lies after its
+ * extent, which by the definition above is nothing but zeros: the reader never looks for
+ * fragments inside the payload a torn fragment claims, where a value that happens to hold an
+ * encoded log record (a WAL record stored as a value, say) would look like a record written after
+ * the tear.
  *
  * <p>Two consequences to know. The rule cannot tell a damaged last record whose payload truly ends
  * in zero bytes from a torn one, and calls it torn. And a crash that persisted an unsynced tail's
  * pages out of order (zeros, then later data) reads as corruption, although no synced record is
  * touched: the reader cannot know where the last sync was, so it will not silently drop data that
- * looks written.
+ * looks written; its caller, which may know (the WAL's synced length in the manifest), decides
+ * (see dev.strata.WalRecoveryMode). A caller that salvages calls {@link #skipDamage()} after the
+ * exception and reads on from the next block.
  *
  * <p>The file header is checked on opening: bad magic (also a file that starts with 16 zero bytes
  * and is not all zeros), then its checksum, version, reserved bytes and kind, each with its own
@@ -79,6 +91,8 @@ public final class LogReader {
   private boolean ended;
   private boolean tornTail;
   private CorruptionException failure;
+  /** After {@link #skipDamage()}: MIDDLE and LAST fragments are skipped until a record starts. */
+  private boolean resyncing;
 
   /**
    * Opens the log in {@code in} and checks its file header.
@@ -168,8 +182,13 @@ public final class LogReader {
             + recordStart + ", which has no LAST fragment");
       }
       if (!starts && recordStart < 0) {
+        if (resyncing) {
+          position = fragmentEnd; // the rest of a record whose start was in the skipped damage
+          continue;
+        }
         throw corrupt(fragment, LogFormat.typeName(type) + " fragment with no FIRST fragment before it");
       }
+      resyncing = false;
       position = fragmentEnd;
       if (type == FULL) {
         validEnd = position;
@@ -215,6 +234,46 @@ public final class LogReader {
     return position;
   }
 
+  /**
+   * For salvage only: after {@link #next()} threw, gives up the rest of the bad fragment's block and
+   * resumes reading at the next block, where the writer always starts a fragment, skipping
+   * fragments of any record that began before it (LevelDB's reader does the same: a damaged length
+   * makes every offset inside its block untrustworthy, and a scan for the next valid fragment inside
+   * it could take bytes inside a payload for a record). Returns the offset reading resumes from (the
+   * file size when nothing is left).
+   *
+   * @throws IllegalStateException if {@link #next()} has not thrown
+   */
+  public long skipDamage() {
+    if (failure == null) {
+      throw new IllegalStateException("skipDamage() is only for after next() threw CorruptionException");
+    }
+    failure = null;
+    resyncing = true;
+    position = Math.min(position - position % BLOCK_SIZE + BLOCK_SIZE, fileSize);
+    return position;
+  }
+
+  /**
+   * The offset just past the last byte of {@code in} that is not zero (0 if none): where a log's
+   * content ends, whatever zero-filled tail a mapped file has. For reports of what was dropped.
+   */
+  public static long dataEnd(ReadableFile in) throws IOException {
+    long fileSize = in.size();
+    byte[] chunk = new byte[BLOCK_SIZE];
+    for (long end = fileSize; end > 0; ) {
+      int n = (int) Math.min(BLOCK_SIZE, end);
+      in.readFully(end - n, chunk, 0, n);
+      for (int i = n - 1; i >= 0; i--) {
+        if (chunk[i] != 0) {
+          return end - n + i + 1;
+        }
+      }
+      end -= n;
+    }
+    return 0;
+  }
+
   private void checkFileHeader(int expectedKind) throws IOException {
     int h = load(0);
     if (!Arrays.equals(block, h, h + LogFormat.MAGIC.length, LogFormat.MAGIC, 0, LogFormat.MAGIC.length)) {
@@ -241,41 +300,51 @@ public final class LogReader {
 
   /**
    * Decides what a fragment that is not valid means: zeros from here on are nothing at all, an
-   * incomplete fragment is a torn tail, a complete one is damage. An incomplete-looking fragment
-   * followed by a valid one is damage too: a write cut short is the last thing in a log, so a
-   * damaged length that merely makes a fragment look unfinished must not hide the records after it.
+   * incomplete fragment is a torn tail, a complete one is damage (see the class comment). Past an
+   * incomplete fragment's extent there is nothing but zeros, by definition, so nothing after it can
+   * say "damage"; inside its extent lies its own payload, where a value may hold anything, so
+   * nothing there may: only its own checksum can show that it is whole under a damaged length.
    */
   private byte[] invalid(long fragment, long extentEnd, long recordStart, String problem) throws IOException {
     if (allZeroFrom(fragment)) {
       return end(recordStart >= 0);
     }
-    if ((extentEnd > fileSize || allZeroFrom(extentEnd - 1)) && !validFragmentAfter(fragment)) {
+    if ((extentEnd > fileSize || allZeroFrom(extentEnd - 1)) && !wholeUnderADamagedLength(fragment)) {
       return end(true);
     }
     throw corrupt(fragment, problem);
   }
 
   /**
-   * Whether any byte offset after {@code fragment} holds a fragment with a valid type, a length
-   * inside its block and the file, and a matching checksum. Only called for a fragment that looks
-   * unfinished, which lies within one maximal fragment (64 KiB) of the end of the file.
+   * Whether the fragment at {@code fragment}, whose stored length runs past the end of the file or
+   * into the zeros after it, matches its checksum at a shorter length that differs from the stored
+   * one in one byte: then it was written whole, and one byte of its length is damaged. One pass of
+   * the checksum over the payload; at most 511 lengths are tried, so a torn fragment passes for a
+   * whole one with a probability of about 511 / 2^32.
    */
-  private boolean validFragmentAfter(long fragment) throws IOException {
-    for (long p = fragment + 1; p + FRAGMENT_HEADER_SIZE <= fileSize; p++) {
-      long blockEnd = p - p % BLOCK_SIZE + BLOCK_SIZE;
-      if (blockEnd - p < FRAGMENT_HEADER_SIZE) {
-        continue;
-      }
-      int at = load(p);
-      int type = block[at + 6] & 0xFF;
-      int length = (block[at + 4] & 0xFF) | (block[at + 5] & 0xFF) << 8;
-      if (type < FULL || type > LAST || p + FRAGMENT_HEADER_SIZE + length > Math.min(blockEnd, fileSize)) {
-        continue;
-      }
-      crc.reset();
-      crc.update(block, at + 6, 1 + length);
-      if (Crc32c.unmask(Bytes.getIntLE(block, at)) == (int) crc.getValue()) {
+  private boolean wholeUnderADamagedLength(long fragment) throws IOException {
+    if (fileSize - fragment < FRAGMENT_HEADER_SIZE) {
+      return false;
+    }
+    int at = load(fragment);
+    int stored = (block[at + 4] & 0xFF) | (block[at + 5] & 0xFF) << 8;
+    int type = block[at + 6] & 0xFF;
+    if (type < FULL || type > LAST) {
+      return false;
+    }
+    long room = Math.min(fileSize, blockStart + BLOCK_SIZE) - fragment - FRAGMENT_HEADER_SIZE;
+    int longest = (int) Math.min(stored - 1L, room);
+    int expected = Crc32c.unmask(Bytes.getIntLE(block, at));
+    crc.reset();
+    crc.update(type);
+    int payload = at + FRAGMENT_HEADER_SIZE;
+    for (int n = 0; n <= longest; n++) {
+      boolean oneByteOff = (n & 0xFF00) == (stored & 0xFF00) || (n & 0xFF) == (stored & 0xFF);
+      if (oneByteOff && (int) crc.getValue() == expected) {
         return true;
+      }
+      if (n < longest) {
+        crc.update(block[payload + n]);
       }
     }
     return false;

@@ -6,10 +6,11 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Encodes manifest records as log-record payloads (the log format adds length and CRC32C).
+ * Encodes manifest records as log-record payloads (the log format adds length and CRC32C, see
+ * dev.strata.log.LogWriter). Integers are varints (LEB128, at most 10 bytes) unless marked uint8.
  *
  * <pre>
- * payload      = version uint8 (= 1) | tag uint8 | body
+ * payload      = version uint8 (= 2) | tag uint8 | body
  * tag 1 Snapshot          nextFileNumber varint64 | lastSequence varint64
  *                         | walCount varint32 | wal varint64 * walCount
  *                         | fileCount varint32 | file * fileCount
@@ -18,21 +19,46 @@ import java.util.List;
  * tag 4 CompactionCompleted removedCount varint32 | file * removedCount | addedCount varint32 | file * addedCount
  * tag 5 NextFileNumber    nextFileNumber varint64
  * tag 6 WalRetired        walNumber varint64 | lastSequence varint64
+ * tag 7 WalSynced         walNumber varint64 | syncedBytes varint64       (version 2 and later)
  * file         = level varint32 | number varint64 | size varint64
  *                | smallestLen varint32 | smallest | largestLen varint32 | largest
  *                | minSequence varint64 | maxSequence varint64
  * </pre>
- * A version or tag this code does not know, or a body that does not parse exactly, is a
+ *
+ * <p>Versions. This code writes version 2 and reads versions 1 and 2. Version 2 adds tag 7 and
+ * changes nothing else, so a version-1 manifest (written before WAL sync points were tracked)
+ * reads as it always did; a version-1 record with tag 7 is corruption. A build that reads only
+ * version 1 refuses a version-2 manifest at its first record, rather than open a store whose sync
+ * points it would ignore.
+ *
+ * <p>Tag 7, WalSynced, byte by byte (version 2 and later), for WAL 12 synced through 70,000 bytes:
+ * <pre>
+ * offset  size  value
+ *  0      1     0x02                 version
+ *  1      1     0x07                 tag WalSynced
+ *  2      1-10  0x0C                 walNumber varint64 (12)
+ *  3      1-10  0xF0 0xA2 0x04       syncedBytes varint64 (70,000): bytes [0, syncedBytes) of the
+ *                                    WAL file, its 16-byte log header included, were synced and end
+ *                                    at a record boundary
+ * </pre>
+ * A WAL may have several; the largest counts (see ManifestState#walSyncedBytes).
+ *
+ * <p>A version or tag this code does not know, or a body that does not parse exactly, is a
  * {@link CorruptionException}. Thread-safe (stateless).
  */
 public final class ManifestCodec {
-  static final int VERSION = 1;
+  static final int VERSION = 2;
+  /** The oldest version this code reads. */
+  static final int OLDEST_READABLE_VERSION = 1;
+  /** The version that introduced {@link #WAL_SYNCED}. */
+  private static final int WAL_SYNCED_SINCE = 2;
   private static final int SNAPSHOT = 1;
   private static final int WAL_CREATED = 2;
   private static final int FLUSH_COMPLETED = 3;
   private static final int COMPACTION_COMPLETED = 4;
   private static final int NEXT_FILE_NUMBER = 5;
   private static final int WAL_RETIRED = 6;
+  private static final int WAL_SYNCED = 7;
 
   private ManifestCodec() {}
 
@@ -60,6 +86,8 @@ public final class ManifestCodec {
       out.putByte(NEXT_FILE_NUMBER).putVarint64(n.nextFileNumber());
     } else if (record instanceof ManifestRecord.WalRetired r) {
       out.putByte(WAL_RETIRED).putVarint64(r.walNumber()).putVarint64(r.lastSequence());
+    } else if (record instanceof ManifestRecord.WalSynced w) {
+      out.putByte(WAL_SYNCED).putVarint64(w.walNumber()).putVarint64(w.syncedBytes());
     }
     return out.toByteArray();
   }
@@ -68,9 +96,9 @@ public final class ManifestCodec {
   public static ManifestRecord decode(byte[] payload, String where) {
     Reader in = new Reader(payload, where);
     int version = in.u8();
-    if (version != VERSION) {
-      throw new CorruptionException(where + ": manifest record version " + version + " is not supported (expected "
-          + VERSION + ")");
+    if (version < OLDEST_READABLE_VERSION || version > VERSION) {
+      throw new CorruptionException(where + ": manifest record version " + version + " is not supported (this build "
+          + "reads versions " + OLDEST_READABLE_VERSION + " to " + VERSION + ")");
     }
     int tag = in.u8();
     ManifestRecord r = switch (tag) {
@@ -89,6 +117,13 @@ public final class ManifestCodec {
       case COMPACTION_COMPLETED -> new ManifestRecord.CompactionCompleted(in.files(), in.files());
       case NEXT_FILE_NUMBER -> new ManifestRecord.NextFileNumber(in.varint64());
       case WAL_RETIRED -> new ManifestRecord.WalRetired(in.varint64(), in.varint64());
+      case WAL_SYNCED -> {
+        if (version < WAL_SYNCED_SINCE) {
+          throw new CorruptionException(where + ": manifest record tag " + tag + " (WalSynced) in a version-" + version
+              + " record; it needs version " + WAL_SYNCED_SINCE);
+        }
+        yield new ManifestRecord.WalSynced(in.varint64(), in.varint64());
+      }
       default -> throw new CorruptionException(where + ": unknown manifest record tag " + tag);
     };
     in.expectEnd();

@@ -23,6 +23,15 @@ public sealed interface ManifestRecord {
   record WalRetired(long walNumber, long lastSequence) implements ManifestRecord {}
 
   /**
+   * The first {@code syncedBytes} bytes of WAL {@code walNumber} (its file header included) are
+   * synced, and end at a record boundary: a sync point recovery may not lose. Recorded when a WAL
+   * that takes no more writes is synced: a retired one, the first time a sync reaches it, and every
+   * WAL at a clean close. A sync of the WAL still taking writes is not recorded (it would add a
+   * manifest fsync to every sync). Since manifest record version 2.
+   */
+  record WalSynced(long walNumber, long syncedBytes) implements ManifestRecord {}
+
+  /**
    * The memtable of WAL {@code walNumber} is now the L0 SST {@code file}; the WAL is obsolete.
    * {@code lastSequence} is the newest sequence the SST holds or any earlier write took.
    */

@@ -19,6 +19,8 @@ public final class ManifestState {
   private final TreeSet<Long> liveWals = new TreeSet<>();
   /** Live WALs whose memtables froze, with the last sequence each holds (see WalRetired). */
   private final TreeMap<Long, Long> retiredWalEnds = new TreeMap<>();
+  /** Live WALs with a recorded sync point: the bytes synced (see WalSynced). */
+  private final TreeMap<Long, Long> walSyncedBytes = new TreeMap<>();
   private long nextFileNumber = 1;
   private long lastSequence;
 
@@ -27,6 +29,7 @@ public final class ManifestState {
       levels.clear();
       liveWals.clear();
       retiredWalEnds.clear();
+      walSyncedBytes.clear();
       nextFileNumber = s.nextFileNumber();
       lastSequence = s.lastSequence();
       liveWals.addAll(s.liveWals());
@@ -39,9 +42,15 @@ public final class ManifestState {
         throw new CorruptionException("manifest retires WAL " + r.walNumber() + ", which is not live");
       }
       retiredWalEnds.put(r.walNumber(), r.lastSequence());
+    } else if (record instanceof ManifestRecord.WalSynced w) {
+      if (!liveWals.contains(w.walNumber())) {
+        throw new CorruptionException("manifest records a sync point of WAL " + w.walNumber() + ", which is not live");
+      }
+      walSyncedBytes.merge(w.walNumber(), w.syncedBytes(), Math::max);
     } else if (record instanceof ManifestRecord.FlushCompleted f) {
       liveWals.remove(f.walNumber());
       retiredWalEnds.remove(f.walNumber());
+      walSyncedBytes.remove(f.walNumber());
       add(f.file());
       lastSequence = Math.max(lastSequence, f.lastSequence());
     } else if (record instanceof ManifestRecord.CompactionCompleted c) {
@@ -126,12 +135,22 @@ public final class ManifestState {
   }
 
   /**
-   * The records that restore what {@link #snapshot()} leaves out, the retired WALs' ends; a new
-   * manifest holds them right after its snapshot.
+   * How many bytes of live WAL {@code wal} were recorded as synced (see WalSynced), or -1 when no
+   * sync point of it is recorded.
+   */
+  public long walSyncedBytes(long wal) {
+    Long synced = walSyncedBytes.get(wal);
+    return synced == null ? -1 : synced;
+  }
+
+  /**
+   * The records that restore what {@link #snapshot()} leaves out, the retired WALs' ends and the
+   * WALs' sync points; a new manifest holds them right after its snapshot.
    */
   public List<ManifestRecord> afterSnapshot() {
     List<ManifestRecord> records = new ArrayList<>();
     retiredWalEnds.forEach((wal, end) -> records.add(new ManifestRecord.WalRetired(wal, end)));
+    walSyncedBytes.forEach((wal, synced) -> records.add(new ManifestRecord.WalSynced(wal, synced)));
     return records;
   }
 

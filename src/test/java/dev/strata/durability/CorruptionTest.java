@@ -65,17 +65,35 @@ class CorruptionTest {
 
   @BeforeEach
   void buildStore() {
+    buildStoreOpen().close();
+  }
+
+  private Strata buildStoreOpen() {
     fs = new InMemoryFileSystem();
     expected = new TreeMap<>();
-    try (Strata db = open(system, fs, OPTIONS)) {
-      for (int i = 0; i < SST_KEYS; i++) {
-        put(db, String.format("sst-%05d", i), "in-an-sst-" + i + "-" + "s".repeat(i % 30));
-      }
-      db.flush();
-      for (int i = 0; i < WAL_KEYS; i++) {
-        put(db, String.format("wal-%05d", i), "in-the-wal-" + i + "-" + "w".repeat(i % 20));
-      }
+    Strata db = open(system, fs, OPTIONS);
+    for (int i = 0; i < SST_KEYS; i++) {
+      put(db, String.format("sst-%05d", i), "in-an-sst-" + i + "-" + "s".repeat(i % 30));
     }
+    db.flush();
+    for (int i = 0; i < WAL_KEYS; i++) {
+      put(db, String.format("wal-%05d", i), "in-the-wal-" + i + "-" + "w".repeat(i % 20));
+    }
+    return db;
+  }
+
+  /**
+   * The same store, left by a process that died instead of closing it: a clean close records the
+   * WAL as synced to its end, and cutting it short after that is damage, not a torn tail. Returns
+   * the WAL's bytes up to the end of its last record (the mapped file goes on in zeros).
+   */
+  private byte[] buildStoreEndingInACrash() throws Exception {
+    Strata db = buildStoreOpen();
+    fs.killProcess();
+    DurabilityHarness.closeIgnoringErrors(db);
+    byte[] mapped = read(fs, onlyFile(fs, ".wal"));
+    List<LogRecord> records = logRecords(mapped);
+    return Arrays.copyOf(mapped, (int) records.get(records.size() - 1).end());
   }
 
   private void put(Strata db, String key, String value) {
@@ -117,8 +135,8 @@ class CorruptionTest {
 
   @Test
   void aTornLastWalRecordIsDroppedAndEverythingBeforeItRecovered() throws Exception {
+    byte[] whole = buildStoreEndingInACrash();
     Path wal = onlyFile(fs, ".wal");
-    byte[] whole = read(fs, wal);
     List<LogRecord> records = logRecords(whole);
     LogRecord last = records.get(records.size() - 1);
     assertEquals(WAL_KEYS, records.size(), "WAL records");
@@ -134,16 +152,15 @@ class CorruptionTest {
 
   @Test
   void aWalCutAnywhereInsideItsLastRecordLosesOnlyThatRecord() throws Exception {
-    Path wal = onlyFile(fs, ".wal");
-    byte[] whole = read(fs, wal);
+    byte[] whole = buildStoreEndingInACrash();
     List<LogRecord> records = logRecords(whole);
     LogRecord last = records.get(records.size() - 1);
     String lastKey = String.format("wal-%05d", WAL_KEYS - 1);
     TreeMap<String, String> before = new TreeMap<>(expected);
     before.remove(lastKey);
     for (long end = last.offset() + 1; end < last.end(); end += 5) {
-      buildStore();
-      wal = onlyFile(fs, ".wal");
+      buildStoreEndingInACrash();
+      Path wal = onlyFile(fs, ".wal");
       DurabilityHarness.rewrite(fs, wal, Arrays.copyOf(whole, (int) end));
       try (Strata db = open(system, fs, OPTIONS)) {
         assertEquals(before, scanAll(db), "WAL cut at " + end + ", inside its last record [" + last.offset() + ", "

@@ -247,6 +247,53 @@ final class DurabilityHarness {
     fs.syncDirectory(file.getParent());
   }
 
+  /**
+   * One FULL log fragment holding {@code payload}, built by hand from the format in
+   * dev.strata.log.LogWriter: what a value must not be mistaken for when it sits inside a record.
+   */
+  static byte[] logFragment(byte[] payload) {
+    byte[] f = new byte[LOG_FRAGMENT_HEADER + payload.length];
+    f[4] = (byte) payload.length;
+    f[5] = (byte) (payload.length >>> 8);
+    f[6] = 1; // FULL
+    System.arraycopy(payload, 0, f, LOG_FRAGMENT_HEADER, payload.length);
+    dev.strata.util.Bytes.putIntLE(f, 0, dev.strata.util.Crc32c.maskedOf(f, 6, 1 + payload.length));
+    return f;
+  }
+
+  /**
+   * A whole WAL record, as the log holds it, of one put at {@code sequence} (payload format in
+   * dev.strata.wal.WalBatchCodec; key and value shorter than 128 bytes).
+   */
+  static byte[] encodedWalRecord(long sequence, byte[] key, byte[] value) {
+    java.io.ByteArrayOutputStream p = new java.io.ByteArrayOutputStream();
+    p.write(1); // version
+    for (long v = sequence; ; v >>>= 7) {
+      if (v < 0x80) {
+        p.write((int) v);
+        break;
+      }
+      p.write((int) (v & 0x7F) | 0x80);
+    }
+    p.write(1); // count
+    p.write(1); // put
+    p.write(key.length);
+    p.writeBytes(key);
+    p.write(value.length);
+    p.writeBytes(value);
+    return logFragment(p.toByteArray());
+  }
+
+  /** The first offset of {@code needle} in {@code haystack}, or -1. */
+  static int indexOf(byte[] haystack, byte[] needle) {
+    for (int i = 0; i + needle.length <= haystack.length; i++) {
+      if (java.util.Arrays.equals(haystack, i, i + needle.length, needle, 0, needle.length)) {
+        return i;
+      }
+    }
+    return -1;
+  }
+
   /** One record of a record log (WAL or manifest) that fits in one FULL fragment. */
   record LogRecord(long offset, int payloadLength) {
     long payloadOffset() {

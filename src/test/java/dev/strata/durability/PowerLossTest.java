@@ -398,14 +398,17 @@ class PowerLossTest {
    */
   private Strata openRightAfterRecoveringATornWal(InMemoryFileSystem mem, StrataOptions options) throws Exception {
     holding = new HoldingFileSystem(mem);
-    try (Strata db = open(system, holding, options)) {
-      for (int i = 0; i < TORN_WAL_WRITES; i++) {
-        db.put(b("before-" + i), b("value-" + i));
-      }
+    Strata first = open(system, holding, options);
+    for (int i = 0; i < TORN_WAL_WRITES; i++) {
+      first.put(b("before-" + i), b("value-" + i));
     }
+    // The process dies (a clean close would record the WAL as synced, and a cut then be damage).
+    mem.killProcess();
+    closeIgnoringErrors(first);
     Path wal = onlyFile(mem, ".wal");
+    List<DurabilityHarness.LogRecord> records = DurabilityHarness.logRecords(read(mem, wal));
     byte[] whole = read(mem, wal);
-    DurabilityHarness.rewrite(mem, wal, Arrays.copyOf(whole, whole.length - 3));
+    DurabilityHarness.rewrite(mem, wal, Arrays.copyOf(whole, (int) records.get(records.size() - 1).end() - 3));
     holding.holdFlushesOffThisThread();
     Strata db = open(system, holding, options);
     for (int i = 0; i < TORN_WAL_WRITES - 1; i++) {

@@ -7,7 +7,6 @@ import static dev.strata.log.LogTestHarness.fragment;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
-import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -50,12 +49,13 @@ class LogCorruptionTest {
   /**
    * Decided: the last record of a file is as complete as any other once all its bytes are there, so
    * a flipped byte in it is corruption even with nothing after it, whether in its checksum, type,
-   * payload or a length made shorter. The one exception is a length made longer: the fragment then
-   * claims bytes past the end of the file, which is exactly what a write cut short looks like, so
-   * it is a torn tail and the record is dropped.
+   * payload or length. A length made longer claims bytes past the end of the file, which is what a
+   * write cut short looks like; but the checksum still matches the payload at the length that
+   * differs from the stored one in the damaged byte, which no cut write does, so it is corruption
+   * too.
    */
   @Test
-  void aFlippedByteInTheLastRecordIsCorruptionUnlessItsLengthNowRunsPastTheEndOfTheFile() throws IOException {
+  void aFlippedByteInTheLastRecordIsCorruptionEvenWhenItsLengthNowRunsPastTheEndOfTheFile() throws IOException {
     WrittenLog log = threeRecords("last.log");
     for (long at = log.starts()[2]; at < log.bytes().length; at++) {
       for (int mask : new int[] {0x01, 0x80, 0xFF}) {
@@ -67,7 +67,7 @@ class LogCorruptionTest {
 
   /** As above, and for the same reasons, when the file goes on in zeros as a mapped log does. */
   @Test
-  void aFlippedByteInTheLastRecordOfAZeroFilledFileIsCorruptionUnlessItsLengthNowRunsIntoTheZeros()
+  void aFlippedByteInTheLastRecordOfAZeroFilledFileIsCorruptionEvenWhenItsLengthNowRunsIntoTheZeros()
       throws IOException {
     WrittenLog log = threeRecords("last-mapped.log");
     for (long at = log.starts()[2]; at < log.bytes().length; at++) {
@@ -174,25 +174,24 @@ class LogCorruptionTest {
 
   private static void assertLastRecordFlipOutcome(WrittenLog log, byte[] damaged, long at, Outcome o) {
     long start = log.starts()[2];
-    int oldLength = 500;
-    int newLength = (damaged[(int) start + 4] & 0xFF) | (damaged[(int) start + 5] & 0xFF) << 8;
-    long blockEnd = (start / LogFormat.BLOCK_SIZE + 1) * LogFormat.BLOCK_SIZE;
-    // A longer length that stays inside the block looks like a write cut short; one that leaves
-    // the block is damage, since the writer never lets a fragment cross a block.
-    boolean runsPastTheEnd = (at == start + 4 || at == start + 5) && newLength > oldLength
-        && start + LogFormat.FRAGMENT_HEADER_SIZE + newLength <= blockEnd;
     String where = "byte " + (at - start) + " of the last record, flipped to " + (damaged[(int) at] & 0xFF);
     assertEquals(2, o.records().size(), where);
-    if (runsPastTheEnd) {
-      assertNull(o.corruption(), where);
-      assertTrue(o.tornTail(), where);
-      assertEquals(log.ends()[1], o.validEnd(), where);
-    } else {
-      assertNotNull(o.corruption(), where);
-      String message = o.corruption().getMessage();
-      assertTrue(message.startsWith(LogTestHarness.NAME + ": corrupt log record at offset " + start + ": "),
-          where + ": " + message);
-    }
+    assertNotNull(o.corruption(), where);
+    String message = o.corruption().getMessage();
+    assertTrue(message.startsWith(LogTestHarness.NAME + ": corrupt log record at offset " + start + ": "),
+        where + ": " + message);
+  }
+
+  @Test
+  void aMiddleRecordWhoseLengthNowRunsPastTheEndOfTheFileIsCorruption() throws IOException {
+    WrittenLog log = threeRecords("longer.log");
+    byte[] bytes = log.bytes().clone();
+    bytes[(int) log.starts()[1] + 5] ^= 0x10; // 4 KiB longer: past the end of the file, inside the block
+    Outcome o = LogTestHarness.read(bytes);
+    assertEquals(1, o.records().size());
+    assertNotNull(o.corruption(), "the records after it must not be dropped as a torn tail");
+    assertTrue(o.corruption().getMessage().endsWith("offset " + log.starts()[1] + ": payload cut off by the end of the file"),
+        o.corruption().getMessage());
   }
 
   private static byte[] bytes(String s) {

@@ -151,6 +151,33 @@ class LogTornTailTest {
     assertEquals(BLOCK_SIZE, r.position());
   }
 
+  /**
+   * A torn record whose payload holds whole encoded log fragments (a value that is itself a WAL
+   * record) is torn wherever the cut falls after them: the fragments inside its payload are not
+   * records after the tear.
+   */
+  @Test
+  void aTornRecordWhosePayloadHoldsEncodedFragmentsIsATornTailWhereverItIsCut() throws IOException {
+    byte[] inner = LogTestHarness.fragment(LogFormat.FULL, LogTestHarness.payload(new Random(9), 40));
+    byte[] lastPayload = concat(LogTestHarness.payload(new Random(10), 30), inner, inner,
+        LogTestHarness.payload(new Random(11), 60));
+    List<byte[]> withLookalikes = List.of(records.get(0), lastPayload);
+    WrittenLog l = LogTestHarness.write(dir.resolve("lookalike.log"), LogFormat.KIND_WAL, withLookalikes);
+    for (long c = l.starts()[1] + 1; c < l.ends()[1]; c++) {
+      long cut = c;
+      for (long size : new long[] {cut, 2L * BLOCK_SIZE}) {
+        Outcome o = LogTestHarness.read(new BytesFile(l.bytes(), (int) cut, size));
+        assertNull(o.corruption(), () -> "cut at " + cut + ": " + o.corruption());
+        LogTestHarness.assertRecords(withLookalikes.subList(0, 1), o.records());
+        assertTrue(o.tornTail(), "cut at " + cut);
+      }
+    }
+  }
+
+  private static byte[] concat(byte[]... parts) {
+    return LogTestHarness.concat(parts);
+  }
+
   private void assertTorn(Outcome o, int wholeRecords) {
     assertNull(o.corruption(), () -> "unexpected " + o.corruption());
     LogTestHarness.assertRecords(records.subList(0, wholeRecords), o.records());

@@ -1,5 +1,6 @@
 package dev.strata.manifest;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -20,7 +21,8 @@ class ManifestCodecTest {
       new ManifestRecord.FlushCompleted(40, file(0, 44, "b", "c"), 1_000_123),
       new ManifestRecord.CompactionCompleted(List.of(file(0, 7, "a", "m")), List.of(file(1, 45, "a", "f"), file(1, 46, "g", "m"))),
       new ManifestRecord.NextFileNumber(Long.MAX_VALUE / 2),
-      new ManifestRecord.WalRetired(43, 1_000_456));
+      new ManifestRecord.WalRetired(43, 1_000_456),
+      new ManifestRecord.WalSynced(43, 70_000));
 
   @Test
   void everyRecordKindRoundTrips() {
@@ -35,6 +37,29 @@ class ManifestCodecTest {
     p[0] = 9;
     CorruptionException e = assertThrows(CorruptionException.class, () -> ManifestCodec.decode(p, "MANIFEST-1@16"));
     assertTrue(e.getMessage().contains("MANIFEST-1@16") && e.getMessage().contains("version 9"), e.getMessage());
+  }
+
+  @Test
+  void walSyncedIsEncodedAsDocumented() {
+    assertArrayEquals(new byte[] {2, 7, 12, (byte) 0xF0, (byte) 0xA2, 0x04},
+        ManifestCodec.encode(new ManifestRecord.WalSynced(12, 70_000)));
+  }
+
+  /** Records as version 1 wrote them, byte for byte: a manifest from before sync points reads as before. */
+  @Test
+  void versionOneRecordsStillDecode() {
+    assertEquals(new ManifestRecord.WalCreated(3), ManifestCodec.decode(new byte[] {1, 2, 3}, "m"));
+    assertEquals(new ManifestRecord.WalRetired(2, 201),
+        ManifestCodec.decode(new byte[] {1, 6, 2, (byte) 0xC9, 0x01}, "m"));
+    assertEquals(new ManifestRecord.NextFileNumber(4), ManifestCodec.decode(new byte[] {1, 5, 4}, "m"));
+  }
+
+  @Test
+  void aWalSyncedRecordMarkedVersionOneIsCorruption() {
+    CorruptionException e = assertThrows(CorruptionException.class,
+        () -> ManifestCodec.decode(new byte[] {1, 7, 12, 16}, "MANIFEST-9 at offset 40"));
+    assertEquals("MANIFEST-9 at offset 40: manifest record tag 7 (WalSynced) in a version-1 record; it needs "
+        + "version 2", e.getMessage());
   }
 
   @Test

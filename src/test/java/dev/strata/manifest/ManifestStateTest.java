@@ -49,6 +49,28 @@ class ManifestStateTest {
   }
 
   @Test
+  void aWalKeepsItsLargestRecordedSyncPointUntilItsMemtableIsFlushedAndAcrossASnapshot() {
+    ManifestState s = new ManifestState()
+        .apply(new ManifestRecord.WalCreated(1))
+        .apply(new ManifestRecord.WalSynced(1, 5_000))
+        .apply(new ManifestRecord.WalSynced(1, 900))
+        .apply(new ManifestRecord.WalCreated(2));
+    assertEquals(5_000, s.walSyncedBytes(1), "the largest sync point counts");
+    assertEquals(-1, s.walSyncedBytes(2), "none recorded");
+    ManifestState restored = new ManifestState().apply(s.snapshot());
+    s.afterSnapshot().forEach(restored::apply);
+    assertEquals(5_000, restored.walSyncedBytes(1));
+    s.apply(new ManifestRecord.FlushCompleted(1, file(0, 3, "a", "z"), 700));
+    assertEquals(-1, s.walSyncedBytes(1));
+  }
+
+  @Test
+  void aSyncPointOfAWalThatIsNotLiveIsCorruption() {
+    ManifestState s = new ManifestState().apply(new ManifestRecord.WalCreated(1));
+    assertThrows(CorruptionException.class, () -> s.apply(new ManifestRecord.WalSynced(2, 16)));
+  }
+
+  @Test
   void retiringAWalThatIsNotLiveIsCorruption() {
     ManifestState s = new ManifestState().apply(new ManifestRecord.WalCreated(1));
     assertThrows(CorruptionException.class, () -> s.apply(new ManifestRecord.WalRetired(2, 5)));
