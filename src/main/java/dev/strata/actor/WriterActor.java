@@ -1,6 +1,7 @@
 package dev.strata.actor;
 
 import akka.actor.typed.Behavior;
+import akka.actor.typed.PostStop;
 import akka.actor.typed.javadsl.AbstractBehavior;
 import akka.actor.typed.javadsl.ActorContext;
 import akka.actor.typed.javadsl.Behaviors;
@@ -13,6 +14,7 @@ import dev.strata.engine.StoreEngine;
 import dev.strata.memtable.Memtable;
 import dev.strata.readstate.ReadState;
 import dev.strata.readstate.SstFile;
+import java.io.IOException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -21,6 +23,8 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The single owner of every state transition of one store: it decides when the memtable freezes
@@ -46,13 +50,24 @@ import java.util.concurrent.Executor;
  *
  * <p>Replies are {@link CompletableFuture}s rather than actor refs: the callers are plain threads
  * outside the actor system (a synchronous {@code put} or {@code flush}), their waits have no
- * natural timeout, and a future spares a temporary ask actor per call.
+ * natural timeout, and a future spares a temporary ask actor per call. The writer completes them
+ * on its own thread, so a future it completes must never carry user code: callers that hand one to
+ * users ({@code writeAsync}) complete the user's stage on another executor.
+ *
+ * <p><b>Stopping.</b> Once {@link Close} arrives, requests that need a live store ({@link Flush},
+ * {@link Compact}, {@link AwaitIdle}) fail with {@code IllegalStateException("store is closed")},
+ * a {@link SyncWal} is answered by the close's own sync, and a running compaction, full or not, is
+ * cancelled. Whenever the writer stops (after a close, an {@link Abort}, or a failure), every
+ * future it still holds fails with that exception before the stop hook runs: no caller is left
+ * waiting on a writer that is gone.
  */
 public final class WriterActor extends AbstractBehavior<WriterActor.Command> {
+  private static final Logger log = LoggerFactory.getLogger(WriterActor.class);
+
   /** The writer's protocol. */
   public sealed interface Command
-      permits MemtableFull, Write, Flush, SyncWal, Compact, AwaitIdle, Close, FlushCompleted, FlushFailed, SyncNow,
-          CompactionFinished, CompactionWanted {}
+      permits MemtableFull, Write, Flush, SyncWal, Compact, AwaitIdle, Close, Abort, FlushCompleted, FlushFailed,
+          SyncNow, CompactionFinished, CompactionWanted {}
 
   /** The memtable reached its size limit: freeze it when there is room. */
   public record MemtableFull(Memtable memtable) implements Command {}
@@ -91,6 +106,13 @@ public final class WriterActor extends AbstractBehavior<WriterActor.Command> {
    */
   public record Close(CompletableFuture<Void> done) implements Command {}
 
+  /**
+   * Stop now, whatever is still running or queued: a close ran out of time. Everything waiting
+   * here fails with {@code IllegalStateException("store is closed")}; a running flush or
+   * compaction finishes (or notices its cancellation) on its own, and its result is let go.
+   */
+  public enum Abort implements Command { INSTANCE }
+
   private record FlushCompleted(Memtable memtable, SstFile file) implements Command {}
 
   private record FlushFailed(Memtable memtable, Throwable cause) implements Command {}
@@ -104,6 +126,10 @@ public final class WriterActor extends AbstractBehavior<WriterActor.Command> {
 
   private final StoreEngine engine;
   private final Executor blocking;
+  /** Runs once the writer has stopped and failed everything it held. */
+  private final Runnable onStop;
+  /** The job of {@link #running}, so that a writer stopping under it can let its inputs go. */
+  private CompletableFuture<List<SstFile>> runningJob;
   private final ArrayDeque<Write> queue = new ArrayDeque<>();
   private final List<FlushWaiter> flushWaiters = new ArrayList<>();
   /** Applied synced writes whose acknowledgement waits for the next fsync. */
@@ -128,13 +154,19 @@ public final class WriterActor extends AbstractBehavior<WriterActor.Command> {
   private long stallStartNanos;
 
   public static Behavior<Command> create(StoreEngine engine, Executor blocking) {
-    return Behaviors.setup(ctx -> new WriterActor(ctx, engine, blocking));
+    return create(engine, blocking, () -> {});
   }
 
-  private WriterActor(ActorContext<Command> ctx, StoreEngine engine, Executor blocking) {
+  /** As {@link #create(StoreEngine, Executor)}; {@code onStop} runs on the writer's thread once it stopped. */
+  public static Behavior<Command> create(StoreEngine engine, Executor blocking, Runnable onStop) {
+    return Behaviors.setup(ctx -> new WriterActor(ctx, engine, blocking, onStop));
+  }
+
+  private WriterActor(ActorContext<Command> ctx, StoreEngine engine, Executor blocking, Runnable onStop) {
     super(ctx);
     this.engine = engine;
     this.blocking = blocking;
+    this.onStop = onStop;
     startCompaction(); // a recovered tree may already be out of its strategy's bounds
   }
 
@@ -148,6 +180,9 @@ public final class WriterActor extends AbstractBehavior<WriterActor.Command> {
         .onMessage(SyncNow.class, msg -> onSyncNow())
         .onMessage(Compact.class, this::onCompact)
         .onMessage(AwaitIdle.class, msg -> {
+          if (refuseWhileClosing(msg.done())) {
+            return this;
+          }
           idleWaiters.add(msg.done());
           return settle();
         })
@@ -158,6 +193,8 @@ public final class WriterActor extends AbstractBehavior<WriterActor.Command> {
           return settle();
         })
         .onMessage(Close.class, this::onClose)
+        .onMessage(Abort.class, msg -> Behaviors.stopped())
+        .onSignal(PostStop.class, signal -> onPostStop())
         .onMessage(FlushCompleted.class, this::onFlushCompleted)
         .onMessage(FlushFailed.class, this::onFlushFailed)
         .build();
@@ -178,6 +215,9 @@ public final class WriterActor extends AbstractBehavior<WriterActor.Command> {
   }
 
   private Behavior<Command> onFlush(Flush msg) {
+    if (refuseWhileClosing(msg.done())) {
+      return this;
+    }
     ReadState s = engine.current();
     if (!s.mutable().isEmpty()) {
       flushWaiters.add(new FlushWaiter(s.mutable().id(), msg.done()));
@@ -192,6 +232,12 @@ public final class WriterActor extends AbstractBehavior<WriterActor.Command> {
   }
 
   private Behavior<Command> onSyncWal(SyncWal msg) {
+    if (closeRequest != null) {
+      // The close makes every acknowledged write durable (syncs the WAL, or flushes every
+      // memtable) and answers this with it.
+      awaitingSync.add(msg.done());
+      return settle();
+    }
     if (!engine.options().walEnabled()) {
       return onFlush(new Flush(msg.done()));
     }
@@ -248,6 +294,9 @@ public final class WriterActor extends AbstractBehavior<WriterActor.Command> {
   }
 
   private Behavior<Command> onCompact(Compact msg) {
+    if (refuseWhileClosing(msg.done())) {
+      return this;
+    }
     compactRequests.add(msg.done());
     startCompaction();
     return settle();
@@ -297,15 +346,20 @@ public final class WriterActor extends AbstractBehavior<WriterActor.Command> {
     running = plan;
     StoreEngine.CompactionPlan job = plan;
     CompletableFuture<List<SstFile>> outputs = CompletableFuture.supplyAsync(() -> engine.runCompaction(job), blocking);
+    runningJob = outputs;
     getContext().pipeToSelf(outputs, (files, err) ->
         new CompactionFinished(job, files, err == null ? null : unwrap(err)));
   }
 
   private Behavior<Command> onCompactionFinished(CompactionFinished msg) {
     running = null;
+    runningJob = null;
     RuntimeException failure = null;
     if (msg.failure() instanceof CompactionCancelledException) {
       engine.abandonCompaction(msg.plan());
+      if (closeRequest != null) {
+        failure = closed("the full compaction was cancelled by close()");
+      }
     } else if (msg.failure() != null) {
       engine.abandonCompaction(msg.plan());
       engine.fail(msg.failure());
@@ -339,10 +393,75 @@ public final class WriterActor extends AbstractBehavior<WriterActor.Command> {
 
   private Behavior<Command> onClose(Close msg) {
     closeRequest = msg.done();
-    if (running != null && !running.full()) {
-      running.cancel(); // a background compaction can wait for the next open; close should not wait for it
+    if (running != null) {
+      // A background compaction can wait for the next open, and a full one (compact()) would
+      // hold the close for as long as it takes: the compact() call fails instead.
+      running.cancel();
     }
+    compactRequests.forEach(done -> done.completeExceptionally(closed("compact() was not started before close()")));
+    compactRequests.clear();
     return settle();
+  }
+
+  /** Fails {@code done} when the store is closing; true if it did. */
+  private boolean refuseWhileClosing(CompletableFuture<Void> done) {
+    if (closeRequest == null) {
+      return false;
+    }
+    done.completeExceptionally(closed(null));
+    return true;
+  }
+
+  private static IllegalStateException closed(String detail) {
+    return new IllegalStateException(detail == null ? "store is closed" : "store is closed: " + detail);
+  }
+
+  /**
+   * The writer stopped (closed, aborted, or failed): nothing that waits here can be answered any
+   * more, so everything fails with the exception of a closed store. A compaction still running
+   * lets go of its inputs, and of its outputs (orphans that recovery deletes), when it ends.
+   */
+  private Behavior<Command> onPostStop() {
+    IllegalStateException failure = closed(null);
+    if (closeRequest != null) {
+      closeRequest.completeExceptionally(failure); // no-op after an orderly close
+    }
+    for (Write w : queue) {
+      engine.abandonQueued();
+      w.done().completeExceptionally(failure);
+    }
+    queue.clear();
+    flushWaiters.forEach(w -> w.done().completeExceptionally(failure));
+    flushWaiters.clear();
+    compactRequests.forEach(done -> done.completeExceptionally(failure));
+    compactRequests.clear();
+    compacting.forEach(done -> done.completeExceptionally(failure));
+    compacting.clear();
+    idleWaiters.forEach(done -> done.completeExceptionally(failure));
+    idleWaiters.clear();
+    completeAwaitingSync(failure);
+    if (running != null) {
+      StoreEngine.CompactionPlan plan = running;
+      plan.cancel();
+      runningJob.whenComplete((outputs, err) -> {
+        engine.abandonCompaction(plan);
+        if (outputs != null && !plan.trivialMove()) {
+          outputs.forEach(WriterActor::closeReader);
+        }
+      });
+      running = null;
+      runningJob = null;
+    }
+    onStop.run();
+    return this;
+  }
+
+  private static void closeReader(SstFile file) {
+    try {
+      file.reader().close();
+    } catch (IOException | RuntimeException e) {
+      log.warn("closing {}, an abandoned compaction output, failed", file, e);
+    }
   }
 
   private Behavior<Command> onFlushCompleted(FlushCompleted msg) {
