@@ -53,6 +53,10 @@ final class ShutdownHarness {
       }
     }
 
+    boolean isReached() {
+      return reached.getCount() == 0;
+    }
+
     void open() {
       gate.countDown();
     }
