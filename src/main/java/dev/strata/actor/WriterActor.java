@@ -130,6 +130,8 @@ public final class WriterActor extends AbstractBehavior<WriterActor.Command> {
   private final Runnable onStop;
   /** The job of {@link #running}, so that a writer stopping under it can let its inputs go. */
   private CompletableFuture<List<SstFile>> runningJob;
+  /** The running flush's job, so that a writer stopping under it can close the file it writes. */
+  private CompletableFuture<SstFile> flushJob;
   private final ArrayDeque<Write> queue = new ArrayDeque<>();
   private final List<FlushWaiter> flushWaiters = new ArrayList<>();
   /** Applied synced writes whose acknowledgement waits for the next fsync. */
@@ -452,6 +454,10 @@ public final class WriterActor extends AbstractBehavior<WriterActor.Command> {
       running = null;
       runningJob = null;
     }
+    if (flushRunning) {
+      // Its SST is an orphan, which the next open deletes; only its handle is left to close here.
+      flushJob.thenAccept(WriterActor::closeReader);
+    }
     onStop.run();
     return this;
   }
@@ -460,7 +466,7 @@ public final class WriterActor extends AbstractBehavior<WriterActor.Command> {
     try {
       file.reader().close();
     } catch (IOException | RuntimeException e) {
-      log.warn("closing {}, an abandoned compaction output, failed", file, e);
+      log.warn("closing {}, written by a flush or compaction the stopped writer abandoned, failed", file, e);
     }
   }
 
@@ -517,6 +523,7 @@ public final class WriterActor extends AbstractBehavior<WriterActor.Command> {
     }
     flushRunning = true;
     CompletableFuture<SstFile> job = CompletableFuture.supplyAsync(() -> engine.writeSst(oldest), blocking);
+    flushJob = job;
     getContext().pipeToSelf(job, (file, err) ->
         err == null ? new FlushCompleted(oldest, file) : new FlushFailed(oldest, unwrap(err)));
   }
