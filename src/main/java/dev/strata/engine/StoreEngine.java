@@ -74,6 +74,8 @@ public final class StoreEngine {
   private static final Logger log = LoggerFactory.getLogger(StoreEngine.class);
   /** A manifest longer than this is replaced by a snapshot in a new manifest. */
   static final long DEFAULT_MANIFEST_ROLL_BYTES = 4L << 20;
+  /** How long a release waits for a job's file operation already under way (see DirectoryFence). */
+  private static final java.time.Duration JOB_FENCE_WAIT = java.time.Duration.ofSeconds(1);
 
   private final Path dir;
   private final StrataOptions options;
@@ -84,6 +86,8 @@ public final class StoreEngine {
   private final FileReleaser releaser;
   private final ReadStateCell cell;
   private final FlushJob flushJob;
+  /** Keeps flush and compaction jobs still running out of the directory once it is released. */
+  private final DirectoryFence jobFence;
   private final AtomicLong nextFileNumber;
   private final long manifestRollBytes;
   private final AtomicLong flushBytesWritten = new AtomicLong();
@@ -143,6 +147,7 @@ public final class StoreEngine {
     this.nextFileNumber = new AtomicLong(recovered.nextFileNumber());
     SstWriter sstWriter = new SstWriter(dir, fs, cache, options, nextFileNumber, releaser);
     this.flushJob = new FlushJob(sstWriter);
+    this.jobFence = sstWriter.fence();
     this.compactionJob = new CompactionJob(sstWriter);
     Fresh first = startMemtable();
     this.cell = new ReadStateCell(ReadState.initial(first.memtable(), List.of(), recovered.levels()));
@@ -889,13 +894,18 @@ public final class StoreEngine {
 
   /**
    * Releases everything the engine holds: the published state (files close once the last open
-   * iterator lets go of them), the WAL and manifest handles, and the directory lock. Idempotent.
+   * iterator lets go of them), the WAL and manifest handles, and the directory lock. A flush or
+   * compaction still running (a close that ran out of time) changes nothing in the directory from
+   * here on; one operation of it already under way is waited for a moment. Idempotent.
    */
   public synchronized void releaseResources() {
     if (released) {
       return;
     }
     released = true;
+    if (!jobFence.close(JOB_FENCE_WAIT)) {
+      log.warn("a flush or compaction of {} is stuck in a file operation; releasing the store anyway", dir);
+    }
     writes.close();
     Exception failure = null;
     try {
