@@ -4,6 +4,7 @@ import akka.Done;
 import akka.actor.Cancellable;
 import akka.actor.CoordinatedShutdown;
 import akka.actor.typed.ActorSystem;
+import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import org.slf4j.Logger;
@@ -20,7 +21,9 @@ import org.slf4j.LoggerFactory;
  * guarantee. Tasks of one phase run in parallel, so the phase's timeout
  * ({@code akka.coordinated-shutdown.phases.before-actor-system-terminate.timeout}, 5 s by default)
  * bounds the slowest close rather than the sum of them; a store with the WAL off flushes its
- * memtables as it closes, which may need a longer one.
+ * memtables as it closes, which may need a longer one. Each store gets
+ * {@link Strata#close(Duration)} with the phase's timeout less a margin, so that it has stopped
+ * its writer and released its files and directory lock before the phase gives up on it.
  *
  * <p>Thread-safe: registration, cancellation and the shutdown task may run on any threads.
  */
@@ -44,7 +47,11 @@ final class CloseAtShutdown {
     if (shutdown.getShutdownReason().isPresent()) {
       throw shuttingDown();
     }
-    Cancellable task = shutdown.addCancellableTask(PHASE, "strata-close-" + store.directory(), () -> close(store));
+    Duration phase = Duration.ofNanos(shutdown.timeout(PHASE).toNanos());
+    // The margin leaves time for releasing files after the writer was given up on (see close(Duration)).
+    Duration timeout = phase.minus(min(phase.dividedBy(5), Duration.ofSeconds(2)));
+    Cancellable task = shutdown.addCancellableTask(PHASE, "strata-close-" + store.directory(),
+        () -> close(store, timeout));
     // The shutdown may have begun between the check above and the add, and a task added after
     // its phase ran never runs: cancel it and refuse the store, as if it had come a moment later.
     // A shutdown that begins after this second look sees the task, since a phase reads its tasks
@@ -77,17 +84,21 @@ final class CloseAtShutdown {
    * leaving the store unflushed and locked. Not on the caller's thread either: the phase starts
    * its tasks one after another, and a close that blocked here would serialize them.
    */
-  private static CompletionStage<Done> close(Strata store) {
-    return CompletableFuture.runAsync(() -> closeQuietly(store), job -> {
+  private static CompletionStage<Done> close(Strata store, Duration timeout) {
+    return CompletableFuture.runAsync(() -> closeQuietly(store, timeout), job -> {
       Thread thread = new Thread(job, "strata-shutdown-" + store.directory().getFileName());
       thread.setDaemon(true); // a close stuck past the phase's timeout must not keep the JVM alive
       thread.start();
     }).thenApply(v -> Done.getInstance());
   }
 
-  private static void closeQuietly(Strata store) {
+  private static Duration min(Duration a, Duration b) {
+    return a.compareTo(b) <= 0 ? a : b;
+  }
+
+  private static void closeQuietly(Strata store, Duration timeout) {
     try {
-      store.close();
+      store.close(timeout);
     } catch (RuntimeException e) {
       log.error("closing the Strata store in {} at shutdown failed", store.directory(), e);
     }

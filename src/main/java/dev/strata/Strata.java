@@ -9,21 +9,29 @@ import akka.actor.typed.javadsl.Behaviors;
 import com.typesafe.config.ConfigFactory;
 import dev.strata.actor.ActorWriterSignals;
 import dev.strata.actor.WriterActor;
+import dev.strata.actor.WriterReplies;
 import dev.strata.engine.CommitCheck;
 import dev.strata.engine.StoreEngine;
 import dev.strata.fs.DiskFileSystem;
 import dev.strata.fs.FileSystem;
 import dev.strata.key.KeyLimits;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
+import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * An open Strata store: an LSM-tree of byte-array keys and values in one directory.
@@ -47,11 +55,35 @@ import java.util.concurrent.atomic.AtomicLong;
  * failures are unchecked {@link StrataException}s: {@link CorruptionException} when a checksum or
  * format check fails (a corrupt file never yields a wrong answer silently),
  * {@link TransactionConflictException} when a transaction loses at commit.
+ *
+ * <p><b>Threading of callbacks.</b> No user code ever runs on the writer actor's thread. A stage
+ * returned by {@link #putAsync} or {@link #writeAsync} is either complete when returned (the
+ * write committed on the caller's thread, so callbacks attached to it run on the attaching
+ * thread) or completes on {@code strata.callback-dispatcher}, a dispatcher of its own, neither
+ * the writer's nor the one flushes and compactions run on. So a callback may block, write
+ * synchronously, flush, sync or even close the store: the writer and the flushes go on
+ * meanwhile. Callbacks that block for long still hold a thread of that dispatcher; move such
+ * work to an executor of the application's ({@code thenAcceptAsync(..., executor)}).
+ *
+ * <p><b>Closing.</b> Any call racing {@link #close()} returns: normally if it got in before the
+ * close, else with {@code IllegalStateException("store is closed")}; a write the close refused
+ * may also fail with a {@link StrataException} in the read-only error state. None is left waiting.
+ * {@link #close(Duration)} bounds how long a close waits for the writer.
  */
 public final class Strata implements AutoCloseable {
   static final String WRITER_DISPATCHER = "strata.writer-dispatcher";
   static final String BLOCKING_DISPATCHER = "strata.blocking-dispatcher";
   static final String WAL_DISPATCHER = "strata.wal-dispatcher";
+  static final String CALLBACK_DISPATCHER = "strata.callback-dispatcher";
+  static final String CLOSE_TIMEOUT = "strata.close-timeout";
+  /**
+   * After a close ran out of time and told the writer to stop at once: how long to wait for it to
+   * stop before releasing its files anyway (it answers in microseconds unless its thread is stuck
+   * in a system call), and the least time an embedded ActorSystem gets to terminate.
+   */
+  private static final Duration ABORT_GRACE = Duration.ofSeconds(1);
+  private static final Duration TERMINATE_GRACE = Duration.ofSeconds(2);
+  private static final Logger log = LoggerFactory.getLogger(Strata.class);
   private static final AtomicLong INSTANCES = new AtomicLong();
   private static final CompletableFuture<Done> DONE = CompletableFuture.completedFuture(Done.getInstance());
 
@@ -59,15 +91,26 @@ public final class Strata implements AutoCloseable {
   private final ActorRef<WriterActor.Command> writer;
   private final ActorSystem<?> system;
   private final boolean ownsSystem;
-  private final AtomicBoolean closed = new AtomicBoolean();
+  private final AtomicBoolean closed;
   /** Closes the store when the application's system shuts down; null when Strata owns the system. */
   private volatile CloseAtShutdown closeAtShutdown;
+  /** What callers wait for from the writer, failed if the writer stops under them. */
+  private final WriterReplies replies;
+  /** Where async writes' stages complete: never the writer's thread (see the class comment). */
+  private final Executor callbacks;
+  /** What {@link #close()} gives the writer: strata.close-timeout of the system's config. */
+  private final Duration closeTimeout;
 
-  private Strata(StoreEngine engine, ActorRef<WriterActor.Command> writer, ActorSystem<?> system, boolean ownsSystem) {
+  private Strata(StoreEngine engine, ActorRef<WriterActor.Command> writer, ActorSystem<?> system, boolean ownsSystem,
+      AtomicBoolean closed, WriterReplies replies) {
     this.engine = engine;
     this.writer = writer;
     this.system = system;
     this.ownsSystem = ownsSystem;
+    this.closed = closed;
+    this.replies = replies;
+    this.callbacks = system.dispatchers().lookup(DispatcherSelector.fromConfig(CALLBACK_DISPATCHER));
+    this.closeTimeout = system.settings().config().getDuration(CLOSE_TIMEOUT);
   }
 
   /**
@@ -131,21 +174,26 @@ public final class Strata implements AutoCloseable {
 
   private static Strata start(ActorSystem<?> system, Path dir, StrataOptions options, boolean ownsSystem,
       FileSystem fs) {
-    for (String d : new String[] {WRITER_DISPATCHER, BLOCKING_DISPATCHER, WAL_DISPATCHER}) {
+    for (String d : new String[] {WRITER_DISPATCHER, BLOCKING_DISPATCHER, WAL_DISPATCHER, CALLBACK_DISPATCHER,
+        CLOSE_TIMEOUT}) {
       if (!system.settings().config().hasPath(d)) {
-        throw new IllegalArgumentException("the ActorSystem's config has no '" + d + "' dispatcher; build it with "
+        throw new IllegalArgumentException("the ActorSystem's config has no '" + d + "'; build it with "
             + "ConfigFactory.load() so that Strata's reference.conf is included");
       }
     }
     Executor walPreparer = system.dispatchers().lookup(DispatcherSelector.fromConfig(WAL_DISPATCHER));
     StoreEngine engine = StoreEngine.open(dir.toAbsolutePath(), options, fs, walPreparer);
     Executor blocking = system.dispatchers().lookup(DispatcherSelector.fromConfig(BLOCKING_DISPATCHER));
+    AtomicBoolean closed = new AtomicBoolean();
+    WriterReplies replies = new WriterReplies();
+    // A writer stopping unexpectedly puts the store into its error state itself (see WriterActor).
+    Runnable onWriterStop = replies::writerStopped;
     ActorRef<WriterActor.Command> writer = system.systemActorOf(
-        WriterActor.create(engine.writerControl(), blocking),
+        WriterActor.create(engine.writerControl(), blocking, onWriterStop),
         "strata-writer-" + INSTANCES.incrementAndGet(),
         Props.empty().withNext(DispatcherSelector.fromConfig(WRITER_DISPATCHER)));
     engine.attach(new ActorWriterSignals(writer));
-    Strata store = new Strata(engine, writer, system, ownsSystem);
+    Strata store = new Strata(engine, writer, system, ownsSystem, closed, replies);
     if (!ownsSystem) {
       try {
         store.closeAtShutdown = CloseAtShutdown.register(system, store); // the application's system closes it at shutdown
@@ -166,7 +214,7 @@ public final class Strata implements AutoCloseable {
     // The memtable copies key and value into its arena; only a queued write needs its own copy,
     // which WriteBatch makes.
     if (!engine.tryPut(key, value)) {
-      await(enqueue(new WriteBatch().put(key, value)));
+      awaitQueued(new WriteBatch().put(key, value));
     }
   }
 
@@ -174,7 +222,7 @@ public final class Strata implements AutoCloseable {
   public void delete(byte[] key) {
     KeyLimits.checkKey(key);
     if (!engine.tryPut(key, null)) {
-      await(enqueue(new WriteBatch().delete(key)));
+      awaitQueued(new WriteBatch().delete(key));
     }
   }
 
@@ -186,18 +234,28 @@ public final class Strata implements AutoCloseable {
       return;
     }
     if (!engine.tryWrite(batch)) {
-      await(enqueue(batch));
+      awaitQueued(batch);
     }
   }
 
-  /** Like {@link #put}, without blocking the caller: the stage completes when the write is acknowledged. */
+  /**
+   * Like {@link #put}, without blocking the caller: the stage completes when the write is
+   * acknowledged. It is complete on return when the write committed on the caller's thread, else
+   * it completes on {@code strata.callback-dispatcher}, never on the writer's thread (see the
+   * class comment): callbacks may block and may call this store. A store closed before the write
+   * was accepted throws {@code IllegalStateException}; other failures complete the stage
+   * exceptionally.
+   */
   public CompletionStage<Done> putAsync(byte[] key, byte[] value) {
     KeyLimits.checkKey(key);
     KeyLimits.checkValue(value);
     return writeAsync(new WriteBatch().put(key, value));
   }
 
-  /** Like {@link #write}, without blocking the caller. */
+  /**
+   * Like {@link #write}, without blocking the caller; the stage completes as {@link #putAsync}'s
+   * does, never on the writer's thread.
+   */
   public CompletionStage<Done> writeAsync(WriteBatch batch) {
     Objects.requireNonNull(batch, "batch must not be null");
     try {
@@ -208,7 +266,7 @@ public final class Strata implements AutoCloseable {
       if (engine.tryWrite(batch)) {
         return DONE;
       }
-      return enqueue(batch).thenApply(v -> Done.getInstance());
+      return handOff(enqueue(batch));
     } catch (RuntimeException e) {
       if (e instanceof IllegalStateException) {
         throw e;
@@ -223,9 +281,13 @@ public final class Strata implements AutoCloseable {
    */
   void writeChecked(WriteBatch batch, CommitCheck check) {
     if (!engine.tryWrite(batch, check)) {
-      CompletableFuture<Void> done = new CompletableFuture<>();
-      engine.enqueue(batch, check, done);
-      await(done);
+      CompletableFuture<Void> done = replies.register(new CompletableFuture<>());
+      try {
+        engine.enqueue(batch, check, done);
+        await(done);
+      } finally {
+        replies.forget(done);
+      }
     }
   }
 
@@ -260,10 +322,65 @@ public final class Strata implements AutoCloseable {
     engine.addCompactionFilter(filter);
   }
 
+  /** Hands {@code batch} to the writer; the caller must {@link WriterReplies#forget} the future once answered. */
   private CompletableFuture<Void> enqueue(WriteBatch batch) {
-    CompletableFuture<Void> done = new CompletableFuture<>();
-    engine.enqueue(batch, done);
+    CompletableFuture<Void> done = replies.register(new CompletableFuture<>());
+    try {
+      engine.enqueue(batch, done);
+    } catch (RuntimeException e) {
+      replies.forget(done);
+      throw e;
+    }
     return done;
+  }
+
+  /** A synchronous write that must go through the writer: no user code is attached, so no handoff. */
+  private void awaitQueued(WriteBatch batch) {
+    CompletableFuture<Void> done = enqueue(batch);
+    try {
+      await(done);
+    } finally {
+      replies.forget(done);
+    }
+  }
+
+  /**
+   * The stage a user gets for {@code done}, which the writer completes on its own thread: it
+   * completes on the callback dispatcher instead, so that the user's callbacks never run on the
+   * writer's thread (one blocking there would stop the store). Already answered: at once.
+   */
+  private CompletionStage<Done> handOff(CompletableFuture<Void> done) {
+    CompletableFuture<Done> result = new CompletableFuture<>();
+    if (done.isDone()) {
+      replies.forget(done);
+      completeFrom(done, result);
+      return result;
+    }
+    done.whenComplete((v, err) -> runCallback(() -> {
+      replies.forget(done);
+      completeFrom(done, result);
+    }));
+    return result;
+  }
+
+  private static void completeFrom(CompletableFuture<Void> done, CompletableFuture<Done> result) {
+    try {
+      done.join();
+      result.complete(Done.getInstance());
+    } catch (CompletionException e) {
+      result.completeExceptionally(e.getCause() != null ? e.getCause() : e);
+    } catch (RuntimeException e) {
+      result.completeExceptionally(e);
+    }
+  }
+
+  private void runCallback(Runnable task) {
+    try {
+      callbacks.execute(task);
+    } catch (RejectedExecutionException e) {
+      // The ActorSystem is gone (Akka's dispatchers refuse only then): still not the writer's thread.
+      ForkJoinPool.commonPool().execute(task);
+    }
   }
 
   // ---------------------------------------------------------------- reads
@@ -292,9 +409,7 @@ public final class Strata implements AutoCloseable {
   /** Freezes the current memtable and writes every memtable to level 0; returns when done. */
   public void flush() {
     checkOpen();
-    CompletableFuture<Void> done = new CompletableFuture<>();
-    writer.tell(new WriterActor.Flush(done));
-    await(done);
+    ask(WriterActor.Flush::new);
   }
 
   /**
@@ -304,9 +419,7 @@ public final class Strata implements AutoCloseable {
    */
   public void compact() {
     flush();
-    CompletableFuture<Void> done = new CompletableFuture<>();
-    writer.tell(new WriterActor.Compact(done));
-    await(done);
+    ask(WriterActor.Compact::new);
   }
 
   /**
@@ -317,9 +430,7 @@ public final class Strata implements AutoCloseable {
    */
   public void waitForCompactions() {
     checkOpen();
-    CompletableFuture<Void> done = new CompletableFuture<>();
-    writer.tell(new WriterActor.AwaitIdle(done));
-    await(done);
+    ask(WriterActor.AwaitIdle::new);
   }
 
   /**
@@ -329,9 +440,22 @@ public final class Strata implements AutoCloseable {
    */
   public void sync() {
     checkOpen();
-    CompletableFuture<Void> done = new CompletableFuture<>();
-    writer.tell(new WriterActor.SyncWal(done));
-    await(done);
+    ask(WriterActor.SyncWal::new);
+  }
+
+  /**
+   * Tells the writer a request and waits for its answer. Registered first: if the writer stops
+   * (a close raced this call) before answering, the call fails with "store is closed" instead of
+   * waiting for a message that went to dead letters.
+   */
+  private void ask(java.util.function.Function<CompletableFuture<Void>, WriterActor.Command> request) {
+    CompletableFuture<Void> done = replies.register(new CompletableFuture<>());
+    try {
+      writer.tell(request.apply(done));
+      await(done);
+    } finally {
+      replies.forget(done);
+    }
   }
 
   /**
@@ -378,20 +502,49 @@ public final class Strata implements AutoCloseable {
    * Waits for in-flight writes, leaves every acknowledged write recoverable (the WAL synced, or
    * with the WAL off every memtable flushed), and releases what the store holds: files, the
    * directory lock, every thread and actor it created and, when it started it, its ActorSystem.
-   * Idempotent.
+   * Idempotent. A running compaction is cancelled (a {@link #compact()} waiting for it fails with
+   * {@code IllegalStateException}). Waits for the writer at most {@code strata.close-timeout} of
+   * the ActorSystem's config (see {@link #close(Duration)}).
    */
   @Override
   public void close() {
+    close(closeTimeout);
+  }
+
+  /**
+   * As {@link #close()}, waiting for the writer at most {@code timeout} (for a
+   * {@code CoordinatedShutdown} phase, say). When the time runs out, the writer is stopped where
+   * it is: queued writes, flushes and compactions still waiting fail with
+   * {@code IllegalStateException("store is closed")}, and the store's files, threads and
+   * directory lock are released all the same, so the store can be opened again at once.
+   * Acknowledged writes are not lost by a timeout when the WAL is on: the WAL holds every one of
+   * them and is synced as the store lets go of it, and the next open replays it (a flush cut
+   * short leaves only an orphan file, which the next open deletes). With the WAL off, writes not
+   * yet flushed when the time runs out are lost. The call returns within about {@code timeout};
+   * a writer whose thread is stuck in a system call is waited for at most a second more, and an
+   * embedded ActorSystem gets at least two seconds to terminate.
+   *
+   * @throws StrataException when syncing or closing a file failed (the store is released anyway)
+   */
+  public void close(Duration timeout) {
+    Objects.requireNonNull(timeout, "timeout must not be null");
+    if (timeout.isNegative()) {
+      throw new IllegalArgumentException("close timeout must not be negative, got " + timeout);
+    }
     if (!closed.compareAndSet(false, true)) {
       return;
     }
+    long deadline = System.nanoTime() + timeout.toNanos();
+    RuntimeException failure = null;
     try {
       engine.beginClose();
-      CompletableFuture<Void> done = new CompletableFuture<>();
+      CompletableFuture<Void> done = replies.register(new CompletableFuture<>());
       writer.tell(new WriterActor.Close(done));
-      await(done);
+      failure = awaitClose(done, timeout, deadline);
     } finally {
-      engine.releaseResources();
+      // Whatever the writer left unanswered (stuck, or dead before it could answer) fails now.
+      replies.writerStopped();
+      failure = releaseIfTheWriterDidNot(failure);
       if (!ownsSystem) {
         // Null when registering failed, or when the shutdown closes the store before it was registered.
         CloseAtShutdown registration = closeAtShutdown;
@@ -401,18 +554,95 @@ public final class Strata implements AutoCloseable {
       }
       if (ownsSystem) {
         system.terminate();
+        Duration wait = max(remaining(deadline), TERMINATE_GRACE);
         try {
-          system.getWhenTerminated().toCompletableFuture().get(30, TimeUnit.SECONDS);
+          system.getWhenTerminated().toCompletableFuture().get(wait.toNanos(), TimeUnit.NANOSECONDS);
         } catch (Exception e) {
-          throw new StrataException("the embedded ActorSystem did not terminate: " + e, e);
+          failure = addTo(failure, new StrataException("the embedded ActorSystem did not terminate within "
+              + wait + ": " + e, e));
         }
       }
     }
+    if (failure != null) {
+      throw failure;
+    }
+  }
+
+  /**
+   * Waits for the writer's orderly close until the deadline, then stops it at once. Returns the
+   * close's failure, if it had one worth reporting.
+   */
+  private RuntimeException awaitClose(CompletableFuture<Void> done, Duration timeout, long deadline) {
+    try {
+      done.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+      return null;
+    } catch (ExecutionException e) {
+      Throwable c = e.getCause();
+      if (c instanceof IllegalStateException) {
+        return null; // the writer was gone already: release below syncs the WAL itself
+      }
+      return c instanceof RuntimeException re ? re : new StrataException(String.valueOf(c), c);
+    } catch (TimeoutException e) {
+      log.warn("closing the store in {} took longer than {}: stopping its writer where it is; the WAL holds "
+          + "every acknowledged write", engine.directory(), timeout);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      log.warn("closing the store in {} was interrupted: stopping its writer where it is", engine.directory());
+    }
+    writer.tell(WriterActor.Abort.INSTANCE);
+    try {
+      if (!replies.awaitWriterStopped(ABORT_GRACE)) {
+        log.warn("the writer of {} did not stop within {} (its thread is stuck); releasing the store's files anyway",
+            engine.directory(), ABORT_GRACE);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    return null;
+  }
+
+  /**
+   * The writer releases the store's resources as its last act; this thread does it only when the
+   * writer is gone or did not answer in time, and does not wait long for a writer stuck releasing.
+   */
+  private RuntimeException releaseIfTheWriterDidNot(RuntimeException failure) {
+    try {
+      if (!engine.releaseResources(ABORT_GRACE)) {
+        log.warn("the writer of {} is still releasing the store (stuck in a file operation); not waiting for it",
+            engine.directory());
+      }
+    } catch (RuntimeException e) {
+      return addTo(failure, e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    return failure;
+  }
+
+  private static Duration remaining(long deadline) {
+    return Duration.ofNanos(Math.max(0, deadline - System.nanoTime()));
+  }
+
+  private static Duration max(Duration a, Duration b) {
+    return a.compareTo(b) >= 0 ? a : b;
+  }
+
+  private static RuntimeException addTo(RuntimeException first, RuntimeException next) {
+    if (first == null) {
+      return next;
+    }
+    first.addSuppressed(next);
+    return first;
   }
 
   /** True once {@link #close()} was called. */
   public boolean isClosed() {
     return closed.get();
+  }
+
+  /** The writer actor, for Strata's own tests of a writer that stops unasked. */
+  ActorRef<WriterActor.Command> writer() {
+    return writer;
   }
 
   void checkOpen() {

@@ -1,6 +1,7 @@
 package dev.strata.actor;
 
 import akka.actor.typed.Behavior;
+import akka.actor.typed.PostStop;
 import akka.actor.typed.javadsl.AbstractBehavior;
 import akka.actor.typed.javadsl.ActorContext;
 import akka.actor.typed.javadsl.Behaviors;
@@ -16,6 +17,7 @@ import dev.strata.fs.IoFailures;
 import dev.strata.memtable.Memtable;
 import dev.strata.readstate.ReadState;
 import dev.strata.readstate.SstFile;
+import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -25,6 +27,8 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The single owner of every state transition of one store: it decides when the memtable freezes
@@ -59,13 +63,24 @@ import java.util.concurrent.Executor;
  *
  * <p>Replies are {@link CompletableFuture}s rather than actor refs: the callers are plain threads
  * outside the actor system (a synchronous {@code put} or {@code flush}), their waits have no
- * natural timeout, and a future spares a temporary ask actor per call.
+ * natural timeout, and a future spares a temporary ask actor per call. The writer completes them
+ * on its own thread, so a future it completes must never carry user code: callers that hand one to
+ * users ({@code writeAsync}) complete the user's stage on another executor.
+ *
+ * <p><b>Stopping.</b> Once {@link Close} arrives, requests that need a live store ({@link Flush},
+ * {@link Compact}, {@link AwaitIdle}) fail with {@code IllegalStateException("store is closed")},
+ * a {@link SyncWal} is answered by the close's own sync, and a running compaction, full or not, is
+ * cancelled. Whenever the writer stops (after a close, an {@link Abort}, or a failure), every
+ * future it still holds fails with that exception before the stop hook runs: no caller is left
+ * waiting on a writer that is gone.
  */
 public final class WriterActor extends AbstractBehavior<WriterActor.Command> {
+  private static final Logger log = LoggerFactory.getLogger(WriterActor.class);
+
   /** The writer's protocol. */
   public sealed interface Command
-      permits MemtableFull, Write, Flush, SyncWal, Compact, AwaitIdle, Close, FlushCompleted, FlushFailed, SyncNow,
-          CompactionFinished, CompactionWanted, RetryBackgroundWork, ObsoleteFilesReleased {}
+      permits MemtableFull, Write, Flush, SyncWal, Compact, AwaitIdle, Close, Abort, FlushCompleted, FlushFailed,
+          SyncNow, CompactionFinished, CompactionWanted, RetryBackgroundWork, ObsoleteFilesReleased {}
 
   /** The memtable reached its size limit: freeze it when there is room. */
   public record MemtableFull(Memtable memtable) implements Command {}
@@ -110,6 +125,13 @@ public final class WriterActor extends AbstractBehavior<WriterActor.Command> {
    */
   public record Close(CompletableFuture<Void> done) implements Command {}
 
+  /**
+   * Stop now, whatever is still running or queued: a close ran out of time. Everything waiting
+   * here fails with {@code IllegalStateException("store is closed")}; a running flush or
+   * compaction finishes (or notices its cancellation) on its own, and its result is let go.
+   */
+  public enum Abort implements Command { INSTANCE }
+
   private record FlushCompleted(Memtable memtable, SstFile file) implements Command {}
 
   private record FlushFailed(Memtable memtable, Throwable cause) implements Command {}
@@ -138,6 +160,12 @@ public final class WriterActor extends AbstractBehavior<WriterActor.Command> {
   private boolean compactionIsRetry;
   /** A full compaction (compact()) failed recoverably: the retry is a full compaction too. */
   private boolean retryFullCompaction;
+  /** Runs once the writer has stopped and failed everything it held. */
+  private final Runnable onStop;
+  /** The job of {@link #running}, so that a writer stopping under it can let its inputs go. */
+  private CompletableFuture<List<SstFile>> runningJob;
+  /** The running flush's job, so that a writer stopping under it can close the file it writes. */
+  private CompletableFuture<SstFile> flushJob;
   private final ArrayDeque<Write> queue = new ArrayDeque<>();
   private final List<FlushWaiter> flushWaiters = new ArrayList<>();
   /** Applied synced writes whose acknowledgement waits for the next fsync. */
@@ -159,19 +187,27 @@ public final class WriterActor extends AbstractBehavior<WriterActor.Command> {
   /** Freeze the mutable memtable as soon as the frozen-memtable limit allows. */
   private boolean rotateWanted;
   private CompletableFuture<Void> closeRequest;
+  /** A close ran out of time and stopped the writer where it was ({@link Abort}). */
+  private boolean aborted;
   private long stallStartNanos;
 
   /** The writer of the store {@code engine} controls (see StoreEngine#writerControl), running jobs on {@code blocking}. */
   public static Behavior<Command> create(WriterControl engine, Executor blocking) {
-    return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> new WriterActor(ctx, timers, engine, blocking)));
+    return create(engine, blocking, () -> {});
+  }
+
+  /** As {@link #create(WriterControl, Executor)}; {@code onStop} runs on the writer's thread once it stopped. */
+  public static Behavior<Command> create(WriterControl engine, Executor blocking, Runnable onStop) {
+    return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> new WriterActor(ctx, timers, engine, blocking, onStop)));
   }
 
   private WriterActor(ActorContext<Command> ctx, TimerScheduler<Command> timers, WriterControl engine,
-      Executor blocking) {
+      Executor blocking, Runnable onStop) {
     super(ctx);
     this.engine = engine;
     this.blocking = blocking;
     this.timers = timers;
+    this.onStop = onStop;
     startCompaction(); // a recovered tree may already be out of its strategy's bounds
   }
 
@@ -185,6 +221,9 @@ public final class WriterActor extends AbstractBehavior<WriterActor.Command> {
         .onMessage(SyncNow.class, msg -> onSyncNow())
         .onMessage(Compact.class, this::onCompact)
         .onMessage(AwaitIdle.class, msg -> {
+          if (refuseWhileClosing(msg.done())) {
+            return this;
+          }
           idleWaiters.add(msg.done());
           return settle();
         })
@@ -199,6 +238,11 @@ public final class WriterActor extends AbstractBehavior<WriterActor.Command> {
           return this;
         })
         .onMessage(Close.class, this::onClose)
+        .onMessage(Abort.class, msg -> {
+          aborted = true;
+          return Behaviors.stopped();
+        })
+        .onSignal(PostStop.class, signal -> onPostStop())
         .onMessage(FlushCompleted.class, this::onFlushCompleted)
         .onMessage(FlushFailed.class, this::onFlushFailed)
         .onMessage(RetryBackgroundWork.class, msg -> onRetryBackgroundWork())
@@ -220,6 +264,9 @@ public final class WriterActor extends AbstractBehavior<WriterActor.Command> {
   }
 
   private Behavior<Command> onFlush(Flush msg) {
+    if (refuseWhileClosing(msg.done())) {
+      return this;
+    }
     ReadState s = engine.current();
     if (!s.mutable().isEmpty()) {
       flushWaiters.add(new FlushWaiter(s.mutable().id(), msg.done()));
@@ -234,6 +281,12 @@ public final class WriterActor extends AbstractBehavior<WriterActor.Command> {
   }
 
   private Behavior<Command> onSyncWal(SyncWal msg) {
+    if (closeRequest != null) {
+      // The close makes every acknowledged write durable (syncs the WAL, or flushes every
+      // memtable) and answers this with it.
+      awaitingSync.add(msg.done());
+      return settle();
+    }
     if (!engine.options().walEnabled()) {
       return onFlush(new Flush(msg.done()));
     }
@@ -290,6 +343,9 @@ public final class WriterActor extends AbstractBehavior<WriterActor.Command> {
   }
 
   private Behavior<Command> onCompact(Compact msg) {
+    if (refuseWhileClosing(msg.done())) {
+      return this;
+    }
     compactRequests.add(msg.done());
     startCompaction();
     return settle();
@@ -343,17 +399,22 @@ public final class WriterActor extends AbstractBehavior<WriterActor.Command> {
     running = plan;
     CompactionPlan job = plan;
     CompletableFuture<List<SstFile>> outputs = CompletableFuture.supplyAsync(() -> engine.runCompaction(job), blocking);
+    runningJob = outputs;
     getContext().pipeToSelf(outputs, (files, err) ->
         new CompactionFinished(job, files, err == null ? null : unwrap(err)));
   }
 
   private Behavior<Command> onCompactionFinished(CompactionFinished msg) {
     running = null;
+    runningJob = null;
     boolean retry = compactionIsRetry;
     compactionIsRetry = false;
     RuntimeException failure = null;
     if (msg.failure() instanceof CompactionCancelledException) {
       engine.abandonCompaction(msg.plan());
+      if (closeRequest != null) {
+        failure = closed("the full compaction was cancelled by close()");
+      }
     } else if (msg.failure() != null) {
       engine.abandonCompaction(msg.plan());
       retryFullCompaction |= msg.plan().full();
@@ -391,10 +452,108 @@ public final class WriterActor extends AbstractBehavior<WriterActor.Command> {
 
   private Behavior<Command> onClose(Close msg) {
     closeRequest = msg.done();
-    if (running != null && !running.full()) {
-      running.cancel(); // a background compaction can wait for the next open; close should not wait for it
+    if (running != null) {
+      // A background compaction can wait for the next open, and a full one (compact()) would
+      // hold the close for as long as it takes: the compact() call fails instead.
+      running.cancel();
     }
+    compactRequests.forEach(done -> done.completeExceptionally(closed("compact() was not started before close()")));
+    compactRequests.clear();
     return settle();
+  }
+
+  /** Fails {@code done} when the store is closing; true if it did. */
+  private boolean refuseWhileClosing(CompletableFuture<Void> done) {
+    if (closeRequest == null) {
+      return false;
+    }
+    done.completeExceptionally(closed(null));
+    return true;
+  }
+
+  private static IllegalStateException closed(String detail) {
+    return new IllegalStateException(detail == null ? "store is closed" : "store is closed: " + detail);
+  }
+
+  /**
+   * The writer stopped (closed, aborted, or failed): nothing that waits here can be answered any
+   * more, so everything fails with the exception of a closed store. A compaction still running
+   * lets go of its inputs, and of its outputs (orphans that recovery deletes), when it ends.
+   */
+  private Behavior<Command> onPostStop() {
+    IllegalStateException failure = closed(null);
+    if (closeRequest != null) {
+      closeRequest.completeExceptionally(failure); // no-op after an orderly close
+    }
+    for (Write w : queue) {
+      engine.abandonQueued();
+      w.done().completeExceptionally(failure);
+    }
+    queue.clear();
+    flushWaiters.forEach(w -> w.done().completeExceptionally(failure));
+    flushWaiters.clear();
+    compactRequests.forEach(done -> done.completeExceptionally(failure));
+    compactRequests.clear();
+    compacting.forEach(done -> done.completeExceptionally(failure));
+    compacting.clear();
+    idleWaiters.forEach(done -> done.completeExceptionally(failure));
+    idleWaiters.clear();
+    completeAwaitingSync(failure);
+    if (running != null) {
+      CompactionPlan plan = running;
+      plan.cancel();
+      runningJob.whenComplete((outputs, err) -> {
+        engine.abandonCompaction(plan);
+        if (outputs != null && !plan.trivialMove()) {
+          outputs.forEach(WriterActor::closeReader);
+        }
+      });
+      running = null;
+      runningJob = null;
+    }
+    if (flushRunning) {
+      // Its SST is an orphan, which the next open deletes; only its handle is left to close here.
+      flushJob.thenAccept(WriterActor::closeReader);
+    }
+    if (closeRequest != null || aborted) {
+      // After an orderly close this is done already; after an abort, this is the writer's last act.
+      RuntimeException releaseFailure = releaseResources(null);
+      if (releaseFailure != null) {
+        log.warn("releasing the store after its writer was stopped failed", releaseFailure);
+      }
+    } else {
+      // Stopped unasked: nothing would freeze, flush or take queued writes any more. The store
+      // stays readable; writes fail fast from here, and close() releases it.
+      engine.fail(new StrataException("the writer actor stopped unexpectedly"));
+    }
+    onStop.run();
+    return this;
+  }
+
+  /**
+   * Releases the store's resources (its WALs, files, manifest and directory lock) as the writer's
+   * last act, rather than leaving it to the closing thread; returns {@code failure} with a failure
+   * of the release added (as itself when {@code failure} is null).
+   */
+  private RuntimeException releaseResources(RuntimeException failure) {
+    try {
+      engine.releaseResources();
+      return failure;
+    } catch (RuntimeException e) {
+      if (failure == null) {
+        return e;
+      }
+      failure.addSuppressed(e);
+      return failure;
+    }
+  }
+
+  private static void closeReader(SstFile file) {
+    try {
+      file.reader().close();
+    } catch (IOException | RuntimeException e) {
+      log.warn("closing {}, written by a flush or compaction the stopped writer abandoned, failed", file, e);
+    }
   }
 
   private Behavior<Command> onFlushCompleted(FlushCompleted msg) {
@@ -525,6 +684,7 @@ public final class WriterActor extends AbstractBehavior<WriterActor.Command> {
   private void launchFlush(Memtable oldest) {
     flushRunning = true;
     CompletableFuture<SstFile> job = CompletableFuture.supplyAsync(() -> engine.writeSst(oldest), blocking);
+    flushJob = job;
     getContext().pipeToSelf(job, (file, err) ->
         err == null ? new FlushCompleted(oldest, file) : new FlushFailed(oldest, unwrap(err)));
   }
@@ -607,21 +767,26 @@ public final class WriterActor extends AbstractBehavior<WriterActor.Command> {
       if (!queue.isEmpty() || flushRunning || running != null || memtablesLeft) {
         return this;
       }
+      RuntimeException failure = null;
       try {
         engine.closeWal();
-        completeAwaitingSync(null);
-        closeRequest.complete(null);
       } catch (RuntimeException e) {
-        completeAwaitingSync(e);
-        closeRequest.completeExceptionally(e);
+        failure = e;
+      }
+      completeAwaitingSync(failure);
+      failure = releaseResources(failure);
+      if (failure == null) {
+        closeRequest.complete(null);
+      } else {
+        closeRequest.completeExceptionally(failure);
       }
     } else {
       if (flushRunning || running != null) {
         return this;
       }
-      closeRequest.completeExceptionally(new StrataException("store closed in read-only error state; "
+      closeRequest.completeExceptionally(releaseResources(new StrataException("store closed in read-only error state; "
           + (flushAll ? "writes since the last flush are lost: " : "reopen to recover from the WAL: ")
-          + err.getMessage(), err));
+          + err.getMessage(), err)));
     }
     idleWaiters.forEach(done -> done.completeExceptionally(new IllegalStateException("store is closed")));
     idleWaiters.clear();

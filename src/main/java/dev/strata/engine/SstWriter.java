@@ -27,6 +27,8 @@ final class SstWriter {
   private final TableOptions tableOptions;
   private final AtomicLong fileNumbers;
   private final Consumer<SstFile> releaser;
+  /** Every change to the directory goes through it: none once the store let go of the directory. */
+  private final DirectoryFence fence = new DirectoryFence();
 
   SstWriter(Path dir, FileSystem fs, BlockCache cache, StrataOptions options, AtomicLong fileNumbers,
       Consumer<SstFile> releaser) {
@@ -47,6 +49,10 @@ final class SstWriter {
     return releaser;
   }
 
+  DirectoryFence fence() {
+    return fence;
+  }
+
   /** One SST being written. */
   final class Output {
     private final long number;
@@ -61,7 +67,7 @@ final class SstWriter {
       this.number = number;
       this.path = FileNames.sst(dir, number);
       this.tmp = FileNames.temp(path);
-      this.file = fs.create(tmp);
+      this.file = fence.guard(fence.run(() -> fs.create(tmp)));
       this.builder = new TableBuilder(file, tableOptions);
     }
 
@@ -81,9 +87,15 @@ final class SstWriter {
       } finally {
         file.close();
       }
-      fs.rename(tmp, path);
+      fence.run(() -> {
+        fs.rename(tmp, path);
+        return null;
+      });
       renamed = true;
-      fs.syncDirectory(dir);
+      fence.run(() -> {
+        fs.syncDirectory(dir);
+        return null;
+      });
       bytesWritten.addAndGet(props.fileSize());
       TableReader reader = TableReader.open(fs.openImmutable(path), number, path.getFileName().toString(), cache);
       return new SstFile(number, reader, releaser);
@@ -97,7 +109,11 @@ final class SstWriter {
       try {
         builder.abandon();
         file.close();
-        fs.delete(renamed ? path : tmp);
+        Path doomed = renamed ? path : tmp;
+        fence.run(() -> {
+          fs.delete(doomed);
+          return null;
+        });
       } catch (IOException | RuntimeException e) {
         cause.addSuppressed(e);
       }

@@ -9,7 +9,6 @@ import dev.strata.StrataStats;
 import dev.strata.WriteBatch;
 import dev.strata.cache.BlockCache;
 import dev.strata.fs.BudgetedFileSystem;
-import dev.strata.fs.FileLock;
 import dev.strata.fs.FileSystem;
 import dev.strata.fs.MappingBudget;
 import dev.strata.fs.TranslatingFileSystem;
@@ -21,6 +20,7 @@ import dev.strata.readstate.SstFile;
 import dev.strata.wal.WalWriter;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -62,15 +62,14 @@ public final class StoreEngine {
   private volatile WriterSignals signals;
   private final SnapshotRegistry snapshots = new SnapshotRegistry(this::lastSequence);
   private final List<CompactionFilter> filters = new CopyOnWriteArrayList<>();
-  private final FileLock lock;
   private final ErrorState errors;
   private final VersionSet versions;
   private final WalSet wals;
   private final ReadStateCell cell;
   private final WritePath writes;
   private final WriterControl control;
+  private final EngineCloser closer;
   private final AtomicBoolean controlHandedOut = new AtomicBoolean();
-  private boolean released;
 
   private StoreEngine(Path dir, StrataOptions options, FileSystem fs, Executor walPreparer, BlockCache cache,
       FileReleaser releaser, Recovery.Result recovered, long manifestRollBytes) throws IOException {
@@ -78,7 +77,6 @@ public final class StoreEngine {
     this.options = options;
     this.cache = cache;
     this.releaser = releaser;
-    this.lock = recovered.lock();
     this.errors = new ErrorState(dir);
     this.versions = new VersionSet(dir, fs, options, recovered, manifestRollBytes, errors, stats, releaser);
     this.wals = new WalSet(dir, fs, walPreparer, errors, stats, versions);
@@ -87,8 +85,9 @@ public final class StoreEngine {
     WalWriter firstWal = options.walEnabled() ? wals.create(first) : null;
     this.writes = new WritePath(options, cell, errors, recovered.lastSequence(), firstWal);
     SstWriter sstWriter = new SstWriter(dir, fs, cache, options, versions.fileNumbers(), releaser);
+    this.closer = new EngineCloser(dir, sstWriter.fence(), writes, wals, versions, releaser, recovered.lock());
     this.control = new WriterControl(options, versions, wals, writes, errors, releaser, stats, sstWriter,
-        snapshots, filters);
+        snapshots, filters, this::releaseResources);
     control.updateSlowdown();
   }
 
@@ -331,38 +330,21 @@ public final class StoreEngine {
   }
 
   /**
-   * Releases everything the engine holds: the WALs, synced and closed (see {@link
-   * WriterControl#closeWal}); the published state (files close once the last open iterator lets
-   * go of them); the obsolete files no iterator pins, deleted; the manifest and the directory
-   * lock. Idempotent. For the writer's last act, or the closing thread once the writer has stopped.
+   * Releases everything the engine holds (see {@link EngineCloser}): WALs synced and closed, files,
+   * obsolete files no iterator pins deleted, manifest, directory lock. Idempotent. The writer's
+   * last act ({@link WriterControl#releaseResources}).
    */
-  public synchronized void releaseResources() {
-    if (released) {
-      return;
-    }
-    released = true;
-    writes.close();
-    releaser.attach(null); // no writer to tell from here on: what is released now is deleted below
-    Exception failure = null;
-    try {
-      wals.closeAll(writes);
-    } catch (RuntimeException e) {
-      failure = e;
-    }
-    try {
-      versions.close();
-    } catch (IOException e) {
-      failure = e;
-    }
-    releaser.deleteObsolete();
-    try {
-      lock.close();
-    } catch (IOException e) {
-      failure = e;
-    }
-    if (failure != null) {
-      throw new StrataException("closing store " + dir + " failed: " + failure.getMessage(), failure);
-    }
+  public void releaseResources() {
+    closer.release();
+  }
+
+  /**
+   * The closing thread's fallback, for a writer that is gone or does not answer: as {@link
+   * #releaseResources()}, unless another thread is releasing the store right now and does not
+   * finish within {@code wait} (a writer stuck in a system call in its last act); false then.
+   */
+  public boolean releaseResources(Duration wait) throws InterruptedException {
+    return closer.release(wait);
   }
 
   static void closeQuietly(AutoCloseable c, Throwable into) {

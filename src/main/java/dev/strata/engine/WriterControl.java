@@ -40,10 +40,11 @@ public final class WriterControl {
   private final CompactionJob compactionJob;
   private final SnapshotRegistry snapshots;
   private final List<CompactionFilter> filters;
+  private final Runnable releaseResources;
 
   WriterControl(StrataOptions options, VersionSet versions, WalSet wals, WritePath writes, ErrorState errors,
       FileReleaser releaser, EngineStats counters, SstWriter sstWriter, SnapshotRegistry snapshots,
-      List<CompactionFilter> filters) {
+      List<CompactionFilter> filters, Runnable releaseResources) {
     this.options = options;
     this.versions = versions;
     this.wals = wals;
@@ -55,6 +56,7 @@ public final class WriterControl {
     this.compactionJob = new CompactionJob(sstWriter);
     this.snapshots = snapshots;
     this.filters = filters;
+    this.releaseResources = releaseResources;
   }
 
   // ---------------------------------------------------------------- what the writer decides on
@@ -160,6 +162,14 @@ public final class WriterControl {
    */
   public void closeWal() {
     wals.closeAll(writes);
+  }
+
+  /**
+   * The writer's last act: releases everything the store holds, WALs synced and closed, files,
+   * manifest and directory lock (see {@link StoreEngine#releaseResources()}). Idempotent.
+   */
+  public void releaseResources() {
+    releaseResources.run();
   }
 
   // ---------------------------------------------------------------- flush

@@ -209,13 +209,15 @@ class WriterActorTest {
     closeWithAQueuedWrite(start(1, false));
     assertTrue(control.current().mutable().isEmpty());
     assertEquals(0, control.current().immutables().length);
-    assertArrayEquals(b("v"), engine.get(b("late")));
+    // The writer released the store as its last act: it opens again without a releaseResources here.
+    engine = StoreEngine.open(dir, engine.options(), DiskFileSystem.INSTANCE);
+    assertArrayEquals(b("v"), engine.get(b("late")), "flushed into an SST, with no WAL to replay");
   }
 
   @Test
   void closeWithAWalAppliesQueuedWritesAndLeavesThemRecoverable() throws Exception {
     closeWithAQueuedWrite(start(1, true));
-    engine.releaseResources();
+    // The writer released the store (WAL synced and closed, lock let go) as its last act.
     engine = StoreEngine.open(dir, engine.options(), DiskFileSystem.INSTANCE);
     assertArrayEquals(b("v"), engine.get(b("late")), "replayed from the WAL");
     assertArrayEquals(new byte[200], engine.get(b("key1000")));
