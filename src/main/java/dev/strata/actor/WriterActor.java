@@ -150,7 +150,7 @@ public final class WriterActor extends AbstractBehavior<WriterActor.Command> {
   private static final long MAX_RETRY_MILLIS = 5_000;
 
   /** The writer's handle on the store, through which alone its shape changes. */
-  private final WriterControl engine;
+  private final WriterControl control;
   private final Executor blocking;
   private final TimerScheduler<Command> timers;
   /** The back-off before the next retry of background work that found the device full. */
@@ -191,20 +191,20 @@ public final class WriterActor extends AbstractBehavior<WriterActor.Command> {
   private boolean aborted;
   private long stallStartNanos;
 
-  /** The writer of the store {@code engine} controls (see StoreEngine#writerControl), running jobs on {@code blocking}. */
-  public static Behavior<Command> create(WriterControl engine, Executor blocking) {
-    return create(engine, blocking, () -> {});
+  /** The writer of the store that {@code control} controls (see StoreEngine#writerControl), running jobs on {@code blocking}. */
+  public static Behavior<Command> create(WriterControl control, Executor blocking) {
+    return create(control, blocking, () -> {});
   }
 
   /** As {@link #create(WriterControl, Executor)}; {@code onStop} runs on the writer's thread once it stopped. */
-  public static Behavior<Command> create(WriterControl engine, Executor blocking, Runnable onStop) {
-    return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> new WriterActor(ctx, timers, engine, blocking, onStop)));
+  public static Behavior<Command> create(WriterControl control, Executor blocking, Runnable onStop) {
+    return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> new WriterActor(ctx, timers, control, blocking, onStop)));
   }
 
-  private WriterActor(ActorContext<Command> ctx, TimerScheduler<Command> timers, WriterControl engine,
+  private WriterActor(ActorContext<Command> ctx, TimerScheduler<Command> timers, WriterControl control,
       Executor blocking, Runnable onStop) {
     super(ctx);
-    this.engine = engine;
+    this.control = control;
     this.blocking = blocking;
     this.timers = timers;
     this.onStop = onStop;
@@ -234,7 +234,7 @@ public final class WriterActor extends AbstractBehavior<WriterActor.Command> {
           return settle();
         })
         .onMessage(ObsoleteFilesReleased.class, msg -> {
-          engine.deleteObsoleteFiles();
+          control.deleteObsoleteFiles();
           return this;
         })
         .onMessage(Close.class, this::onClose)
@@ -250,7 +250,7 @@ public final class WriterActor extends AbstractBehavior<WriterActor.Command> {
   }
 
   private Behavior<Command> onMemtableFull(MemtableFull msg) {
-    if (engine.current().mutable() == msg.memtable()) {
+    if (control.current().mutable() == msg.memtable()) {
       rotateWanted = true;
       rotateIfRoom();
     }
@@ -267,7 +267,7 @@ public final class WriterActor extends AbstractBehavior<WriterActor.Command> {
     if (refuseWhileClosing(msg.done())) {
       return this;
     }
-    ReadState s = engine.current();
+    ReadState s = control.current();
     if (!s.mutable().isEmpty()) {
       flushWaiters.add(new FlushWaiter(s.mutable().id(), msg.done()));
       rotateWanted = true;
@@ -287,11 +287,11 @@ public final class WriterActor extends AbstractBehavior<WriterActor.Command> {
       awaitingSync.add(msg.done());
       return settle();
     }
-    if (!engine.options().walEnabled()) {
+    if (!control.options().walEnabled()) {
       return onFlush(new Flush(msg.done()));
     }
     try {
-      engine.syncWal();
+      control.syncWal();
       completeAwaitingSync(null);
       msg.done().complete(null);
     } catch (RuntimeException e) {
@@ -302,7 +302,7 @@ public final class WriterActor extends AbstractBehavior<WriterActor.Command> {
   }
 
   private Behavior<Command> onSyncNow() {
-    if (engine.queuedWrites() > 0 && queue.isEmpty() && awaitingSync.size() < MAX_SYNC_GROUP) {
+    if (control.queuedWrites() > 0 && queue.isEmpty() && awaitingSync.size() < MAX_SYNC_GROUP) {
       // Writes are on their way into the mailbox (queued, not yet applied): let them join.
       getContext().getSelf().tell(SyncNow.INSTANCE);
       return this;
@@ -310,7 +310,7 @@ public final class WriterActor extends AbstractBehavior<WriterActor.Command> {
     syncScheduled = false;
     if (!awaitingSync.isEmpty()) {
       try {
-        engine.syncWal();
+        control.syncWal();
         completeAwaitingSync(null);
       } catch (RuntimeException e) {
         completeAwaitingSync(e);
@@ -331,7 +331,7 @@ public final class WriterActor extends AbstractBehavior<WriterActor.Command> {
   }
 
   private void acknowledge(Write w) {
-    if (engine.options().syncWrites()) {
+    if (control.options().syncWrites()) {
       awaitingSync.add(w.done());
       if (!syncScheduled) {
         syncScheduled = true;
@@ -358,7 +358,7 @@ public final class WriterActor extends AbstractBehavior<WriterActor.Command> {
    * the error state.
    */
   private void startCompaction() {
-    if (running != null || engine.backgroundError() != null) {
+    if (running != null || control.backgroundError() != null) {
       return;
     }
     CompactionPlan plan;
@@ -366,7 +366,7 @@ public final class WriterActor extends AbstractBehavior<WriterActor.Command> {
       if (!compactRequests.isEmpty()) {
         compacting.addAll(compactRequests);
         compactRequests.clear();
-        plan = engine.planCompaction(true);
+        plan = control.planCompaction(true);
         if (plan == null) {
           compacting.forEach(done -> done.complete(null));
           compacting.clear();
@@ -375,18 +375,18 @@ public final class WriterActor extends AbstractBehavior<WriterActor.Command> {
         plan = null;
       }
       if (plan == null && closeRequest == null) {
-        plan = engine.planCompaction(false);
+        plan = control.planCompaction(false);
         // Only when the strategy wants nothing: each request in turn, dropped once served or
         // no longer wanted (the file is gone, or the strategy declines it).
         Iterator<Long> requests = readTriggered.iterator();
         while (plan == null && requests.hasNext()) {
           long file = requests.next();
           requests.remove();
-          plan = engine.planCompaction(false, file);
+          plan = control.planCompaction(false, file);
         }
       }
     } catch (RuntimeException e) {
-      engine.fail(e);
+      control.fail(e);
       return;
     }
     if (plan == null) {
@@ -398,7 +398,7 @@ public final class WriterActor extends AbstractBehavior<WriterActor.Command> {
   private void launchCompaction(CompactionPlan plan) {
     running = plan;
     CompactionPlan job = plan;
-    CompletableFuture<List<SstFile>> outputs = CompletableFuture.supplyAsync(() -> engine.runCompaction(job), blocking);
+    CompletableFuture<List<SstFile>> outputs = CompletableFuture.supplyAsync(() -> control.runCompaction(job), blocking);
     runningJob = outputs;
     getContext().pipeToSelf(outputs, (files, err) ->
         new CompactionFinished(job, files, err == null ? null : unwrap(err)));
@@ -411,19 +411,19 @@ public final class WriterActor extends AbstractBehavior<WriterActor.Command> {
     compactionIsRetry = false;
     RuntimeException failure = null;
     if (msg.failure() instanceof CompactionCancelledException) {
-      engine.abandonCompaction(msg.plan());
+      control.abandonCompaction(msg.plan());
       if (closeRequest != null) {
         failure = closed("the full compaction was cancelled by close()");
       }
     } else if (msg.failure() != null) {
-      engine.abandonCompaction(msg.plan());
+      control.abandonCompaction(msg.plan());
       retryFullCompaction |= msg.plan().full();
       backgroundWorkFailed(msg.failure());
       failure = msg.failure() instanceof RuntimeException re ? re
           : new StrataException("compaction failed: " + msg.failure().getMessage(), msg.failure());
     } else {
       try {
-        engine.installCompaction(msg.plan(), msg.outputs());
+        control.installCompaction(msg.plan(), msg.outputs());
         if (retry) {
           recovered();
         }
@@ -486,7 +486,7 @@ public final class WriterActor extends AbstractBehavior<WriterActor.Command> {
       closeRequest.completeExceptionally(failure); // no-op after an orderly close
     }
     for (Write w : queue) {
-      engine.abandonQueued();
+      control.abandonQueued();
       w.done().completeExceptionally(failure);
     }
     queue.clear();
@@ -503,7 +503,7 @@ public final class WriterActor extends AbstractBehavior<WriterActor.Command> {
       CompactionPlan plan = running;
       plan.cancel();
       runningJob.whenComplete((outputs, err) -> {
-        engine.abandonCompaction(plan);
+        control.abandonCompaction(plan);
         if (outputs != null && !plan.trivialMove()) {
           outputs.forEach(WriterActor::closeReader);
         }
@@ -524,7 +524,7 @@ public final class WriterActor extends AbstractBehavior<WriterActor.Command> {
     } else {
       // Stopped unasked: nothing would freeze, flush or take queued writes any more. The store
       // stays readable; writes fail fast from here, and close() releases it.
-      engine.fail(new StrataException("the writer actor stopped unexpectedly"));
+      control.fail(new StrataException("the writer actor stopped unexpectedly"));
     }
     onStop.run();
     return this;
@@ -537,7 +537,7 @@ public final class WriterActor extends AbstractBehavior<WriterActor.Command> {
    */
   private RuntimeException releaseResources(RuntimeException failure) {
     try {
-      engine.releaseResources();
+      control.releaseResources();
       return failure;
     } catch (RuntimeException e) {
       if (failure == null) {
@@ -560,7 +560,7 @@ public final class WriterActor extends AbstractBehavior<WriterActor.Command> {
     flushRunning = false;
     boolean retry = flushIsRetry;
     try {
-      engine.installFlush(msg.memtable(), msg.file());
+      control.installFlush(msg.memtable(), msg.file());
     } catch (RuntimeException e) {
       return onFlushFailed(new FlushFailed(msg.memtable(), e));
     }
@@ -587,14 +587,14 @@ public final class WriterActor extends AbstractBehavior<WriterActor.Command> {
    * recoverable and the work is retried after the back-off; any other failure stays until reopen.
    */
   private void backgroundWorkFailed(Throwable cause) {
-    if (IoFailures.isNoSpace(cause) && engine.failRecoverable(cause)) {
+    if (IoFailures.isNoSpace(cause) && control.failRecoverable(cause)) {
       timers.startSingleTimer(RetryBackgroundWork.INSTANCE, RetryBackgroundWork.INSTANCE, retryDelay);
       retryDelay = retryDelay.multipliedBy(2);
       if (retryDelay.toMillis() > MAX_RETRY_MILLIS) {
         retryDelay = Duration.ofMillis(MAX_RETRY_MILLIS);
       }
     } else {
-      engine.fail(cause);
+      control.fail(cause);
     }
   }
 
@@ -605,7 +605,7 @@ public final class WriterActor extends AbstractBehavior<WriterActor.Command> {
    * recovers at once.
    */
   private Behavior<Command> onRetryBackgroundWork() {
-    if (!engine.errorIsRecoverable() || closeRequest != null) {
+    if (!control.errorIsRecoverable() || closeRequest != null) {
       return settle(); // recovered, or a hard error came, or the store is closing
     }
     if (flushRunning || running != null) {
@@ -613,7 +613,7 @@ public final class WriterActor extends AbstractBehavior<WriterActor.Command> {
       timers.startSingleTimer(RetryBackgroundWork.INSTANCE, RetryBackgroundWork.INSTANCE, retryDelay);
       return this;
     }
-    Memtable oldest = engine.current().oldestImmutable();
+    Memtable oldest = control.current().oldestImmutable();
     if (oldest != null) {
       flushIsRetry = true;
       launchFlush(oldest);
@@ -621,9 +621,9 @@ public final class WriterActor extends AbstractBehavior<WriterActor.Command> {
     }
     CompactionPlan plan;
     try {
-      plan = engine.planCompaction(retryFullCompaction);
+      plan = control.planCompaction(retryFullCompaction);
     } catch (RuntimeException e) {
-      engine.fail(e);
+      control.fail(e);
       return settle();
     }
     if (plan == null) {
@@ -642,21 +642,21 @@ public final class WriterActor extends AbstractBehavior<WriterActor.Command> {
   /** A retry succeeded: the store leaves its recoverable error state, and the back-off starts over. */
   private void recovered() {
     retryFullCompaction = false;
-    if (engine.recover()) {
+    if (control.recover()) {
       retryDelay = Duration.ofMillis(FIRST_RETRY_MILLIS);
     }
   }
 
   /** Freezes the mutable memtable if wanted and the frozen-memtable limit allows it. */
   private void rotateIfRoom() {
-    if (rotateWanted && engine.canRotate() && engine.backgroundError() == null) {
+    if (rotateWanted && control.canRotate() && control.backgroundError() == null) {
       rotateWanted = false;
-      if (!engine.current().mutable().isEmpty()) {
+      if (!control.current().mutable().isEmpty()) {
         try {
-          engine.rotate();
+          control.rotate();
           // The writes awaiting a sync went to the WAL just retired: rotation does not sync it.
           if (!awaitingSync.isEmpty()) {
-            engine.syncWal();
+            control.syncWal();
           }
           completeAwaitingSync(null);
         } catch (RuntimeException e) {
@@ -668,14 +668,14 @@ public final class WriterActor extends AbstractBehavior<WriterActor.Command> {
   }
 
   private void startFlush() {
-    Memtable oldest = engine.current().oldestImmutable();
-    if (flushRunning || oldest == null || engine.backgroundError() != null) {
+    Memtable oldest = control.current().oldestImmutable();
+    if (flushRunning || oldest == null || control.backgroundError() != null) {
       return;
     }
     // At the L0 stop trigger, flushes wait for the running compaction; memtables then fill up and
     // writes queue here. Only while a compaction runs, which will pick again when it finishes: if
     // the strategy wants none, holding would wait forever. A closing store flushes regardless.
-    if (running != null && closeRequest == null && engine.l0AtStopTrigger()) {
+    if (running != null && closeRequest == null && control.l0AtStopTrigger()) {
       return;
     }
     launchFlush(oldest);
@@ -683,7 +683,7 @@ public final class WriterActor extends AbstractBehavior<WriterActor.Command> {
 
   private void launchFlush(Memtable oldest) {
     flushRunning = true;
-    CompletableFuture<SstFile> job = CompletableFuture.supplyAsync(() -> engine.writeSst(oldest), blocking);
+    CompletableFuture<SstFile> job = CompletableFuture.supplyAsync(() -> control.writeSst(oldest), blocking);
     flushJob = job;
     getContext().pipeToSelf(job, (file, err) ->
         err == null ? new FlushCompleted(oldest, file) : new FlushFailed(oldest, unwrap(err)));
@@ -694,12 +694,12 @@ public final class WriterActor extends AbstractBehavior<WriterActor.Command> {
     while (!queue.isEmpty()) {
       Write w = queue.peek();
       try {
-        if (!engine.applyQueued(w.batch(), w.check())) {
+        if (!control.applyQueued(w.batch(), w.check())) {
           // Stalled: the memtable is full and cannot take more until it is frozen.
-          Memtable before = engine.current().mutable();
+          Memtable before = control.current().mutable();
           rotateWanted = true;
           rotateIfRoom();
-          if (engine.current().mutable() == before) {
+          if (control.current().mutable() == before) {
             // The frozen memtables are at their limit: wait for a flush. The stall is timed
             // from here to the moment the queue drains.
             if (stallStartNanos == 0) {
@@ -711,19 +711,19 @@ public final class WriterActor extends AbstractBehavior<WriterActor.Command> {
         }
         acknowledge(w);
       } catch (RuntimeException e) {
-        engine.abandonQueued();
+        control.abandonQueued();
         w.done().completeExceptionally(e);
       }
       queue.poll();
     }
     if (stallStartNanos != 0) {
-      engine.recordStall(System.nanoTime() - stallStartNanos);
+      control.recordStall(System.nanoTime() - stallStartNanos);
       stallStartNanos = 0;
     }
   }
 
   private void completeFlushWaiters() {
-    ReadState s = engine.current();
+    ReadState s = control.current();
     long oldestUnflushed = s.immutables().length > 0 ? s.oldestImmutable().id() : s.mutable().id();
     Iterator<FlushWaiter> it = flushWaiters.iterator();
     while (it.hasNext()) {
@@ -741,12 +741,12 @@ public final class WriterActor extends AbstractBehavior<WriterActor.Command> {
    * and stop.
    */
   private Behavior<Command> settle() {
-    Throwable err = engine.backgroundError();
+    Throwable err = control.backgroundError();
     if (err != null) {
       failEverythingWaiting(err);
     }
     if (!idleWaiters.isEmpty() && running == null && !flushRunning && compactRequests.isEmpty()
-        && engine.current().immutables().length == 0) {
+        && control.current().immutables().length == 0) {
       // startCompaction ran after the last install and found nothing to pick: the tree is settled.
       idleWaiters.forEach(done -> done.complete(null));
       idleWaiters.clear();
@@ -754,14 +754,14 @@ public final class WriterActor extends AbstractBehavior<WriterActor.Command> {
     if (closeRequest == null) {
       return this;
     }
-    ReadState s = engine.current();
-    boolean flushAll = !engine.options().walEnabled();
+    ReadState s = control.current();
+    boolean flushAll = !control.options().walEnabled();
     // A recoverable error lost nothing: with the WAL on, the store closes as a healthy one does.
-    if (err == null || engine.errorIsRecoverable() && !flushAll) {
+    if (err == null || control.errorIsRecoverable() && !flushAll) {
       if (flushAll && !s.mutable().isEmpty()) {
         rotateWanted = true;
         rotateIfRoom();
-        s = engine.current();
+        s = control.current();
       }
       boolean memtablesLeft = flushAll && (s.immutables().length > 0 || !s.mutable().isEmpty());
       if (!queue.isEmpty() || flushRunning || running != null || memtablesLeft) {
@@ -769,7 +769,7 @@ public final class WriterActor extends AbstractBehavior<WriterActor.Command> {
       }
       RuntimeException failure = null;
       try {
-        engine.closeWal();
+        control.closeWal();
       } catch (RuntimeException e) {
         failure = e;
       }
@@ -805,7 +805,7 @@ public final class WriterActor extends AbstractBehavior<WriterActor.Command> {
     }
     StrataException failure = new StrataException("store is in read-only error state: " + err.getMessage(), err);
     for (Write w : queue) {
-      engine.abandonQueued();
+      control.abandonQueued();
       w.done().completeExceptionally(failure);
     }
     queue.clear();
@@ -817,7 +817,7 @@ public final class WriterActor extends AbstractBehavior<WriterActor.Command> {
     compactRequests.clear();
     idleWaiters.forEach(done -> done.completeExceptionally(failure));
     idleWaiters.clear();
-    if (!engine.errorIsRecoverable()) {
+    if (!control.errorIsRecoverable()) {
       completeAwaitingSync(failure); // else they are in the WAL, healthy, and the SyncNow on its way syncs them
     }
   }
