@@ -72,7 +72,9 @@ import org.slf4j.LoggerFactory;
  * a {@link SyncWal} is answered by the close's own sync, and a running compaction, full or not, is
  * cancelled. Whenever the writer stops (after a close, an {@link Abort}, or a failure), every
  * future it still holds fails with that exception before the stop hook runs: no caller is left
- * waiting on a writer that is gone.
+ * waiting on a writer that is gone. After a {@link Close} or an {@link Abort} the writer releases
+ * the store's resources (WALs, files, manifest, directory lock) as its last act; stopped unasked,
+ * it puts the store into its error state and leaves the release to {@code close()}.
  */
 public final class WriterActor extends AbstractBehavior<WriterActor.Command> {
   private static final Logger log = LoggerFactory.getLogger(WriterActor.class);
@@ -121,7 +123,8 @@ public final class WriterActor extends AbstractBehavior<WriterActor.Command> {
 
   /**
    * Apply queued writes and finish the running flush; then, with the WAL on, sync and close it
-   * (recovery replays it), or with the WAL off, flush every memtable; then stop.
+   * (recovery replays it), or with the WAL off, flush every memtable; then release the store's
+   * files, manifest and directory lock (the writer's last act), answer, and stop.
    */
   public record Close(CompletableFuture<Void> done) implements Command {}
 
@@ -737,8 +740,8 @@ public final class WriterActor extends AbstractBehavior<WriterActor.Command> {
 
   /**
    * After every message: when closing, wait until queued writes are applied and no flush runs
-   * (and, with the WAL off, until every memtable is an SST); then make the WAL durable, answer
-   * and stop.
+   * (and, with the WAL off, until every memtable is an SST); then make the WAL durable, release
+   * the store's resources, answer and stop.
    */
   private Behavior<Command> settle() {
     Throwable err = control.backgroundError();
