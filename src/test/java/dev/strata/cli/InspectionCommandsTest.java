@@ -5,10 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.strata.cli.CliTestHarness.Capture;
-import dev.strata.fs.DiskFileSystem;
-import dev.strata.manifest.FileMeta;
-import dev.strata.manifest.ManifestLog;
-import dev.strata.manifest.ManifestRecord;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
@@ -276,45 +272,13 @@ class InspectionCommandsTest {
         + "  wal 000009.wal live, synced through byte 798\n"), run.out());
   }
 
-  /**
-   * The engine writes NextFileNumber only into memory today, so this manifest comes from the
-   * manifest package's writer: one record of every kind, then a torn last record.
-   */
+  /** Every record kind's line is data, in cli/inspection.txt; here, how the log ends. */
   @Test
-  void dumpManifestShowsEveryRecordKindAndATornTail() throws IOException {
-    Path path = tmp.resolve("MANIFEST-000007");
-    FileMeta a = new FileMeta(0, 4, 1000, bytes("a"), bytes("m"), 1, 50);
-    FileMeta b = new FileMeta(1, 5, 2000, new byte[] {0, 1}, bytes("z"), 51, 90);
-    try (ManifestLog log = ManifestLog.create(DiskFileSystem.INSTANCE, path,
-        new ManifestRecord.Snapshot(4, 0, List.of(3L), List.of()), List.of())) {
-      log.append(new ManifestRecord.WalRetired(3, 50));
-      log.append(new ManifestRecord.WalSynced(3, 4096));
-      log.append(new ManifestRecord.FlushCompleted(3, a, 50));
-      log.append(new ManifestRecord.WalCreated(6));
-      log.append(new ManifestRecord.NextFileNumber(9));
-      log.append(new ManifestRecord.CompactionCompleted(List.of(a), List.of(b)));
-      log.append(new ManifestRecord.WalCreated(10));
-    }
+  void dumpManifestTellsATornTailFromDamage() throws IOException {
+    Path path = InspectionStore.everyKindManifest(tmp);
     Run run = strata("dump-manifest", path);
     assertEquals(0, run.code(), run.all());
-    assertEquals(List.of(
-        "manifest MANIFEST-000007 (" + Files.size(path) + " bytes)",
-        "offset 16 Snapshot nextFileNumber=4 lastSequence=0 liveWals=[3] files=0",
-        "offset 30 WalRetired wal=3 lastSequence=50",
-        "offset 41 WalSynced wal=3 syncedBytes=4096",
-        "offset 53 FlushCompleted wal=3 lastSequence=50 file=L0 000004.sst 1000 B keys \"a\"..\"m\" seq 1..50",
-        "offset 74 WalCreated wal=6",
-        "offset 84 NextFileNumber next=9",
-        "offset 94 CompactionCompleted removed=1 added=1",
-        "    - L0 000004.sst 1000 B keys \"a\"..\"m\" seq 1..50",
-        "    + L1 000005.sst 2000 B keys 0x0001..\"z\" seq 51..90",
-        "offset 126 WalCreated wal=10",
-        "records 8",
-        "end: clean end at offset 136",
-        "state: next file number 11, last sequence 50",
-        "  wal 000006.wal live",
-        "  wal 000010.wal live",
-        "  L1 000005.sst 2000 B keys 0x0001..\"z\" seq 51..90"), run.out().lines().toList());
+    assertTrue(run.out().contains("records 8\nend: clean end at offset 136"), run.out());
 
     truncate(path, Files.size(path) - 2);
     run = strata("dump-manifest", path);
@@ -326,10 +290,6 @@ class InspectionCommandsTest {
     assertEquals(1, run.code(), run.all());
     assertTrue(run.out().contains("records 5\nend: damage at offset 84: MANIFEST-000007: corrupt log record at offset 84"),
         run.out());
-  }
-
-  private static byte[] bytes(String s) {
-    return s.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
   }
 
   @Test

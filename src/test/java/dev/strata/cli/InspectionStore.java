@@ -4,11 +4,16 @@ import dev.strata.CompactionOptions;
 import dev.strata.Strata;
 import dev.strata.StrataOptions;
 import dev.strata.WriteBatch;
+import dev.strata.fs.DiskFileSystem;
+import dev.strata.manifest.FileMeta;
+import dev.strata.manifest.ManifestLog;
+import dev.strata.manifest.ManifestRecord;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Stream;
@@ -73,6 +78,31 @@ final class InspectionStore {
         copy(dir, crashImage);
       }
     }
+  }
+
+  /**
+   * Writes {@code dir/MANIFEST-000007} through the manifest package's writer: one record of every
+   * kind (the engine writes NextFileNumber only into memory today, so no store has one on disk).
+   */
+  static Path everyKindManifest(Path dir) throws IOException {
+    Path path = dir.resolve("MANIFEST-000007");
+    FileMeta a = new FileMeta(0, 4, 1000, ascii("a"), ascii("m"), 1, 50);
+    FileMeta b = new FileMeta(1, 5, 2000, new byte[] {0, 1}, ascii("z"), 51, 90);
+    try (ManifestLog log = ManifestLog.create(DiskFileSystem.INSTANCE, path,
+        new ManifestRecord.Snapshot(4, 0, List.of(3L), List.of()), List.of())) {
+      log.append(new ManifestRecord.WalRetired(3, 50));
+      log.append(new ManifestRecord.WalSynced(3, 4096));
+      log.append(new ManifestRecord.FlushCompleted(3, a, 50));
+      log.append(new ManifestRecord.WalCreated(6));
+      log.append(new ManifestRecord.NextFileNumber(9));
+      log.append(new ManifestRecord.CompactionCompleted(List.of(a), List.of(b)));
+      log.append(new ManifestRecord.WalCreated(10));
+    }
+    return path;
+  }
+
+  private static byte[] ascii(String s) {
+    return s.getBytes(StandardCharsets.US_ASCII);
   }
 
   static byte[] key(int i) {

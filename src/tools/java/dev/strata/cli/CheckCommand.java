@@ -242,7 +242,7 @@ final class CheckCommand {
       }
       Optional<FileNames.Parsed> parsed = FileNames.parse(name);
       if (parsed.isEmpty()) {
-        note(name + ": not a file Strata writes");
+        note(name + ": not a name Strata writes");
         continue;
       }
       long number = parsed.get().number();

@@ -39,10 +39,11 @@ final class StoreFiles {
    */
   static String readCurrent(Path dir) throws IOException {
     Path current = dir.resolve(FileNames.CURRENT);
-    byte[] bytes = Files.readAllBytes(current);
-    if (bytes.length > 256) {
-      throw new CorruptionException("CURRENT at offset 256: " + bytes.length + " bytes, too long to be a CURRENT file");
+    long size = Files.size(current);
+    if (size > 256) {
+      throw new CorruptionException("CURRENT at offset 256: " + size + " bytes, too long to be a CURRENT file");
     }
+    byte[] bytes = Files.readAllBytes(current);
     String text = new String(bytes, StandardCharsets.US_ASCII);
     if (!text.endsWith("\n")) {
       throw new CorruptionException("CURRENT at offset " + bytes.length + ": the line does not end in a newline");
