@@ -42,6 +42,10 @@ final class CheckCommand {
   private final PrintStream out;
   private final List<String> problems = new ArrayList<>();
   private final List<String> notes = new ArrayList<>();
+  /** For each SST, the manifest record that put it where it is: "the record at offset N of MANIFEST-x". */
+  private final Map<Long, String> addedBy = new HashMap<>();
+  /** The manifest CURRENT names, once read. */
+  private String currentManifest;
   private int files;
   private long bytes;
   private long entries;
@@ -105,10 +109,6 @@ final class CheckCommand {
         + " note" + (notes.size() == 1 ? "" : "s"));
     out.println(problems.isEmpty() ? "verdict: sound" : "verdict: DAMAGED");
   }
-
-  private String currentManifest;
-  /** For each SST, the manifest record that put it where it is: "the record at offset N of MANIFEST-x". */
-  private final Map<Long, String> addedBy = new HashMap<>();
 
   private Optional<ManifestState> checkCurrentAndManifest() throws IOException {
     Path current = dir.resolve(FileNames.CURRENT);

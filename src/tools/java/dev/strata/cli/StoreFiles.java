@@ -2,14 +2,14 @@ package dev.strata.cli;
 
 import dev.strata.CorruptionException;
 import dev.strata.engine.FileNames;
+import dev.strata.fs.DiskFileSystem;
+import dev.strata.fs.ReadableFile;
 import dev.strata.log.LogFormat;
 import dev.strata.log.LogReader;
 import dev.strata.manifest.FileMeta;
 import dev.strata.manifest.ManifestCodec;
 import dev.strata.manifest.ManifestRecord;
 import dev.strata.manifest.ManifestState;
-import dev.strata.fs.DiskFileSystem;
-import dev.strata.fs.ReadableFile;
 import dev.strata.util.Crc32c;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

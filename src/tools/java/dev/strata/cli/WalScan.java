@@ -3,7 +3,6 @@ package dev.strata.cli;
 import dev.strata.CorruptionException;
 import dev.strata.fs.DiskFileSystem;
 import dev.strata.fs.ReadableFile;
-import dev.strata.key.ValueKind;
 import dev.strata.log.LogFormat;
 import dev.strata.log.LogReader;
 import dev.strata.wal.WalBatchCodec;
@@ -21,8 +20,8 @@ import java.util.List;
 final class WalScan {
   private WalScan() {}
 
-  /** One operation of a record. {@code value} is null for a delete. */
-  record Op(long sequence, ValueKind kind, byte[] key, byte[] value) {}
+  /** One operation of a record: a put, or a delete when {@code value} is null (as the codec hands it over). */
+  record Op(long sequence, byte[] key, byte[] value) {}
 
   /** One whole record: where it starts and ends in the file, and its operations. */
   record Record(long offset, long end, List<Op> ops) {}
@@ -35,11 +34,6 @@ final class WalScan {
 
     long operations() {
       return records.stream().mapToLong(r -> r.ops().size()).sum();
-    }
-
-    /** Offset past the last whole record (the file header when none; 0 for an empty file). */
-    long validEnd() {
-      return records.isEmpty() ? Math.min(LogFormat.FILE_HEADER_SIZE, fileSize) : records.get(records.size() - 1).end();
     }
   }
 
@@ -74,7 +68,7 @@ final class WalScan {
         List<Op> ops = new ArrayList<>();
         try {
           WalBatchCodec.decode(payload, name + " at offset " + at,
-              (key, sequence, kind, value) -> ops.add(new Op(sequence, kind, key, value)));
+              (key, sequence, kind, value) -> ops.add(new Op(sequence, key, value)));
         } catch (CorruptionException e) {
           damage.add(new Damage(at, e.getMessage()));
           continue;
