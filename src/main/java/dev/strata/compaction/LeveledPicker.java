@@ -13,43 +13,24 @@ import java.util.Optional;
  * file at a time moves down into the files it overlaps. Stateless, thread-safe.
  */
 final class LeveledPicker implements CompactionPicker {
-  private final int levelSizeMultiplier;
   private final int level0FileTrigger;
   private final int maxLevels;
-  private final long baseLevelBytes;
+  private final CompactionOptions options;
 
   LeveledPicker(CompactionOptions options) {
-    this.levelSizeMultiplier = options.levelSizeMultiplier();
     this.level0FileTrigger = options.level0FileTrigger();
     this.maxLevels = options.maxLevels();
-    this.baseLevelBytes = options.baseLevelBytes();
+    this.options = options;
   }
 
-  /**
-   * Target sizes of levels 1..maxLevels (index 0 unused), bottom-up. The last level's target is
-   * max(its actual size, baseLevelBytes); each level above gets target(i + 1) / levelSizeMultiplier
-   * as long as target(i + 1) > baseLevelBytes, and 0 from the first level where that fails
-   * upwards. So the shallowest level with a non-zero target, the base level, ends up with a target
-   * between baseLevelBytes / multiplier and baseLevelBytes, and levels above it are meant to be
-   * empty. (mini-lsm's rule, applied to bytes.)
-   */
+  /** Target sizes of levels 1..maxLevels (index 0 unused): see {@link LevelTargets#of}. */
   long[] targets(LevelShape shape) {
-    long[] target = new long[maxLevels + 1];
-    target[maxLevels] = Math.max(shape.bytes(maxLevels), baseLevelBytes);
-    for (int i = maxLevels - 1; i >= 1; i--) {
-      target[i] = target[i + 1] > baseLevelBytes ? target[i + 1] / levelSizeMultiplier : 0;
-    }
-    return target;
+    return LevelTargets.of(shape, options);
   }
 
   /** The shallowest level with a non-zero target: where L0 flushes into. */
   int baseLevel(LevelShape shape) {
-    long[] target = targets(shape);
-    int base = maxLevels;
-    while (base > 1 && target[base - 1] > 0) {
-      base--;
-    }
-    return base;
+    return LevelTargets.baseLevel(targets(shape));
   }
 
   @Override

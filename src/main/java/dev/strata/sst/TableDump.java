@@ -22,6 +22,16 @@ public final class TableDump {
    * fails verification, after printing everything before it.
    */
   public static void dump(TableReader reader, PrintStream out, boolean withEntries) throws IOException {
+    dump(reader, out, withEntries, null, null);
+  }
+
+  /**
+   * As {@link #dump(TableReader, PrintStream, boolean)}, printing only the entries whose user key
+   * is at or after {@code from} and before {@code to} (either null for no bound). Every block is
+   * still read and verified: the range narrows what is printed, not what is checked.
+   */
+  public static void dump(TableReader reader, PrintStream out, boolean withEntries, byte[] from, byte[] to)
+      throws IOException {
     Footer footer = reader.footer();
     out.println("table " + reader.fileName() + " (file number " + reader.fileNumber() + ")");
     out.println("footer:");
@@ -62,7 +72,7 @@ public final class TableDump {
       BlockIterator it = block.iterator();
       for (it.seekToFirst(); it.isValid(); it.next()) {
         entries++;
-        if (withEntries) {
+        if (withEntries && inRange(it, from, to)) {
           out.println("  " + EncodedKeys.describe(it.keyBuffer(), 0, it.keyLength()) + " " + preview(it));
         }
       }
@@ -72,6 +82,12 @@ public final class TableDump {
           + " entries but the data blocks hold " + entries);
     }
     out.println("verified: " + index.blockCount() + " data blocks, " + entries + " entries, all checksums match");
+  }
+
+  private static boolean inRange(BlockIterator it, byte[] from, byte[] to) {
+    int userLength = it.keyLength() - InternalKey.TRAILER_BYTES;
+    return (from == null || InternalKey.compareUserKeys(it.keyBuffer(), 0, userLength, from, 0, from.length) >= 0)
+        && (to == null || InternalKey.compareUserKeys(it.keyBuffer(), 0, userLength, to, 0, to.length) < 0);
   }
 
   private static String handle(BlockHandle h) {

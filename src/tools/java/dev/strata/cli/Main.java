@@ -51,6 +51,18 @@ public final class Main {
       case "dump-sst" -> {
         return DumpSstCommand.run(rest, out, err);
       }
+      case "check" -> {
+        return CheckCommand.run(rest, out, err);
+      }
+      case "lsm" -> {
+        return LsmCommand.run(rest, out, err);
+      }
+      case "dump-manifest" -> {
+        return DumpManifestCommand.run(rest, out, err);
+      }
+      case "dump-wal" -> {
+        return DumpWalCommand.run(rest, out, err);
+      }
       case "compaction-sim" -> {
         return CompactionSimCommand.run(rest, out, err);
       }

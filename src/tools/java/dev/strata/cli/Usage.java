@@ -18,7 +18,11 @@ final class Usage {
         bench [options]                db_bench-style workloads against a fresh store
         bench ingest [options]         the same fill through the synchronous API and through StrataFlow
         shell DIR                      an interactive prompt on the store in DIR
-        dump-sst [--no-entries] FILE   the footer, index and entries of one SST, checksums verified
+        check DIR                      verifies every file of a store, read-only
+        lsm [options] DIR              the tree's levels, files, key ranges and compaction debt
+        dump-manifest DIR|FILE         every record of a manifest, then the state they fold to
+        dump-wal [--values] FILE       every record of one WAL, and how the log ends
+        dump-sst [options] FILE        the footer, index and entries of one SST, checksums verified
         compaction-sim [options]       replays a compaction strategy over synthetic flushes, no I/O
         help [COMMAND]                 this text, or one command's
 
@@ -133,11 +137,92 @@ final class Usage {
       """ + Shell.HELP;
 
   static final String DUMP_SST = """
-      Usage: strata dump-sst [--no-entries] FILE
+      Usage: strata dump-sst [--no-entries | --verify-only] [--from KEY] [--to KEY] FILE
 
       Prints the footer, the index and (unless --no-entries) every entry of one SST file,
       verifying every checksum. A corrupt file prints what is wrong and exits with code 1.
+
+      Options:
+        --no-entries      leave the entries out (every block is still read and verified)
+        --verify-only     print nothing but a one-line verdict: every block's checksum, key order
+                          within and across blocks, and the properties against the contents;
+                          exit code 1 on damage, each problem named with its offset on stderr
+        --from KEY        print only entries whose user key is >= KEY (inclusive)
+        --to KEY          print only entries whose user key is < KEY (exclusive)
+        -h, --help        this text
+      KEY is taken as its UTF-8 bytes, or as hex when written 0x...: --from 0x00ff.
+      The range narrows what is printed, never what is verified.
       """;
+
+  static final String CHECK = """
+      Usage: strata check DIR
+
+      Verifies the store in DIR without opening it: CURRENT; every record of the manifest it
+      names (checksum and format) and their fold; every SST the manifest lists (every block's
+      checksum, key order within and across blocks, entry count, smallest and largest key and
+      sequence range against the properties and against the manifest, file size); every live WAL
+      (every record's checksum and contents; damage before the sync point the manifest records
+      loses synced writes); and that the directory holds what the manifest lists.
+
+      Prints one line per problem ("problem: FILE at offset N: ...") and per note ("note: ..."),
+      then a summary: files and bytes checked, SST entries, WAL records, problems, notes.
+      Problems: damage anywhere, a listed file missing, a disagreement between a file and the
+      manifest. Notes (the store copes with them): a torn tail of a WAL or manifest past its sync
+      point, an orphan .sst or .wal the manifest does not list, an older manifest, a .tmp file,
+      the WALs kept in lost/.
+
+      Read-only: files are opened for reading only; the LOCK is not taken, so it can run beside an
+      open store (whose newest files it may then see mid-write); no recovery runs and no file is
+      created or deleted. Exit code 0 when everything checked is sound, 1 on any problem, 2 for
+      bad usage.
+      """;
+
+  static final String LSM = """
+      Usage: strata lsm [options] DIR
+
+      The shape of the tree in DIR, from its manifest (read-only; no SST is opened): per level,
+      the files with their sizes, key ranges and sequence ranges, whether files of the level
+      overlap (L0's may, by design; below L0 an overlap is a bug), the level's target and its
+      compaction debt, then the totals.
+
+      Targets and debt follow the leveled picker's dynamic level sizes: the last level's target
+      is max(its size, base level bytes), each level above gets the one below's target divided by
+      the multiplier while that stays above the base level bytes, and 0 above that (the base level
+      is the shallowest with a non-zero target). A level's debt is its bytes over its target; L0's
+      is all of L0 once it holds the file trigger's count. The store's options are not on disk:
+      give the ones it runs with.
+
+      Options:
+        --max-levels N              [%d]
+        --level-size-multiplier N   [%d]
+        --base-level-bytes SIZE     [%d]
+        --level0-file-trigger N     [%d]
+        -h, --help                  this text
+      """.formatted(CompactionOptions.leveled().maxLevels(), CompactionOptions.leveled().levelSizeMultiplier(),
+      CompactionOptions.leveled().baseLevelBytes(), CompactionOptions.leveled().level0FileTrigger());
+
+  static final String DUMP_MANIFEST = """
+      Usage: strata dump-manifest DIR|FILE
+
+      Prints every record of a manifest, one per line with its offset, kind and fields (Snapshot,
+      WalCreated, WalRetired, WalSynced, FlushCompleted, CompactionCompleted, NextFileNumber; the
+      SSTs a record names on the lines under it), how the log ends (clean end, torn tail at offset
+      X, damage at offset X), then the state the records fold to: next file number, last
+      sequence, live WALs with their sync points, the SSTs of every level. Given a store
+      directory, the manifest its CURRENT names. Read-only. Exit code 1 on damage.
+      """;
+
+  static final String DUMP_WAL = """
+      Usage: strata dump-wal [--values] FILE
+
+      Prints every record of one WAL: its offset, its sequence range and its operations (put KEY =
+      VALUE, delete KEY), then how the log ends: clean end, zero tail (the records end at offset X,
+      zeros follow: a memory-mapped WAL's unwritten end), torn tail at offset X (an unfinished last
+      record, which recovery drops), or damage at offset X (reading resumes at the next 32 KiB log
+      block, and every damaged region is listed). Keys and values are printed in double quotes when
+      they are printable ASCII, else as 0x and hex digits; values are cut at %d bytes unless
+      --values is given. Read-only. Exit code 1 on damage.
+      """.formatted(Printable.VALUE_PREVIEW_BYTES);
 
   static final String COMPACTION_SIM = """
       Usage: strata compaction-sim [options]
@@ -192,6 +277,10 @@ final class Usage {
       case "bench" -> Optional.of(BENCH);
       case "shell" -> Optional.of(SHELL);
       case "dump-sst" -> Optional.of(DUMP_SST);
+      case "check" -> Optional.of(CHECK);
+      case "lsm" -> Optional.of(LSM);
+      case "dump-manifest" -> Optional.of(DUMP_MANIFEST);
+      case "dump-wal" -> Optional.of(DUMP_WAL);
       case "compaction-sim" -> Optional.of(COMPACTION_SIM);
       case "help" -> Optional.of(MAIN);
       default -> Optional.empty();
