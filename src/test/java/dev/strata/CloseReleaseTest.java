@@ -13,9 +13,8 @@ import akka.actor.typed.javadsl.Behaviors;
 import com.typesafe.config.ConfigFactory;
 import dev.strata.fs.FileLock;
 import dev.strata.fs.FileSystem;
-import dev.strata.fs.ForwardingFileSystem;
+import dev.strata.fs.GatedFileSystem;
 import dev.strata.fs.InMemoryFileSystem;
-import dev.strata.fs.WritableFile;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -42,14 +41,11 @@ class CloseReleaseTest {
   }
 
   /** Records the thread that releases the directory lock; optionally holds SST creation at a gate. */
-  private static final class RecordingFileSystem extends ForwardingFileSystem {
+  private static final class RecordingFileSystem extends GatedFileSystem {
     final AtomicReference<String> lockReleasedBy = new AtomicReference<>();
-    final CountDownLatch gate;
-    final CountDownLatch reached = new CountDownLatch(1);
 
     RecordingFileSystem(FileSystem delegate, boolean holdSsts) {
-      super(delegate);
-      this.gate = new CountDownLatch(holdSsts ? 1 : 0);
+      super(delegate, path -> holdSsts && path.getFileName().toString().contains(".sst"));
     }
 
     @Override
@@ -67,20 +63,6 @@ class CloseReleaseTest {
           lock.close();
         }
       };
-    }
-
-    @Override
-    public WritableFile create(Path path) throws IOException {
-      if (path.getFileName().toString().contains(".sst")) {
-        reached.countDown();
-        try {
-          gate.await();
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          throw new IOException("interrupted at the gate", e);
-        }
-      }
-      return delegate.create(path);
     }
   }
 
@@ -113,7 +95,7 @@ class CloseReleaseTest {
     Strata db = Strata.open(system, dir, options(), fs);
     try {
       int i = 0;
-      while (fs.reached.getCount() > 0) { // until a flush is held at the gate
+      while (!fs.isReached()) { // until a flush is held at the gate
         db.putAsync(b("k" + i), b("v" + i));
         i++;
       }
@@ -122,7 +104,7 @@ class CloseReleaseTest {
       assertTrue(releasedBy != null && releasedBy.contains(Strata.WRITER_DISPATCHER),
           "the writer, stopped where it was, released the store as its last act, not " + releasedBy);
     } finally {
-      fs.gate.countDown();
+      fs.open();
     }
   }
 

@@ -17,7 +17,8 @@ import dev.strata.CompactionOptions;
 import dev.strata.DurabilityAccess;
 import dev.strata.Strata;
 import dev.strata.StrataOptions;
-import dev.strata.actor.ShutdownHarness.GatedFileSystem;
+import dev.strata.fs.DiskFileSystem;
+import dev.strata.fs.GatedFileSystem;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -90,7 +91,7 @@ class CallbackThreadingTest {
 
   @Test
   void aCallbackOnAWriteHeldByAStallMayWriteSynchronouslyBehindTheWritesQueuedAfterIt() throws Exception {
-    GatedFileSystem fs = new GatedFileSystem();
+    GatedFileSystem fs = GatedFileSystem.holdingSsts(DiskFileSystem.INSTANCE);
     Strata db = DurabilityAccess.open(system, dir, stallsEarly(), fs);
     try {
       assertTimeoutPreemptively(HANG, () -> {
@@ -126,7 +127,7 @@ class CallbackThreadingTest {
     } finally {
       ShutdownHarness.closeQuietly(synced);
     }
-    GatedFileSystem fs = new GatedFileSystem();
+    GatedFileSystem fs = GatedFileSystem.holdingSsts(DiskFileSystem.INSTANCE);
     Strata stalled = DurabilityAccess.open(system, dir.resolve("stalled"), stallsEarly(), fs);
     try {
       assertTimeoutPreemptively(HANG, () -> {

@@ -22,10 +22,8 @@ import dev.strata.StrataOptions;
 import dev.strata.TestHarness;
 import dev.strata.Transaction;
 import dev.strata.WriteBatch;
-import dev.strata.actor.ShutdownHarness.GatedFileSystem;
 import dev.strata.fs.DiskFileSystem;
-import dev.strata.fs.ForwardingFileSystem;
-import dev.strata.fs.WritableFile;
+import dev.strata.fs.GatedFileSystem;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -230,40 +228,11 @@ class CloseRaceTest {
     }
   }
 
-  /**
-   * The disk, except that a compaction's outputs wait at a gate: the compaction is as slow as the
-   * test wants. Told from flush outputs by the compaction job on the stack.
-   */
-  private static final class HeldCompactionFileSystem extends ForwardingFileSystem {
-    final CountDownLatch gate = new CountDownLatch(1);
-    final CountDownLatch reached = new CountDownLatch(1);
-
-    HeldCompactionFileSystem() {
-      super(DiskFileSystem.INSTANCE);
-    }
-
-    @Override
-    public WritableFile create(Path path) throws IOException {
-      boolean compaction = StackWalker.getInstance().walk(frames ->
-          frames.anyMatch(f -> f.getClassName().equals("dev.strata.engine.CompactionJob")));
-      if (compaction) {
-        reached.countDown();
-        try {
-          gate.await();
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          throw new IOException("interrupted at the gate", e);
-        }
-      }
-      return delegate.create(path);
-    }
-  }
-
   @Test
   void closeWithATimeoutReturnsWhileACompactionIsHeldAndTheStoreReopensWithEveryAcknowledgedWrite()
       throws Exception {
     ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "close-timeout", ConfigFactory.load());
-    HeldCompactionFileSystem fs = new HeldCompactionFileSystem();
+    GatedFileSystem fs = GatedFileSystem.holdingCompactionOutputs(DiskFileSystem.INSTANCE);
     StrataOptions options = StrataOptions.builder().memtableSizeBytes(8 * 1024).compaction(CompactionOptions.none())
         .build();
     try {
@@ -277,7 +246,7 @@ class CloseRaceTest {
       }
       CompletableFuture<Throwable> compact = CompletableFuture.supplyAsync(() ->
           assertThrows(IllegalStateException.class, db::compact));
-      assertTrue(fs.reached.await(HANG.toSeconds(), TimeUnit.SECONDS), "the compaction reached the gate");
+      fs.awaitReached(HANG);
       assertTimeoutPreemptively(HANG, () -> db.close(Duration.ofMillis(300)));
       assertTimeoutPreemptively(HANG, () -> compact.join());
       try (Strata reopened = Strata.open(system, dir, options)) {
@@ -286,7 +255,7 @@ class CloseRaceTest {
         }
       }
     } finally {
-      fs.gate.countDown();
+      fs.open();
       system.terminate();
       system.getWhenTerminated().toCompletableFuture().get(30, TimeUnit.SECONDS);
     }
@@ -295,7 +264,7 @@ class CloseRaceTest {
   @Test
   void closeWithATimeoutReturnsWhileAFlushIsHeldAndCallsWaitingOnTheWriterFailAsClosed() throws Exception {
     ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "close-timeout", ConfigFactory.load());
-    GatedFileSystem fs = new GatedFileSystem();
+    GatedFileSystem fs = GatedFileSystem.holdingSsts(DiskFileSystem.INSTANCE);
     StrataOptions options = StrataOptions.builder().memtableSizeBytes(4096).maxImmutableMemtables(1)
         .compaction(CompactionOptions.none()).build();
     try {
