@@ -184,6 +184,8 @@ public final class Strata implements AutoCloseable {
     Executor walPreparer = system.dispatchers().lookup(DispatcherSelector.fromConfig(WAL_DISPATCHER));
     StoreEngine engine = StoreEngine.open(dir.toAbsolutePath(), options, fs, walPreparer);
     Executor blocking = system.dispatchers().lookup(DispatcherSelector.fromConfig(BLOCKING_DISPATCHER));
+    // Listeners are user code: their events go to the callback dispatcher, never the writer's thread.
+    engine.deliverEventsOn(system.dispatchers().lookup(DispatcherSelector.fromConfig(CALLBACK_DISPATCHER)));
     AtomicBoolean closed = new AtomicBoolean();
     WriterReplies replies = new WriterReplies();
     // A writer stopping unexpectedly puts the store into its error state itself (see WriterActor).

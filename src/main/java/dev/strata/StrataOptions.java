@@ -21,6 +21,7 @@ public final class StrataOptions {
   private final boolean serializable;
   private final int maxMappedFiles;
   private final WalRecoveryMode walRecoveryMode;
+  private final java.util.List<StrataListener> listeners;
 
   private StrataOptions(Builder b) {
     this.memtableSizeBytes = b.memtableSizeBytes;
@@ -35,6 +36,7 @@ public final class StrataOptions {
     this.serializable = b.serializable;
     this.maxMappedFiles = b.maxMappedFiles;
     this.walRecoveryMode = b.walRecoveryMode;
+    this.listeners = java.util.List.copyOf(b.listeners);
   }
 
   /** A builder that starts from the library defaults (those of {@code reference.conf}). */
@@ -166,6 +168,11 @@ public final class StrataOptions {
     return walRecoveryMode;
   }
 
+  /** The listeners of the store's background events, in the order they were added (immutable). */
+  public java.util.List<StrataListener> listeners() {
+    return listeners;
+  }
+
   /** A builder that starts from these options. */
   public Builder toBuilder() {
     return builder().memtableSizeBytes(memtableSizeBytes).targetSstSizeBytes(targetSstSizeBytes)
@@ -173,7 +180,8 @@ public final class StrataOptions {
         .blockCacheBytes(blockCacheBytes).bloomBitsPerKey(bloomBitsPerKey).walEnabled(walEnabled)
         .syncWrites(syncWrites).compaction(compaction).serializable(serializable)
         .maxMappedFiles(maxMappedFiles)
-        .walRecoveryMode(walRecoveryMode);
+        .walRecoveryMode(walRecoveryMode)
+        .listeners(listeners);
   }
 
   @Override
@@ -199,8 +207,24 @@ public final class StrataOptions {
     private boolean serializable;
     private int maxMappedFiles = 4096;
     private WalRecoveryMode walRecoveryMode = WalRecoveryMode.POINT_IN_TIME;
+    private final java.util.List<StrataListener> listeners = new java.util.ArrayList<>();
 
     private Builder() {}
+
+    /**
+     * Adds a listener of the store's flushes, compactions and errors; may be called several times,
+     * and every listener hears every event, in the order they were added. Listeners run off the
+     * writer's thread, on {@code strata.callback-dispatcher} (see {@link StrataListener}).
+     */
+    public Builder listener(StrataListener listener) {
+      listeners.add(java.util.Objects.requireNonNull(listener, "listener must not be null"));
+      return this;
+    }
+
+    private Builder listeners(java.util.List<StrataListener> all) {
+      listeners.addAll(all);
+      return this;
+    }
 
     /** A memtable is frozen when it reaches this many bytes (at least 4 KiB). */
     public Builder memtableSizeBytes(long bytes) {

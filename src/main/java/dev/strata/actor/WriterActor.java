@@ -7,6 +7,8 @@ import akka.actor.typed.javadsl.ActorContext;
 import akka.actor.typed.javadsl.Behaviors;
 import akka.actor.typed.javadsl.Receive;
 import akka.actor.typed.javadsl.TimerScheduler;
+import dev.strata.CompactionInfo;
+import dev.strata.FlushInfo;
 import dev.strata.StrataException;
 import dev.strata.WriteBatch;
 import dev.strata.engine.CommitCheck;
@@ -176,6 +178,8 @@ public final class WriterActor extends AbstractBehavior<WriterActor.Command> {
   private boolean syncScheduled;
   /** The compaction running on the blocking dispatcher, or null. */
   private CompactionPlan running;
+  /** System.nanoTime() when the running compaction started, for its listeners' duration. */
+  private long compactionStarted;
   /** compact() requests waiting for the next full compaction to start. */
   private final List<CompletableFuture<Void>> compactRequests = new ArrayList<>();
   /** compact() requests answered when the running compaction is installed. */
@@ -185,6 +189,8 @@ public final class WriterActor extends AbstractBehavior<WriterActor.Command> {
   /** A group of synced writes stops growing at this size, so that its fsync is never put off for long. */
   private static final int MAX_SYNC_GROUP = 1024;
   private boolean flushRunning;
+  /** System.nanoTime() when the running flush started, for its listeners' duration. */
+  private long flushStarted;
   /** SSTs lookups asked to compact (CompactionWanted), oldest request first. */
   private final Set<Long> readTriggered = new LinkedHashSet<>();
   /** Freeze the mutable memtable as soon as the frozen-memtable limit allows. */
@@ -400,6 +406,7 @@ public final class WriterActor extends AbstractBehavior<WriterActor.Command> {
 
   private void launchCompaction(CompactionPlan plan) {
     running = plan;
+    compactionStarted = System.nanoTime();
     CompactionPlan job = plan;
     CompletableFuture<List<SstFile>> outputs = CompletableFuture.supplyAsync(() -> control.runCompaction(job), blocking);
     runningJob = outputs;
@@ -427,6 +434,7 @@ public final class WriterActor extends AbstractBehavior<WriterActor.Command> {
     } else {
       try {
         control.installCompaction(msg.plan(), msg.outputs());
+        control.compactionCompleted(compactionInfo(msg.plan(), msg.outputs()));
         if (retry) {
           recovered();
         }
@@ -451,6 +459,16 @@ public final class WriterActor extends AbstractBehavior<WriterActor.Command> {
     rotateIfRoom();
     drainQueue();
     return settle();
+  }
+
+  /** What the listeners hear of an installed compaction; a trivial move reads and writes nothing. */
+  private CompactionInfo compactionInfo(CompactionPlan plan, List<SstFile> outputs) {
+    boolean moved = plan.trivialMove();
+    long read = moved ? 0 : plan.inputs().stream().mapToLong(SstFile::fileSize).sum();
+    long written = moved ? 0 : outputs.stream().mapToLong(SstFile::fileSize).sum();
+    return new CompactionInfo(plan.inputs().stream().map(SstFile::number).toList(), plan.inputLevels(),
+        outputs.stream().map(SstFile::number).toList(), plan.outputLevel(), read, written,
+        Duration.ofNanos(System.nanoTime() - compactionStarted), moved);
   }
 
   private Behavior<Command> onClose(Close msg) {
@@ -568,6 +586,9 @@ public final class WriterActor extends AbstractBehavior<WriterActor.Command> {
       return onFlushFailed(new FlushFailed(msg.memtable(), e));
     }
     flushIsRetry = false;
+    SstFile file = msg.file();
+    control.flushCompleted(new FlushInfo(file.number(), 0, file.properties().entryCount(), file.fileSize(),
+        Duration.ofNanos(System.nanoTime() - flushStarted)));
     if (retry) {
       recovered();
     }
@@ -686,6 +707,7 @@ public final class WriterActor extends AbstractBehavior<WriterActor.Command> {
 
   private void launchFlush(Memtable oldest) {
     flushRunning = true;
+    flushStarted = System.nanoTime();
     CompletableFuture<SstFile> job = CompletableFuture.supplyAsync(() -> control.writeSst(oldest), blocking);
     flushJob = job;
     getContext().pipeToSelf(job, (file, err) ->

@@ -29,10 +29,17 @@ final class ErrorState {
   private record Failure(Throwable cause, boolean recoverable) {}
 
   private final Object store;
+  private final ListenerEvents events;
   private volatile Failure failure;
 
   ErrorState(Object store) {
+    this(store, new ListenerEvents(store, java.util.List.of()));
+  }
+
+  /** As {@link #ErrorState(Object)}; entering and leaving the error state are told to {@code events}. */
+  ErrorState(Object store, ListenerEvents events) {
     this.store = store;
+    this.events = events;
   }
 
   /** Enters the hard error state, until reopen; only the first hard cause is kept. */
@@ -41,6 +48,9 @@ final class ErrorState {
     if (f == null || f.recoverable()) {
       failure = new Failure(error, false);
       log.error("store {} is now read-only until it is reopened, after an I/O error", store, error);
+      if (f == null) { // from recoverable to hard, the listeners heard of the error already
+        events.emit("onBackgroundError", l -> l.onBackgroundError(error));
+      }
     }
   }
 
@@ -53,6 +63,7 @@ final class ErrorState {
     if (f == null) {
       failure = new Failure(error, true);
       log.warn("store {} is read-only while background work that found the device full is retried", store, error);
+      events.emit("onBackgroundError", l -> l.onBackgroundError(error));
       return true;
     }
     return f.recoverable();
@@ -66,6 +77,7 @@ final class ErrorState {
     }
     failure = null;
     log.info("store {} recovered from {}; writes are accepted again", store, f.cause().toString());
+    events.emit("onErrorRecovered", dev.strata.StrataListener::onErrorRecovered);
     return true;
   }
 

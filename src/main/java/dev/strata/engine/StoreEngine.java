@@ -63,6 +63,7 @@ public final class StoreEngine {
   private final SnapshotRegistry snapshots = new SnapshotRegistry(this::lastSequence);
   private final List<CompactionFilter> filters = new CopyOnWriteArrayList<>();
   private final ErrorState errors;
+  private final ListenerEvents events;
   private final VersionSet versions;
   private final WalSet wals;
   private final ReadStateCell cell;
@@ -77,7 +78,8 @@ public final class StoreEngine {
     this.options = options;
     this.cache = cache;
     this.releaser = releaser;
-    this.errors = new ErrorState(dir);
+    this.events = new ListenerEvents(dir, options.listeners());
+    this.errors = new ErrorState(dir, events);
     this.versions = new VersionSet(dir, fs, options, recovered, manifestRollBytes, errors, stats, releaser);
     this.wals = new WalSet(dir, fs, walPreparer, errors, stats, versions);
     this.cell = versions.cell();
@@ -87,7 +89,7 @@ public final class StoreEngine {
     SstWriter sstWriter = new SstWriter(dir, fs, cache, options, versions.fileNumbers(), releaser);
     this.closer = new EngineCloser(dir, sstWriter.fence(), writes, wals, versions, releaser, recovered.lock());
     this.control = new WriterControl(options, versions, wals, writes, errors, releaser, stats, sstWriter,
-        snapshots, filters, this::releaseResources);
+        snapshots, filters, this::releaseResources, events);
     control.updateSlowdown();
   }
 
@@ -136,6 +138,14 @@ public final class StoreEngine {
    * is about to start. Handed out once: a second call throws {@link IllegalStateException}, so no
    * one but that writer can hold it.
    */
+  /**
+   * Delivers the events of the store's listeners on {@code executor} from now on (the store's
+   * callback dispatcher), events of the open included; until then they wait.
+   */
+  public void deliverEventsOn(Executor executor) {
+    events.deliverOn(executor);
+  }
+
   public WriterControl writerControl() {
     if (!controlHandedOut.compareAndSet(false, true)) {
       throw new IllegalStateException("the writer control of store " + dir

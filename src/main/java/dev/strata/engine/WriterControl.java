@@ -1,7 +1,9 @@
 package dev.strata.engine;
 
 import dev.strata.CompactionFilter;
+import dev.strata.CompactionInfo;
 import dev.strata.CompactionOptions;
+import dev.strata.FlushInfo;
 import dev.strata.StrataException;
 import dev.strata.StrataOptions;
 import dev.strata.WriteBatch;
@@ -41,10 +43,11 @@ public final class WriterControl {
   private final SnapshotRegistry snapshots;
   private final List<CompactionFilter> filters;
   private final Runnable releaseResources;
+  private final ListenerEvents events;
 
   WriterControl(StrataOptions options, VersionSet versions, WalSet wals, WritePath writes, ErrorState errors,
       FileReleaser releaser, EngineStats counters, SstWriter sstWriter, SnapshotRegistry snapshots,
-      List<CompactionFilter> filters, Runnable releaseResources) {
+      List<CompactionFilter> filters, Runnable releaseResources, ListenerEvents events) {
     this.options = options;
     this.versions = versions;
     this.wals = wals;
@@ -57,6 +60,7 @@ public final class WriterControl {
     this.snapshots = snapshots;
     this.filters = filters;
     this.releaseResources = releaseResources;
+    this.events = events;
   }
 
   // ---------------------------------------------------------------- what the writer decides on
@@ -248,6 +252,16 @@ public final class WriterControl {
       fail(e);
       throw new StrataException("rolling the manifest failed: " + e.getMessage(), e);
     }
+  }
+
+  /** Tells the listeners of an installed flush, on their own thread (see {@link ListenerEvents}). */
+  public void flushCompleted(FlushInfo info) {
+    events.emit("onFlushCompleted", l -> l.onFlushCompleted(info));
+  }
+
+  /** Tells the listeners of an installed compaction, on their own thread. */
+  public void compactionCompleted(CompactionInfo info) {
+    events.emit("onCompactionCompleted", l -> l.onCompactionCompleted(info));
   }
 
   /** A planned compaction that will not be installed lets go of its inputs. */
