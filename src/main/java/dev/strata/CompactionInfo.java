@@ -11,8 +11,9 @@ import java.util.List;
  * @param outputFileNumbers the SSTs it installed (for a trivial move, the inputs themselves)
  * @param outputLevel the level the outputs were installed at
  * @param bytesRead the sizes of the inputs; 0 for a trivial move, which reads nothing
- * @param bytesWritten the sizes of the new SSTs; 0 for a trivial move, which writes nothing. Summed
- *     over every installed compaction it is {@link StrataStats#compactionBytesWritten()}
+ * @param bytesWritten the sizes of the new SSTs; 0 for a trivial move, which writes nothing. What it
+ *     added to {@link StrataStats#compactionBytesWritten()}, which also counts the outputs of
+ *     compactions that failed or were cancelled by {@code close()} and so were never installed
  * @param duration from the start of the compaction to its installation
  * @param trivialMove true when the inputs were moved to the output level without being rewritten
  */
