@@ -488,8 +488,16 @@ public final class WriterActor extends AbstractBehavior<WriterActor.Command> {
       msg.done().completeExceptionally(e);
       return settle();
     }
+    CompletableFuture<Void> files;
+    try {
+      files = CompletableFuture.runAsync(job::run, blocking);
+    } catch (RuntimeException e) { // the dispatcher refused the job: the system is shutting down
+      job.abandon();
+      control.checkpointFinished();
+      msg.done().completeExceptionally(e);
+      return settle();
+    }
     checkpointsRunning++;
-    CompletableFuture<Void> files = CompletableFuture.runAsync(job::run, blocking);
     files.whenComplete((ignored, err) -> {
       if (err == null) {
         msg.done().complete(null);

@@ -93,6 +93,11 @@ public final class Checkpointer {
     }
   }
 
+  /** Lets go of the pinned state without writing anything: the job will not run. */
+  public void abandon() {
+    pinned.unref();
+  }
+
   /**
    * A hard link shares the synced SST's data, so only the directory entry is new (synced with the
    * directory). When the link cannot be made, a copy, synced.
