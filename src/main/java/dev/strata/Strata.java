@@ -446,6 +446,29 @@ public final class Strata implements AutoCloseable {
   }
 
   /**
+   * Writes an openable copy of the store, as of this call, into {@code target}, a directory that
+   * must not exist (its parent is created when missing). It holds every write acknowledged before
+   * the call and nothing written after it returns; writes concurrent with the call may or may not
+   * be in it. SSTs are hard-linked when {@code target} is on the same file system (an SST never
+   * changes, so the store's later compactions cannot touch the checkpoint), copied otherwise; the
+   * WALs of unflushed memtables are copied up to the moment of the call, and a fresh manifest
+   * describes the copy. With the WAL off the memtables are flushed first, since acknowledged writes
+   * are then only in memory. Open the checkpoint like any store; it is independent of this one.
+   *
+   * @throws IllegalArgumentException when {@code target} exists
+   * @throws IllegalStateException when the store is closed
+   * @throws StrataException when the copy fails (a partial target then holds no CURRENT file)
+   */
+  public void checkpoint(Path target) {
+    Objects.requireNonNull(target, "checkpoint target is null");
+    checkOpen();
+    if (!engine.options().walEnabled()) {
+      flush();
+    }
+    ask(done -> new WriterActor.Checkpoint(target, done));
+  }
+
+  /**
    * Tells the writer a request and waits for its answer. Registered first: if the writer stops
    * (a close raced this call) before answering, the call fails with "store is closed" instead of
    * waiting for a message that went to dead letters.

@@ -11,6 +11,7 @@ import dev.strata.CompactionInfo;
 import dev.strata.FlushInfo;
 import dev.strata.StrataException;
 import dev.strata.WriteBatch;
+import dev.strata.engine.Checkpointer;
 import dev.strata.engine.CommitCheck;
 import dev.strata.engine.CompactionCancelledException;
 import dev.strata.engine.CompactionPlan;
@@ -84,7 +85,8 @@ public final class WriterActor extends AbstractBehavior<WriterActor.Command> {
   /** The writer's protocol. */
   public sealed interface Command
       permits MemtableFull, Write, Flush, SyncWal, Compact, AwaitIdle, Close, Abort, FlushCompleted, FlushFailed,
-          SyncNow, CompactionFinished, CompactionWanted, RetryBackgroundWork, ObsoleteFilesReleased {}
+          SyncNow, CompactionFinished, CompactionWanted, RetryBackgroundWork, ObsoleteFilesReleased, Checkpoint,
+          CheckpointFinished {}
 
   /** The memtable reached its size limit: freeze it when there is room. */
   public record MemtableFull(Memtable memtable) implements Command {}
@@ -116,6 +118,16 @@ public final class WriterActor extends AbstractBehavior<WriterActor.Command> {
    * result is installed. The caller flushes first if memtables should be included.
    */
   public record Compact(CompletableFuture<Void> done) implements Command {}
+
+  /**
+   * Write an openable copy of the store as of this message into {@code target}, a directory that
+   * must not exist: the writer captures the store's shape and the WALs' lengths here, and the
+   * files are linked and copied on the blocking dispatcher, which completes {@code done}.
+   */
+  public record Checkpoint(java.nio.file.Path target, CompletableFuture<Void> done) implements Command {}
+
+  /** A checkpoint's file work is over (done or failed): the WALs it held may be deleted. */
+  private enum CheckpointFinished implements Command { INSTANCE }
 
   /** Complete once no flush or compaction runs or is due. */
   public record AwaitIdle(CompletableFuture<Void> done) implements Command {}
@@ -191,6 +203,8 @@ public final class WriterActor extends AbstractBehavior<WriterActor.Command> {
   private boolean flushRunning;
   /** System.nanoTime() when the running flush started, for its listeners' duration. */
   private long flushStarted;
+  /** Checkpoints whose file work runs on the blocking dispatcher; a close waits for them. */
+  private int checkpointsRunning;
   /** SSTs lookups asked to compact (CompactionWanted), oldest request first. */
   private final Set<Long> readTriggered = new LinkedHashSet<>();
   /** Freeze the mutable memtable as soon as the frozen-memtable limit allows. */
@@ -245,6 +259,12 @@ public final class WriterActor extends AbstractBehavior<WriterActor.Command> {
         .onMessage(ObsoleteFilesReleased.class, msg -> {
           control.deleteObsoleteFiles();
           return this;
+        })
+        .onMessage(Checkpoint.class, this::onCheckpoint)
+        .onMessage(CheckpointFinished.class, msg -> {
+          checkpointsRunning--;
+          control.checkpointFinished();
+          return settle();
         })
         .onMessage(Close.class, this::onClose)
         .onMessage(Abort.class, msg -> {
@@ -469,6 +489,42 @@ public final class WriterActor extends AbstractBehavior<WriterActor.Command> {
     return new CompactionInfo(plan.inputs().stream().map(SstFile::number).toList(), plan.inputLevels(),
         outputs.stream().map(SstFile::number).toList(), plan.outputLevel(), read, written,
         Duration.ofNanos(System.nanoTime() - compactionStarted), moved);
+  }
+
+  /**
+   * Captures the store for a checkpoint here, where its shape cannot change, and leaves the file
+   * work to the blocking dispatcher, whose thread answers the caller (never this one).
+   */
+  private Behavior<Command> onCheckpoint(Checkpoint msg) {
+    if (refuseWhileClosing(msg.done())) {
+      return this;
+    }
+    Checkpointer job;
+    try {
+      job = control.checkpoint(msg.target());
+    } catch (RuntimeException e) {
+      msg.done().completeExceptionally(e);
+      return settle();
+    }
+    CompletableFuture<Void> files;
+    try {
+      files = CompletableFuture.runAsync(job::run, blocking);
+    } catch (RuntimeException e) { // the dispatcher refused the job: the system is shutting down
+      job.abandon();
+      control.checkpointFinished();
+      msg.done().completeExceptionally(e);
+      return settle();
+    }
+    checkpointsRunning++;
+    files.whenComplete((ignored, err) -> {
+      if (err == null) {
+        msg.done().complete(null);
+      } else {
+        msg.done().completeExceptionally(unwrap(err));
+      }
+    });
+    getContext().pipeToSelf(files, (ignored, err) -> CheckpointFinished.INSTANCE);
+    return settle();
   }
 
   private Behavior<Command> onClose(Close msg) {
@@ -789,7 +845,7 @@ public final class WriterActor extends AbstractBehavior<WriterActor.Command> {
         s = control.current();
       }
       boolean memtablesLeft = flushAll && (s.immutables().length > 0 || !s.mutable().isEmpty());
-      if (!queue.isEmpty() || flushRunning || running != null || memtablesLeft) {
+      if (!queue.isEmpty() || flushRunning || running != null || memtablesLeft || checkpointsRunning > 0) {
         return this;
       }
       RuntimeException failure = null;

@@ -238,6 +238,30 @@ final class VersionSet {
   }
 
   /**
+   * The store's shape now, for a checkpoint into {@code target}: the published state, pinned so
+   * that its SSTs outlive any compaction until the checkpoint lets go, and a snapshot of the
+   * manifest whose last sequence is at least {@code lastSequence} (the newest write the copied
+   * WALs hold); {@code walBytes} gives each live WAL's length to copy. The checkpoint's manifest
+   * takes the next file number without drawing it: no file of the store's has that number yet.
+   */
+  Checkpointer checkpoint(Path target, long lastSequence, java.util.function.LongUnaryOperator walBytes) {
+    ManifestRecord.Snapshot now = manifest.snapshot();
+    List<Checkpointer.WalCut> cuts = new ArrayList<>();
+    for (long wal : now.liveWals()) {
+      long bytes = walBytes.applyAsLong(wal);
+      if (bytes < 0) {
+        throw new IllegalStateException("live WAL " + wal + " is neither the current WAL nor a retired one");
+      }
+      cuts.add(new Checkpointer.WalCut(wal, bytes));
+    }
+    long manifestNumber = Math.max(nextFileNumber.get(), now.nextFileNumber());
+    ManifestRecord.Snapshot snapshot = new ManifestRecord.Snapshot(manifestNumber + 1,
+        Math.max(now.lastSequence(), lastSequence), now.liveWals(), now.files());
+    return new Checkpointer(fs, dir, target, cell.acquire(), manifestNumber, snapshot, manifest.afterSnapshot(),
+        cuts);
+  }
+
+  /**
    * At close: drops the published state (files close once the last open iterator lets go of
    * them), then closes the manifest.
    */

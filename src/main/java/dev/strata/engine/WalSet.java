@@ -49,6 +49,10 @@ final class WalSet {
   /** How many of {@link #retired}, from the oldest, are synced (they take no more appends). */
   private int retiredSynced;
   private boolean syncFailed;
+  /** Running checkpoints copying WALs: while any runs, discarded WALs are closed but not deleted. */
+  private int deletionHolds;
+  /** WALs discarded while deletions were held, deleted when the last hold is released. */
+  private final List<Long> heldDeletions = new ArrayList<>();
 
   WalSet(Path dir, FileSystem fs, Executor walPreparer, ErrorState errors, EngineStats counters,
       VersionSet versions) {
@@ -99,7 +103,38 @@ final class WalSet {
         break;
       }
     }
+    if (deletionHolds > 0) {
+      heldDeletions.add(number); // a checkpoint is copying it (recovery deletes it if a crash comes first)
+      return;
+    }
     fs.delete(FileNames.wal(dir, number));
+    fs.syncDirectory(dir);
+  }
+
+  /** The written length of retired WAL {@code number}, or -1 when it is not a retired WAL. */
+  long retiredSize(long number) {
+    for (WalWriter w : retired) {
+      if (w.number() == number) {
+        return w.size();
+      }
+    }
+    return -1;
+  }
+
+  /** A checkpoint starts copying WALs: none is deleted until {@link #releaseDeletions()}. */
+  void holdDeletions() {
+    deletionHolds++;
+  }
+
+  /** A checkpoint is done: once none runs, the WALs discarded meanwhile are deleted. */
+  void releaseDeletions() throws IOException {
+    if (--deletionHolds > 0 || heldDeletions.isEmpty()) {
+      return;
+    }
+    for (long number : heldDeletions) {
+      fs.delete(FileNames.wal(dir, number));
+    }
+    heldDeletions.clear();
     fs.syncDirectory(dir);
   }
 

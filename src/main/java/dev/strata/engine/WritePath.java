@@ -337,6 +337,23 @@ final class WritePath {
     }
   }
 
+  /**
+   * Writer only, for a checkpoint: the current WAL (null with the WAL off) with its written length,
+   * and lastSequence, taken together under the commit lock, so that the length ends at a record
+   * boundary and the WAL holds every write acknowledged before this call.
+   */
+  Cut cut() {
+    commitLock.lock();
+    try {
+      return new Cut(wal == null ? -1 : wal.number(), wal == null ? 0 : wal.size(), lastSequence);
+    } finally {
+      commitLock.unlock();
+    }
+  }
+
+  /** See {@link #cut()}; {@code walNumber} is -1 with no current WAL. */
+  record Cut(long walNumber, long walBytes, long lastSequence) {}
+
   /** Writer only, at close: detaches the current WAL (null afterwards) and returns it. */
   WalWriter takeWal() {
     commitLock.lock();

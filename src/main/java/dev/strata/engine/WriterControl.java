@@ -176,6 +176,35 @@ public final class WriterControl {
     releaseResources.run();
   }
 
+  // ---------------------------------------------------------------- checkpoint
+
+  /**
+   * Captures the store as of now for a checkpoint into {@code target}, which the returned
+   * {@link Checkpointer} writes on the blocking dispatcher: syncs the WALs (so the copied bytes are
+   * complete), cuts the current one under the commit lock, pins the published state and holds WAL
+   * deletions until {@link #checkpointFinished()}.
+   */
+  public Checkpointer checkpoint(java.nio.file.Path target) {
+    if (options.walEnabled()) {
+      syncWal();
+    }
+    WritePath.Cut cut = writes.cut();
+    Checkpointer job = versions.checkpoint(target, cut.lastSequence(),
+        wal -> wal == cut.walNumber() ? cut.walBytes() : wals.retiredSize(wal));
+    wals.holdDeletions();
+    return job;
+  }
+
+  /** A checkpoint's file work is over: the WALs discarded meanwhile may go. */
+  public void checkpointFinished() {
+    try {
+      wals.releaseDeletions();
+    } catch (IOException e) {
+      // Only files nothing needs are left behind: the next open deletes them as orphans.
+      throw new StrataException("deleting WALs flushed while a checkpoint ran failed: " + e.getMessage(), e);
+    }
+  }
+
   // ---------------------------------------------------------------- flush
 
   /** Builds the SST for a frozen memtable; runs on the blocking dispatcher, touches no shared state. */

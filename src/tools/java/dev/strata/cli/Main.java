@@ -54,6 +54,9 @@ public final class Main {
       case "check" -> {
         return CheckCommand.run(rest, out, err);
       }
+      case "checkpoint" -> {
+        return CheckpointCommand.run(rest, out, err);
+      }
       case "lsm" -> {
         return LsmCommand.run(rest, out, err);
       }

@@ -19,6 +19,7 @@ final class Usage {
         bench ingest [options]         the same fill through the synchronous API and through StrataFlow
         shell DIR                      an interactive prompt on the store in DIR
         check DIR                      verifies every file of a store, read-only
+        checkpoint DIR TARGET          an openable copy of the store in DIR, written to TARGET
         lsm [options] DIR              the tree's levels, files, key ranges and compaction debt
         dump-manifest DIR|FILE         every record of a manifest, then the state they fold to
         dump-wal [--values] FILE       every record of one WAL, and how the log ends
@@ -177,6 +178,19 @@ final class Usage {
       bad usage.
       """;
 
+  static final String CHECKPOINT = """
+      Usage: strata checkpoint DIR TARGET
+
+      Opens the store in DIR (recovering it, as any open does; no other process may hold it),
+      writes a checkpoint of it into TARGET, and closes it. TARGET must not exist; it becomes a
+      store of its own, openable like any other, holding what DIR held. SSTs are hard-linked when
+      TARGET is on the same file system as DIR (no data is copied; the store's later compactions
+      do not touch the checkpoint), copied otherwise; the WALs of unflushed memtables are copied.
+
+      Exit code 0 when the checkpoint is written, 1 when DIR holds no store, TARGET exists, or
+      the store or the copy fails, 2 for bad usage.
+      """;
+
   static final String LSM = """
       Usage: strata lsm [options] DIR
 
@@ -278,6 +292,7 @@ final class Usage {
       case "shell" -> Optional.of(SHELL);
       case "dump-sst" -> Optional.of(DUMP_SST);
       case "check" -> Optional.of(CHECK);
+      case "checkpoint" -> Optional.of(CHECKPOINT);
       case "lsm" -> Optional.of(LSM);
       case "dump-manifest" -> Optional.of(DUMP_MANIFEST);
       case "dump-wal" -> Optional.of(DUMP_WAL);
