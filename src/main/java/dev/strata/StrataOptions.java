@@ -21,6 +21,8 @@ public final class StrataOptions {
   private final boolean serializable;
   private final int maxMappedFiles;
   private final WalRecoveryMode walRecoveryMode;
+  private final boolean createIfMissing;
+  private final boolean errorIfExists;
 
   private StrataOptions(Builder b) {
     this.memtableSizeBytes = b.memtableSizeBytes;
@@ -35,6 +37,8 @@ public final class StrataOptions {
     this.serializable = b.serializable;
     this.maxMappedFiles = b.maxMappedFiles;
     this.walRecoveryMode = b.walRecoveryMode;
+    this.createIfMissing = b.createIfMissing;
+    this.errorIfExists = b.errorIfExists;
   }
 
   /** A builder that starts from the library defaults (those of {@code reference.conf}). */
@@ -66,6 +70,8 @@ public final class StrataOptions {
         .serializable(c.getBoolean("serializable"))
         .maxMappedFiles(c.getInt("max-mapped-files"))
         .walRecoveryMode(walRecoveryModeFromConfig(c.getString("wal-recovery-mode")))
+        .createIfMissing(c.getBoolean("create-if-missing"))
+        .errorIfExists(c.getBoolean("error-if-exists"))
         .compaction(compactionFromConfig(c.getConfig("compaction")));
     return b.build();
   }
@@ -166,6 +172,16 @@ public final class StrataOptions {
     return walRecoveryMode;
   }
 
+  /** Whether opening a directory that holds no store creates one (else it is a StrataException). */
+  public boolean createIfMissing() {
+    return createIfMissing;
+  }
+
+  /** Whether opening a directory that already holds a store is a StrataException. */
+  public boolean errorIfExists() {
+    return errorIfExists;
+  }
+
   /** A builder that starts from these options. */
   public Builder toBuilder() {
     return builder().memtableSizeBytes(memtableSizeBytes).targetSstSizeBytes(targetSstSizeBytes)
@@ -173,7 +189,8 @@ public final class StrataOptions {
         .blockCacheBytes(blockCacheBytes).bloomBitsPerKey(bloomBitsPerKey).walEnabled(walEnabled)
         .syncWrites(syncWrites).compaction(compaction).serializable(serializable)
         .maxMappedFiles(maxMappedFiles)
-        .walRecoveryMode(walRecoveryMode);
+        .walRecoveryMode(walRecoveryMode)
+        .createIfMissing(createIfMissing).errorIfExists(errorIfExists);
   }
 
   @Override
@@ -182,7 +199,8 @@ public final class StrataOptions {
         + blockSizeBytes + "B, maxImmutable=" + maxImmutableMemtables + ", blockCache=" + blockCacheBytes
         + "B, bloomBitsPerKey=" + bloomBitsPerKey + ", wal=" + walEnabled + ", sync=" + syncWrites
         + ", compaction=" + compaction + ", serializable=" + serializable + ", maxMappedFiles=" + maxMappedFiles
-        + ", walRecovery=" + walRecoveryMode + ")";
+        + ", walRecovery=" + walRecoveryMode + ", createIfMissing=" + createIfMissing
+        + ", errorIfExists=" + errorIfExists + ")";
   }
 
   /** Builds {@link StrataOptions}; starts from the library defaults. Not thread-safe. */
@@ -199,6 +217,8 @@ public final class StrataOptions {
     private boolean serializable;
     private int maxMappedFiles = 4096;
     private WalRecoveryMode walRecoveryMode = WalRecoveryMode.POINT_IN_TIME;
+    private boolean createIfMissing = true;
+    private boolean errorIfExists;
 
     private Builder() {}
 
@@ -286,6 +306,24 @@ public final class StrataOptions {
     /** What opening the store does with a damaged or cut-short WAL (default POINT_IN_TIME). */
     public Builder walRecoveryMode(WalRecoveryMode mode) {
       this.walRecoveryMode = java.util.Objects.requireNonNull(mode, "walRecoveryMode must not be null");
+      return this;
+    }
+
+    /**
+     * true (the default): opening a directory that holds no store (no CURRENT file) creates one
+     * there. false: that open is a {@link StrataException}, and nothing is created.
+     */
+    public Builder createIfMissing(boolean create) {
+      this.createIfMissing = create;
+      return this;
+    }
+
+    /**
+     * true: opening a directory that already holds a store (a CURRENT file) is a
+     * {@link StrataException}, and the store is left untouched. false (the default): it is reopened.
+     */
+    public Builder errorIfExists(boolean error) {
+      this.errorIfExists = error;
       return this;
     }
 
