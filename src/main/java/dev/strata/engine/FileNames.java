@@ -4,14 +4,15 @@ import java.nio.file.Path;
 import java.util.Optional;
 
 /**
- * Names of the files in a store directory. Every numbered file takes its number from one
- * counter, so numbers never repeat within a store:
+ * Names of the files in a store directory. Every numbered file but OPTIONS takes its number from
+ * one counter, so numbers never repeat within a store:
  * <pre>
  *   NNNNNN.sst        an SST
  *   NNNNNN.wal        the write-ahead log of one memtable
  *   MANIFEST-NNNNNN   the edit log of the store's shape
  *   CURRENT           which manifest is current (see CurrentFile)
- *   OPTIONS-NNNNNN    the options of the last successful open (see OptionsFile); only the newest is kept
+ *   OPTIONS-NNNNNN    the options of the last successful open (see OptionsFile), numbered after the
+ *                     manifest that open started (not from the counter); only the newest is kept
  *   LOCK              held by the process that has the store open
  *   *.tmp             a file being written; never valid after a crash
  *   lost/NNNNNN.wal   a WAL recovery did not replay to its end, kept for a person or a tool;

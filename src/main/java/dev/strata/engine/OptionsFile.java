@@ -24,7 +24,8 @@ import java.util.Set;
  * The {@code OPTIONS-NNNNNN} file: the options a store was last opened with, so that a person or a
  * tool can see how a store was tuned without the application's config (RocksDB and Pebble keep the
  * same file). Written at each successful open, after CURRENT; Strata never reads it back to open a
- * store, so it informs and never overrides. The number comes from the store's file counter.
+ * store, so it informs and never overrides. It takes the number of the manifest that open started,
+ * so a later open's file has a higher number, and the store's file numbers are not disturbed.
  *
  * <p>Format, ASCII text, every line ended by one {@code \n} (0x0a):
  * <pre>
@@ -88,7 +89,7 @@ public final class OptionsFile {
 
   /**
    * Writes {@code options} as {@code OPTIONS-number} durably, then deletes every older OPTIONS
-   * file. {@code number} must be one the store's file counter handed out.
+   * file. {@code number} is that of the manifest this open started.
    */
   static void write(FileSystem fs, Path dir, long number, StrataOptions options) throws IOException {
     Path path = FileNames.options(dir, number);

@@ -167,7 +167,6 @@ final class Recovery {
     wals.keepAside(replayed.keepAside());
     long nextFileNumber = fileNumbers.get();
     long manifestNumber = nextFileNumber++;
-    long optionsNumber = nextFileNumber++;
     ManifestRecord.Snapshot snapshot =
         new ManifestRecord.Snapshot(nextFileNumber, lastSequence, List.of(), files);
     Path manifestPath = FileNames.manifest(dir, manifestNumber);
@@ -175,7 +174,8 @@ final class Recovery {
     try {
       fs.syncDirectory(dir);
       CurrentFile.write(fs, dir, FileNames.manifestName(manifestNumber));
-      OptionsFile.write(fs, dir, optionsNumber, options);
+      // Numbered after this open's manifest: newer at each open, and no file number of its own.
+      OptionsFile.write(fs, dir, manifestNumber, options);
       ManifestState recovered = new ManifestState().apply(snapshot);
       if (manifestTorn) {
         // Most likely a crash during a manifest append, whose files are then orphans; but damage
