@@ -69,12 +69,30 @@ public final class OptionsFile {
     }
   }
 
+  /**
+   * The options one OPTIONS file holds, newest or not (for {@code strata check}, which verifies
+   * every file).
+   *
+   * @throws CorruptionException when the file fails its checksum or format checks
+   * @throws StrataException when the file cannot be read
+   */
+  public static StrataOptions readFile(Path file) {
+    try {
+      return readFile(DiskFileSystem.INSTANCE, file);
+    } catch (IOException e) {
+      throw new StrataException("cannot read " + file + ": " + e.getMessage(), e);
+    }
+  }
+
   static Optional<StrataOptions> read(FileSystem fs, Path dir) throws IOException {
     Optional<Long> newest = newest(fs, dir);
     if (newest.isEmpty()) {
       return Optional.empty();
     }
-    Path path = FileNames.options(dir, newest.get());
+    return Optional.of(readFile(fs, FileNames.options(dir, newest.get())));
+  }
+
+  private static StrataOptions readFile(FileSystem fs, Path path) throws IOException {
     byte[] bytes;
     try (ReadableFile in = fs.openReadable(path)) {
       long size = in.size();
@@ -84,7 +102,7 @@ public final class OptionsFile {
       bytes = new byte[(int) size];
       in.readFully(0, bytes, 0, bytes.length);
     }
-    return Optional.of(decode(path.toString(), bytes));
+    return decode(path.toString(), bytes);
   }
 
   /**
