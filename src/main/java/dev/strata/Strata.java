@@ -126,7 +126,9 @@ public final class Strata implements AutoCloseable {
   /**
    * Opens the store in {@code dir} with its own embedded ActorSystem, terminated by {@link #close()}.
    * Creates the directory when missing, recovers what it holds, and fails with a
-   * {@link StrataException} when another open store holds it.
+   * {@link StrataException} when another open store holds it, when it holds no store and
+   * {@link StrataOptions#createIfMissing()} is false, or when it holds one and
+   * {@link StrataOptions#errorIfExists()} is true (a refused open creates and changes nothing).
    */
   public static Strata open(Path dir, StrataOptions options) {
     Objects.requireNonNull(dir, "dir must not be null");

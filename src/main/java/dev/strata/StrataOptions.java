@@ -22,6 +22,8 @@ public final class StrataOptions {
   private final int maxMappedFiles;
   private final WalRecoveryMode walRecoveryMode;
   private final java.util.List<StrataListener> listeners;
+  private final boolean createIfMissing;
+  private final boolean errorIfExists;
 
   private StrataOptions(Builder b) {
     this.memtableSizeBytes = b.memtableSizeBytes;
@@ -37,6 +39,8 @@ public final class StrataOptions {
     this.maxMappedFiles = b.maxMappedFiles;
     this.walRecoveryMode = b.walRecoveryMode;
     this.listeners = java.util.List.copyOf(b.listeners);
+    this.createIfMissing = b.createIfMissing;
+    this.errorIfExists = b.errorIfExists;
   }
 
   /** A builder that starts from the library defaults (those of {@code reference.conf}). */
@@ -68,6 +72,8 @@ public final class StrataOptions {
         .serializable(c.getBoolean("serializable"))
         .maxMappedFiles(c.getInt("max-mapped-files"))
         .walRecoveryMode(walRecoveryModeFromConfig(c.getString("wal-recovery-mode")))
+        .createIfMissing(c.getBoolean("create-if-missing"))
+        .errorIfExists(c.getBoolean("error-if-exists"))
         .compaction(compactionFromConfig(c.getConfig("compaction")));
     return b.build();
   }
@@ -173,6 +179,16 @@ public final class StrataOptions {
     return listeners;
   }
 
+  /** Whether opening a directory that holds no store creates one (else it is a StrataException). */
+  public boolean createIfMissing() {
+    return createIfMissing;
+  }
+
+  /** Whether opening a directory that already holds a store is a StrataException. */
+  public boolean errorIfExists() {
+    return errorIfExists;
+  }
+
   /** A builder that starts from these options. */
   public Builder toBuilder() {
     return builder().memtableSizeBytes(memtableSizeBytes).targetSstSizeBytes(targetSstSizeBytes)
@@ -181,6 +197,7 @@ public final class StrataOptions {
         .syncWrites(syncWrites).compaction(compaction).serializable(serializable)
         .maxMappedFiles(maxMappedFiles)
         .walRecoveryMode(walRecoveryMode)
+        .createIfMissing(createIfMissing).errorIfExists(errorIfExists)
         .listeners(listeners);
   }
 
@@ -190,7 +207,8 @@ public final class StrataOptions {
         + blockSizeBytes + "B, maxImmutable=" + maxImmutableMemtables + ", blockCache=" + blockCacheBytes
         + "B, bloomBitsPerKey=" + bloomBitsPerKey + ", wal=" + walEnabled + ", sync=" + syncWrites
         + ", compaction=" + compaction + ", serializable=" + serializable + ", maxMappedFiles=" + maxMappedFiles
-        + ", walRecovery=" + walRecoveryMode + ")";
+        + ", walRecovery=" + walRecoveryMode + ", createIfMissing=" + createIfMissing
+        + ", errorIfExists=" + errorIfExists + ")";
   }
 
   /** Builds {@link StrataOptions}; starts from the library defaults. Not thread-safe. */
@@ -208,6 +226,8 @@ public final class StrataOptions {
     private int maxMappedFiles = 4096;
     private WalRecoveryMode walRecoveryMode = WalRecoveryMode.POINT_IN_TIME;
     private final java.util.List<StrataListener> listeners = new java.util.ArrayList<>();
+    private boolean createIfMissing = true;
+    private boolean errorIfExists;
 
     private Builder() {}
 
@@ -310,6 +330,24 @@ public final class StrataOptions {
     /** What opening the store does with a damaged or cut-short WAL (default POINT_IN_TIME). */
     public Builder walRecoveryMode(WalRecoveryMode mode) {
       this.walRecoveryMode = java.util.Objects.requireNonNull(mode, "walRecoveryMode must not be null");
+      return this;
+    }
+
+    /**
+     * true (the default): opening a directory that holds no store (no CURRENT file) creates one
+     * there. false: that open is a {@link StrataException}, and nothing is created.
+     */
+    public Builder createIfMissing(boolean create) {
+      this.createIfMissing = create;
+      return this;
+    }
+
+    /**
+     * true: opening a directory that already holds a store (a CURRENT file) is a
+     * {@link StrataException}, and the store is left untouched. false (the default): it is reopened.
+     */
+    public Builder errorIfExists(boolean error) {
+      this.errorIfExists = error;
       return this;
     }
 

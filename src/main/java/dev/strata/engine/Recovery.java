@@ -28,6 +28,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Reopens what a previous process left in a store directory:
  * <ol>
+ *   <li>refuse a missing store under {@code createIfMissing(false)} and an existing one under
+ *       {@code errorIfExists(true)}, before creating anything (a store exists when its directory
+ *       holds a CURRENT file);
  *   <li>take the directory lock;
  *   <li>fold the manifest CURRENT names (a torn last record is dropped);
  *   <li>open every SST it lists, verifying footer and metadata;
@@ -40,6 +43,7 @@ import org.slf4j.LoggerFactory;
  *       drop the WALs written after this one (LevelDB flushes recovered logs for the same reason);
  *   <li>copy every WAL that was not replayed to its end into {@code lost/}, synced;
  *   <li>start a new manifest holding a snapshot of the result, and point CURRENT at it;
+ *   <li>record the options of this open in a new OPTIONS file ({@link OptionsFile}), deleting older ones;
  *   <li>delete every file no longer part of the store: orphan SSTs and WALs a crash left,
  *       old manifests, temporary files.
  * </ol>
@@ -66,6 +70,7 @@ final class Recovery {
   }
 
   Result run() {
+    checkOpeningMode();
     FileLock lock;
     try {
       fs.createDirectories(dir);
@@ -87,6 +92,18 @@ final class Recovery {
         throw se;
       }
       throw new StrataException("cannot open store in " + dir + ": " + e.getMessage(), e);
+    }
+  }
+
+  private void checkOpeningMode() {
+    boolean exists = fs.exists(dir.resolve(FileNames.CURRENT));
+    if (!exists && !options.createIfMissing()) {
+      throw new StrataException("no Strata store in " + dir + " (it holds no CURRENT file) and createIfMissing "
+          + "is false (strata.create-if-missing = off); nothing was created");
+    }
+    if (exists && options.errorIfExists()) {
+      throw new StrataException("a Strata store already exists in " + dir + " (it holds a CURRENT file) and "
+          + "errorIfExists is true (strata.error-if-exists = on); the store was left untouched");
     }
   }
 
@@ -157,6 +174,8 @@ final class Recovery {
     try {
       fs.syncDirectory(dir);
       CurrentFile.write(fs, dir, FileNames.manifestName(manifestNumber));
+      // Numbered after this open's manifest: newer at each open, and no file number of its own.
+      OptionsFile.write(fs, dir, manifestNumber, options);
       ManifestState recovered = new ManifestState().apply(snapshot);
       if (manifestTorn) {
         // Most likely a crash during a manifest append, whose files are then orphans; but damage

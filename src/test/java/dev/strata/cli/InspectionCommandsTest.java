@@ -86,6 +86,17 @@ class InspectionCommandsTest {
   }
 
   @Test
+  void aFlippedByteInTheOptionsFileIsAProblem() throws IOException {
+    Path dir = copyOf(store);
+    String options;
+    try (java.util.stream.Stream<Path> list = Files.list(dir)) {
+      options = list.map(p -> p.getFileName().toString()).filter(n -> n.startsWith("OPTIONS-")).findFirst().orElseThrow();
+    }
+    InspectionStore.flip(dir.resolve(options), 30);
+    assertProblem(strata("check", dir), options, "checksum");
+  }
+
+  @Test
   void aFlippedByteInCurrentIsAProblemAtItsOffset() throws IOException {
     Path dir = copyOf(store);
     InspectionStore.flip(dir.resolve("CURRENT"), 30); // inside the manifest's name: the checksum fails

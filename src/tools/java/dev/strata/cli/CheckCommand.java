@@ -2,6 +2,7 @@ package dev.strata.cli;
 
 import dev.strata.CorruptionException;
 import dev.strata.engine.FileNames;
+import dev.strata.engine.OptionsFile;
 import dev.strata.fs.DiskFileSystem;
 import dev.strata.manifest.FileMeta;
 import dev.strata.manifest.ManifestRecord;
@@ -264,6 +265,13 @@ final class CheckCommand {
           }
         }
         case TEMP -> note(name + ": a temporary file, left by a write that did not finish");
+        case OPTIONS -> {
+          try {
+            OptionsFile.readFile(p);
+          } catch (CorruptionException e) {
+            problem(e.getMessage());
+          }
+        }
         case CURRENT, LOCK -> { }
       }
     }
