@@ -31,13 +31,18 @@ class LogLinesTest {
   Path dir;
 
   private final Logger engineLog = (Logger) LoggerFactory.getLogger("dev.strata.engine");
+  /** Quiet in the other tests (logback-test.xml): its lines come one per flush and compaction. */
+  private final Logger eventsLog = (Logger) LoggerFactory.getLogger("dev.strata.engine.StoreEvents");
   private final ListAppender<ILoggingEvent> lines = new ListAppender<>();
   private Level levelBefore;
+  private Level eventsLevelBefore;
 
   @BeforeEach
   void capture() {
     levelBefore = engineLog.getLevel();
+    eventsLevelBefore = eventsLog.getLevel();
     engineLog.setLevel(Level.INFO);
+    eventsLog.setLevel(Level.INFO);
     lines.start();
     engineLog.addAppender(lines);
   }
@@ -46,6 +51,7 @@ class LogLinesTest {
   void release() {
     engineLog.detachAppender(lines);
     engineLog.setLevel(levelBefore);
+    eventsLog.setLevel(eventsLevelBefore);
   }
 
   private List<String> info(Predicate<String> which) {
