@@ -262,7 +262,8 @@ public final class StrataOptions {
     private Builder() {}
 
     /**
-     * Adds a listener of the store's flushes, compactions and errors; may be called several times,
+     * Adds a listener of the store's flushes, compactions, write stalls, file creations and deletions,
+     * and errors (see {@link StrataListener}); may be called several times,
      * and every listener hears every event, in the order they were added. Listeners run off the
      * writer's thread, on {@code strata.callback-dispatcher} (see {@link StrataListener}).
      */

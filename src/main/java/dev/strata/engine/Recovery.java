@@ -200,6 +200,10 @@ final class Recovery {
     if (!log.isInfoEnabled()) {
       return;
     }
+    if (!existed) {
+      log.info("created store {} in {} ms", dir, (System.nanoTime() - started) / 1_000_000);
+      return;
+    }
     long entries = 0;
     for (Memtable m : memtables) {
       entries += m.entryCount();
@@ -215,9 +219,8 @@ final class Recovery {
             .append('/').append(bytes).append('B');
       }
     }
-    log.info("{} store {}: replayed {} WAL(s), {} entries, flushed into {} L0 file(s); {} bytes of WAL not "
-        + "replayed, {} WAL(s) kept in {}/; {} SST(s) {}; last sequence {}; in {} ms",
-        existed ? "recovered" : "created", dir, replayed.walsReplayed(), entries, memtables.size(),
+    log.info("recovered store {}: replayed {} WAL(s), {} entries, flushed into {} L0 file(s); {} bytes of WAL not "
+        + "replayed, {} WAL(s) kept in {}/; {} SST(s) {}; last sequence {}; in {} ms", dir, replayed.walsReplayed(), entries, memtables.size(),
         replayed.bytesDropped(), replayed.keepAside().size(), FileNames.LOST_DIR, files,
         shape.length() == 0 ? "(none)" : "(files/bytes " + shape + ")", lastSequence,
         (System.nanoTime() - started) / 1_000_000);
