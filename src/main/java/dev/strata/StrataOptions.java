@@ -24,6 +24,7 @@ public final class StrataOptions {
   private final java.util.List<StrataListener> listeners;
   private final boolean createIfMissing;
   private final boolean errorIfExists;
+  private final java.time.Duration statsLogInterval;
 
   private StrataOptions(Builder b) {
     this.memtableSizeBytes = b.memtableSizeBytes;
@@ -41,6 +42,7 @@ public final class StrataOptions {
     this.listeners = java.util.List.copyOf(b.listeners);
     this.createIfMissing = b.createIfMissing;
     this.errorIfExists = b.errorIfExists;
+    this.statsLogInterval = b.statsLogInterval;
   }
 
   /** A builder that starts from the library defaults (those of {@code reference.conf}). */
@@ -74,6 +76,7 @@ public final class StrataOptions {
         .walRecoveryMode(walRecoveryModeFromConfig(c.getString("wal-recovery-mode")))
         .createIfMissing(c.getBoolean("create-if-missing"))
         .errorIfExists(c.getBoolean("error-if-exists"))
+        .statsLogInterval(statsLogIntervalFromConfig(c))
         .compaction(compactionFromConfig(c.getConfig("compaction")));
     return b.build();
   }
@@ -106,6 +109,23 @@ public final class StrataOptions {
         : o.level0SlowdownWritesTrigger(slowdown).level0StopWritesTrigger(stop);
     String ratioKey = base.strategy() == CompactionOptions.Strategy.TIERED ? "tiered-size-ratio-percent" : "size-ratio-percent";
     return o.sizeRatioPercent(c.getInt(ratioKey));
+  }
+
+  /** {@code off} (or a zero duration) disables the stats line; else a duration such as {@code 10 min}. */
+  private static java.time.Duration statsLogIntervalFromConfig(Config c) {
+    String key = "stats-log-interval";
+    if (c.getValue(key).valueType() == com.typesafe.config.ConfigValueType.BOOLEAN && !c.getBoolean(key)) {
+      return java.time.Duration.ZERO;
+    }
+    if (c.getString(key).equals("off")) {
+      return java.time.Duration.ZERO;
+    }
+    try {
+      return c.getDuration(key);
+    } catch (com.typesafe.config.ConfigException.BadValue e) {
+      throw new IllegalArgumentException("strata.stats-log-interval must be a duration (e.g. 10 minutes, 30 s) or off; got '"
+          + c.getString(key) + "'", e);
+    }
   }
 
   private static WalRecoveryMode walRecoveryModeFromConfig(String name) {
@@ -189,6 +209,14 @@ public final class StrataOptions {
     return errorIfExists;
   }
 
+  /**
+   * How often the store logs its one-line stats summary at INFO (memtables, level files and sizes,
+   * bytes written, compactions, write stalls); {@link java.time.Duration#ZERO}: never.
+   */
+  public java.time.Duration statsLogInterval() {
+    return statsLogInterval;
+  }
+
   /** A builder that starts from these options. */
   public Builder toBuilder() {
     return builder().memtableSizeBytes(memtableSizeBytes).targetSstSizeBytes(targetSstSizeBytes)
@@ -198,6 +226,7 @@ public final class StrataOptions {
         .maxMappedFiles(maxMappedFiles)
         .walRecoveryMode(walRecoveryMode)
         .createIfMissing(createIfMissing).errorIfExists(errorIfExists)
+        .statsLogInterval(statsLogInterval)
         .listeners(listeners);
   }
 
@@ -208,7 +237,7 @@ public final class StrataOptions {
         + "B, bloomBitsPerKey=" + bloomBitsPerKey + ", wal=" + walEnabled + ", sync=" + syncWrites
         + ", compaction=" + compaction + ", serializable=" + serializable + ", maxMappedFiles=" + maxMappedFiles
         + ", walRecovery=" + walRecoveryMode + ", createIfMissing=" + createIfMissing
-        + ", errorIfExists=" + errorIfExists + ")";
+        + ", errorIfExists=" + errorIfExists + ", statsLogInterval=" + statsLogInterval + ")";
   }
 
   /** Builds {@link StrataOptions}; starts from the library defaults. Not thread-safe. */
@@ -228,11 +257,13 @@ public final class StrataOptions {
     private final java.util.List<StrataListener> listeners = new java.util.ArrayList<>();
     private boolean createIfMissing = true;
     private boolean errorIfExists;
+    private java.time.Duration statsLogInterval = java.time.Duration.ofMinutes(10);
 
     private Builder() {}
 
     /**
-     * Adds a listener of the store's flushes, compactions and errors; may be called several times,
+     * Adds a listener of the store's flushes, compactions, write stalls, file creations and deletions,
+     * and errors (see {@link StrataListener}); may be called several times,
      * and every listener hears every event, in the order they were added. Listeners run off the
      * writer's thread, on {@code strata.callback-dispatcher} (see {@link StrataListener}).
      */
@@ -348,6 +379,21 @@ public final class StrataOptions {
      */
     public Builder errorIfExists(boolean error) {
       this.errorIfExists = error;
+      return this;
+    }
+
+    /**
+     * How often the store logs a one-line summary of itself at INFO (memtables, L0 files, level
+     * sizes, bytes written by users, WAL, flushes and compactions, write stalls); default 10
+     * minutes, {@link java.time.Duration#ZERO} turns it off. The writer's own timer runs it: no
+     * thread of its own.
+     */
+    public Builder statsLogInterval(java.time.Duration interval) {
+      java.util.Objects.requireNonNull(interval, "statsLogInterval must not be null");
+      if (interval.isNegative()) {
+        throw new IllegalArgumentException("statsLogInterval must not be negative, got " + interval);
+      }
+      this.statsLogInterval = interval;
       return this;
     }
 

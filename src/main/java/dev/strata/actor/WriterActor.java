@@ -11,6 +11,7 @@ import dev.strata.CompactionInfo;
 import dev.strata.FlushInfo;
 import dev.strata.StrataException;
 import dev.strata.WriteBatch;
+import dev.strata.WriteStallCause;
 import dev.strata.engine.Checkpointer;
 import dev.strata.engine.CommitCheck;
 import dev.strata.engine.CompactionCancelledException;
@@ -86,7 +87,7 @@ public final class WriterActor extends AbstractBehavior<WriterActor.Command> {
   public sealed interface Command
       permits MemtableFull, Write, Flush, SyncWal, Compact, AwaitIdle, Close, Abort, FlushCompleted, FlushFailed,
           SyncNow, CompactionFinished, CompactionWanted, RetryBackgroundWork, ObsoleteFilesReleased, Checkpoint,
-          CheckpointFinished {}
+          CheckpointFinished, LogStats {}
 
   /** The memtable reached its size limit: freeze it when there is room. */
   public record MemtableFull(Memtable memtable) implements Command {}
@@ -155,6 +156,9 @@ public final class WriterActor extends AbstractBehavior<WriterActor.Command> {
 
   private enum SyncNow implements Command { INSTANCE }
 
+  /** Time for the periodic stats line (strata.stats-log-interval), on the writer's own timer. */
+  private enum LogStats implements Command { INSTANCE }
+
   /** The back-off after a recoverable background error is over: retry the work that failed. */
   private enum RetryBackgroundWork implements Command { INSTANCE }
 
@@ -213,6 +217,8 @@ public final class WriterActor extends AbstractBehavior<WriterActor.Command> {
   /** A close ran out of time and stopped the writer where it was ({@link Abort}). */
   private boolean aborted;
   private long stallStartNanos;
+  /** Why the writes queued here wait, while {@link #stallStartNanos} is set. */
+  private WriteStallCause stallCause;
 
   /** The writer of the store that {@code control} controls (see StoreEngine#writerControl), running jobs on {@code blocking}. */
   public static Behavior<Command> create(WriterControl control, Executor blocking) {
@@ -231,6 +237,10 @@ public final class WriterActor extends AbstractBehavior<WriterActor.Command> {
     this.blocking = blocking;
     this.timers = timers;
     this.onStop = onStop;
+    Duration statsInterval = control.options().statsLogInterval();
+    if (!statsInterval.isZero()) {
+      timers.startTimerWithFixedDelay(LogStats.INSTANCE, LogStats.INSTANCE, statsInterval);
+    }
     startCompaction(); // a recovered tree may already be out of its strategy's bounds
   }
 
@@ -275,6 +285,10 @@ public final class WriterActor extends AbstractBehavior<WriterActor.Command> {
         .onMessage(FlushCompleted.class, this::onFlushCompleted)
         .onMessage(FlushFailed.class, this::onFlushFailed)
         .onMessage(RetryBackgroundWork.class, msg -> onRetryBackgroundWork())
+        .onMessage(LogStats.class, msg -> {
+          control.logStats();
+          return this;
+        })
         .build();
   }
 
@@ -427,6 +441,7 @@ public final class WriterActor extends AbstractBehavior<WriterActor.Command> {
   private void launchCompaction(CompactionPlan plan) {
     running = plan;
     compactionStarted = System.nanoTime();
+    control.compactionBegin(plan);
     CompactionPlan job = plan;
     CompletableFuture<List<SstFile>> outputs = CompletableFuture.supplyAsync(() -> control.runCompaction(job), blocking);
     runningJob = outputs;
@@ -764,6 +779,7 @@ public final class WriterActor extends AbstractBehavior<WriterActor.Command> {
   private void launchFlush(Memtable oldest) {
     flushRunning = true;
     flushStarted = System.nanoTime();
+    control.flushBegin(oldest);
     CompletableFuture<SstFile> job = CompletableFuture.supplyAsync(() -> control.writeSst(oldest), blocking);
     flushJob = job;
     getContext().pipeToSelf(job, (file, err) ->
@@ -785,6 +801,10 @@ public final class WriterActor extends AbstractBehavior<WriterActor.Command> {
             // from here to the moment the queue drains.
             if (stallStartNanos == 0) {
               stallStartNanos = System.nanoTime();
+              // The flush that would make room is held at the L0 stop trigger (see startFlush), or runs.
+              stallCause = running != null && control.l0AtStopTrigger()
+                  ? WriteStallCause.TOO_MANY_L0_FILES : WriteStallCause.TOO_MANY_IMMUTABLE_MEMTABLES;
+              control.writeStallBegan(stallCause);
             }
             return;
           }
@@ -798,7 +818,9 @@ public final class WriterActor extends AbstractBehavior<WriterActor.Command> {
       queue.poll();
     }
     if (stallStartNanos != 0) {
-      control.recordStall(System.nanoTime() - stallStartNanos);
+      long held = System.nanoTime() - stallStartNanos;
+      control.recordStall(held);
+      control.writeStallEnded(stallCause, held);
       stallStartNanos = 0;
     }
   }

@@ -99,5 +99,6 @@ final class EngineCloser {
     if (failure != null) {
       throw new StrataException("closing store " + dir + " failed: " + failure.getMessage(), failure);
     }
+    log.info("closed store {} at last sequence {}", dir, writes.lastSequence());
   }
 }

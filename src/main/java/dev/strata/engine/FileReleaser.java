@@ -1,5 +1,6 @@
 package dev.strata.engine;
 
+import dev.strata.TableFileInfo;
 import dev.strata.fs.FileSystem;
 import dev.strata.readstate.SstFile;
 import java.io.IOException;
@@ -29,11 +30,13 @@ final class FileReleaser implements Consumer<SstFile> {
 
   private final Path dir;
   private final FileSystem fs;
-  /** Numbers of released obsolete SSTs not yet deleted. */
-  private final Queue<Long> obsolete = new ConcurrentLinkedQueue<>();
+  /** Released obsolete SSTs not yet deleted. */
+  private final Queue<TableFileInfo> obsolete = new ConcurrentLinkedQueue<>();
   /** Whether the writer has been told of files queued since it last deleted: one message for many files. */
   private final AtomicBoolean writerTold = new AtomicBoolean();
   private volatile WriterSignals signals;
+  /** Where deletions are reported; null until the engine is built (recovery deletes nothing through here). */
+  private volatile StoreEvents events;
 
   FileReleaser(Path dir, FileSystem fs) {
     this.dir = dir;
@@ -45,6 +48,11 @@ final class FileReleaser implements Consumer<SstFile> {
     this.signals = writer;
   }
 
+  /** Deletions are reported to {@code events} from now on. */
+  void reportTo(StoreEvents events) {
+    this.events = events;
+  }
+
   @Override
   public void accept(SstFile file) {
     try {
@@ -53,7 +61,7 @@ final class FileReleaser implements Consumer<SstFile> {
       log.warn("closing {} failed", file, e);
     }
     if (file.isObsolete()) {
-      obsolete.add(file.number());
+      obsolete.add(new TableFileInfo(file.number(), file.fileSize(), TableFileInfo.Reason.OBSOLETE));
       WriterSignals w = signals;
       // Queued first, then the flag: a writer that clears the flag before it drains the queue
       // either finds this file or is told again.
@@ -67,13 +75,17 @@ final class FileReleaser implements Consumer<SstFile> {
   int deleteObsolete() {
     writerTold.set(false);
     int deleted = 0;
-    for (Long number = obsolete.poll(); number != null; number = obsolete.poll()) {
+    for (TableFileInfo file = obsolete.poll(); file != null; file = obsolete.poll()) {
       try {
-        fs.delete(FileNames.sst(dir, number));
+        fs.delete(FileNames.sst(dir, file.fileNumber()));
         deleted++;
+        StoreEvents e = events;
+        if (e != null) {
+          e.tableFileDeleted(file);
+        }
       } catch (IOException e) {
         // Not the store's error: the manifest no longer lists it, so the next open deletes it.
-        log.warn("deleting obsolete SST {} failed", number, e);
+        log.warn("deleting obsolete SST {} failed", file.fileNumber(), e);
       }
     }
     return deleted;

@@ -70,6 +70,7 @@ final class Recovery {
   }
 
   Result run() {
+    long started = System.nanoTime();
     checkOpeningMode();
     FileLock lock;
     try {
@@ -80,7 +81,7 @@ final class Recovery {
     }
     List<SstFile> opened = new ArrayList<>();
     try {
-      return recover(lock, opened);
+      return recover(lock, opened, started);
     } catch (IOException | RuntimeException e) {
       opened.forEach(releaser);
       try {
@@ -107,7 +108,7 @@ final class Recovery {
     }
   }
 
-  private Result recover(FileLock lock, List<SstFile> opened) throws IOException {
+  private Result recover(FileLock lock, List<SstFile> opened, long started) throws IOException {
     List<FileNames.Parsed> present = new ArrayList<>();
     long maxNumber = 0;
     for (String name : fs.list(dir)) {
@@ -185,11 +186,44 @@ final class Recovery {
       } else {
         deleteObsolete(present, recovered, manifestNumber);
       }
+      logSummary(current.isPresent(), replayed, memtables, levels, lastSequence, started);
       return new Result(lock, manifestLog, recovered, levels, lastSequence, nextFileNumber);
     } catch (IOException | RuntimeException e) {
       manifestLog.close();
       throw e;
     }
+  }
+
+  /** The one INFO line an open leaves: what recovery found, replayed and dropped, and the tree it opened. */
+  private void logSummary(boolean existed, WalRecovery.Outcome replayed, List<Memtable> memtables,
+      List<List<SstFile>> levels, long lastSequence, long started) {
+    if (!log.isInfoEnabled()) {
+      return;
+    }
+    if (!existed) {
+      log.info("created store {} in {} ms", dir, (System.nanoTime() - started) / 1_000_000);
+      return;
+    }
+    long entries = 0;
+    for (Memtable m : memtables) {
+      entries += m.entryCount();
+    }
+    StringBuilder shape = new StringBuilder();
+    int files = 0;
+    for (int level = 0; level < levels.size(); level++) {
+      int count = levels.get(level).size();
+      files += count;
+      if (count > 0) {
+        long bytes = levels.get(level).stream().mapToLong(SstFile::fileSize).sum();
+        shape.append(shape.length() == 0 ? "" : " ").append('L').append(level).append('=').append(count)
+            .append('/').append(bytes).append('B');
+      }
+    }
+    log.info("recovered store {}: replayed {} WAL(s), {} entries, flushed into {} L0 file(s); {} bytes of WAL not "
+        + "replayed, {} WAL(s) kept in {}/; {} SST(s) {}; last sequence {}; in {} ms", dir, replayed.walsReplayed(), entries, memtables.size(),
+        replayed.bytesDropped(), replayed.keepAside().size(), FileNames.LOST_DIR, files,
+        shape.length() == 0 ? "(none)" : "(files/bytes " + shape + ")", lastSequence,
+        (System.nanoTime() - started) / 1_000_000);
   }
 
   private SstFile open(FileMeta meta) throws IOException {

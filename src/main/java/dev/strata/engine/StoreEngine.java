@@ -64,6 +64,7 @@ public final class StoreEngine {
   private final List<CompactionFilter> filters = new CopyOnWriteArrayList<>();
   private final ErrorState errors;
   private final ListenerEvents events;
+  private final StoreEvents reports;
   private final VersionSet versions;
   private final WalSet wals;
   private final ReadStateCell cell;
@@ -80,8 +81,10 @@ public final class StoreEngine {
     this.releaser = releaser;
     this.events = new ListenerEvents(dir, options.listeners());
     this.errors = new ErrorState(dir, events);
+    this.reports = new StoreEvents(dir, events);
+    releaser.reportTo(reports);
     this.versions = new VersionSet(dir, fs, options, recovered, manifestRollBytes, errors, stats, releaser);
-    this.wals = new WalSet(dir, fs, walPreparer, errors, stats, versions);
+    this.wals = new WalSet(dir, fs, walPreparer, errors, stats, versions, reports);
     this.cell = versions.cell();
     long first = versions.current().mutable().id();
     WalWriter firstWal = options.walEnabled() ? wals.create(first) : null;
@@ -89,7 +92,7 @@ public final class StoreEngine {
     SstWriter sstWriter = new SstWriter(dir, fs, cache, options, versions.fileNumbers(), releaser);
     this.closer = new EngineCloser(dir, sstWriter.fence(), writes, wals, versions, releaser, recovered.lock());
     this.control = new WriterControl(options, versions, wals, writes, errors, releaser, stats, sstWriter,
-        snapshots, filters, this::releaseResources, events);
+        snapshots, filters, this::releaseResources, reports, this::stats);
     control.updateSlowdown();
   }
 

@@ -37,7 +37,13 @@ final class WalRecovery {
   private static final Logger log = LoggerFactory.getLogger(WalRecovery.class);
 
   /** The memtables replayed (oldest first, empty ones left out), the newest sequence among them, the WALs to keep. */
-  record Outcome(List<Memtable> memtables, long lastSequence, List<Long> keepAside) {}
+  /**
+   * What replay recovered: a memtable per WAL that held writes, the last sequence, the WALs to keep
+   * in {@code lost/}; for the open's summary, the WALs read and the bytes of log data not replayed
+   * (torn, damaged, or after where replay stopped).
+   */
+  record Outcome(List<Memtable> memtables, long lastSequence, List<Long> keepAside, int walsReplayed,
+      long bytesDropped) {}
 
   private final Path dir;
   private final FileSystem fs;
@@ -58,6 +64,8 @@ final class WalRecovery {
     long lastSequence = 0;
     String stoppedAt = null; // point-in-time: where replay stopped; every newer WAL is after the gap
     long previousLast = 0; // last sequence of the newest WAL replayed that held writes; 0: none yet
+    int replayedWals = 0;
+    long dropped = 0;
     for (long wal : state.liveWals()) {
       Path path = FileNames.wal(dir, wal);
       String name = path.getFileName().toString();
@@ -72,6 +80,7 @@ final class WalRecovery {
               + "stopped in an older WAL (" + stoppedAt + "), and these writes come after that gap");
         }
         if (dataEnd > LogFormat.FILE_HEADER_SIZE) {
+          dropped += dataEnd - LogFormat.FILE_HEADER_SIZE;
           log.warn("{}: not replayed, dropped {} bytes from offset {}: they come after the gap where replay "
               + "stopped ({}); kept as {}", name, dataEnd - LogFormat.FILE_HEADER_SIZE, LogFormat.FILE_HEADER_SIZE,
               stoppedAt, keptName(wal));
@@ -81,6 +90,7 @@ final class WalRecovery {
       }
       Memtable m = new Memtable(wal, memtableSizeBytes);
       WalReplay.Result r = WalReplay.replay(fs, path, salvage, m::add);
+      replayedWals++;
 
       if (r.records() > 0 && previousLast != 0 && r.firstSequence() != previousLast + 1) {
         String gap = name + ": its first write has sequence " + r.firstSequence() + ", but the WAL before it ends at "
@@ -92,6 +102,7 @@ final class WalRecovery {
           throw new CorruptionException(gap + ", and " + synced + " bytes of this one were recorded as synced");
         }
         if (!salvage) {
+          dropped += r.dataEnd() - LogFormat.FILE_HEADER_SIZE;
           log.warn("{}; not replayed, dropped {} bytes from offset {}, kept as {}", gap,
               r.dataEnd() - LogFormat.FILE_HEADER_SIZE, LogFormat.FILE_HEADER_SIZE, keptName(wal));
           keepAside.add(wal);
@@ -110,6 +121,7 @@ final class WalRecovery {
         }
         if (salvage) {
           long end = d.resumedAt() < 0 ? r.dataEnd() : d.resumedAt();
+          dropped += end - d.offset();
           String message = "{}: skipped {} bytes from offset {} to salvage what follows; kept as {}";
           if (beforeSyncPoint) {
             log.error(message, where, end - d.offset(), d.offset(), keptName(wal));
@@ -117,6 +129,7 @@ final class WalRecovery {
             log.warn(message, where, end - d.offset(), d.offset(), keptName(wal));
           }
         } else {
+          dropped += Math.max(0, r.dataEnd() - d.offset());
           log.warn("{}: replay stopped; dropped {} bytes from offset {} (and every newer WAL); kept as {}", where,
               Math.max(0, r.dataEnd() - d.offset()), d.offset(), keptName(wal));
           stoppedAt = name + " at offset " + d.offset();
@@ -135,6 +148,7 @@ final class WalRecovery {
         if (mode == WalRecoveryMode.ABSOLUTE_CONSISTENCY || (r.replayedEnd() < synced && !salvage)) {
           throw new CorruptionException(torn + (r.replayedEnd() < synced ? "" : "; ABSOLUTE_CONSISTENCY does not drop it"));
         }
+        dropped += r.dataEnd() - r.replayedEnd();
         if (r.replayedEnd() < synced) {
           log.error("{}; salvaging what precedes it", torn);
         } else {
@@ -175,7 +189,7 @@ final class WalRecovery {
         memtables.add(m);
       }
     }
-    return new Outcome(memtables, lastSequence, keepAside);
+    return new Outcome(memtables, lastSequence, keepAside, replayedWals, dropped);
   }
 
   /**

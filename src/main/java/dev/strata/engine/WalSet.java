@@ -1,6 +1,7 @@
 package dev.strata.engine;
 
 import dev.strata.StrataException;
+import dev.strata.WalInfo;
 import dev.strata.fs.FileSystem;
 import dev.strata.manifest.ManifestRecord;
 import dev.strata.wal.WalWriter;
@@ -52,10 +53,12 @@ final class WalSet {
   /** Running checkpoints copying WALs: while any runs, discarded WALs are closed but not deleted. */
   private int deletionHolds;
   /** WALs discarded while deletions were held, deleted when the last hold is released. */
-  private final List<Long> heldDeletions = new ArrayList<>();
+  private final List<WalInfo> heldDeletions = new ArrayList<>();
+  private final StoreEvents events;
 
   WalSet(Path dir, FileSystem fs, Executor walPreparer, ErrorState errors, EngineStats counters,
-      VersionSet versions) {
+      VersionSet versions, StoreEvents events) {
+    this.events = events;
     this.dir = dir;
     this.fs = fs;
     this.walPreparer = walPreparer;
@@ -74,6 +77,7 @@ final class WalSet {
       StoreEngine.closeQuietly(w, e);
       throw e;
     }
+    events.walCreated(new WalInfo(number, 0));
     return w;
   }
 
@@ -87,10 +91,12 @@ final class WalSet {
    * the manifest, now holds what the WAL held.
    */
   void discard(long number) throws IOException {
+    long written = 0;
     for (int i = 0; i < retired.size(); i++) {
       WalWriter w = retired.get(i);
       if (w.number() == number) {
         retired.remove(i);
+        written = w.size();
         if (i < retiredSynced) {
           retiredSynced--;
         }
@@ -104,11 +110,12 @@ final class WalSet {
       }
     }
     if (deletionHolds > 0) {
-      heldDeletions.add(number); // a checkpoint is copying it (recovery deletes it if a crash comes first)
+      heldDeletions.add(new WalInfo(number, written)); // a checkpoint is copying it (recovery deletes it if a crash comes first)
       return;
     }
     fs.delete(FileNames.wal(dir, number));
     fs.syncDirectory(dir);
+    events.walDeleted(new WalInfo(number, written));
   }
 
   /** The written length of retired WAL {@code number}, or -1 when it is not a retired WAL. */
@@ -131,11 +138,12 @@ final class WalSet {
     if (--deletionHolds > 0 || heldDeletions.isEmpty()) {
       return;
     }
-    for (long number : heldDeletions) {
-      fs.delete(FileNames.wal(dir, number));
+    for (WalInfo wal : heldDeletions) {
+      fs.delete(FileNames.wal(dir, wal.walNumber()));
     }
-    heldDeletions.clear();
     fs.syncDirectory(dir);
+    heldDeletions.forEach(events::walDeleted);
+    heldDeletions.clear();
   }
 
   /**

@@ -1,12 +1,17 @@
 package dev.strata.engine;
 
+import dev.strata.CompactionBeginInfo;
 import dev.strata.CompactionFilter;
 import dev.strata.CompactionInfo;
 import dev.strata.CompactionOptions;
+import dev.strata.FlushBeginInfo;
 import dev.strata.FlushInfo;
 import dev.strata.StrataException;
 import dev.strata.StrataOptions;
+import dev.strata.StrataStats;
+import dev.strata.TableFileInfo;
 import dev.strata.WriteBatch;
+import dev.strata.WriteStallCause;
 import dev.strata.manifest.ManifestRecord;
 import dev.strata.memtable.Memtable;
 import dev.strata.mvcc.SnapshotRegistry;
@@ -15,6 +20,7 @@ import dev.strata.readstate.SstFile;
 import dev.strata.wal.WalWriter;
 import java.io.IOException;
 import java.util.List;
+import java.util.function.Supplier;
 
 /**
  * The writer actor's handle on its store: every operation that changes the store's shape
@@ -43,11 +49,16 @@ public final class WriterControl {
   private final SnapshotRegistry snapshots;
   private final List<CompactionFilter> filters;
   private final Runnable releaseResources;
-  private final ListenerEvents events;
+  private final StoreEvents events;
+  private final Supplier<StrataStats> stats;
+  /** The reason the running compaction was planned for, for its log line (compactions run one at a time). */
+  private String compactionReason;
+  /** System.nanoTime() when L0 reached the slowdown trigger, or 0 while it is under it. */
+  private long slowdownSince;
 
   WriterControl(StrataOptions options, VersionSet versions, WalSet wals, WritePath writes, ErrorState errors,
       FileReleaser releaser, EngineStats counters, SstWriter sstWriter, SnapshotRegistry snapshots,
-      List<CompactionFilter> filters, Runnable releaseResources, ListenerEvents events) {
+      List<CompactionFilter> filters, Runnable releaseResources, StoreEvents events, Supplier<StrataStats> stats) {
     this.options = options;
     this.versions = versions;
     this.wals = wals;
@@ -61,6 +72,7 @@ public final class WriterControl {
     this.filters = filters;
     this.releaseResources = releaseResources;
     this.events = events;
+    this.stats = stats;
   }
 
   // ---------------------------------------------------------------- what the writer decides on
@@ -113,6 +125,21 @@ public final class WriterControl {
   /** Writes were held for {@code nanos}. */
   public void recordStall(long nanos) {
     counters.recordStall(nanos);
+  }
+
+  /** Writes began to wait at the writer for {@code cause}: logged and told to the listeners. */
+  public void writeStallBegan(WriteStallCause cause) {
+    events.writeStallBegin(cause);
+  }
+
+  /** The stall that began for {@code cause} is over after {@code nanos}: logged and told to the listeners. */
+  public void writeStallEnded(WriteStallCause cause, long nanos) {
+    events.writeStallEnd(cause, nanos);
+  }
+
+  /** Logs the one-line summary of the store (see {@code strata.stats-log-interval}). */
+  public void logStats() {
+    events.logStats(stats.get());
   }
 
   // ---------------------------------------------------------------- memtables and WALs
@@ -173,6 +200,11 @@ public final class WriterControl {
    * manifest and directory lock (see {@link StoreEngine#releaseResources()}). Idempotent.
    */
   public void releaseResources() {
+    if (slowdownSince != 0) {
+      // Writes are refused from here on: the slowdown is over with the store, and its listeners hear so.
+      events.writeStallEnd(WriteStallCause.L0_SLOWDOWN, System.nanoTime() - slowdownSince);
+      slowdownSince = 0;
+    }
     releaseResources.run();
   }
 
@@ -218,6 +250,7 @@ public final class WriterControl {
    */
   public void installFlush(Memtable flushed, SstFile file) {
     versions.installFlush(flushed, file);
+    events.tableFileCreated(new TableFileInfo(file.number(), file.fileSize(), TableFileInfo.Reason.FLUSH));
     updateSlowdown();
     try {
       if (options.walEnabled()) {
@@ -273,6 +306,11 @@ public final class WriterControl {
    */
   public void installCompaction(CompactionPlan plan, List<SstFile> outputs) {
     versions.installCompaction(plan, outputs);
+    if (!plan.trivialMove()) {
+      for (SstFile f : outputs) {
+        events.tableFileCreated(new TableFileInfo(f.number(), f.fileSize(), TableFileInfo.Reason.COMPACTION));
+      }
+    }
     updateSlowdown();
     deleteObsoleteFiles(); // the inputs no reader held were released just now, on this thread
     try {
@@ -283,14 +321,27 @@ public final class WriterControl {
     }
   }
 
-  /** Tells the listeners of an installed flush, on their own thread (see {@link ListenerEvents}). */
-  public void flushCompleted(FlushInfo info) {
-    events.emit("onFlushCompleted", l -> l.onFlushCompleted(info));
+  /** Logs a flush about to start and tells the listeners, on their own thread (see {@link ListenerEvents}). */
+  public void flushBegin(Memtable frozen) {
+    events.flushBegin(new FlushBeginInfo(frozen.id(), frozen.entryCount(), frozen.approximateBytes()));
   }
 
-  /** Tells the listeners of an installed compaction, on their own thread. */
+  /** Logs an installed flush and tells the listeners, on their own thread (see {@link ListenerEvents}). */
+  public void flushCompleted(FlushInfo info) {
+    events.flushCompleted(info);
+  }
+
+  /** Logs a compaction about to start and tells the listeners, on their own thread. */
+  public void compactionBegin(CompactionPlan plan) {
+    compactionReason = plan.task().reason();
+    events.compactionBegin(new CompactionBeginInfo(plan.inputs().stream().map(SstFile::number).toList(),
+        plan.inputLevels(), plan.outputLevel(), plan.inputs().stream().mapToLong(SstFile::fileSize).sum(),
+        plan.task().reason(), plan.trivialMove()));
+  }
+
+  /** Logs an installed compaction and tells the listeners, on their own thread. */
   public void compactionCompleted(CompactionInfo info) {
-    events.emit("onCompactionCompleted", l -> l.onCompactionCompleted(info));
+    events.compactionCompleted(info, compactionReason);
   }
 
   /** A planned compaction that will not be installed lets go of its inputs. */
@@ -340,7 +391,15 @@ public final class WriterControl {
 
   /** Past the slowdown trigger, writes lose their fast path; recomputed after each L0 change. */
   void updateSlowdown() {
-    writes.slowdown(compactsInBackground()
-        && versions.current().l0().length >= options.compaction().level0SlowdownWritesTrigger());
+    boolean on = compactsInBackground()
+        && versions.current().l0().length >= options.compaction().level0SlowdownWritesTrigger();
+    writes.slowdown(on);
+    if (on && slowdownSince == 0) {
+      slowdownSince = System.nanoTime();
+      events.writeStallBegin(WriteStallCause.L0_SLOWDOWN);
+    } else if (!on && slowdownSince != 0) {
+      events.writeStallEnd(WriteStallCause.L0_SLOWDOWN, System.nanoTime() - slowdownSince);
+      slowdownSince = 0;
+    }
   }
 }

@@ -60,6 +60,9 @@ public final class Main {
       case "lsm" -> {
         return LsmCommand.run(rest, out, err);
       }
+      case "compact" -> {
+        return CompactCommand.run(rest, out, err);
+      }
       case "dump-manifest" -> {
         return DumpManifestCommand.run(rest, out, err);
       }

@@ -21,6 +21,7 @@ final class Usage {
         check DIR                      verifies every file of a store, read-only
         checkpoint DIR TARGET          an openable copy of the store in DIR, written to TARGET
         lsm [options] DIR              the tree's levels, files, key ranges and compaction debt
+        compact DIR                    compacts the whole store in DIR into one sorted run
         dump-manifest DIR|FILE         every record of a manifest, then the state they fold to
         dump-wal [--values] FILE       every record of one WAL, and how the log ends
         dump-sst [options] FILE        the footer, index and entries of one SST, checksums verified
@@ -191,6 +192,20 @@ final class Usage {
       the store or the copy fails, 2 for bad usage.
       """;
 
+  static final String COMPACT = """
+      Usage: strata compact DIR
+
+      Opens the store in DIR (recovering it, as any open does; no other process may hold it; a
+      directory without a store is an error, nothing is created), flushes what recovery left in
+      memtables, compacts every SST into one sorted run at the bottom level (Strata.compact():
+      overwritten versions and tombstones are dropped), and closes it. Prints the levels' files
+      and bytes before and after, and the bytes the flush and the compaction wrote. Uses the
+      library's default options.
+
+      Exit code 0 when the compaction is installed, 1 when DIR holds no store or the store or
+      the compaction fails, 2 for bad usage.
+      """;
+
   static final String LSM = """
       Usage: strata lsm [options] DIR
 
@@ -294,6 +309,7 @@ final class Usage {
       case "check" -> Optional.of(CHECK);
       case "checkpoint" -> Optional.of(CHECKPOINT);
       case "lsm" -> Optional.of(LSM);
+      case "compact" -> Optional.of(COMPACT);
       case "dump-manifest" -> Optional.of(DUMP_MANIFEST);
       case "dump-wal" -> Optional.of(DUMP_WAL);
       case "compaction-sim" -> Optional.of(COMPACTION_SIM);
