@@ -80,6 +80,7 @@ final class WalSet {
   /** {@code w} takes no more appends: its memtable froze. It stays open until synced or discarded. */
   void retire(WalWriter w) {
     retired.add(w);
+    counters.retiredWalBytes.addAndGet(w.size());
   }
 
   /**
@@ -91,6 +92,7 @@ final class WalSet {
       WalWriter w = retired.get(i);
       if (w.number() == number) {
         retired.remove(i);
+        counters.retiredWalBytes.addAndGet(-w.size());
         if (i < retiredSynced) {
           retiredSynced--;
         }
@@ -211,6 +213,7 @@ final class WalSet {
     List<WalWriter> toClose = new ArrayList<>(retired);
     retired.clear();
     retiredSynced = 0;
+    counters.retiredWalBytes.set(0);
     WalWriter current = writes.takeWal();
     if (current != null) {
       toClose.add(current);
