@@ -24,6 +24,7 @@ public final class StrataOptions {
   private final java.util.List<StrataListener> listeners;
   private final boolean createIfMissing;
   private final boolean errorIfExists;
+  private final boolean jmxEnabled;
 
   private StrataOptions(Builder b) {
     this.memtableSizeBytes = b.memtableSizeBytes;
@@ -41,6 +42,7 @@ public final class StrataOptions {
     this.listeners = java.util.List.copyOf(b.listeners);
     this.createIfMissing = b.createIfMissing;
     this.errorIfExists = b.errorIfExists;
+    this.jmxEnabled = b.jmxEnabled;
   }
 
   /** A builder that starts from the library defaults (those of {@code reference.conf}). */
@@ -74,6 +76,7 @@ public final class StrataOptions {
         .walRecoveryMode(walRecoveryModeFromConfig(c.getString("wal-recovery-mode")))
         .createIfMissing(c.getBoolean("create-if-missing"))
         .errorIfExists(c.getBoolean("error-if-exists"))
+        .jmxEnabled(c.getBoolean("jmx-enabled"))
         .compaction(compactionFromConfig(c.getConfig("compaction")));
     return b.build();
   }
@@ -189,6 +192,11 @@ public final class StrataOptions {
     return errorIfExists;
   }
 
+  /** Whether the store registers its {@link StrataMXBean} with the platform MBean server while open. */
+  public boolean jmxEnabled() {
+    return jmxEnabled;
+  }
+
   /** A builder that starts from these options. */
   public Builder toBuilder() {
     return builder().memtableSizeBytes(memtableSizeBytes).targetSstSizeBytes(targetSstSizeBytes)
@@ -198,6 +206,7 @@ public final class StrataOptions {
         .maxMappedFiles(maxMappedFiles)
         .walRecoveryMode(walRecoveryMode)
         .createIfMissing(createIfMissing).errorIfExists(errorIfExists)
+        .jmxEnabled(jmxEnabled)
         .listeners(listeners);
   }
 
@@ -208,7 +217,7 @@ public final class StrataOptions {
         + "B, bloomBitsPerKey=" + bloomBitsPerKey + ", wal=" + walEnabled + ", sync=" + syncWrites
         + ", compaction=" + compaction + ", serializable=" + serializable + ", maxMappedFiles=" + maxMappedFiles
         + ", walRecovery=" + walRecoveryMode + ", createIfMissing=" + createIfMissing
-        + ", errorIfExists=" + errorIfExists + ")";
+        + ", errorIfExists=" + errorIfExists + ", jmx=" + jmxEnabled + ")";
   }
 
   /** Builds {@link StrataOptions}; starts from the library defaults. Not thread-safe. */
@@ -228,6 +237,7 @@ public final class StrataOptions {
     private final java.util.List<StrataListener> listeners = new java.util.ArrayList<>();
     private boolean createIfMissing = true;
     private boolean errorIfExists;
+    private boolean jmxEnabled = true;
 
     private Builder() {}
 
@@ -348,6 +358,15 @@ public final class StrataOptions {
      */
     public Builder errorIfExists(boolean error) {
       this.errorIfExists = error;
+      return this;
+    }
+
+    /**
+     * true (the default): while open, the store registers a {@link StrataMXBean} with the platform
+     * MBean server as {@code dev.strata:type=Store,name="<directory>"}; false: it registers none.
+     */
+    public Builder jmxEnabled(boolean enabled) {
+      this.jmxEnabled = enabled;
       return this;
     }
 
