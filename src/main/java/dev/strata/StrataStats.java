@@ -53,7 +53,9 @@ import java.util.Objects;
  * @param writesSlowed L0 holds at least {@code level0SlowdownWritesTrigger} files: writes go one by
  *     one through the writer instead of committing on the caller's thread
  * @param writesStopped the memtables are full: writes wait at the writer until a flush makes room
- * @param writeStalls how many times writes had to wait, whose total time is {@code writeStallNanos}
+ *     (also true for the instant a memtable at twice its size waits for the writer to freeze it)
+ * @param writeStalls how many times writes waited for a flush (the frozen memtables at their limit),
+ *     whose total time is {@code writeStallNanos}
  */
 public record StrataStats(long memtableBytes, int immutableMemtables, long immutableMemtableBytes,
     int[] levelFileCounts, long[] levelBytes, long userBytesWritten, long flushBytesWritten,

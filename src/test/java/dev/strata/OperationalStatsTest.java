@@ -266,6 +266,35 @@ class OperationalStatsTest {
   }
 
   @Test
+  void writesAreStoppedWhileTheMemtablesAreFullAndTheStallIsCounted() throws Exception {
+    BlockingFileSystem fs = new BlockingFileSystem(DiskFileSystem.INSTANCE);
+    try (Strata db = Strata.open(system, dir, options(), fs)) {
+      fs.blockSstCreation(); // no flush can finish: the frozen memtables reach their limit, then the mutable one fills
+      List<CompletableFuture<?>> writes = new java.util.ArrayList<>();
+      int i = 0;
+      // Bounded: three 16 KiB memtables (two frozen, one at twice its size at most) hold a few thousand writes.
+      // Stopped with the frozen memtables at their limit of 2 (writesStopped is also true for the instant a
+      // memtable at twice its size waits for the writer to freeze it, which is no stall of the writer's).
+      while (!(db.stats().writesStopped() && db.stats().immutableMemtables() == 2) && i < 100_000) {
+        writes.add(db.putAsync(TestHarness.key(i), b("value" + i++)).toCompletableFuture());
+      }
+      StrataStats stopped = db.stats();
+      assertTrue(stopped.writesStopped(), "after " + i + " writes: " + stopped);
+      assertTrue(stopped.toString().contains("writes: stopped"), stopped.toString());
+      writes.add(db.putAsync(TestHarness.key(i), b("queued")).toCompletableFuture()); // waits at the writer
+      assertEquals(0, stopped.writeStalls(), "the stall is counted when it ends");
+      fs.release();
+      for (CompletableFuture<?> w : writes) {
+        w.get(60, TimeUnit.SECONDS);
+      }
+      db.flush();
+      StrataStats after = db.stats();
+      assertFalse(after.writesStopped(), after.toString());
+      assertTrue(after.writeStalls() >= 1, after.toString());
+    }
+  }
+
+  @Test
   void aStoreAtRestOwesNothingAndRunsNothing() {
     try (Strata db = open(options())) {
       StrataStats s = db.stats();
