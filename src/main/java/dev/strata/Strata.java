@@ -100,6 +100,8 @@ public final class Strata implements AutoCloseable {
   private final Executor callbacks;
   /** What {@link #close()} gives the writer: strata.close-timeout of the system's config. */
   private final Duration closeTimeout;
+  /** The store's MBean while registered; null with jmxEnabled off or when registering failed. */
+  private volatile StrataJmx jmx;
 
   private Strata(StoreEngine engine, ActorRef<WriterActor.Command> writer, ActorSystem<?> system, boolean ownsSystem,
       AtomicBoolean closed, WriterReplies replies) {
@@ -198,6 +200,9 @@ public final class Strata implements AutoCloseable {
         Props.empty().withNext(DispatcherSelector.fromConfig(WRITER_DISPATCHER)));
     engine.attach(new ActorWriterSignals(writer));
     Strata store = new Strata(engine, writer, system, ownsSystem, closed, replies);
+    if (options.jmxEnabled()) {
+      store.jmx = StrataJmx.register(store, INSTANCES.get()); // unregistered by close, whichever way it goes
+    }
     if (!ownsSystem) {
       try {
         store.closeAtShutdown = CloseAtShutdown.register(system, store); // the application's system closes it at shutdown
@@ -509,6 +514,21 @@ public final class Strata implements AutoCloseable {
     return Optional.ofNullable(engine.backgroundError());
   }
 
+  /**
+   * Whether the store serves reads and writes now: it is open and not in its read-only error
+   * state ({@link #errorState()}). For readiness probes; never throws, a closed store is simply
+   * not healthy.
+   */
+  public boolean isHealthy() {
+    return !closed.get() && engine.backgroundError() == null;
+  }
+
+  /** The name of the store's {@link StrataMXBean} while it is registered; for Strata's own tests. */
+  Optional<javax.management.ObjectName> mbeanName() {
+    StrataJmx bean = jmx;
+    return bean == null || closed.get() ? Optional.empty() : Optional.of(bean.name());
+  }
+
   /** A consistent picture of the store at this moment. */
   public StrataStats stats() {
     checkOpen();
@@ -571,6 +591,10 @@ public final class Strata implements AutoCloseable {
     } finally {
       // Whatever the writer left unanswered (stuck, or dead before it could answer) fails now.
       replies.writerStopped();
+      StrataJmx bean = jmx;
+      if (bean != null) {
+        bean.unregister();
+      }
       failure = releaseIfTheWriterDidNot(failure);
       if (!ownsSystem) {
         // Null when registering failed, or when the shutdown closes the store before it was registered.

@@ -25,6 +25,7 @@ public final class StrataOptions {
   private final boolean createIfMissing;
   private final boolean errorIfExists;
   private final java.time.Duration statsLogInterval;
+  private final boolean jmxEnabled;
 
   private StrataOptions(Builder b) {
     this.memtableSizeBytes = b.memtableSizeBytes;
@@ -43,6 +44,7 @@ public final class StrataOptions {
     this.createIfMissing = b.createIfMissing;
     this.errorIfExists = b.errorIfExists;
     this.statsLogInterval = b.statsLogInterval;
+    this.jmxEnabled = b.jmxEnabled;
   }
 
   /** A builder that starts from the library defaults (those of {@code reference.conf}). */
@@ -77,6 +79,7 @@ public final class StrataOptions {
         .createIfMissing(c.getBoolean("create-if-missing"))
         .errorIfExists(c.getBoolean("error-if-exists"))
         .statsLogInterval(statsLogIntervalFromConfig(c))
+        .jmxEnabled(c.getBoolean("jmx-enabled"))
         .compaction(compactionFromConfig(c.getConfig("compaction")));
     return b.build();
   }
@@ -217,6 +220,11 @@ public final class StrataOptions {
     return statsLogInterval;
   }
 
+  /** Whether the store registers its {@link StrataMXBean} with the platform MBean server while open. */
+  public boolean jmxEnabled() {
+    return jmxEnabled;
+  }
+
   /** A builder that starts from these options. */
   public Builder toBuilder() {
     return builder().memtableSizeBytes(memtableSizeBytes).targetSstSizeBytes(targetSstSizeBytes)
@@ -227,6 +235,7 @@ public final class StrataOptions {
         .walRecoveryMode(walRecoveryMode)
         .createIfMissing(createIfMissing).errorIfExists(errorIfExists)
         .statsLogInterval(statsLogInterval)
+        .jmxEnabled(jmxEnabled)
         .listeners(listeners);
   }
 
@@ -237,7 +246,7 @@ public final class StrataOptions {
         + "B, bloomBitsPerKey=" + bloomBitsPerKey + ", wal=" + walEnabled + ", sync=" + syncWrites
         + ", compaction=" + compaction + ", serializable=" + serializable + ", maxMappedFiles=" + maxMappedFiles
         + ", walRecovery=" + walRecoveryMode + ", createIfMissing=" + createIfMissing
-        + ", errorIfExists=" + errorIfExists + ", statsLogInterval=" + statsLogInterval + ")";
+        + ", errorIfExists=" + errorIfExists + ", statsLogInterval=" + statsLogInterval + ", jmx=" + jmxEnabled + ")";
   }
 
   /** Builds {@link StrataOptions}; starts from the library defaults. Not thread-safe. */
@@ -258,6 +267,7 @@ public final class StrataOptions {
     private boolean createIfMissing = true;
     private boolean errorIfExists;
     private java.time.Duration statsLogInterval = java.time.Duration.ofMinutes(10);
+    private boolean jmxEnabled = true;
 
     private Builder() {}
 
@@ -394,6 +404,15 @@ public final class StrataOptions {
         throw new IllegalArgumentException("statsLogInterval must not be negative, got " + interval);
       }
       this.statsLogInterval = interval;
+      return this;
+    }
+
+    /**
+     * true (the default): while open, the store registers a {@link StrataMXBean} with the platform
+     * MBean server as {@code dev.strata:type=Store,name="<directory>"}; false: it registers none.
+     */
+    public Builder jmxEnabled(boolean enabled) {
+      this.jmxEnabled = enabled;
       return this;
     }
 

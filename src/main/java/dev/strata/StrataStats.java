@@ -32,21 +32,48 @@ import java.util.Objects;
  *     index in memory, so this grows with the data, about one index entry per data block
  * @param tableFilterBytes heap bytes the open SSTs' bloom filters take (about 10 bits per key with
  *     the default filter)
+ * @param pendingCompactionBytes estimated bytes compaction must still rewrite to bring every level
+ *     within its strategy's bounds (RocksDB's {@code estimate-pending-compaction-bytes}); 0 when the
+ *     tree is within them. With {@code CompactionOptions.none()}, what leveled compaction would owe
+ * @param runningCompactions compactions running now (0 or 1: the writer runs one at a time)
+ * @param runningFlushes flushes writing an SST now (0 or 1)
+ * @param openSnapshots open snapshots and transactions, each of which pins the versions it reads
+ * @param oldestSnapshotSequence the sequence the oldest open snapshot or transaction reads at, or
+ *     -1 when none is open: compaction keeps every version above it
+ * @param liveWalBytes bytes in the live write-ahead logs, those of the memtables not yet flushed
+ *     (0 with the WAL off); what a crash now would replay
+ * @param estimatedKeys estimated number of keys (RocksDB's {@code estimate-num-keys}): entries of
+ *     the memtables plus those of the SSTs less twice their tombstones (each deletes itself and,
+ *     likely, a value below it). Overwrites not yet compacted count more than once; exact after a
+ *     full compaction of a store without deletes
+ * @param backgroundError why the store is read-only ({@code Throwable.toString()} of the cause of
+ *     {@link Strata#errorState()}), or empty while it accepts writes
+ * @param backgroundErrorRecoverable whether that error clears by itself once a retry succeeds
+ *     (the device was full); false while healthy
+ * @param writesSlowed L0 holds at least {@code level0SlowdownWritesTrigger} files: writes go one by
+ *     one through the writer instead of committing on the caller's thread
+ * @param writesStopped the memtables are full: writes wait at the writer until a flush makes room
+ *     (also true for the instant a memtable at twice its size waits for the writer to freeze it)
+ * @param writeStalls how many times writes waited for a flush (the frozen memtables at their limit),
+ *     whose total time is {@code writeStallNanos}
  */
 public record StrataStats(long memtableBytes, int immutableMemtables, long immutableMemtableBytes,
     int[] levelFileCounts, long[] levelBytes, long userBytesWritten, long flushBytesWritten,
     long compactionBytesWritten, long walBytesWritten, long walSyncs, long blockCacheHits, long blockCacheMisses,
     long lastSequence, long writeStallNanos, long longestWriteStallNanos, long compactions, long tableIndexBytes,
-    long tableFilterBytes) {
+    long tableFilterBytes, long pendingCompactionBytes, int runningCompactions, int runningFlushes,
+    int openSnapshots, long oldestSnapshotSequence, long liveWalBytes, long estimatedKeys, String backgroundError,
+    boolean backgroundErrorRecoverable, boolean writesSlowed, boolean writesStopped, long writeStalls) {
 
   /**
-   * @throws NullPointerException if a level array is null
+   * @throws NullPointerException if a level array or {@code backgroundError} is null
    * @throws IllegalArgumentException if the level arrays differ in length or are empty (L0 is
    *     always there)
    */
   public StrataStats {
     Objects.requireNonNull(levelFileCounts, "levelFileCounts must not be null");
     Objects.requireNonNull(levelBytes, "levelBytes must not be null");
+    Objects.requireNonNull(backgroundError, "backgroundError must not be null (empty while healthy)");
     if (levelFileCounts.length != levelBytes.length) {
       throw new IllegalArgumentException("levelFileCounts has " + levelFileCounts.length + " levels but levelBytes has "
           + levelBytes.length);
@@ -89,6 +116,11 @@ public record StrataStats(long memtableBytes, int immutableMemtables, long immut
         : (double) (walBytesWritten + flushBytesWritten + compactionBytesWritten) / userBytesWritten;
   }
 
+  /** Whether the store is in its read-only error state: {@link #backgroundError()} is not empty. */
+  public boolean inErrorState() {
+    return !backgroundError.isEmpty();
+  }
+
   /** Every figure, the per-level ones by content. */
   @Override
   public boolean equals(Object o) {
@@ -101,14 +133,23 @@ public record StrataStats(long memtableBytes, int immutableMemtables, long immut
         && walSyncs == s.walSyncs && blockCacheHits == s.blockCacheHits && blockCacheMisses == s.blockCacheMisses
         && lastSequence == s.lastSequence && writeStallNanos == s.writeStallNanos
         && longestWriteStallNanos == s.longestWriteStallNanos && compactions == s.compactions
-        && tableIndexBytes == s.tableIndexBytes && tableFilterBytes == s.tableFilterBytes;
+        && tableIndexBytes == s.tableIndexBytes && tableFilterBytes == s.tableFilterBytes
+        && pendingCompactionBytes == s.pendingCompactionBytes && runningCompactions == s.runningCompactions
+        && runningFlushes == s.runningFlushes && openSnapshots == s.openSnapshots
+        && oldestSnapshotSequence == s.oldestSnapshotSequence && liveWalBytes == s.liveWalBytes
+        && estimatedKeys == s.estimatedKeys && backgroundError.equals(s.backgroundError)
+        && backgroundErrorRecoverable == s.backgroundErrorRecoverable && writesSlowed == s.writesSlowed
+        && writesStopped == s.writesStopped && writeStalls == s.writeStalls;
   }
 
   @Override
   public int hashCode() {
     int h = Objects.hash(memtableBytes, immutableMemtables, immutableMemtableBytes, userBytesWritten,
         flushBytesWritten, compactionBytesWritten, walBytesWritten, walSyncs, blockCacheHits, blockCacheMisses,
-        lastSequence, writeStallNanos, longestWriteStallNanos, compactions, tableIndexBytes, tableFilterBytes);
+        lastSequence, writeStallNanos, longestWriteStallNanos, compactions, tableIndexBytes, tableFilterBytes,
+        pendingCompactionBytes, runningCompactions, runningFlushes, openSnapshots, oldestSnapshotSequence,
+        liveWalBytes, estimatedKeys, backgroundError, backgroundErrorRecoverable, writesSlowed, writesStopped,
+        writeStalls);
     return 31 * (31 * h + Arrays.hashCode(levelFileCounts)) + Arrays.hashCode(levelBytes);
   }
 
@@ -131,6 +172,15 @@ public record StrataStats(long memtableBytes, int immutableMemtables, long immut
         .append(", write stalls: ").append(writeStallNanos / 1_000_000).append(" ms (longest ")
         .append(longestWriteStallNanos / 1_000_000).append(" ms)");
     sb.append("\nsst memory: index ").append(tableIndexBytes).append(" B, filter ").append(tableFilterBytes).append(" B");
+    sb.append("\npending compaction: ").append(pendingCompactionBytes).append(" B; running: ").append(runningFlushes)
+        .append(" flushes, ").append(runningCompactions).append(" compactions; live wal: ").append(liveWalBytes)
+        .append(" B; estimated keys: ").append(estimatedKeys);
+    sb.append("\nopen snapshots: ").append(openSnapshots)
+        .append(openSnapshots == 0 ? "" : " (oldest at sequence " + oldestSnapshotSequence + ")")
+        .append("; writes: ").append(writesStopped ? "stopped" : writesSlowed ? "slowed" : "flowing")
+        .append(", ").append(writeStalls).append(" stalls");
+    sb.append("\nerror state: ").append(backgroundError.isEmpty() ? "none"
+        : backgroundError + (backgroundErrorRecoverable ? " (recoverable)" : " (until reopened)"));
     return sb.toString();
   }
 }

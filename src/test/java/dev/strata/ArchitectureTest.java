@@ -117,6 +117,38 @@ class ArchitectureTest {
     return found;
   }
 
+  /** Micrometer, an optional dependency, and the one package that may refer to it. */
+  private static final Pattern MICROMETER = Pattern.compile("\\bio\\.micrometer\\b");
+  private static final Path METRICS = Path.of("dev/strata/metrics");
+
+  /**
+   * Every reference to Micrometer ({@code io.micrometer}, in an import or a qualified name; comments
+   * and literals do not count) outside {@code dev.strata.metrics}, as "file:line: code": Micrometer
+   * is optional, so nothing an application loads without it may refer to it.
+   */
+  static List<String> micrometerReferencesOutsideTheMetricsPackage(List<Path> roots) throws IOException {
+    List<String> found = new ArrayList<>();
+    for (Path root : roots) {
+      if (!Files.isDirectory(root)) {
+        continue;
+      }
+      try (Stream<Path> files = Files.walk(root)) {
+        for (Path f : files.filter(p -> p.toString().endsWith(".java")).sorted().toList()) {
+          if (root.relativize(f).startsWith(METRICS)) {
+            continue;
+          }
+          String[] lines = PackageGraph.code(Files.readString(f)).split("\n", -1);
+          for (int i = 0; i < lines.length; i++) {
+            if (MICROMETER.matcher(lines[i]).find()) {
+              found.add(f + ":" + (i + 1) + ": " + lines[i].strip());
+            }
+          }
+        }
+      }
+    }
+    return found;
+  }
+
   // ---------------------------------------------------------------- Strata's sources
 
   @Test
@@ -163,6 +195,11 @@ class ArchitectureTest {
   @Test
   void onlyTheWriterActorHoldsTheWriterControl() throws IOException {
     assertEquals(List.of(), writerControlReferencesOutsideTheWriter(SOURCE_ROOTS));
+  }
+
+  @Test
+  void onlyTheMetricsPackageRefersToMicrometer() throws IOException {
+    assertEquals(List.of(), micrometerReferencesOutsideTheMetricsPackage(SOURCE_ROOTS));
   }
 
   @Test
@@ -250,6 +287,21 @@ class ArchitectureTest {
             main.resolve("dev/strata/akka/Sneaky.java") + ":2: import dev.strata.engine.WriterControl;",
             tools.resolve("dev/strata/cli/Dump.java") + ":2: class Dump { dev.strata.engine.WriterControl c; }"),
         writerControlReferencesOutsideTheWriter(List.of(main, tools, root.resolve("absent"))));
+  }
+
+  @Test
+  void theMicrometerRuleFailsOnAnyOtherPackageThatRefersToIt(@TempDir Path root) throws IOException {
+    write(root, "dev/strata/metrics/StrataMetrics.java", "package dev.strata.metrics;\n"
+        + "import io.micrometer.core.instrument.binder.MeterBinder;\n");
+    write(root, "dev/strata/Strata.java", "package dev.strata;\n/** Not {@code io.micrometer}: a comment. */\n"
+        + "class Strata { String s = \"io.micrometer\"; }\n");
+    write(root, "dev/strata/engine/EngineStats.java", "package dev.strata.engine;\n"
+        + "class EngineStats { io.micrometer.core.instrument.Gauge g; }\n");
+    write(root, "dev/strata/akka/Meters.java", "package dev.strata.akka;\nimport static io.micrometer.core.instrument.Metrics.globalRegistry;\n");
+    assertEquals(List.of(
+            root.resolve("dev/strata/akka/Meters.java") + ":2: import static io.micrometer.core.instrument.Metrics.globalRegistry;",
+            root.resolve("dev/strata/engine/EngineStats.java") + ":2: class EngineStats { io.micrometer.core.instrument.Gauge g; }"),
+        micrometerReferencesOutsideTheMetricsPackage(List.of(root, root.resolve("absent"))));
   }
 
   private static void write(Path root, String path, String text) throws IOException {

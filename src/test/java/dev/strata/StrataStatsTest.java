@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Test;
 class StrataStatsTest {
   private static StrataStats stats(int[] counts, long[] bytes, long compactions) {
     return new StrataStats(100, 1, 50, counts, bytes, 1000, 400, 300, 1200, 7, 11, 13, 42, 5_000_000, 3_000_000,
-        compactions, 64, 128);
+        compactions, 64, 128, 4096, 1, 0, 2, 17, 777, 12345, "", false, true, false, 3);
   }
 
   @Test
@@ -54,6 +54,23 @@ class StrataStatsTest {
         "sst memory: index 64 B, filter 128 B"}) {
       assertTrue(text.contains(part), "'" + part + "' in:\n" + text);
     }
+  }
+
+  @Test
+  void toStringShowsTheOperationalFigures() {
+    String text = stats(new int[] {2, 3}, new long[] {200, 300}, 1).toString();
+    for (String part : new String[] {"pending compaction: 4096 B", "running: 0 flushes, 1 compactions",
+        "live wal: 777 B", "estimated keys: 12345", "open snapshots: 2 (oldest at sequence 17)", "writes: slowed",
+        "3 stalls", "error state: none"}) {
+      assertTrue(text.contains(part), "'" + part + "' in:\n" + text);
+    }
+  }
+
+  @Test
+  void aNullBackgroundErrorIsRejected() {
+    NullPointerException e = assertThrows(NullPointerException.class, () -> new StrataStats(0, 0, 0, new int[1],
+        new long[1], 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, -1, 0, 0, null, false, false, false, 0));
+    assertTrue(e.getMessage().contains("backgroundError"), e.getMessage());
   }
 
   @Test

@@ -127,6 +127,14 @@ public final class StrataExtension implements Extension {
         Props.empty()));
   }
 
+  /**
+   * Every store opened through this extension, by name, as of now (a copy): the instance
+   * {@link #open} holds for each name, closed or not. For health checks ({@link StrataReadinessCheck}).
+   */
+  public Map<String, Strata> openedStores() {
+    return Map.copyOf(named);
+  }
+
   /** The open store named {@code name}, for its actor; throws when it is closed. */
   private Strata current(String name) {
     Strata store = named.get(name);

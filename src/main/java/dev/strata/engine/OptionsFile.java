@@ -213,6 +213,7 @@ public final class OptionsFile {
     v.put("create-if-missing", String.valueOf(o.createIfMissing()));
     v.put("error-if-exists", String.valueOf(o.errorIfExists()));
     v.put("stats-log-interval", o.statsLogInterval().toMillis() + " ms");
+    v.put("jmx-enabled", String.valueOf(o.jmxEnabled()));
     CompactionOptions c = o.compaction();
     v.put("compaction.strategy", strategyName(c.strategy()));
     v.put("compaction.level0-file-trigger", String.valueOf(c.level0FileTrigger()));

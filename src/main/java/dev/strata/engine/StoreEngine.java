@@ -329,7 +329,8 @@ public final class StoreEngine {
   public StrataStats stats() {
     ReadState s = cell.acquire();
     try {
-      return stats.snapshot(s, writes.counters(), cache);
+      return stats.snapshot(s, writes.counters(), cache, new EngineStats.Now(options.compaction(), snapshots.pinned(),
+          errors.cause(), errors.isRecoverable(), writes.slowedDown(), writes.stalled()));
     } finally {
       s.unref();
     }

@@ -84,6 +84,7 @@ final class WalSet {
   /** {@code w} takes no more appends: its memtable froze. It stays open until synced or discarded. */
   void retire(WalWriter w) {
     retired.add(w);
+    counters.retiredWalBytes.addAndGet(w.size());
   }
 
   /**
@@ -97,6 +98,7 @@ final class WalSet {
       if (w.number() == number) {
         retired.remove(i);
         written = w.size();
+        counters.retiredWalBytes.addAndGet(-w.size());
         if (i < retiredSynced) {
           retiredSynced--;
         }
@@ -219,6 +221,7 @@ final class WalSet {
     List<WalWriter> toClose = new ArrayList<>(retired);
     retired.clear();
     retiredSynced = 0;
+    counters.retiredWalBytes.set(0);
     WalWriter current = writes.takeWal();
     if (current != null) {
       toClose.add(current);

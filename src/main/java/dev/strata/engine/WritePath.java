@@ -72,8 +72,11 @@ final class WritePath {
   /** Guarded by commitLock. */
   private long walBytesWritten;
 
-  /** Counters read together, under the lock, so that they agree with one another. */
-  record Counters(long lastSequence, long userBytesWritten, long walBytesWritten) {}
+  /**
+   * Counters read together, under the lock, so that they agree with one another; {@code currentWalBytes}
+   * is the length of the WAL writes append to now (0 with the WAL off).
+   */
+  record Counters(long lastSequence, long userBytesWritten, long walBytesWritten, long currentWalBytes) {}
 
   WritePath(StrataOptions options, ReadStateCell cell, ErrorState errors, long lastSequence, WalWriter wal) {
     this.options = options;
@@ -158,6 +161,16 @@ final class WritePath {
     } finally {
       closeGuard.readLock().unlock();
     }
+  }
+
+  /** Whether writes lose their fast path because L0 is past the slowdown trigger. */
+  boolean slowedDown() {
+    return slowdown;
+  }
+
+  /** Whether the memtables are full, so that writes wait at the writer for a flush (see {@link #isStalled}). */
+  boolean stalled() {
+    return isStalled(cell.peek());
   }
 
   /** Writer only: turns the slowdown of writes on or off. */
@@ -369,7 +382,7 @@ final class WritePath {
   Counters counters() {
     commitLock.lock();
     try {
-      return new Counters(lastSequence, userBytesWritten, walBytesWritten);
+      return new Counters(lastSequence, userBytesWritten, walBytesWritten, wal == null ? 0 : wal.size());
     } finally {
       commitLock.unlock();
     }

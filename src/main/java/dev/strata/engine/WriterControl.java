@@ -241,7 +241,12 @@ public final class WriterControl {
 
   /** Builds the SST for a frozen memtable; runs on the blocking dispatcher, touches no shared state. */
   public SstFile writeSst(Memtable frozen) {
-    return flushJob.run(frozen, counters.flushBytesWritten);
+    counters.runningFlushes.incrementAndGet();
+    try {
+      return flushJob.run(frozen, counters.flushBytesWritten);
+    } finally {
+      counters.runningFlushes.decrementAndGet();
+    }
   }
 
   /**
@@ -295,9 +300,14 @@ public final class WriterControl {
     // above the watermark, so it loses no version (filters: see CompactionJob).
     List<CompactionFilter> active = List.copyOf(filters);
     SnapshotRegistry.Horizon horizon = snapshots.horizon();
-    return compactionJob.run(new CompactionJob.Spec(plan.inputs(), plan.inputLevels(), plan.task().bottommost(),
-        horizon.watermark(), horizon.newestOpen(), active, target, plan.cancelled()::get),
-        counters.compactionBytesWritten);
+    counters.runningCompactions.incrementAndGet();
+    try {
+      return compactionJob.run(new CompactionJob.Spec(plan.inputs(), plan.inputLevels(), plan.task().bottommost(),
+          horizon.watermark(), horizon.newestOpen(), active, target, plan.cancelled()::get),
+          counters.compactionBytesWritten);
+    } finally {
+      counters.runningCompactions.decrementAndGet();
+    }
   }
 
   /**

@@ -62,6 +62,17 @@ public final class SnapshotRegistry {
   /** See {@link #horizon()}. */
   public record Horizon(long watermark, long newestOpen) {}
 
+  /**
+   * How many snapshots and transactions are open and the oldest timestamp among them (-1 when none
+   * is open), in one step, for the store's stats.
+   */
+  public synchronized Pinned pinned() {
+    return new Pinned(openCount(), open.isEmpty() ? -1 : open.firstKey());
+  }
+
+  /** See {@link #pinned()}. */
+  public record Pinned(int count, long oldest) {}
+
   /** Number of open snapshots and transactions. */
   public synchronized int openCount() {
     int n = 0;

@@ -187,6 +187,7 @@ class OptionsFileTest {
         .walRecoveryMode(WalRecoveryMode.values()[rnd.nextInt(WalRecoveryMode.values().length)])
         .createIfMissing(rnd.nextBoolean())
         .errorIfExists(rnd.nextBoolean())
+        .jmxEnabled(rnd.nextBoolean())
         .compaction(c)
         .build();
   }
@@ -196,6 +197,7 @@ class OptionsFileTest {
     assertEquals(want.toString(), got.toString(), what);
     assertEquals(want.createIfMissing(), got.createIfMissing(), what);
     assertEquals(want.errorIfExists(), got.errorIfExists(), what);
+    assertEquals(want.jmxEnabled(), got.jmxEnabled(), what);
     CompactionOptions w = want.compaction();
     CompactionOptions g = got.compaction();
     assertEquals(List.of(w.strategy(), w.sizeRatioPercent(), w.level0FileTrigger(), w.maxLevels(), w.numTiers(),
