@@ -194,6 +194,11 @@ public final class Strata implements AutoCloseable {
    * {@link #putAsync}, {@link #begin()}, {@link #flush()}, {@link #compact()}, {@link #sync()},
    * {@link #checkpoint(Path)} and {@link #addCompactionFilter}.
    *
+   * <p>Of {@code options}, what reads use applies (the WAL recovery mode, the block cache, the
+   * mapped-file bound); {@link StrataOptions#createIfMissing()} and
+   * {@link StrataOptions#errorIfExists()} do not (a read-only open never creates a store, and
+   * opens only an existing one).
+   *
    * @throws StrataException when {@code dir} holds no store (nothing is created, whatever
    *     {@link StrataOptions#createIfMissing()} says), or when a file it reads is damaged
    */
