@@ -69,6 +69,11 @@ import org.slf4j.LoggerFactory;
  * close, else with {@code IllegalStateException("store is closed")}; a write the close refused
  * may also fail with a {@link StrataException} in the read-only error state. None is left waiting.
  * {@link #close(Duration)} bounds how long a close waits for the writer.
+ *
+ * <p><b>Read-only.</b> A store opened with {@link #openReadOnly(Path, StrataOptions)} has no
+ * writer: it reads what the directory held at the open, WALs included, and never changes a file
+ * there. Its reads, scans, snapshots, {@link #stats()} and {@link #close()} work as above; every
+ * call that would change the store throws {@link UnsupportedOperationException}.
  */
 public final class Strata implements AutoCloseable {
   static final String WRITER_DISPATCHER = "strata.writer-dispatcher";
@@ -111,8 +116,10 @@ public final class Strata implements AutoCloseable {
     this.ownsSystem = ownsSystem;
     this.closed = closed;
     this.replies = replies;
-    this.callbacks = system.dispatchers().lookup(DispatcherSelector.fromConfig(CALLBACK_DISPATCHER));
-    this.closeTimeout = system.settings().config().getDuration(CLOSE_TIMEOUT);
+    // A read-only store (no writer) runs no callback and waits for no writer: it needs nothing of a system.
+    this.callbacks = writer == null ? null
+        : system.dispatchers().lookup(DispatcherSelector.fromConfig(CALLBACK_DISPATCHER));
+    this.closeTimeout = writer == null ? Duration.ZERO : system.settings().config().getDuration(CLOSE_TIMEOUT);
   }
 
   /**
@@ -164,6 +171,74 @@ public final class Strata implements AutoCloseable {
    */
   static Strata open(ActorSystem<?> system, Path dir, StrataOptions options, FileSystem fs) {
     return start(system, dir, options, false, fs);
+  }
+
+  /** Opens the store in {@code dir} read-only, with default options; see {@link #openReadOnly(Path, StrataOptions)}. */
+  public static Strata openReadOnly(Path dir) {
+    return openReadOnly(dir, StrataOptions.defaults());
+  }
+
+  /**
+   * Opens the existing store in {@code dir} read-only, after RocksDB's {@code OpenForReadOnly}:
+   * it reads CURRENT, the manifest and the SSTs, and replays every live WAL into memory, as
+   * {@code options}' {@link StrataOptions#walRecoveryMode()} says (by default a damaged or torn
+   * tail is just where replay stops), so that reads see every write the files hold. It never
+   * creates, writes, renames or deletes a file: no directory lock is taken, nothing is flushed,
+   * compacted or set aside in {@code lost/}, no manifest, CURRENT or OPTIONS file is written. So
+   * any number of read-only opens may share a directory, beside one read-write process too; the
+   * store's later writes are not seen (open it again for them). It starts no actor and no
+   * ActorSystem.
+   *
+   * <p>Reads, scans, snapshots, {@link #stats()}, {@link #errorState()} (always empty) and
+   * {@link #close()} work; {@link #waitForCompactions()} returns at once. Every call that would
+   * change the store throws {@link UnsupportedOperationException} saying it was opened read-only:
+   * {@link #put}, {@link #delete}, {@link #write} and {@link #writeAsync} (an empty batch too),
+   * {@link #putAsync}, {@link #begin()}, {@link #flush()}, {@link #compact()}, {@link #sync()},
+   * {@link #checkpoint(Path)} and {@link #addCompactionFilter}.
+   *
+   * <p>Of {@code options}, what reads use applies (the WAL recovery mode, the block cache, the
+   * mapped-file bound); {@link StrataOptions#createIfMissing()} and
+   * {@link StrataOptions#errorIfExists()} do not (a read-only open never creates a store, and
+   * opens only an existing one).
+   *
+   * @throws StrataException when {@code dir} holds no store (nothing is created, whatever
+   *     {@link StrataOptions#createIfMissing()} says), or when a file it reads is damaged
+   */
+  public static Strata openReadOnly(Path dir, StrataOptions options) {
+    Objects.requireNonNull(dir, "dir must not be null");
+    Objects.requireNonNull(options, "options must not be null");
+    return startReadOnly(null, dir, options, DiskFileSystem.INSTANCE);
+  }
+
+  /**
+   * As {@link #openReadOnly(Path, StrataOptions)}, for an Akka application: the system's shutdown
+   * closes the store if the application did not. It spawns nothing in {@code system}.
+   */
+  public static Strata openReadOnly(ActorSystem<?> system, Path dir, StrataOptions options) {
+    Objects.requireNonNull(system, "system must not be null");
+    Objects.requireNonNull(dir, "dir must not be null");
+    Objects.requireNonNull(options, "options must not be null");
+    return startReadOnly(system, dir, options, DiskFileSystem.INSTANCE);
+  }
+
+  /** Opens a store read-only on another file system ({@code system} may be null); for Strata's own tests. */
+  static Strata openReadOnly(ActorSystem<?> system, Path dir, StrataOptions options, FileSystem fs) {
+    return startReadOnly(system, dir, options, fs);
+  }
+
+  private static Strata startReadOnly(ActorSystem<?> system, Path dir, StrataOptions options, FileSystem fs) {
+    StoreEngine engine = StoreEngine.openReadOnly(dir.toAbsolutePath(), options, fs);
+    // No writer: nothing changes a read-only store after its open (see StoreEngine#openReadOnly).
+    Strata store = new Strata(engine, null, system, false, new AtomicBoolean(), new WriterReplies());
+    if (system != null) {
+      try {
+        store.closeAtShutdown = CloseAtShutdown.register(system, store);
+      } catch (RuntimeException e) {
+        store.close();
+        throw e;
+      }
+    }
+    return store;
   }
 
   /** True while the application's system would close this store at its shutdown; for tests. */
@@ -239,7 +314,7 @@ public final class Strata implements AutoCloseable {
   public void write(WriteBatch batch) {
     Objects.requireNonNull(batch, "batch must not be null");
     if (batch.isEmpty()) {
-      checkOpen();
+      checkWritable("write");
       return;
     }
     if (!engine.tryWrite(batch)) {
@@ -269,7 +344,7 @@ public final class Strata implements AutoCloseable {
     Objects.requireNonNull(batch, "batch must not be null");
     try {
       if (batch.isEmpty()) {
-        checkOpen();
+        checkWritable("write");
         return DONE;
       }
       if (engine.tryWrite(batch)) {
@@ -277,8 +352,8 @@ public final class Strata implements AutoCloseable {
       }
       return handOff(enqueue(batch));
     } catch (RuntimeException e) {
-      if (e instanceof IllegalStateException) {
-        throw e;
+      if (e instanceof IllegalStateException || e instanceof UnsupportedOperationException) {
+        throw e; // misuse (closed, or opened read-only): thrown, as by the synchronous calls
       }
       return CompletableFuture.failedFuture(e);
     }
@@ -317,7 +392,7 @@ public final class Strata implements AutoCloseable {
    * back).
    */
   public Transaction begin() {
-    checkOpen();
+    checkWritable("begin a transaction");
     return new Transaction(this, engine, engine.options().serializable());
   }
 
@@ -327,7 +402,7 @@ public final class Strata implements AutoCloseable {
    */
   public void addCompactionFilter(CompactionFilter filter) {
     Objects.requireNonNull(filter, "filter must not be null");
-    checkOpen();
+    checkWritable("add a compaction filter");
     engine.addCompactionFilter(filter);
   }
 
@@ -417,7 +492,7 @@ public final class Strata implements AutoCloseable {
 
   /** Freezes the current memtable and writes every memtable to level 0; returns when done. */
   public void flush() {
-    checkOpen();
+    checkWritable("flush");
     ask(WriterActor.Flush::new);
   }
 
@@ -427,6 +502,7 @@ public final class Strata implements AutoCloseable {
    * result is installed. The files it replaces are deleted once no open iterator reads them.
    */
   public void compact() {
+    checkWritable("compact");
     flush();
     ask(WriterActor.Compact::new);
   }
@@ -439,6 +515,9 @@ public final class Strata implements AutoCloseable {
    */
   public void waitForCompactions() {
     checkOpen();
+    if (writer == null) {
+      return; // opened read-only: no flush or compaction ever runs
+    }
     ask(WriterActor.AwaitIdle::new);
   }
 
@@ -448,7 +527,7 @@ public final class Strata implements AutoCloseable {
    * crash as soon as they are acknowledged but a power loss only once synced.
    */
   public void sync() {
-    checkOpen();
+    checkWritable("sync");
     ask(WriterActor.SyncWal::new);
   }
 
@@ -468,7 +547,7 @@ public final class Strata implements AutoCloseable {
    */
   public void checkpoint(Path target) {
     Objects.requireNonNull(target, "checkpoint target is null");
-    checkOpen();
+    checkWritable("checkpoint");
     if (!engine.options().walEnabled()) {
       flush();
     }
@@ -585,9 +664,11 @@ public final class Strata implements AutoCloseable {
     RuntimeException failure = null;
     try {
       engine.beginClose();
-      CompletableFuture<Void> done = replies.register(new CompletableFuture<>());
-      writer.tell(new WriterActor.Close(done));
-      failure = awaitClose(done, timeout, deadline);
+      if (writer != null) { // null: opened read-only, there is no writer to wait for
+        CompletableFuture<Void> done = replies.register(new CompletableFuture<>());
+        writer.tell(new WriterActor.Close(done));
+        failure = awaitClose(done, timeout, deadline);
+      }
     } finally {
       // Whatever the writer left unanswered (stuck, or dead before it could answer) fails now.
       replies.writerStopped();
@@ -702,6 +783,12 @@ public final class Strata implements AutoCloseable {
     }
   }
 
+  /** For a call that would change the store: open, and not opened read-only ({@code operation} names it). */
+  private void checkWritable(String operation) {
+    checkOpen();
+    engine.refuseIfReadOnly(operation);
+  }
+
   private static void await(CompletableFuture<Void> f) {
     try {
       f.join();
@@ -716,7 +803,8 @@ public final class Strata implements AutoCloseable {
 
   @Override
   public String toString() {
-    return "Strata(" + engine.directory() + (closed.get() ? ", closed" : "") + ")";
+    return "Strata(" + engine.directory() + (writer == null ? ", read-only" : "") + (closed.get() ? ", closed" : "")
+        + ")";
   }
 
 }

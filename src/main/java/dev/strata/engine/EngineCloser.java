@@ -19,7 +19,7 @@ import org.slf4j.LoggerFactory;
  * <p>Thread-safe: the writer releases as its last act; the closing thread, when the writer is gone
  * or stuck, with a bounded wait for a release under way on the writer's thread.
  */
-final class EngineCloser {
+final class EngineCloser implements StoreRelease {
   private static final Logger log = LoggerFactory.getLogger(EngineCloser.class);
   /** How long a release waits for a job's file operation already under way (see DirectoryFence). */
   private static final Duration JOB_FENCE_WAIT = Duration.ofSeconds(1);
@@ -47,7 +47,8 @@ final class EngineCloser {
   }
 
   /** Releases, waiting for a release under way on another thread; idempotent. */
-  void release() {
+  @Override
+  public void release() {
     releaseLock.lock();
     try {
       releaseOnce();
@@ -57,7 +58,8 @@ final class EngineCloser {
   }
 
   /** As {@link #release()}, unless a release under way on another thread does not end within {@code wait}: false then. */
-  boolean release(Duration wait) throws InterruptedException {
+  @Override
+  public boolean release(Duration wait) throws InterruptedException {
     if (!releaseLock.tryLock(wait.toNanos(), TimeUnit.NANOSECONDS)) {
       return false;
     }

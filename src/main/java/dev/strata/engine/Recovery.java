@@ -227,6 +227,15 @@ final class Recovery {
   }
 
   private SstFile open(FileMeta meta) throws IOException {
+    return openListed(dir, fs, cache, releaser, meta);
+  }
+
+  /**
+   * Opens the SST {@code meta} describes, as the manifest lists it: missing, or of another size
+   * than the manifest says, is corruption. Shared with {@link ReadOnlyRecovery}.
+   */
+  static SstFile openListed(Path dir, FileSystem fs, BlockCache cache, Consumer<SstFile> releaser, FileMeta meta)
+      throws IOException {
     Path path = FileNames.sst(dir, meta.number());
     if (!fs.exists(path)) {
       throw new CorruptionException("SST " + path + " is listed in the manifest but missing");

@@ -13,6 +13,7 @@ import dev.strata.fs.FileSystem;
 import dev.strata.fs.MappingBudget;
 import dev.strata.fs.TranslatingFileSystem;
 import dev.strata.key.Lookup;
+import dev.strata.memtable.Memtable;
 import dev.strata.mvcc.SnapshotRegistry;
 import dev.strata.readstate.ReadState;
 import dev.strata.readstate.ReadStateCell;
@@ -21,6 +22,8 @@ import dev.strata.wal.WalWriter;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -49,6 +52,10 @@ import java.util.function.Consumer;
  * whatever shape the JDK gave it. A flush or compaction that found the device full lost nothing:
  * that error state is recoverable, and the writer ends it when a retry succeeds.
  *
+ * <p><b>Read-only.</b> {@link #openReadOnly} opens a store without its writer side: it reads what
+ * the directory holds, publishes it once, and refuses every write; it takes no lock and touches
+ * no file, so it may run beside a read-write process (see {@link ReadOnlyRecovery}).
+ *
  * <p>Thread-safety: every public method is for any thread; {@link #writerControl()} is handed out
  * once, and what it reaches is the writer's alone.
  */
@@ -70,7 +77,7 @@ public final class StoreEngine {
   private final ReadStateCell cell;
   private final WritePath writes;
   private final WriterControl control;
-  private final EngineCloser closer;
+  private final StoreRelease closer;
   private final AtomicBoolean controlHandedOut = new AtomicBoolean();
 
   private StoreEngine(Path dir, StrataOptions options, FileSystem fs, Executor walPreparer, BlockCache cache,
@@ -97,6 +104,31 @@ public final class StoreEngine {
   }
 
   /**
+   * A store opened read-only: what {@code recovered} read is published once and never changes.
+   * No writer side exists (no WAL set, version set or writer control), so no call can reach a
+   * file; the write path refuses every write.
+   */
+  private StoreEngine(Path dir, StrataOptions options, BlockCache cache, FileReleaser releaser,
+      ReadOnlyRecovery.Result recovered) {
+    this.dir = dir;
+    this.options = options;
+    this.cache = cache;
+    this.releaser = releaser;
+    this.events = new ListenerEvents(dir, options.listeners()); // nothing to tell: no flush, compaction or I/O error
+    this.errors = new ErrorState(dir, events);
+    this.versions = null;
+    this.wals = null;
+    this.control = null;
+    // An empty mutable memtable above the replayed ones, which are frozen (newest first, as reads want).
+    Memtable mutable = new Memtable(recovered.nextFileNumber(), 0);
+    List<Memtable> newestFirst = new ArrayList<>(recovered.memtables());
+    Collections.reverse(newestFirst);
+    this.cell = new ReadStateCell(ReadState.initial(mutable, newestFirst, recovered.levels()));
+    this.writes = WritePath.readOnly(options, cell, errors, recovered.lastSequence(), dir);
+    this.closer = new ReadOnlyCloser(writes, cell);
+  }
+
+  /**
    * Opens (creating when missing) the store in {@code dir} and recovers what it holds. WAL segments
    * are mapped one ahead on the writing thread; {@link #open(Path, StrataOptions, FileSystem,
    * Executor)} moves that work off it.
@@ -117,9 +149,7 @@ public final class StoreEngine {
 
   private static StoreEngine open(Path dir, StrataOptions options, FileSystem given, Executor walPreparer,
       long manifestRollBytes) {
-    // Whatever shape the JDK gives an I/O error (UncheckedIOException, InternalError), the engine
-    // sees an IOException, which every call site turns into the error state and a StrataException.
-    FileSystem fs = TranslatingFileSystem.wrap(new BudgetedFileSystem(given, new MappingBudget(options.maxMappedFiles())));
+    FileSystem fs = engineFileSystem(given, options);
     BlockCache cache = new BlockCache(options.blockCacheBytes());
     FileReleaser releaser = new FileReleaser(dir, fs);
     Recovery.Result r = new Recovery(dir, options, fs, cache, releaser).run();
@@ -137,6 +167,27 @@ public final class StoreEngine {
   }
 
   /**
+   * Opens the store in {@code dir} read-only (RocksDB's {@code OpenForReadOnly}): reads CURRENT,
+   * the manifest and the SSTs, and replays every live WAL into memtables kept in memory (see
+   * {@link ReadOnlyRecovery}), without taking the directory lock or creating, changing, renaming or
+   * deleting any file. Every write, and {@link #writerControl()}, is refused: nothing changes the
+   * store it opened. A directory that holds no store is a {@link StrataException}.
+   */
+  public static StoreEngine openReadOnly(Path dir, StrataOptions options, FileSystem given) {
+    FileSystem fs = engineFileSystem(given, options);
+    BlockCache cache = new BlockCache(options.blockCacheBytes());
+    FileReleaser releaser = new FileReleaser(dir, fs);
+    ReadOnlyRecovery.Result r = new ReadOnlyRecovery(dir, options, fs, cache, releaser).run();
+    return new StoreEngine(dir, options, cache, releaser, r);
+  }
+
+  private static FileSystem engineFileSystem(FileSystem given, StrataOptions options) {
+    // Whatever shape the JDK gives an I/O error (UncheckedIOException, InternalError), the engine
+    // sees an IOException, which every call site turns into the error state and a StrataException.
+    return TranslatingFileSystem.wrap(new BudgetedFileSystem(given, new MappingBudget(options.maxMappedFiles())));
+  }
+
+  /**
    * The one handle through which the store's shape changes, for the writer actor that the caller
    * is about to start. Handed out once: a second call throws {@link IllegalStateException}, so no
    * one but that writer can hold it.
@@ -150,11 +201,20 @@ public final class StoreEngine {
   }
 
   public WriterControl writerControl() {
+    writes.refuseIfReadOnly("start a writer");
     if (!controlHandedOut.compareAndSet(false, true)) {
       throw new IllegalStateException("the writer control of store " + dir
           + " was already handed out: one writer alone changes the store");
     }
     return control;
+  }
+
+  /**
+   * Throws {@link UnsupportedOperationException}, saying that the store was opened read-only and
+   * naming {@code operation} ("flush", say), when it was; returns otherwise.
+   */
+  public void refuseIfReadOnly(String operation) {
+    writes.refuseIfReadOnly(operation);
   }
 
   /** Connects the engine to its writer; must happen before the first write. */

@@ -11,6 +11,7 @@ import dev.strata.util.ByteBuilder;
 import dev.strata.wal.WalBatchCodec;
 import dev.strata.wal.WalWriter;
 import java.io.IOException;
+import java.nio.file.Path;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantLock;
@@ -63,6 +64,8 @@ final class WritePath {
    */
   private long walSequence;
   private volatile boolean closed;
+  /** The store's directory when it was opened read-only (every write is refused), else null. */
+  private final Path readOnlyDir;
   /** Too many L0 files: writes skip the fast path and go one by one through the writer. */
   private volatile boolean slowdown;
   /** Guarded by commitLock. */
@@ -79,12 +82,28 @@ final class WritePath {
   record Counters(long lastSequence, long userBytesWritten, long walBytesWritten, long currentWalBytes) {}
 
   WritePath(StrataOptions options, ReadStateCell cell, ErrorState errors, long lastSequence, WalWriter wal) {
+    this(options, cell, errors, lastSequence, wal, null);
+  }
+
+  private WritePath(StrataOptions options, ReadStateCell cell, ErrorState errors, long lastSequence, WalWriter wal,
+      Path readOnlyDir) {
     this.options = options;
     this.cell = cell;
     this.errors = errors;
     this.lastSequence = lastSequence;
     this.walSequence = lastSequence;
     this.wal = wal;
+    this.readOnlyDir = readOnlyDir;
+  }
+
+  /**
+   * The write path of a store in {@code dir} opened read-only: it refuses every write with an
+   * {@link UnsupportedOperationException}, and its last sequence, what reads read at, stays
+   * {@code lastSequence}.
+   */
+  static WritePath readOnly(StrataOptions options, ReadStateCell cell, ErrorState errors, long lastSequence,
+      Path dir) {
+    return new WritePath(options, cell, errors, lastSequence, null, dir);
   }
 
   void attach(WriterSignals writer) {
@@ -311,7 +330,16 @@ final class WritePath {
     if (closed) {
       throw new IllegalStateException("store is closed");
     }
+    refuseIfReadOnly("write");
     errors.check();
+  }
+
+  /** Throws {@link UnsupportedOperationException}, naming {@code operation}, on a store opened read-only. */
+  void refuseIfReadOnly(String operation) {
+    if (readOnlyDir != null) {
+      throw new UnsupportedOperationException("cannot " + operation + ": the store in " + readOnlyDir
+          + " was opened read-only (Strata.openReadOnly)");
+    }
   }
 
   /** Work that must happen at a swap with no write committing in between. */

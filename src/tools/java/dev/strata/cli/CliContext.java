@@ -60,6 +60,14 @@ final class CliContext implements AutoCloseable {
     return new StrataStore(openStrata(dir, options));
   }
 
+  /**
+   * Opens the existing Strata store in {@code dir} read-only ({@code Strata.openReadOnly}): no
+   * lock, no file created or changed, and no actor, so it needs no ActorSystem; writes throw.
+   */
+  KeyValueStore openReadOnly(Path dir, StrataOptions options) {
+    return new StrataStore(Strata.openReadOnly(dir, options));
+  }
+
   /** As {@link #open}, the store itself, for what needs more than {@link KeyValueStore} (streams). */
   Strata openStrata(Path dir, StrataOptions options) {
     return Strata.open(system(), dir, options);

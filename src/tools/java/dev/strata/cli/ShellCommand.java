@@ -10,8 +10,15 @@ import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.List;
 
-/** {@code strata shell DIR}: opens the store and runs a {@link Shell} on standard input. */
+/**
+ * {@code strata shell [--read-only] DIR}: opens the store and runs a {@link Shell} on standard
+ * input. With {@code --read-only} the store is opened with {@code Strata.openReadOnly}: no lock,
+ * no file changed, so it may run beside the process that writes the store; get, scan and stats
+ * work, and put, delete and flush answer with an error line.
+ */
 final class ShellCommand {
+  static final String READ_ONLY = "--read-only";
+
   private ShellCommand() {}
 
   /** Runs the shell; returns the exit code. {@code prompt}: standard input is a terminal. */
@@ -21,7 +28,9 @@ final class ShellCommand {
       out.print(Usage.SHELL);
       return Main.EXIT_OK;
     }
-    if (args.size() != 1 || args.get(0).isBlank()) {
+    boolean readOnly = args.contains(READ_ONLY);
+    List<String> operands = args.stream().filter(a -> !a.equals(READ_ONLY)).toList();
+    if (operands.size() != 1 || operands.get(0).isBlank()) {
       err.println("strata shell: expects exactly one argument, the store's directory");
       err.println();
       err.print(Usage.SHELL);
@@ -29,14 +38,14 @@ final class ShellCommand {
     }
     Path dir;
     try {
-      dir = Path.of(args.get(0));
+      dir = Path.of(operands.get(0));
     } catch (InvalidPathException e) {
-      err.println("strata shell: '" + args.get(0) + "' is not a valid path: " + e.getReason());
+      err.println("strata shell: '" + operands.get(0) + "' is not a valid path: " + e.getReason());
       return Main.EXIT_USAGE;
     }
     KeyValueStore store;
     try {
-      store = context.open(dir, context.baseOptions());
+      store = readOnly ? context.openReadOnly(dir, context.baseOptions()) : context.open(dir, context.baseOptions());
     } catch (RuntimeException e) {
       err.println("strata shell: cannot open " + dir + ": " + describe(e));
       return Main.EXIT_FAILURE;

@@ -17,7 +17,7 @@ final class Usage {
       Commands:
         bench [options]                db_bench-style workloads against a fresh store
         bench ingest [options]         the same fill through the synchronous API and through StrataFlow
-        shell DIR                      an interactive prompt on the store in DIR
+        shell [--read-only] DIR        an interactive prompt on the store in DIR
         check DIR                      verifies every file of a store, read-only
         checkpoint DIR TARGET          an openable copy of the store in DIR, written to TARGET
         lsm [options] DIR              the tree's levels, files, key ranges and compaction debt
@@ -132,10 +132,17 @@ final class Usage {
       IngestArgs.DEFAULT_ROUNDS);
 
   static final String SHELL = """
-      Usage: strata shell DIR
+      Usage: strata shell [--read-only] DIR
 
       Opens (creating when missing) the store in DIR and reads commands from standard input, one
       per line; a prompt is shown when standard input is a terminal. End of input closes the store.
+
+      Options:
+        --read-only   open the existing store read-only: no LOCK taken, no file created, changed
+                      or deleted, so it can run beside the process that writes the store. It sees
+                      the store as it was when opened (WALs included); get, scan and stats work,
+                      put, delete and flush answer with an error.
+        -h, --help    this text
       """ + Shell.HELP;
 
   static final String DUMP_SST = """
