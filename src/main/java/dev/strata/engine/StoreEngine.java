@@ -116,6 +116,7 @@ public final class StoreEngine {
     this.releaser = releaser;
     this.events = new ListenerEvents(dir, options.listeners()); // nothing to tell: no flush, compaction or I/O error
     this.errors = new ErrorState(dir, events);
+    this.reports = new StoreEvents(dir, events);
     this.versions = null;
     this.wals = null;
     this.control = null;
