@@ -19,8 +19,8 @@ import java.util.Optional;
 /**
  * Makes one backup, from a checkpoint of the store ({@link Strata#checkpoint}), which fixes a
  * consistent moment: every write acknowledged before the call, with SSTs hard-linked (the
- * checkpoint is made inside the backup directory, on its file system) and the live WALs copied
- * up to that moment. Then:
+ * checkpoint is made on the store's file system, see {@link #checkpointDir}) and the live WALs
+ * copied up to that moment. Then:
  * <ol>
  *   <li>each SST is checksummed and, unless {@code shared/} already holds it under its
  *       number-checksum-size name, copied there (through a .tmp, synced, renamed);
@@ -43,7 +43,7 @@ final class BackupCreator {
   }
 
   BackupInfo create(Strata db) throws IOException {
-    Path checkpoint = layout.checkpoint();
+    Path checkpoint = checkpointDir(db.directory());
     BackupFiles.deleteRecursively(checkpoint);
     try {
       db.checkpoint(checkpoint);
@@ -55,6 +55,24 @@ final class BackupCreator {
     } finally {
       BackupFiles.deleteRecursively(checkpoint);
     }
+  }
+
+  /**
+   * Where the checkpoint goes: where its SSTs can be hard links of the store's, so that it copies
+   * no data. Inside the backup directory when that is on the store's file system (so that what a
+   * crash leaves there is found at the next open); else beside the store, as
+   * {@code <store>.backup-checkpoint.tmp} (removed by the next backup of that store), unless the
+   * store's parent cannot be written, where the checkpoint then copies the SSTs into the backup
+   * directory.
+   */
+  private Path checkpointDir(Path storeDir) throws IOException {
+    Path store = storeDir.toAbsolutePath();
+    Path parent = store.getParent();
+    if (parent == null || !Files.isDirectory(store) || Files.getFileStore(store).equals(Files.getFileStore(layout.root()))
+        || !Files.isWritable(parent)) {
+      return layout.checkpoint();
+    }
+    return parent.resolve(store.getFileName() + ".backup-" + BackupLayout.CHECKPOINT);
   }
 
   private BackupInfo backUp(Strata db, Path checkpoint) throws IOException {

@@ -13,6 +13,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.strata.CorruptionException;
 import dev.strata.Strata;
@@ -27,6 +28,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -277,6 +279,52 @@ class StrataBackupsTest {
       backups.restore(2, tmp.resolve("r2"));
       assertEquals(lines(first), contents(tmp.resolve("r1")));
       assertEquals(lines(second), contents(tmp.resolve("r2")));
+    }
+  }
+
+  @Test
+  void noFileOfABackupIsALinkOfTheStoresOrOfARestoredStores() throws Exception {
+    try (StrataBackups backups = StrataBackups.open(backupDir())) {
+      threeBackups(backups);
+      backups.restore(3, tmp.resolve("restored"));
+      Set<Object> storeInodes = inodes(store());
+      Set<Object> restoredInodes = inodes(tmp.resolve("restored"));
+      for (Object inode : inodes(backupDir())) {
+        assertFalse(storeInodes.contains(inode), "a backup file is a link of a store file");
+        assertFalse(restoredInodes.contains(inode), "a restored file is a link of a backup file");
+      }
+    }
+  }
+
+  @Test
+  void aBackupOnAnotherFileSystemLeavesNoCheckpointBehind() throws Exception {
+    Path shm = Path.of("/dev/shm");
+    assumeTrue(Files.isDirectory(shm) && Files.isWritable(shm)
+        && !Files.getFileStore(shm).equals(Files.getFileStore(tmp)), "needs a second file system at /dev/shm");
+    Path elsewhere = Files.createTempDirectory(shm, "strata-backups-");
+    try (StrataBackups backups = StrataBackups.open(elsewhere.resolve("backups"))) {
+      Map<String, String> model = new TreeMap<>();
+      try (Strata db = Strata.open(store(), quietOptions())) {
+        fill(db, model, "a", 100);
+        db.flush();
+        put(db, model, "wal", "in the WAL");
+        backups.create(db);
+      }
+      assertEquals(List.of("db"), names(tmp), "the checkpoint beside the store is gone");
+      backups.restore(1, tmp.resolve("restored"));
+      assertEquals(lines(model), contents(tmp.resolve("restored")));
+    } finally {
+      TestHarness.deleteRecursively(elsewhere);
+    }
+  }
+
+  private static Set<Object> inodes(Path dir) throws Exception {
+    try (Stream<Path> files = Files.walk(dir)) {
+      Set<Object> inodes = new HashSet<>();
+      for (Path f : files.filter(Files::isRegularFile).toList()) {
+        inodes.add(Files.getAttribute(f, "unix:ino"));
+      }
+      return inodes;
     }
   }
 

@@ -6,8 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.strata.CompactionOptions;
 import dev.strata.Strata;
+import dev.strata.StrataOptions;
 import dev.strata.cli.CliTestHarness.Capture;
+import dev.strata.engine.OptionsFile;
 import java.io.ByteArrayInputStream;
 import java.io.RandomAccessFile;
 import java.nio.file.Files;
@@ -74,6 +77,16 @@ class BackupCommandsTest {
       assertArrayEquals(bytes("2"), db.get(bytes("in-wal")));
       assertArrayEquals(bytes("1"), db.get(bytes("backup")), "backup 1's value, not backup 2's");
     }
+  }
+
+  @Test
+  void theStoreIsOpenedWithTheOptionsItWasLastOpenedWith() {
+    try (Strata db = Strata.open(store(), StrataOptions.builder().compaction(CompactionOptions.tiered()).build())) {
+      db.put(bytes("k"), bytes("v"));
+    }
+    assertEquals(0, run("backup", store().toString(), backups().toString()), err.text());
+    assertEquals(CompactionOptions.Strategy.TIERED,
+        OptionsFile.read(store()).orElseThrow().compaction().strategy(), "the backup's open kept the store's options");
   }
 
   @Test

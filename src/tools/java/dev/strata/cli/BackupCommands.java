@@ -6,6 +6,7 @@ import dev.strata.StrataOptions;
 import dev.strata.backup.BackupInfo;
 import dev.strata.backup.StrataBackups;
 import dev.strata.backup.VerifyReport;
+import dev.strata.engine.OptionsFile;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -43,13 +44,28 @@ final class BackupCommands {
       return Main.EXIT_FAILURE;
     }
     try (StrataBackups backups = StrataBackups.open(backupDir);
-        Strata db = Strata.open(dir, StrataOptions.builder().createIfMissing(false).build())) {
+        Strata db = Strata.open(dir, storeOptions(dir, err))) {
       out.println(backups.create(db));
     } catch (StrataException | IllegalArgumentException | IllegalStateException e) {
       err.println("strata backup: " + e.getMessage());
       return Main.EXIT_FAILURE;
     }
     return Main.EXIT_OK;
+  }
+
+  /**
+   * The options the store was last opened with (its OPTIONS file), so that opening it to back it up
+   * does not retune it (a different compaction strategy would start reshaping its tree); the
+   * defaults when it has no readable OPTIONS file. Never creates a store.
+   */
+  private static StrataOptions storeOptions(Path dir, PrintStream err) {
+    StrataOptions options = StrataOptions.defaults();
+    try {
+      options = OptionsFile.read(dir).orElse(options);
+    } catch (StrataException e) {
+      err.println("strata backup: opening with the default options: " + e.getMessage());
+    }
+    return options.toBuilder().createIfMissing(false).build();
   }
 
   static int restore(List<String> args, PrintStream out, PrintStream err) {

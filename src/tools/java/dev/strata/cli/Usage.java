@@ -200,9 +200,10 @@ final class Usage {
   static final String BACKUP = """
       Usage: strata backup DIR BACKUPDIR
 
-      Opens the store in DIR (it must exist; it is recovered as any open does, and no other
-      process may hold it), adds a backup of it to BACKUPDIR (created when missing), closes it,
-      and prints the backup's id, time, files, bytes, new bytes and last sequence.
+      Opens the store in DIR (it must exist; it is recovered as any open does, with the options
+      of its OPTIONS file, and no other process may hold it), adds a backup of it to BACKUPDIR
+      (created when missing), closes it, and prints the backup's id, time, files, bytes, new
+      bytes and last sequence.
 
       A backup is incremental: BACKUPDIR/shared/ keeps each SST once, named by its number,
       CRC32C and size, for every backup that holds it, so a backup copies only the SSTs no earlier
