@@ -31,11 +31,14 @@ import java.util.Optional;
  *       backup does not exist, and what a crash left is removed at the next open;
  *   <li>the checkpoint is removed (also when the backup failed).
  * </ol>
+ * A backup that fails removes what it wrote: the shared SSTs it added, its private directory.
  * Not thread-safe: {@link StrataBackups} runs one at a time.
  */
 final class BackupCreator {
   private final BackupLayout layout;
   private final long id;
+  /** The shared SSTs this backup copied (and their temporary names), for {@link #undo}. */
+  private final List<Path> added = new ArrayList<>();
 
   BackupCreator(BackupLayout layout, long id) {
     this.layout = layout;
@@ -52,6 +55,9 @@ final class BackupCreator {
             + checkpoint + " (a backup needs a store on the operating system's file system)");
       }
       return backUp(db, checkpoint);
+    } catch (IOException | RuntimeException e) {
+      undo();
+      throw e;
     } finally {
       BackupFiles.deleteRecursively(checkpoint);
     }
@@ -111,7 +117,9 @@ final class BackupCreator {
       if (!Files.exists(to) || Files.size(to) != size) {
         Path tmp = to.resolveSibling(sharedName + BackupLayout.TEMP_SUFFIX);
         Files.deleteIfExists(tmp);
+        added.add(tmp);
         int copied = BackupFiles.copy(from, tmp, sst, size, crc);
+        added.add(to);
         BackupFiles.FS.rename(tmp, to);
         newBytes += size;
         crc = copied;
@@ -145,6 +153,24 @@ final class BackupCreator {
     BackupFiles.FS.rename(tmp, layout.meta(id));
     BackupFiles.FS.syncDirectory(layout.metaDir());
     return BackupMeta.decode(BackupLayout.META + "/" + id, id, meta).info();
+  }
+
+  /**
+   * Removes what a failed backup wrote, the meta file first (a failure after its rename, syncing
+   * its directory, must not leave a backup whose files are then removed), so that it never
+   * existed. Best effort: what stays is removed at the next open.
+   */
+  private void undo() {
+    List<Path> paths = new ArrayList<>(List.of(layout.meta(id), layout.metaTemp(id)));
+    paths.addAll(added);
+    paths.add(layout.privateDir(id));
+    for (Path p : paths) {
+      try {
+        BackupFiles.deleteRecursively(p);
+      } catch (IOException e) {
+        // The backup's own failure is the one to report; the next open tries again.
+      }
+    }
   }
 
   /**

@@ -297,7 +297,7 @@ public final class StrataBackups implements AutoCloseable {
     for (Path dir : List.of(layout.metaDir(), layout.shared())) {
       for (String name : BackupFiles.FS.list(dir)) {
         if (name.endsWith(BackupLayout.TEMP_SUFFIX)) {
-          Files.deleteIfExists(dir.resolve(name));
+          BackupFiles.deleteRecursively(dir.resolve(name));
         }
       }
     }

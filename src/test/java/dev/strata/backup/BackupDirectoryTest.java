@@ -13,6 +13,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.strata.CorruptionException;
 import dev.strata.Strata;
+import dev.strata.StrataException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -68,6 +69,34 @@ class BackupDirectoryTest {
       assertEquals(sharedBefore.size() - 2, names(backupDir().resolve("shared")).size());
       assertTrue(backups.verify(1).ok());
       backups.restore(1, tmp.resolve("restored"));
+    }
+    assertEquals(lines(model), contents(tmp.resolve("restored")));
+  }
+
+  @Test
+  void aBackupThatFailsRemovesWhatItWroteAndTheOthersStay() throws Exception {
+    Map<String, String> model = oneBackup();
+    List<String> shared = names(backupDir().resolve("shared"));
+    try (StrataBackups backups = StrataBackups.open(backupDir());
+        Strata db = Strata.open(tmp.resolve("db"), quietOptions())) {
+      fill(db, model, "c", 50);
+      db.flush();
+      // A directory where backup 2's meta file is to be written: the last step fails.
+      Files.createDirectories(backupDir().resolve("meta").resolve("2.tmp").resolve("in-the-way"));
+      StrataException e = assertThrows(StrataException.class, () -> backups.create(db));
+      assertTrue(e.getMessage().startsWith("backup of " + tmp.resolve("db") + " into " + backupDir() + " failed"),
+          e.getMessage());
+      assertEquals(List.of(1L), backups.ids());
+      assertEquals(shared, names(backupDir().resolve("shared")), "the SST it copied is removed");
+      assertEquals(List.of("1"), names(backupDir().resolve("private")));
+      assertFalse(Files.exists(backupDir().resolve("checkpoint.tmp")));
+    }
+    try (StrataBackups backups = StrataBackups.open(backupDir())) {
+      assertEquals(List.of("1"), names(backupDir().resolve("meta")), "only backup 1 is there");
+      try (Strata db = Strata.open(tmp.resolve("db"), quietOptions())) {
+        assertEquals(2, backups.create(db).id());
+      }
+      backups.restore(2, tmp.resolve("restored"));
     }
     assertEquals(lines(model), contents(tmp.resolve("restored")));
   }
