@@ -6,8 +6,10 @@ import dev.strata.util.Crc32c;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
@@ -27,7 +29,8 @@ import java.util.regex.Pattern;
  *   file CURRENT private/7/CURRENT 52 0badf00d\n
  *   ...                                   one line per file, in restore order: the file's name in
  *                                         the store, its path relative to the backup directory
- *                                         ('/'-separated: shared/NAME or private/ID/NAME), its size
+ *                                         ('/'-separated: shared/NAME or private/ID/NAME, ID this
+ *                                         backup's id, NAME the store name), its size
  *                                         in bytes (decimal), its CRC32C (plain, unmasked; the one
  *                                         a shared name carries) as 8 lowercase hex digits
  *   crc32c 89abcdef\n                     masked CRC32C (dev.strata.util.Crc32c) of every byte
@@ -111,8 +114,12 @@ final class BackupMeta {
     long newBytes = number(name, lines[3], "new-bytes");
     List<Entry> files = new ArrayList<>();
     long total = 0;
+    Set<String> names = new HashSet<>();
     for (int i = 4; i < lines.length; i++) {
-      Entry e = entry(name, lines[i]);
+      Entry e = entry(name, id, lines[i]);
+      if (!names.add(e.storeName())) {
+        throw new CorruptionException(name + " names " + e.storeName() + " twice");
+      }
       files.add(e);
       total += e.size();
     }
@@ -130,7 +137,7 @@ final class BackupMeta {
     return decimal(name, parts[1], key);
   }
 
-  private static Entry entry(String name, String line) {
+  private static Entry entry(String name, long id, String line) {
     String[] parts = line.split(" ", -1);
     if (parts.length != 5 || !parts[0].equals("file")) {
       throw new CorruptionException(name + " has a line that is not 'file NAME PATH SIZE CRC32C': '" + line + "'");
@@ -145,10 +152,10 @@ final class BackupMeta {
     boolean shared = segments.length == 2 && segments[0].equals(BackupLayout.SHARED)
         && BackupLayout.parseSharedName(segments[1]).isPresent();
     boolean own = segments.length == 3 && segments[0].equals(BackupLayout.PRIVATE)
-        && BackupLayout.parseId(segments[1]).isPresent() && segments[2].equals(storeName);
+        && segments[1].equals(Long.toString(id)) && segments[2].equals(storeName);
     if (!shared && !own) {
       throw new CorruptionException(name + " keeps " + storeName + " at '" + path
-          + "', which is neither shared/NUMBER_CRC_SIZE.sst nor private/ID/" + storeName);
+          + "', which is neither shared/NUMBER_CRC_SIZE.sst nor private/" + id + "/" + storeName);
     }
     long size = decimal(name, parts[3], "size of " + storeName);
     if (!HEX8.matcher(parts[4]).matches()) {

@@ -61,6 +61,9 @@ public final class StrataBackups implements AutoCloseable {
     BackupLayout layout = new BackupLayout(backupDir);
     FileLock lock;
     try {
+      if (Files.exists(backupDir) && !Files.isDirectory(backupDir)) {
+        throw new StrataException("cannot open backup directory " + backupDir + ": it is not a directory");
+      }
       Files.createDirectories(backupDir);
       lock = BackupFiles.FS.lock(layout.lock());
     } catch (IOException e) {

@@ -101,7 +101,15 @@ class BackupMetaTest {
   void pathsOutsideTheBackupDirectoryAreRefused() {
     byte[] bytes = sealed(body().replace("private/7/000014.wal", "../../etc/000014.wal"));
     assertEquals("meta/7 keeps 000014.wal at '../../etc/000014.wal', which is neither shared/NUMBER_CRC_SIZE.sst "
-        + "nor private/ID/000014.wal", failure(7, bytes));
+        + "nor private/7/000014.wal", failure(7, bytes));
+  }
+
+  @Test
+  void aBackupNamesOnlyItsOwnPrivateFilesAndEachFileOnce() {
+    assertEquals("meta/7 keeps 000014.wal at 'private/6/000014.wal', which is neither shared/NUMBER_CRC_SIZE.sst "
+        + "nor private/7/000014.wal", failure(7, sealed(body().replace("private/7/000014.wal", "private/6/000014.wal"))));
+    assertEquals("meta/7 names 000014.wal twice", failure(7, sealed(body()
+        + "file 000014.wal private/7/000014.wal 300 fedcba98\n")));
   }
 
   @Test
