@@ -57,6 +57,21 @@ public final class Main {
       case "checkpoint" -> {
         return CheckpointCommand.run(rest, out, err);
       }
+      case "backup" -> {
+        return BackupCommands.backup(rest, out, err);
+      }
+      case "restore" -> {
+        return BackupCommands.restore(rest, out, err);
+      }
+      case "verify" -> {
+        return BackupCommands.verify(rest, out, err);
+      }
+      case "backups" -> {
+        return BackupCommands.list(rest, out, err);
+      }
+      case "purge-backups" -> {
+        return BackupCommands.purge(rest, out, err);
+      }
       case "lsm" -> {
         return LsmCommand.run(rest, out, err);
       }

@@ -20,6 +20,12 @@ final class Usage {
         shell [--read-only] DIR        an interactive prompt on the store in DIR
         check DIR                      verifies every file of a store, read-only
         checkpoint DIR TARGET          an openable copy of the store in DIR, written to TARGET
+        backup DIR BACKUPDIR           an incremental backup of the store in DIR, kept in BACKUPDIR
+        restore BACKUPDIR ID DIR       restores backup ID into DIR, a new store
+        verify BACKUPDIR [ID]          checks every file of every backup (or of backup ID)
+        backups BACKUPDIR              lists the backups in BACKUPDIR
+        purge-backups BACKUPDIR --keep N
+                                       deletes all but the newest N backups of BACKUPDIR
         lsm [options] DIR              the tree's levels, files, key ranges and compaction debt
         compact DIR                    compacts the whole store in DIR into one sorted run
         dump-manifest DIR|FILE         every record of a manifest, then the state they fold to
@@ -213,6 +219,66 @@ final class Usage {
       the compaction fails, 2 for bad usage.
       """;
 
+  static final String BACKUP = """
+      Usage: strata backup DIR BACKUPDIR
+
+      Opens the store in DIR (it must exist; it is recovered as any open does, with the options
+      of its OPTIONS file, and no other process may hold it), adds a backup of it to BACKUPDIR
+      (created when missing), closes it, and prints the backup's id, time, files, bytes, new
+      bytes and last sequence.
+
+      A backup is incremental: BACKUPDIR/shared/ keeps each SST once, named by its number,
+      CRC32C and size, for every backup that holds it, so a backup copies only the SSTs no earlier
+      backup holds, plus the store's manifest, WALs, OPTIONS and CURRENT (BACKUPDIR/private/ID/).
+      It is consistent: it holds every write acknowledged before it started. It exists once its
+      meta file BACKUPDIR/meta/ID (every file's path, size and CRC32C) is in place, which is
+      written last; what an interrupted backup left is removed the next time BACKUPDIR is opened.
+
+      Exit code 0 when the backup is made, 1 when DIR holds no store or the store or the backup
+      fails, 2 for bad usage.
+      """;
+
+  static final String RESTORE = """
+      Usage: strata restore BACKUPDIR ID DIR
+
+      Restores backup ID of BACKUPDIR into DIR, which must not exist or be empty; DIR becomes a
+      store of its own holding exactly what the backup holds. Every file is copied (never linked)
+      and its size and CRC32C checked as it is; a damaged file fails the restore, naming it, and
+      a failed restore removes what it wrote, so it never leaves a store that opens.
+
+      Exit code 0 when the backup is restored, 1 when there is no such backup, DIR is not empty,
+      or a file is damaged or cannot be copied, 2 for bad usage.
+      """;
+
+  static final String VERIFY = """
+      Usage: strata verify BACKUPDIR [ID]
+
+      Reads every file of every backup in BACKUPDIR (or of backup ID) and recomputes its CRC32C
+      against the backup's meta file, without restoring anything. Prints one line per backup,
+      one "problem:" line per missing, resized or damaged file (or unreadable meta file), then a
+      summary. Exit code 0 only when every backup checked is sound, 1 otherwise, 2 for bad usage.
+      """;
+
+  static final String BACKUPS = """
+      Usage: strata backups BACKUPDIR
+
+      Lists the backups in BACKUPDIR, oldest first: id, time, files, bytes (what a restore
+      writes), new bytes (what the backup added to BACKUPDIR) and last sequence. Exit code 1 when
+      a meta file is damaged (strata verify names it), 2 for bad usage.
+      """;
+
+  static final String PURGE_BACKUPS = """
+      Usage: strata purge-backups BACKUPDIR --keep N
+
+      Deletes all but the newest N backups (N at least 1) of BACKUPDIR, and every shared SST no
+      remaining backup holds. Prints the ids deleted and kept. Exit code 1 when BACKUPDIR cannot
+      be changed, 2 for bad usage.
+
+      Options:
+        --keep N      the number of newest backups to keep (required)
+        -h, --help    this text
+      """;
+
   static final String LSM = """
       Usage: strata lsm [options] DIR
 
@@ -315,6 +381,11 @@ final class Usage {
       case "dump-sst" -> Optional.of(DUMP_SST);
       case "check" -> Optional.of(CHECK);
       case "checkpoint" -> Optional.of(CHECKPOINT);
+      case "backup" -> Optional.of(BACKUP);
+      case "restore" -> Optional.of(RESTORE);
+      case "verify" -> Optional.of(VERIFY);
+      case "backups" -> Optional.of(BACKUPS);
+      case "purge-backups" -> Optional.of(PURGE_BACKUPS);
       case "lsm" -> Optional.of(LSM);
       case "compact" -> Optional.of(COMPACT);
       case "dump-manifest" -> Optional.of(DUMP_MANIFEST);
