@@ -57,6 +57,9 @@ public final class Main {
       case "checkpoint" -> {
         return CheckpointCommand.run(rest, out, err);
       }
+      case "repair" -> {
+        return RepairCommand.run(rest, out, err);
+      }
       case "lsm" -> {
         return LsmCommand.run(rest, out, err);
       }
