@@ -86,10 +86,14 @@ public final class StoreRepair {
    *     new files a later open deletes and links in {@code lost/}
    */
   public static RepairReport repair(Path dir) {
-    FileSystem fs = DiskFileSystem.INSTANCE;
     if (!Files.isDirectory(dir)) {
       throw new StrataException("cannot repair " + dir + ": it is not a directory");
     }
+    return repair(dir, DiskFileSystem.INSTANCE);
+  }
+
+  /** {@link #repair(Path)} on another file system: for tests, with the in-memory one that simulates power loss. */
+  public static RepairReport repair(Path dir, FileSystem fs) {
     FileLock lock;
     try {
       lock = fs.lock(dir.resolve(FileNames.LOCK));
@@ -112,7 +116,7 @@ public final class StoreRepair {
     long maxNumber = 0;
     for (String name : fs.list(dir)) {
       Optional<FileNames.Parsed> parsed = FileNames.parse(name);
-      if (parsed.isEmpty() || !Files.isRegularFile(dir.resolve(name))) {
+      if (parsed.isEmpty()) {
         continue;
       }
       long number = parsed.get().number();
