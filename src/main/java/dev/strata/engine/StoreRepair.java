@@ -7,8 +7,6 @@ import dev.strata.StrataOptions;
 import dev.strata.fs.DiskFileSystem;
 import dev.strata.fs.FileLock;
 import dev.strata.fs.FileSystem;
-import dev.strata.iterator.InternalIterator;
-import dev.strata.iterator.MergingIterator;
 import dev.strata.manifest.FileMeta;
 import dev.strata.manifest.ManifestLog;
 import dev.strata.manifest.ManifestRecord;
@@ -23,7 +21,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -136,7 +133,7 @@ public final class StoreRepair {
           + "or WAL file)");
     }
     readOptions(others);
-    ManifestState manifest = readManifest(manifests).orElse(null);
+    ManifestState manifest = RepairManifest.find(fs, dir, manifests, notes).orElse(null);
     AtomicLong fileNumbers = new AtomicLong(Math.max(maxNumber + 1, manifest == null ? 0 : manifest.nextFileNumber()));
     long repairNumber = fileNumbers.getAndIncrement(); // the new manifest's, and lost/repair-N's
     LostFiles lost = new LostFiles(fs, dir, repairNumber);
@@ -215,47 +212,6 @@ public final class StoreRepair {
           lostNames.add(name);
         }
       }
-    }
-  }
-
-  /** The fold of the manifest CURRENT names, else of the newest one; empty when none reads whole. */
-  private Optional<ManifestState> readManifest(TreeMap<Long, String> manifests) throws IOException {
-    String name = null;
-    try {
-      Optional<String> current = CurrentFile.read(fs, dir);
-      if (current.isPresent() && fs.exists(dir.resolve(current.get()))) {
-        name = current.get();
-      } else if (current.isPresent()) {
-        notes.add("CURRENT names " + current.get() + ", which is missing");
-      } else {
-        notes.add("CURRENT is missing");
-      }
-    } catch (CorruptionException e) {
-      notes.add("CURRENT is unreadable: " + e.getMessage());
-    }
-    if (name == null && !manifests.isEmpty()) {
-      name = manifests.lastEntry().getValue();
-      notes.add("using the newest manifest present, " + name);
-    }
-    if (name == null) {
-      notes.add("no manifest: every SST and WAL in the directory is taken, and every table placed in level 0");
-      return Optional.empty();
-    }
-    try {
-      ManifestLog.Contents contents = ManifestLog.read(fs, dir.resolve(name));
-      if (contents.records().isEmpty()) {
-        throw new CorruptionException(name + " holds no record");
-      }
-      ManifestState state = new ManifestState();
-      contents.records().forEach(state::apply);
-      if (contents.tornTail()) {
-        notes.add(name + ": its torn last record was dropped, as an open drops it");
-      }
-      return Optional.of(state);
-    } catch (CorruptionException e) {
-      notes.add(name + " is unreadable (" + e.getMessage() + "): every SST and WAL in the directory is taken, "
-          + "and every table placed in level 0");
-      return Optional.empty();
     }
   }
 
@@ -359,8 +315,8 @@ public final class StoreRepair {
         files.add(group.get(0));
         continue;
       }
-      FileMeta output = mergeGroup(group, writer);
-      files.add(output);
+      GroupMerge.Output output = GroupMerge.write(fs, dir, group, writer);
+      files.add(output.meta());
       List<String> inputs = new ArrayList<>();
       for (FileMeta input : group) {
         String name = FileNames.sst(Path.of(""), input.number()).toString();
@@ -372,60 +328,10 @@ public final class StoreRepair {
           lost.keep(name);
         }
       }
-      merged.add(new RepairReport.MergedTables(inputs, FileNames.sst(Path.of(""), output.number()).toString(),
-          countEntries(output)));
+      merged.add(new RepairReport.MergedTables(inputs, FileNames.sst(Path.of(""), output.meta().number()).toString(),
+          output.entries()));
     }
     return files;
-  }
-
-  /** Writes every version of every key of {@code group} into one new L0 SST; a version two inputs share, once. */
-  private FileMeta mergeGroup(List<FileMeta> group, SstWriter writer) throws IOException {
-    List<TableReader> readers = new ArrayList<>();
-    SstWriter.Output out = null;
-    try {
-      List<InternalIterator> inputs = new ArrayList<>();
-      for (FileMeta f : group) {
-        Path path = FileNames.sst(dir, f.number());
-        TableReader reader = TableReader.open(fs.openReadable(path), f.number(), path.getFileName().toString(), null);
-        readers.add(reader);
-        inputs.add(reader.iterator());
-      }
-      out = writer.start();
-      try (InternalIterator it = new MergingIterator(inputs)) {
-        byte[] previousKey = null;
-        long previousSequence = -1;
-        for (it.seekToFirst(); it.isValid(); it.next()) {
-          byte[] key = it.userKey();
-          // Duplicates: an SST and a copy of its data a crashed compaction wrote, both found without a manifest.
-          if (previousKey != null && it.sequence() == previousSequence && Arrays.equals(previousKey, key)) {
-            continue;
-          }
-          out.builder().add(key, it.sequence(), it.kind(), it.value());
-          previousKey = key;
-          previousSequence = it.sequence();
-        }
-      }
-      SstFile f = out.finish(new AtomicLong());
-      FileMeta meta = f.meta(0);
-      closeQuietly(f);
-      return meta;
-    } catch (IOException | RuntimeException e) {
-      if (out != null) {
-        out.abandon(e);
-      }
-      throw e;
-    } finally {
-      for (TableReader r : readers) {
-        r.close();
-      }
-    }
-  }
-
-  private long countEntries(FileMeta f) throws IOException {
-    Path path = FileNames.sst(dir, f.number());
-    try (TableReader r = TableReader.open(fs.openReadable(path), f.number(), null, null)) {
-      return r.properties().entryCount();
-    }
   }
 
   /**
@@ -444,7 +350,7 @@ public final class StoreRepair {
     return name;
   }
 
-  private static void closeQuietly(SstFile f) {
+  static void closeQuietly(SstFile f) {
     try {
       f.reader().close();
     } catch (IOException e) {

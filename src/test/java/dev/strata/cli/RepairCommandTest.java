@@ -43,8 +43,9 @@ class RepairCommandTest {
     assertTrue(text.contains("replayed " + damaged.wal() + " -> "), text);
     assertTrue(text.contains("moved " + damaged.sst() + " to lost/repair-"), text);
     assertTrue(text.contains("verdict: sound"), text);
-    out.text();
     assertEquals(0, run("check", dir.toString()), out.text());
+    assertTrue(out.text().contains("note: lost/repair-"), out.text());
+    assertTrue(out.text().contains(" files a repair set aside"), out.text());
     try (Strata db = Strata.open(dir, RepairScenario.options())) {
       assertEquals(damaged.expected(), RepairScenario.contents(db));
     }
