@@ -1,5 +1,6 @@
 package dev.strata.engine;
 
+import dev.strata.fs.DiskFileSystem;
 import dev.strata.fs.FileSystem;
 import dev.strata.fs.ReadableFile;
 import dev.strata.fs.WritableFile;
@@ -39,11 +40,8 @@ final class LostFiles {
     fs.createDirectories(target);
     Path from = dir.resolve(name);
     Path to = target.resolve(name);
-    try {
-      Files.createLink(to, from);
-    } catch (IOException | UnsupportedOperationException | SecurityException e) {
-      // A file system without hard links: a copy, synced, holds the same bytes.
-      copy(from, to);
+    if (!link(from, to)) {
+      copy(from, to); // a copy, synced, holds the same bytes
     }
     names.add(name);
   }
@@ -74,6 +72,19 @@ final class LostFiles {
   /** The directory the files went to; null when none was kept. */
   Path directory() {
     return names.isEmpty() ? null : target;
+  }
+
+  /** A hard link, when the store is on the operating system's file system and it has them. */
+  private boolean link(Path from, Path to) {
+    if (fs != DiskFileSystem.INSTANCE) {
+      return false; // the paths name files of another file system (in memory, in tests)
+    }
+    try {
+      Files.createLink(to, from);
+      return true;
+    } catch (IOException | UnsupportedOperationException | SecurityException e) {
+      return false;
+    }
   }
 
   private void copy(Path from, Path to) throws IOException {
