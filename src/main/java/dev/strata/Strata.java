@@ -166,6 +166,29 @@ public final class Strata implements AutoCloseable {
   }
 
   /**
+   * Repairs the store in {@code dir}, which must not be open, as LevelDB's {@code RepairDB} does,
+   * so that it opens again holding every write whose data is still readable. Takes the store's
+   * lock; verifies every SST (a damaged one has the entries of its sound blocks written into a new
+   * SST), replays every WAL skipping damaged records (each into a new SST), and writes a fresh
+   * manifest and CURRENT: the tables where the old manifest had them when it reads whole, else all
+   * in level 0 (those whose key and sequence ranges overlap rewritten as one). Nothing is deleted:
+   * every file the repaired store does not use (damaged SSTs, the WALs read, old manifests,
+   * orphans) is moved into {@code lost/repair-N} inside {@code dir}.
+   *
+   * <p>Without a readable manifest every SST in the directory is taken, as in LevelDB: an SST a
+   * crash left behind after it had been compacted away may then bring back versions the store had
+   * dropped.
+   *
+   * @return what was kept, rebuilt and moved aside
+   * @throws StrataException when {@code dir} holds no store, the store is open (here or in another
+   *     process), or reading or writing fails
+   */
+  public static RepairReport repair(Path dir) {
+    Objects.requireNonNull(dir, "dir must not be null");
+    return dev.strata.engine.StoreRepair.repair(dir);
+  }
+
+  /**
    * Opens a store on another file system: the in-memory one that simulates power loss, or the
    * fault-injecting one. For Strata's own tests, hence package-private.
    */

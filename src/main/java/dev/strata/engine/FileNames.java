@@ -17,6 +17,7 @@ import java.util.Optional;
  *   *.tmp             a file being written; never valid after a crash
  *   lost/NNNNNN.wal   a WAL recovery did not replay to its end, kept for a person or a tool;
  *                     Strata neither reads nor deletes what is in lost/ (see WalRecoveryMode)
+ *   lost/repair-N/    the files a repair set aside (see StoreRepair), N its manifest's number
  * </pre>
  */
 public final class FileNames {

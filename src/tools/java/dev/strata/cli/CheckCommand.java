@@ -235,6 +235,13 @@ final class CheckCommand {
       if (name.equals(FileNames.LOST_DIR) && Files.isDirectory(p)) {
         try (Stream<Path> lost = Files.list(p)) {
           for (Path l : lost.sorted().toList()) {
+            if (Files.isDirectory(l)) {
+              try (Stream<Path> set = Files.list(l)) {
+                note(FileNames.LOST_DIR + "/" + l.getFileName() + "/: " + set.count() + " files a repair set aside "
+                    + "(strata repair); Strata neither reads nor deletes them");
+              }
+              continue;
+            }
             note(FileNames.LOST_DIR + "/" + l.getFileName() + ": kept by a recovery that could not replay it whole ("
                 + Files.size(l) + " bytes); Strata neither reads nor deletes it");
           }

@@ -72,6 +72,9 @@ public final class Main {
       case "purge-backups" -> {
         return BackupCommands.purge(rest, out, err);
       }
+      case "repair" -> {
+        return RepairCommand.run(rest, out, err);
+      }
       case "lsm" -> {
         return LsmCommand.run(rest, out, err);
       }

@@ -26,6 +26,7 @@ final class Usage {
         backups BACKUPDIR              lists the backups in BACKUPDIR
         purge-backups BACKUPDIR --keep N
                                        deletes all but the newest N backups of BACKUPDIR
+        repair DIR                     rebuilds a damaged store in DIR; what it cannot use goes to lost/
         lsm [options] DIR              the tree's levels, files, key ranges and compaction debt
         compact DIR                    compacts the whole store in DIR into one sorted run
         dump-manifest DIR|FILE         every record of a manifest, then the state they fold to
@@ -279,6 +280,35 @@ final class Usage {
         -h, --help    this text
       """;
 
+  static final String REPAIR = """
+      Usage: strata repair DIR
+
+      Rebuilds the store in DIR so that it opens again, holding every write whose data can still
+      be read, as LevelDB's RepairDB does. It WRITES to DIR: the store must not be open (the
+      repair takes its LOCK, and fails when another process or Strata holds it). Make a copy of
+      DIR first if the files matter to you.
+
+      What it does: finds the manifest (the one CURRENT names, else the newest present) and, when
+      it reads whole, takes the SSTs and WALs it lists; without one, every SST and WAL in DIR.
+      Every SST is verified block by block: a whole one is kept as it is, where it was; a damaged
+      one has the entries of its sound blocks written into a new SST (blocks that fail their
+      checksum are dropped). Every WAL is replayed skipping damaged records (as the recovery mode
+      SKIP_ANY_CORRUPTED_RECORDS does) into a new SST. Without a manifest every table goes to level
+      0, and tables whose key and sequence ranges overlap are merged into one. Then a fresh
+      manifest (next file number and last sequence beyond every one seen) and CURRENT are written.
+
+      Nothing is deleted: every file the repaired store does not use (damaged SSTs, the WALs it
+      replayed, old manifests, SSTs and WALs the manifest does not list, temporary files, an
+      unreadable OPTIONS file) is moved into DIR/lost/repair-N, N the new manifest's number. A
+      readable OPTIONS file is kept.
+
+      Prints one line per table kept, table salvaged (entries recovered, blocks dropped), WAL
+      replayed (records recovered, bytes dropped), merge, file moved and note, then runs
+      "strata check DIR" on the result. Exit code 0 when the repair is committed and the store
+      checks sound, 1 when the repair fails (the store is left as it was) or the result does not
+      check sound, 2 for bad usage.
+      """;
+
   static final String LSM = """
       Usage: strata lsm [options] DIR
 
@@ -386,6 +416,7 @@ final class Usage {
       case "verify" -> Optional.of(VERIFY);
       case "backups" -> Optional.of(BACKUPS);
       case "purge-backups" -> Optional.of(PURGE_BACKUPS);
+      case "repair" -> Optional.of(REPAIR);
       case "lsm" -> Optional.of(LSM);
       case "compact" -> Optional.of(COMPACT);
       case "dump-manifest" -> Optional.of(DUMP_MANIFEST);
