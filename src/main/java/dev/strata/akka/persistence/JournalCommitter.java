@@ -18,7 +18,7 @@ import org.slf4j.LoggerFactory;
 /**
  * The single path through which a store's journal writes commit: it numbers events with the
  * store-wide ordering and writes them, with their ordering log and tag index entries, in one
- * {@link WriteBatch}. One per store and actor system ({@link JournalCommitters}), whatever the
+ * {@link WriteBatch}. One per store and actor system ({@link StoreSequencers}), whatever the
  * number of journal plugins on it.
  *
  * <p>Why one serial path: a live {@code eventsByTag} that has read ordering N must never meet a

@@ -25,6 +25,9 @@ import java.nio.charset.StandardCharsets;
  *                                                                       the tag index: one per (tag, event)
  * 0x07                                                                  the highest ordering ever assigned
  * 0x08                                                                  the journal's format version
+ * 0x09 | tag length (2 bytes, unsigned big-endian) | tag (UTF-8) | ordering (8 bytes big-endian)
+ *                                                                       durable state tag index: an id's latest change
+ * 0x0A                                                                  the highest durable state ordering
  * </pre>
  *
  * <p>The ordering is the journal's store-wide sequence of events ({@link JournalCommitter} assigns
@@ -34,6 +37,11 @@ import java.nio.charset.StandardCharsets;
  * keys carry no id, so the ordering log is one range in commit order. The highest ordering has its
  * own key, written in the batch of the events it numbers, so that a journal starts by one read
  * (Strata scans forward only, and deleted events take their ordering entries with them).
+ *
+ * <p>Durable state changes have an ordering of their own ({@link StateSequencer}). A tagged state
+ * has one entry in the state tag index, under its latest change's ordering: each change moves it
+ * (deletes the old entry, writes the new) in the change's transaction, so {@code changes(tag)} reads
+ * each id's latest change once, as Akka's durable state queries ask.
  *
  * <p>Why this shape:
  * <ul>
@@ -64,6 +72,8 @@ final class PersistenceKeys {
   static final byte TAG = 0x06;
   static final byte HIGHEST_ORDERING = 0x07;
   static final byte JOURNAL_FORMAT = 0x08;
+  static final byte STATE_TAG = 0x09;
+  static final byte HIGHEST_STATE_ORDERING = 0x0A;
 
   /** The longest persistence id, in UTF-8 bytes, that fits a key with an 8-byte suffix. */
   static final int MAX_PERSISTENCE_ID_BYTES = Limits.MAX_KEY_BYTES - 1 - 2 - 8;
@@ -93,6 +103,15 @@ final class PersistenceKeys {
   /** The tag index entry of {@code tag} for the event numbered {@code ordering}. */
   static byte[] tag(String tag, long ordering) {
     return prefix(TAG, tag, 8, "tag").putLong(checkOrdering(ordering)).array();
+  }
+
+  /** The state tag index entry of {@code tag} for the change numbered {@code ordering}. */
+  static byte[] stateTag(String tag, long ordering) {
+    return prefix(STATE_TAG, tag, 8, "tag").putLong(checkOrdering(ordering)).array();
+  }
+
+  static byte[] highestStateOrdering() {
+    return new byte[] {HIGHEST_STATE_ORDERING};
   }
 
   static byte[] highestOrdering() {

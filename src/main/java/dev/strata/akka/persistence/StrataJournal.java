@@ -61,7 +61,7 @@ public final class StrataJournal extends AsyncWriteJournal {
     this.store = settings.openStore(context().system());
     this.serialization = new PayloadSerialization(context().system());
     this.blocking = context().system().dispatchers().lookup(settings.dispatcherId());
-    this.committer = JournalCommitters.get(context().system()).forStore(store, blocking);
+    this.committer = StoreSequencers.get(context().system()).journal(store, blocking);
   }
 
   @Override

@@ -20,7 +20,7 @@ public final class StrataReadJournalProvider implements ReadJournalProvider {
     QuerySettings settings = QuerySettings.fromConfig(system.settings().config(), config, configPath);
     Strata store = settings.journal().openStore(system);
     Executor executor = system.dispatchers().lookup(settings.dispatcherId());
-    CommitSignal signal = JournalCommitters.get(system).forStore(store, executor).signal();
+    CommitSignal signal = StoreSequencers.get(system).journal(store, executor).signal();
     this.javadsl = new StrataReadJournal(store, new PayloadSerialization(system),
         new PagedQuery<>(store, executor, signal, settings.refreshInterval(), settings.pageSize()));
     this.scaladsl = new StrataScalaReadJournal(javadsl);
