@@ -31,9 +31,9 @@ import java.util.function.Supplier;
  *
  * <p>Immutable; each materialization has cursors of its own.
  */
-final class PagedQuery<T> {
+final class PagedQuery {
   /** Turns an entry into an element, or null to skip it. */
-  interface Decoder<T> extends BiFunction<byte[], byte[], T> {}
+  interface Decoder<E> extends BiFunction<byte[], byte[], E> {}
 
   /** Where a materialization stands: the next page's lower bound, and whether to wait before reading it. */
   private record Cursor(Bound lower, Bound upper, boolean waitFirst, long generation, boolean done) {}

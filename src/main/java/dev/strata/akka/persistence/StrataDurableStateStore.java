@@ -62,10 +62,10 @@ public final class StrataDurableStateStore implements DurableStateUpdateStore<Ob
   private final PayloadSerialization serialization;
   private final Executor blocking;
   private final StateSequencer sequencer;
-  private final PagedQuery<Object> pages;
+  private final PagedQuery pages;
 
   StrataDurableStateStore(Strata store, PayloadSerialization serialization, Executor blocking,
-      StateSequencer sequencer, PagedQuery<Object> pages) {
+      StateSequencer sequencer, PagedQuery pages) {
     this.store = store;
     this.serialization = serialization;
     this.blocking = blocking;

@@ -24,7 +24,7 @@ public final class StrataDurableStateStoreProvider implements DurableStateStoreP
     StateSequencer sequencer = StoreSequencers.get(system).state(store);
     Config query = system.settings().config().getConfig(StrataReadJournal.IDENTIFIER);
     this.javadsl = new StrataDurableStateStore(store, new PayloadSerialization(system), blocking, sequencer,
-        new PagedQuery<>(store, blocking, sequencer.signal(), query.getDuration("refresh-interval"),
+        new PagedQuery(store, blocking, sequencer.signal(), query.getDuration("refresh-interval"),
             query.getInt("page-size")));
     this.scaladsl = new ScalaDurableStateStore(javadsl);
   }

@@ -15,7 +15,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.TreeSet;
-import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
 import scala.concurrent.ExecutionContextExecutor;
 import scala.concurrent.Future;
@@ -40,8 +39,9 @@ import scala.jdk.javaapi.FutureConverters;
  *
  * <p>Every store call runs on the plugin's {@code plugin-dispatcher}, never on Akka's default
  * dispatcher nor on {@code strata.blocking-dispatcher} (a write waiting for a flush must not hold a
- * thread that the flush needs). Akka sends one persistent actor's writes one call at a time, so
- * writes of one persistence id never race each other here.
+ * thread that the flush needs); the journal actor runs there too, and encodes the events itself.
+ * Akka calls {@code asyncWriteMessages} in the order a persistent actor persists, and the committer
+ * keeps that order.
  *
  * <p>An actor: its state is confined to it; the futures it starts share only the thread-safe store.
  */
@@ -64,37 +64,24 @@ public final class StrataJournal extends AsyncWriteJournal {
     this.committer = StoreSequencers.get(context().system()).journal(store, blocking);
   }
 
+  /**
+   * Encodes the AtomicWrites here, on the journal actor, so that they reach the committer in the
+   * order Akka called: a persistent actor's pipelined writes ({@code persistAsync}) are numbered in
+   * sequence number order.
+   */
   @Override
   public Future<Iterable<Optional<Exception>>> doAsyncWriteMessages(Iterable<AtomicWrite> messages) {
-    CompletableFuture<Iterable<Optional<Exception>>> result = new CompletableFuture<>();
-    try {
-      blocking.execute(() -> {
-        try {
-          List<Optional<Exception>> results = new ArrayList<>();
-          List<JournalCommitter.PreparedWrite> prepared = new ArrayList<>();
-          for (AtomicWrite write : messages) {
-            try {
-              prepared.add(prepare(write));
-              results.add(Optional.empty());
-            } catch (Exception e) {
-              results.add(Optional.of(e));
-            }
-          }
-          committer.commit(prepared).whenComplete((v, e) -> {
-            if (e != null) {
-              result.completeExceptionally(e);
-            } else {
-              result.complete(results);
-            }
-          });
-        } catch (Throwable e) {
-          result.completeExceptionally(e);
-        }
-      });
-    } catch (RuntimeException e) { // the dispatcher refused: the system is shutting down
-      result.completeExceptionally(e);
+    List<Optional<Exception>> results = new ArrayList<>();
+    List<JournalCommitter.PreparedWrite> prepared = new ArrayList<>();
+    for (AtomicWrite write : messages) {
+      try {
+        prepared.add(prepare(write));
+        results.add(Optional.empty());
+      } catch (Exception e) {
+        results.add(Optional.of(e));
+      }
     }
-    return FutureConverters.asScala(result);
+    return FutureConverters.asScala(committer.commit(prepared).thenApply(done -> results));
   }
 
   /**

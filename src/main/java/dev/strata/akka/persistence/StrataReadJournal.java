@@ -16,7 +16,6 @@ import akka.stream.javadsl.Source;
 import dev.strata.Bound;
 import dev.strata.Strata;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
 
 /**
  * The read journal of Strata's journal (Java API), plugin id {@code strata.persistence.query}:
@@ -37,7 +36,7 @@ import java.util.concurrent.CompletableFuture;
  * stream demands ({@link PagedQuery}).
  *
  * <p>{@code persistenceIds} lists every id with events (deleted or not), then, live, each id whose
- * first event is written later; an id created while the first listing runs may come twice.
+ * first event is written later, each id once.
  *
  * <p>Thread-safe; the sources it returns may be materialized any number of times.
  */
@@ -49,12 +48,14 @@ public final class StrataReadJournal implements ReadJournal, EventsByPersistence
 
   private final Strata store;
   private final PayloadSerialization serialization;
-  private final PagedQuery<Object> pages;
+  private final PagedQuery pages;
+  private final LivePersistenceIds livePersistenceIds;
 
-  StrataReadJournal(Strata store, PayloadSerialization serialization, PagedQuery<Object> pages) {
+  StrataReadJournal(Strata store, PayloadSerialization serialization, PagedQuery pages, int pageSize) {
     this.store = store;
     this.serialization = serialization;
     this.pages = pages;
+    this.livePersistenceIds = new LivePersistenceIds(store, pages, pageSize);
   }
 
   @Override
@@ -86,18 +87,10 @@ public final class StrataReadJournal implements ReadJournal, EventsByPersistence
         (key, value) -> PersistenceKeys.persistenceIdOf(key));
   }
 
-  /** Every id with events, then each new one: the ids listed, then the ordering log's first events after the listing began. */
+  /** Every id with events, then each new one, each once ({@link LivePersistenceIds}). */
   @Override
   public Source<String, NotUsed> persistenceIds() {
-    return Source.completionStageSource(CompletableFuture.supplyAsync(
-        () -> JournalCommitter.storedHighestOrdering(store), pages.executor()).thenApply(listedUpTo ->
-        currentPersistenceIds().concat(pages.source(
-            Bound.included(PersistenceKeys.ordering(listedUpTo + 1)),
-            () -> Optional.of(Bound.excluded(PersistenceKeys.kindStart(PersistenceKeys.TAG))), true,
-            (key, value) -> {
-              JournalRecords.OrderingEntry entry = JournalRecords.readOrderingEntry(value);
-              return entry.firstOfId() ? entry.persistenceId() : null;
-            })))).mapMaterializedValue(m -> NotUsed.getInstance());
+    return livePersistenceIds.source();
   }
 
   private Source<EventEnvelope, NotUsed> byPersistenceId(String persistenceId, long fromSequenceNr,

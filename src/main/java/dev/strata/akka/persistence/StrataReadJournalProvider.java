@@ -22,7 +22,7 @@ public final class StrataReadJournalProvider implements ReadJournalProvider {
     Executor executor = system.dispatchers().lookup(settings.dispatcherId());
     CommitSignal signal = StoreSequencers.get(system).journal(store, executor).signal();
     this.javadsl = new StrataReadJournal(store, new PayloadSerialization(system),
-        new PagedQuery<>(store, executor, signal, settings.refreshInterval(), settings.pageSize()));
+        new PagedQuery(store, executor, signal, settings.refreshInterval(), settings.pageSize()), settings.pageSize());
     this.scaladsl = new StrataScalaReadJournal(javadsl);
   }
 

@@ -105,6 +105,32 @@ class StrataJournalOrderingTest {
     assertTheIndexMatchesTheEvents();
   }
 
+  @Test
+  void pipelinedWritesOfOneIdAreNumberedInSequenceNumberOrder() throws Exception {
+    ActorSystem system = ActorSystem.create("ordering", config());
+    try {
+      TestKit probe = new TestKit(system);
+      int writes = 200;
+      for (int i = 0; i < writes; i++) { // sent back to back, as persistAsync does, without waiting
+        PersistentRepr repr = PersistentRepr$.MODULE$.apply(new Tagged(i + 1, Set.of("t")), i + 1, "p", "", false,
+            akka.actor.ActorRef.noSender(), "w");
+        List<akka.persistence.PersistentEnvelope> batch = List.of(new akka.persistence.AtomicWrite(
+            scala.jdk.javaapi.CollectionConverters.asScala(List.of(repr)).toList()));
+        akka.persistence.Persistence.get(system).journalFor("strata.persistence.journal", ConfigFactory.empty())
+            .tell(new akka.persistence.JournalProtocol.WriteMessages(
+                scala.jdk.javaapi.CollectionConverters.asScala(batch).toList(), probe.getRef(), 1), probe.getRef());
+      }
+      for (int i = 0; i < 2 * writes; i++) {
+        probe.receiveOne(java.time.Duration.ofSeconds(30));
+      }
+      List<EventEnvelope> events = readJournal(system).currentEventsByTag("t", Offset.noOffset())
+          .runWith(Sink.seq(), system).toCompletableFuture().get(30, TimeUnit.SECONDS);
+      assertEquals(IntStream.rangeClosed(1, writes).boxed().toList(), events.stream().map(EventEnvelope::event).toList());
+    } finally {
+      TestKit.shutdownActorSystem(system);
+    }
+  }
+
   /** Persists the amount given, {@code persistAll} of several, each event tagged by its parity. */
   static final class Tallies extends EventSourcedBehavior<Tallies.Command, Integer, Integer> {
     sealed interface Command {}

@@ -148,7 +148,29 @@ class StrataReadJournalTest {
       PersistenceHarness.writeEvents(system, "new-1", 1, List.of("1", "2"));
       PersistenceHarness.writeEvents(system, "new-1", 3, List.of("3"));
       PersistenceHarness.writeEvents(system, "new-2", 1, List.of("1"));
-      assertEquals(List.of("old", "new-1", "new-2"), await(live));
+      List<String> ids = await(live);
+      assertEquals(Set.of("old", "new-1", "new-2"), Set.copyOf(ids));
+      assertEquals("old", ids.get(0), "the listing comes first");
+    });
+  }
+
+  @Test
+  void aLivePersistenceIdsListsEachIdOnceWhenIdsAreCreatedDuringTheListing() throws Exception {
+    withSystem(system -> {
+      Set<String> all = new java.util.HashSet<>();
+      for (int i = 0; i < 60; i++) {
+        PersistenceHarness.writeEvents(system, "old-" + i, 1, List.of("x"));
+        all.add("old-" + i);
+      }
+      CompletionStage<List<String>> live = journal(system).persistenceIds().take(120).runWith(Sink.seq(), system);
+      for (int i = 0; i < 60; i++) { // ids before, among and after the listing's pages of 7, while it runs
+        String id = (i % 3 == 0 ? "a-" : i % 3 == 1 ? "old-" : "z-") + "new-" + i;
+        PersistenceHarness.writeEvents(system, id, 1, List.of("x"));
+        all.add(id);
+      }
+      List<String> ids = await(live);
+      assertEquals(all, Set.copyOf(ids), "every id");
+      assertEquals(120, ids.size(), "each once");
     });
   }
 
