@@ -12,10 +12,21 @@ import akka.persistence.query.javadsl.EventsByPersistenceIdQuery;
 import akka.persistence.query.javadsl.EventsByTagQuery;
 import akka.persistence.query.javadsl.PersistenceIdsQuery;
 import akka.persistence.query.javadsl.ReadJournal;
+import akka.japi.Pair;
+import akka.persistence.Persistence;
+import akka.persistence.query.typed.javadsl.CurrentEventsBySliceQuery;
+import akka.persistence.query.typed.javadsl.EventsBySliceQuery;
+import akka.persistence.typed.PersistenceId;
 import akka.stream.javadsl.Source;
 import dev.strata.Bound;
 import dev.strata.Strata;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
+import java.util.Set;
+import scala.Option;
+import scala.collection.immutable.Range;
+import scala.jdk.javaapi.CollectionConverters;
 
 /**
  * The read journal of Strata's journal (Java API), plugin id {@code strata.persistence.query}:
@@ -35,6 +46,9 @@ import java.util.Optional;
  * pages of {@code page-size} entries from short-lived snapshots on the plugin dispatcher, as the
  * stream demands ({@link PagedQuery}).
  *
+ * <p>{@code eventsBySlices} (typed {@code EventEnvelope}s, with their tags) reads the ordering log
+ * and keeps the events of one entity type in the slices asked; its offsets are the same Sequences.
+ *
  * <p>{@code persistenceIds} lists every id with events (deleted or not), then, live, each id whose
  * first event is written later, each id once.
  *
@@ -42,7 +56,7 @@ import java.util.Optional;
  */
 public final class StrataReadJournal implements ReadJournal, EventsByPersistenceIdQuery,
     CurrentEventsByPersistenceIdQuery, PersistenceIdsQuery, CurrentPersistenceIdsQuery, EventsByTagQuery,
-    CurrentEventsByTagQuery {
+    CurrentEventsByTagQuery, EventsBySliceQuery, CurrentEventsBySliceQuery {
   /** The plugin id of the read journal in {@code reference.conf}. */
   public static final String IDENTIFIER = "strata.persistence.query";
 
@@ -50,9 +64,12 @@ public final class StrataReadJournal implements ReadJournal, EventsByPersistence
   private final PayloadSerialization serialization;
   private final PagedQuery pages;
   private final LivePersistenceIds livePersistenceIds;
+  private final Persistence persistence;
 
-  StrataReadJournal(Strata store, PayloadSerialization serialization, PagedQuery pages, int pageSize) {
+  StrataReadJournal(Strata store, PayloadSerialization serialization, PagedQuery pages, int pageSize,
+      Persistence persistence) {
     this.store = store;
+    this.persistence = persistence;
     this.serialization = serialization;
     this.pages = pages;
     this.livePersistenceIds = new LivePersistenceIds(store, pages, pageSize);
@@ -123,6 +140,74 @@ public final class StrataReadJournal implements ReadJournal, EventsByPersistence
       long to = live ? Long.MAX_VALUE : JournalCommitter.storedHighestOrdering(store);
       return to <= after ? Optional.empty() : Optional.of(Bound.included(PersistenceKeys.tag(tag, to)));
     }, live, (key, value) -> envelope(value));
+  }
+
+  /**
+   * The events of {@code entityType} whose persistence id falls in the slices {@code minSlice} to
+   * {@code maxSlice}, after {@code offset} in ordering order, live. It reads the ordering log (every
+   * event of the store) and keeps those of the slices asked, so several projections splitting the
+   * slices each read the whole log: on one node, prefer {@code eventsByTag} where a tag will do.
+   */
+  @Override
+  public <Event> Source<akka.persistence.query.typed.EventEnvelope<Event>, NotUsed> eventsBySlices(
+      String entityType, int minSlice, int maxSlice, Offset offset) {
+    return bySlices(entityType, minSlice, maxSlice, offset, true);
+  }
+
+  @Override
+  public <Event> Source<akka.persistence.query.typed.EventEnvelope<Event>, NotUsed> currentEventsBySlices(
+      String entityType, int minSlice, int maxSlice, Offset offset) {
+    return bySlices(entityType, minSlice, maxSlice, offset, false);
+  }
+
+  @Override
+  public int sliceForPersistenceId(String persistenceId) {
+    return persistence.sliceForPersistenceId(persistenceId);
+  }
+
+  @Override
+  public List<Pair<Integer, Integer>> sliceRanges(int numberOfRanges) {
+    List<Pair<Integer, Integer>> ranges = new ArrayList<>();
+    for (Range range : CollectionConverters.asJava(persistence.sliceRanges(numberOfRanges))) {
+      ranges.add(Pair.create(range.start(), range.last()));
+    }
+    return ranges;
+  }
+
+  private <Event> Source<akka.persistence.query.typed.EventEnvelope<Event>, NotUsed> bySlices(String entityType,
+      int minSlice, int maxSlice, Offset offset, boolean live) {
+    long after = afterOffset(offset);
+    if (minSlice < 0 || maxSlice >= persistence.numberOfSlices() || minSlice > maxSlice) {
+      throw new IllegalArgumentException("slices run from 0 to " + (persistence.numberOfSlices() - 1)
+          + "; got " + minSlice + " to " + maxSlice);
+    }
+    if (after == Long.MAX_VALUE) {
+      return Source.empty();
+    }
+    return pages.source(Bound.included(PersistenceKeys.ordering(after + 1)), () -> {
+      long to = live ? Long.MAX_VALUE : JournalCommitter.storedHighestOrdering(store);
+      return to <= after ? Optional.empty() : Optional.of(Bound.included(PersistenceKeys.ordering(to)));
+    }, live, (key, value) -> {
+      JournalRecords.OrderingEntry entry = JournalRecords.readOrderingEntry(value);
+      String id = entry.persistenceId();
+      if (!PersistenceId.extractEntityType(id).equals(entityType)) {
+        return null;
+      }
+      int slice = persistence.sliceForPersistenceId(id);
+      byte[] event = slice < minSlice || slice > maxSlice ? null
+          : store.get(PersistenceKeys.event(id, entry.sequenceNr()));
+      return event == null ? null : this.<Event>typedEnvelope(event, entityType, slice);
+    });
+  }
+
+  @SuppressWarnings("unchecked")
+  private <Event> akka.persistence.query.typed.EventEnvelope<Event> typedEnvelope(byte[] value, String entityType,
+      int slice) {
+    JournalRecords.StoredEvent stored = JournalRecords.readStoredEvent(value, serialization);
+    PersistentRepr repr = stored.repr();
+    return new akka.persistence.query.typed.EventEnvelope<>(Sequence.apply(stored.ordering()),
+        repr.persistenceId(), repr.sequenceNr(), Option.apply((Event) repr.payload()), repr.timestamp(),
+        repr.metadata(), entityType, slice, false, "", CollectionConverters.asScala(Set.copyOf(stored.tags())).toSet());
   }
 
   /** The ordering a query starts after. */

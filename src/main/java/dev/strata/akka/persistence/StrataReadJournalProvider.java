@@ -1,6 +1,7 @@
 package dev.strata.akka.persistence;
 
 import akka.actor.ExtendedActorSystem;
+import akka.persistence.Persistence;
 import akka.persistence.query.ReadJournalProvider;
 import com.typesafe.config.Config;
 import dev.strata.Strata;
@@ -22,8 +23,9 @@ public final class StrataReadJournalProvider implements ReadJournalProvider {
     Executor executor = system.dispatchers().lookup(settings.dispatcherId());
     CommitSignal signal = StoreSequencers.get(system).journal(store, executor).signal();
     this.javadsl = new StrataReadJournal(store, new PayloadSerialization(system),
-        new PagedQuery(store, executor, signal, settings.refreshInterval(), settings.pageSize()), settings.pageSize());
-    this.scaladsl = new StrataScalaReadJournal(javadsl);
+        new PagedQuery(store, executor, signal, settings.refreshInterval(), settings.pageSize()), settings.pageSize(),
+        Persistence.get(system));
+    this.scaladsl = new StrataScalaReadJournal(javadsl, Persistence.get(system));
   }
 
   @Override

@@ -10,7 +10,12 @@ import akka.persistence.query.scaladsl.EventsByPersistenceIdQuery;
 import akka.persistence.query.scaladsl.EventsByTagQuery;
 import akka.persistence.query.scaladsl.PersistenceIdsQuery;
 import akka.persistence.query.scaladsl.ReadJournal;
+import akka.persistence.Persistence;
+import akka.persistence.query.typed.scaladsl.CurrentEventsBySliceQuery;
+import akka.persistence.query.typed.scaladsl.EventsBySliceQuery;
 import akka.stream.scaladsl.Source;
+import scala.collection.immutable.Range;
+import scala.collection.immutable.Seq;
 
 /**
  * The Scala API of the read journal ({@code readJournalFor[StrataScalaReadJournal]("strata.persistence.query")});
@@ -18,11 +23,35 @@ import akka.stream.scaladsl.Source;
  */
 public final class StrataScalaReadJournal implements ReadJournal, EventsByPersistenceIdQuery,
     CurrentEventsByPersistenceIdQuery, PersistenceIdsQuery, CurrentPersistenceIdsQuery, EventsByTagQuery,
-    CurrentEventsByTagQuery {
+    CurrentEventsByTagQuery, EventsBySliceQuery, CurrentEventsBySliceQuery {
   private final StrataReadJournal javadsl;
+  private final Persistence persistence;
 
-  StrataScalaReadJournal(StrataReadJournal javadsl) {
+  StrataScalaReadJournal(StrataReadJournal javadsl, Persistence persistence) {
     this.javadsl = javadsl;
+    this.persistence = persistence;
+  }
+
+  @Override
+  public <Event> Source<akka.persistence.query.typed.EventEnvelope<Event>, NotUsed> eventsBySlices(String entityType,
+      int minSlice, int maxSlice, Offset offset) {
+    return javadsl.<Event>eventsBySlices(entityType, minSlice, maxSlice, offset).asScala();
+  }
+
+  @Override
+  public <Event> Source<akka.persistence.query.typed.EventEnvelope<Event>, NotUsed> currentEventsBySlices(
+      String entityType, int minSlice, int maxSlice, Offset offset) {
+    return javadsl.<Event>currentEventsBySlices(entityType, minSlice, maxSlice, offset).asScala();
+  }
+
+  @Override
+  public int sliceForPersistenceId(String persistenceId) {
+    return persistence.sliceForPersistenceId(persistenceId);
+  }
+
+  @Override
+  public Seq<Range> sliceRanges(int numberOfRanges) {
+    return persistence.sliceRanges(numberOfRanges);
   }
 
   @Override

@@ -208,6 +208,42 @@ class StrataReadJournalTest {
   }
 
   @Test
+  void eventsBySlicesSplitAnEntityTypesEventsAcrossSliceRangesWithTheirTags() throws Exception {
+    withSystem(system -> {
+      for (int i = 1; i <= 20; i++) {
+        PersistenceHarness.writeEvents(system, "Cart|" + i, 1, List.of(tagged("c" + i, "carts"), "c" + i + "b"));
+        PersistenceHarness.writeEvents(system, "Other|" + i, 1, List.of("o" + i));
+      }
+      StrataReadJournal journal = journal(system);
+      List<akka.persistence.query.typed.EventEnvelope<Object>> all = run(system,
+          journal.<Object>currentEventsBySlices("Cart", 0, 1023, Offset.noOffset()));
+      assertEquals(40, all.size());
+      assertEquals("c1", all.get(0).event());
+      assertEquals(Set.of("carts"), all.get(0).getTags());
+      assertEquals(Set.of(), all.get(1).getTags());
+      assertTrue(all.stream().allMatch(e -> e.entityType().equals("Cart")
+          && e.slice() == journal.sliceForPersistenceId(e.persistenceId())));
+      List<Object> union = new ArrayList<>();
+      for (akka.japi.Pair<Integer, Integer> range : journal.sliceRanges(4)) {
+        List<akka.persistence.query.typed.EventEnvelope<Object>> part = run(system,
+            journal.<Object>currentEventsBySlices("Cart", range.first(), range.second(), Offset.noOffset()));
+        assertTrue(part.stream().allMatch(e -> e.slice() >= range.first() && e.slice() <= range.second()));
+        part.forEach(e -> union.add(e.event()));
+      }
+      assertEquals(Set.copyOf(all.stream().map(e -> e.event()).toList()), Set.copyOf(union));
+      assertEquals(40, union.size(), "each event in one range");
+      assertEquals(all.subList(11, 40), run(system, journal.<Object>currentEventsBySlices("Cart", 0, 1023,
+          all.get(10).offset())), "resumed after an offset");
+
+      CompletionStage<List<akka.persistence.query.typed.EventEnvelope<Object>>> live =
+          journal.<Object>eventsBySlices("Cart", 0, 1023, all.get(39).offset()).take(1).runWith(Sink.seq(), system);
+      PersistenceHarness.writeEvents(system, "Other|1", 2, List.of("not a cart"));
+      PersistenceHarness.writeEvents(system, "Cart|1", 3, List.of("later"));
+      assertEquals("later", await(live).get(0).event());
+    });
+  }
+
+  @Test
   void anOffsetOfAnotherKindIsRefusedWithTheKindNamed() throws Exception {
     withSystem(system -> {
       IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
