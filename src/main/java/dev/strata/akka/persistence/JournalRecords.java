@@ -3,47 +3,133 @@ package dev.strata.akka.persistence;
 import akka.persistence.PersistentRepr;
 import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * The values of the journal's records (keys: {@link PersistenceKeys}). Strata's WAL records and SST
  * blocks carry CRC32C checksums, so these formats carry none of their own.
  *
  * <pre>
- * event (key kind 0x01)
- *   byte  0          format version: 1
- *   bytes 1..4       serializer id, int32 big-endian
- *   bytes 5..6       manifest length m, unsigned int16 big-endian
- *   bytes 7..6+m     manifest, UTF-8
- *   bytes 7+m..end   the whole PersistentRepr (payload, sequence number, persistence id, writer
- *                    uuid, manifest, timestamp, metadata) as that serializer wrote it: Akka's
- *                    MessageSerializer, unless the application binds PersistentRepr elsewhere
+ * event (key kind 0x01), and its copy in the tag index (key kind 0x06)
+ *   byte  0          format version: 2 (version 1, written before the read journal, lacks bytes 1..10+)
+ *   bytes 1..8       the event's ordering, int64 big-endian
+ *   bytes 9..10      tag count n, unsigned int16 big-endian
+ *   then n times     tag length t (unsigned int16 big-endian) | tag (t bytes, UTF-8)
+ *   bytes 4          serializer id, int32 big-endian
+ *   bytes 2          manifest length m, unsigned int16 big-endian
+ *   bytes m          manifest, UTF-8
+ *   the rest         the whole PersistentRepr (payload without its Tagged wrapper, sequence number,
+ *                    persistence id, writer uuid, manifest, timestamp, metadata) as that serializer
+ *                    wrote it: Akka's MessageSerializer, unless the application binds PersistentRepr elsewhere
  *
  * highest sequence number (key kind 0x02)
  *   byte  0          format version: 1
  *   bytes 1..8       the highest sequence number ever written for the id, int64 big-endian
+ *
+ * ordering log entry (key kind 0x05)
+ *   byte  0          format version: 1
+ *   byte  1          flags: bit 0 set when the event is the first its persistence id ever wrote
+ *   bytes 2..9       the event's sequence number, int64 big-endian
+ *   bytes 10..11     persistence id length p, unsigned int16 big-endian
+ *   bytes 12..11+p   persistence id, UTF-8
+ *
+ * highest ordering (key kind 0x07)
+ *   byte  0          format version: 1
+ *   bytes 1..8       the highest ordering ever assigned, int64 big-endian
+ *
+ * journal format (key kind 0x08)
+ *   byte  0          format version: 1
+ *   bytes 1..4       the journal's layout version, int32 big-endian: 2 (ordering log and tag index)
  * </pre>
  *
- * Stateless; thread-safe.
+ * <p>A tag index entry holds a copy of its event's value, so that {@code eventsByTag} reads one key
+ * range instead of one random read per event (as Akka's LevelDB journal did). Stateless; thread-safe.
  */
 final class JournalRecords {
   static final byte VERSION = 1;
+  static final byte EVENT_VERSION = 2;
+  /** The journal layout this code writes: events of version 2 with their ordering log and tag index. */
+  static final int LAYOUT = 2;
+  private static final int FIRST_OF_ID = 1;
+  private static final int MAX_TAGS = 0xFFFF;
+
+  /** An event as stored: its ordering (0 for a version 1 event), tags and the PersistentRepr. */
+  record StoredEvent(long ordering, List<String> tags, PersistentRepr repr) {}
+
+  /** What an event's value says besides the event: enough to find its ordering and tag entries. */
+  record Header(long ordering, List<String> tags) {}
+
+  /** An ordering log entry. */
+  record OrderingEntry(String persistenceId, long sequenceNr, boolean firstOfId) {}
 
   private JournalRecords() {}
 
-  static byte[] event(Payload repr) {
-    ByteBuffer out = ByteBuffer.allocate(1 + repr.encodedSize(false)).put(VERSION);
+  /**
+   * An event's value with ordering 0: {@link JournalCommitter} writes the ordering in with {@link
+   * #setOrdering} when it assigns it. {@code tags} are UTF-8.
+   */
+  static byte[] event(Payload repr, List<byte[]> tags) {
+    if (tags.size() > MAX_TAGS) {
+      throw new IllegalArgumentException("an event has " + tags.size() + " tags; the limit is " + MAX_TAGS);
+    }
+    int size = 1 + 8 + 2 + repr.encodedSize(false);
+    for (byte[] tag : tags) {
+      size += 2 + tag.length;
+    }
+    ByteBuffer out = ByteBuffer.allocate(size).put(EVENT_VERSION).putLong(0).putShort((short) tags.size());
+    for (byte[] tag : tags) {
+      Payload.writeShortString(out, tag);
+    }
     repr.writeTo(out, false);
     return out.array();
   }
 
+  static void setOrdering(byte[] eventValue, long ordering) {
+    ByteBuffer.wrap(eventValue).putLong(1, ordering);
+  }
+
   static PersistentRepr readEvent(byte[] value, PayloadSerialization serialization) {
+    return readStoredEvent(value, serialization).repr();
+  }
+
+  static StoredEvent readStoredEvent(byte[] value, PayloadSerialization serialization) {
     Payload payload;
+    Header header;
     try {
-      payload = Payload.readFrom(Payload.open(value, VERSION, "journal event"), false);
+      ByteBuffer in = openEvent(value);
+      header = readHeader(in, value[0]);
+      payload = Payload.readFrom(in, false);
     } catch (BufferUnderflowException e) {
       throw Payload.truncated("journal event", e);
     }
-    return (PersistentRepr) serialization.deserialize(payload);
+    return new StoredEvent(header.ordering(), header.tags(), (PersistentRepr) serialization.deserialize(payload));
+  }
+
+  /** The ordering and tags of an event, without deserializing it. */
+  static Header readHeader(byte[] value) {
+    try {
+      return readHeader(openEvent(value), value[0]);
+    } catch (BufferUnderflowException e) {
+      throw Payload.truncated("journal event", e);
+    }
+  }
+
+  private static ByteBuffer openEvent(byte[] value) {
+    return Payload.open(value, value.length > 0 && value[0] == VERSION ? VERSION : EVENT_VERSION, "journal event");
+  }
+
+  private static Header readHeader(ByteBuffer in, byte version) {
+    if (version == VERSION) {
+      return new Header(0, List.of());
+    }
+    long ordering = in.getLong();
+    int count = Short.toUnsignedInt(in.getShort());
+    List<String> tags = new ArrayList<>(count);
+    for (int i = 0; i < count; i++) {
+      tags.add(Payload.readShortString(in));
+    }
+    return new Header(ordering, List.copyOf(tags));
   }
 
   static byte[] highestSequenceNr(long sequenceNr) {
@@ -51,10 +137,51 @@ final class JournalRecords {
   }
 
   static long readHighestSequenceNr(byte[] value) {
+    return readLong(value, "highest sequence number");
+  }
+
+  static byte[] orderingEntry(String persistenceId, long sequenceNr, boolean firstOfId) {
+    byte[] id = Payload.shortStringBytes(persistenceId, "persistence id");
+    return ByteBuffer.allocate(1 + 1 + 8 + 2 + id.length).put(VERSION).put((byte) (firstOfId ? FIRST_OF_ID : 0))
+        .putLong(sequenceNr).putShort((short) id.length).put(id).array();
+  }
+
+  static OrderingEntry readOrderingEntry(byte[] value) {
     try {
-      return Payload.open(value, VERSION, "highest sequence number").getLong();
+      ByteBuffer in = Payload.open(value, VERSION, "ordering log entry");
+      boolean first = (in.get() & FIRST_OF_ID) != 0;
+      long sequenceNr = in.getLong();
+      return new OrderingEntry(Payload.readShortString(in), sequenceNr, first);
     } catch (BufferUnderflowException e) {
-      throw Payload.truncated("highest sequence number", e);
+      throw Payload.truncated("ordering log entry", e);
+    }
+  }
+
+  static byte[] highestOrdering(long ordering) {
+    return ByteBuffer.allocate(9).put(VERSION).putLong(ordering).array();
+  }
+
+  static long readHighestOrdering(byte[] value) {
+    return readLong(value, "highest ordering");
+  }
+
+  static byte[] journalFormat(int layout) {
+    return ByteBuffer.allocate(5).put(VERSION).putInt(layout).array();
+  }
+
+  static int readJournalFormat(byte[] value) {
+    try {
+      return Payload.open(value, VERSION, "journal format").getInt();
+    } catch (BufferUnderflowException e) {
+      throw Payload.truncated("journal format", e);
+    }
+  }
+
+  private static long readLong(byte[] value, String what) {
+    try {
+      return Payload.open(value, VERSION, what).getLong();
+    } catch (BufferUnderflowException e) {
+      throw Payload.truncated(what, e);
     }
   }
 }

@@ -4,6 +4,8 @@ import akka.actor.ExtendedActorSystem;
 import akka.persistence.state.DurableStateStoreProvider;
 import akka.persistence.state.javadsl.DurableStateStore;
 import com.typesafe.config.Config;
+import dev.strata.Strata;
+import java.util.concurrent.Executor;
 
 /**
  * Akka Persistence durable state on a Strata store; enable it with
@@ -17,8 +19,13 @@ public final class StrataDurableStateStoreProvider implements DurableStateStoreP
 
   public StrataDurableStateStoreProvider(ExtendedActorSystem system, Config config, String configPath) {
     PluginSettings settings = PluginSettings.fromConfig(config, configPath);
-    this.javadsl = new StrataDurableStateStore(settings.openStore(system), new PayloadSerialization(system),
-        system.dispatchers().lookup(settings.dispatcherId()));
+    Strata store = settings.openStore(system);
+    Executor blocking = system.dispatchers().lookup(settings.dispatcherId());
+    StateSequencer sequencer = StoreSequencers.get(system).state(store);
+    Config query = system.settings().config().getConfig(StrataReadJournal.IDENTIFIER);
+    this.javadsl = new StrataDurableStateStore(store, new PayloadSerialization(system), blocking, sequencer,
+        new PagedQuery(store, blocking, sequencer.signal(), query.getDuration("refresh-interval"),
+            query.getInt("page-size")));
     this.scaladsl = new ScalaDurableStateStore(javadsl);
   }
 

@@ -9,6 +9,7 @@ import akka.actor.ActorSystem;
 import akka.testkit.javadsl.TestKit;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigValueFactory;
 import java.io.File;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -27,6 +28,29 @@ class PersistenceConfigTest {
       assertEquals("strata.persistence.dispatcher", block.getString("plugin-dispatcher"));
       assertEquals("persistence", block.getString("store"), "journal, snapshots and state share one store by default");
     }
+  }
+
+  @Test
+  void theReadJournalReadsTheJournalsStoreByDefault() {
+    QuerySettings settings = QuerySettings.fromConfig(ConfigFactory.load(),
+        ConfigFactory.load().getConfig("strata.persistence.query"), "strata.persistence.query");
+    assertEquals("strata.persistence.journal", settings.journalPath());
+    assertEquals("persistence", settings.journal().storeName());
+    assertEquals("strata.persistence.dispatcher", settings.dispatcherId());
+    assertTrue(settings.pageSize() > 0);
+    assertEquals("dev.strata.akka.persistence.StrataReadJournalProvider",
+        REFERENCE.getString("strata.persistence.query.class"));
+  }
+
+  @Test
+  void aReadJournalNamingNoJournalOrABadPageSizeSaysWhatIsWrong() {
+    Config query = ConfigFactory.load().getConfig("strata.persistence.query");
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> QuerySettings.fromConfig(
+        ConfigFactory.load(), query.withValue("journal", ConfigValueFactory.fromAnyRef("no.such.journal")), "q"));
+    assertTrue(e.getMessage().contains("q.journal") && e.getMessage().contains("no.such.journal"), e.getMessage());
+    e = assertThrows(IllegalArgumentException.class, () -> QuerySettings.fromConfig(
+        ConfigFactory.load(), query.withValue("page-size", ConfigValueFactory.fromAnyRef(0)), "q"));
+    assertTrue(e.getMessage().contains("q.page-size"), e.getMessage());
   }
 
   @Test

@@ -72,11 +72,13 @@ class PersistenceKeysTest {
     assertEquals("m", s.snapshot().manifest());
     assertArrayEquals(new byte[] {1, 2, 3}, s.snapshot().bytes());
 
-    StateRecords.Decoded live = StateRecords.decode(StateRecords.encode(7, "tag", Optional.of(snap)));
+    StateRecords.Decoded live = StateRecords.decode(StateRecords.encode(7, "tag", 99, 5678, Optional.of(snap)));
     assertEquals(7, live.revision());
     assertEquals("tag", live.tag());
+    assertEquals(99, live.ordering());
+    assertEquals(5678, live.timestamp());
     assertArrayEquals(new byte[] {1, 2, 3}, live.value().orElseThrow().bytes());
-    StateRecords.Decoded deleted = StateRecords.decode(StateRecords.encode(8, "", Optional.empty()));
+    StateRecords.Decoded deleted = StateRecords.decode(StateRecords.encode(8, "", 100, 0, Optional.empty()));
     assertEquals(8, deleted.revision());
     assertEquals(Optional.empty(), deleted.value());
     assertEquals(42, JournalRecords.readHighestSequenceNr(JournalRecords.highestSequenceNr(42)));
@@ -88,8 +90,36 @@ class PersistenceKeysTest {
     value[0] = 2;
     CorruptionException e = assertThrows(CorruptionException.class, () -> JournalRecords.readHighestSequenceNr(value));
     assertTrue(e.getMessage().contains("version 2"), e.getMessage());
-    byte[] state = StateRecords.encode(7, "tag", Optional.empty());
+    byte[] state = StateRecords.encode(7, "tag", 1, 1, Optional.empty());
     assertThrows(CorruptionException.class, () -> StateRecords.decode(Arrays.copyOf(state, 11)));
+  }
+
+  @Test
+  void aStateRecordOfVersionOneStillReads() {
+    byte[] v1 = {1, 0, 0, 0, 0, 0, 0, 0, 7, 1, 0, 1, 't'};
+    StateRecords.Decoded old = StateRecords.decode(v1);
+    assertEquals(7, old.revision());
+    assertEquals("t", old.tag());
+    assertEquals(Optional.empty(), old.value());
+    assertEquals(0, old.ordering());
+  }
+
+  @Test
+  void anEventValueCarriesItsOrderingAndTags() {
+    byte[] value = JournalRecords.event(new Payload(5, "m", new byte[] {1}), List.of("a".getBytes(), "bc".getBytes()));
+    JournalRecords.setOrdering(value, 77);
+    assertEquals(new JournalRecords.Header(77, List.of("a", "bc")), JournalRecords.readHeader(value));
+    JournalRecords.OrderingEntry entry = JournalRecords.readOrderingEntry(JournalRecords.orderingEntry("p", 3, true));
+    assertEquals(new JournalRecords.OrderingEntry("p", 3, true), entry);
+  }
+
+  @Test
+  void tagKeysOfOneTagSortByOrderingAndNeverMeetAnotherTag() {
+    assertTrue(compare(PersistenceKeys.tag("t", 1), PersistenceKeys.tag("t", 256)) < 0);
+    assertTrue(compare(PersistenceKeys.tag("t", Long.MAX_VALUE), PersistenceKeys.tag("t2", 0)) < 0);
+    assertTrue(compare(PersistenceKeys.tag("t2", Long.MAX_VALUE), PersistenceKeys.ordering(0)) > 0);
+    assertEquals("t", PersistenceKeys.persistenceIdOf(PersistenceKeys.tag("t", 5)));
+    assertEquals(5, PersistenceKeys.orderingOf(PersistenceKeys.tag("t", 5)));
   }
 
   private static int compare(byte[] a, byte[] b) {

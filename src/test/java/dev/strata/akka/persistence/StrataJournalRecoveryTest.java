@@ -70,7 +70,7 @@ class StrataJournalRecoveryTest {
   }
 
   @Test
-  void taggedEventsAreStoredWithoutTheirTags() {
+  void taggedEventsReplayWithoutTheirTaggedWrapper() {
     withSystem(system -> {
       write(system, "cart-1", 1, List.of(new Tagged("a", Set.of("carts")), "b"));
       assertEquals(List.of("a", "b"), replay(system, "cart-1", 1, Long.MAX_VALUE, Long.MAX_VALUE, 2));
