@@ -268,7 +268,11 @@ final class StrataProjectionImpl<Offset, Envelope> implements ExactlyOnceProject
 
     @Override
     public Future<Done> saveOffset(ProjectionId id, Offset offset) {
-      return FutureConverters.asScala(offsets.saveOffset(id, offset));
+      try {
+        return FutureConverters.asScala(offsets.saveOffset(id, offset));
+      } catch (IllegalArgumentException e) { // an offset type the store does not keep: fail the stream, do not throw in it
+        return akka.dispatch.Futures.failed(e);
+      }
     }
   }
 

@@ -220,6 +220,22 @@ class StrataProjectionTest {
   }
 
   @Test
+  void anOffsetOfATypeTheStoreCannotKeepFailsTheProjectionAndWritesNothing() {
+    ProjectionId id = id("double-offsets");
+    var doubles = akka.projection.testkit.javadsl.TestSourceProvider.<Double, Envelope>create(
+        akka.stream.javadsl.Source.single(new Envelope(1, "event-1")), envelope -> 1.0d);
+    var projection = StrataProjection.exactlyOnce(id, doubles, store,
+        () -> handler(store, ProjectionHarness.newCalls(), o -> false));
+    projections.runWithTestSink(projection, sink -> {
+      sink.request(1);
+      Throwable e = sink.expectError();
+      assertTrue(e instanceof IllegalArgumentException && e.getMessage().contains("java.lang.Double"), e.toString());
+    });
+    assertEquals(Optional.empty(), storedOffset(id));
+    assertEquals(Map.of(), appliedCounts(store));
+  }
+
+  @Test
   void settingsOfAnotherKindOfProjectionAreRefused() {
     var exactlyOnce = StrataProjection.exactlyOnce(id("x"), envelopes(1), store,
         () -> handler(store, ProjectionHarness.newCalls(), o -> false));
