@@ -1,6 +1,9 @@
 package dev.strata.akka.testkit;
 
 import akka.actor.typed.ActorSystem;
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigValueFactory;
 import dev.strata.Strata;
 import dev.strata.StrataOptions;
 import java.io.IOException;
@@ -40,6 +43,9 @@ import java.util.stream.Stream;
  * against each other.
  */
 public final class StrataTestKit implements AutoCloseable {
+  /** The key of the persistence plugins' store directory ({@code strata.stores.persistence}, their default store). */
+  private static final String PERSISTENCE_DIRECTORY = "strata.stores.persistence.directory";
+
   private final ActorSystem<?> system;
   private final StrataOptions options;
   private final Path directory;
@@ -78,6 +84,51 @@ public final class StrataTestKit implements AutoCloseable {
       deleteQuietly(directory, e);
       throw e;
     }
+  }
+
+  /**
+   * A configuration that runs Akka Persistence on Strata: the journal, snapshot store and durable
+   * state plugins as the defaults, on one store in {@code directory}, and the read journal
+   * ({@code strata.persistence.query}) reading that journal. The analogue of Akka's
+   * {@code PersistenceTestKitPlugin.config()}, on a real store: give it to the test's actor system,
+   * with the test's own settings in front of it.
+   *
+   * <pre>{@code
+   * @TempDir Path dir;
+   * ActorTestKit testKit = ActorTestKit.create(StrataTestKit.persistenceConfig(dir));
+   * }</pre>
+   *
+   * Starting another system on the same directory (after the first has terminated) recovers what the
+   * first one persisted. The caller owns the directory (JUnit's {@code @TempDir} deletes it).
+   */
+  public static Config persistenceConfig(Path directory) {
+    Objects.requireNonNull(directory, "directory must not be null");
+    return ConfigFactory.parseString("""
+        akka.persistence.journal.plugin = "strata.persistence.journal"
+        akka.persistence.snapshot-store.plugin = "strata.persistence.snapshot-store"
+        akka.persistence.state.plugin = "strata.persistence.state"
+        strata.persistence.query.journal = "strata.persistence.journal"
+        """).withValue(PERSISTENCE_DIRECTORY, ConfigValueFactory.fromAnyRef(directory.toAbsolutePath().toString()));
+  }
+
+  /**
+   * {@link #persistenceConfig(Path)} on a fresh temporary directory, which is deleted when the JVM
+   * exits ({@link #persistenceDirectory(Config)} tells where it is).
+   */
+  public static Config persistenceConfig() {
+    Path directory;
+    try {
+      directory = Files.createTempDirectory("strata-persistence-test-");
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot create a temporary directory for a test store", e);
+    }
+    TemporaryDirectories.deleteAtExit(directory);
+    return persistenceConfig(directory);
+  }
+
+  /** The directory of the persistence store a {@link #persistenceConfig} configures. */
+  public static Path persistenceDirectory(Config config) {
+    return Path.of(config.getString(PERSISTENCE_DIRECTORY));
   }
 
   /** The store; after {@link #reopen()}, the reopened one. */
@@ -122,7 +173,7 @@ public final class StrataTestKit implements AutoCloseable {
     }
   }
 
-  private static void delete(Path directory) {
+  static void delete(Path directory) {
     try (Stream<Path> walk = Files.walk(directory)) {
       List<Path> paths = walk.sorted(Comparator.reverseOrder()).toList();
       for (Path p : paths) {
