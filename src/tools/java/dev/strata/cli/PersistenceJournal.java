@@ -33,6 +33,42 @@ enum PersistenceJournal {
           """.formatted(escape(dir.resolve("leveldb")), sync ? "on" : "off"));
     }
   },
+  JDBC("jdbc", "akka-persistence-jdbc 5.2.1 on an embedded H2 2.2 file database",
+      "akka.persistence.jdbc.journal.JdbcAsyncWriteJournal", "jdbc-read-journal") {
+    @Override
+    Config config(Path dir, boolean sync) {
+      return ConfigFactory.parseString("""
+          akka.persistence.journal.plugin = "jdbc-journal"
+          akka-persistence-jdbc.shared-databases.slick {
+            profile = "slick.jdbc.H2Profile$"
+            db {
+              url = "jdbc:h2:file:%s"
+              user = "bench"
+              password = ""
+              driver = "org.h2.Driver"
+              numThreads = 5
+              maxConnections = 5
+              minConnections = 1
+            }
+          }
+          jdbc-journal.use-shared-db = "slick"
+          jdbc-snapshot-store.use-shared-db = "slick"
+          jdbc-read-journal.use-shared-db = "slick"
+          """.formatted(escape(dir.resolve("h2").resolve("journal"))));
+    }
+
+    @Override
+    String syncLabel(boolean sync) {
+      // H2 writes a commit to its file but never fsyncs it: it has no setting that would.
+      return "no fsync (H2)";
+    }
+
+    @Override
+    void prepare(akka.actor.ActorSystem system) throws Exception {
+      Class.forName("dev.strata.cli.JdbcJournalSchema", true, PersistenceJournal.class.getClassLoader())
+          .getDeclaredMethod("create", akka.actor.ActorSystem.class).invoke(null, system);
+    }
+  },
   INMEM("inmem", "Akka's in-memory journal (the ceiling: Akka's own cost per event)", null, null) {
     @Override
     Config config(Path dir, boolean sync) {
@@ -83,6 +119,9 @@ enum PersistenceJournal {
   String syncLabel(boolean sync) {
     return sync ? "fsync on" : "fsync off";
   }
+
+  /** Work the journal needs in a new ActorSystem before its first write (a database schema). */
+  void prepare(akka.actor.ActorSystem system) throws Exception {}
 
   /** Whether the journal's events outlive the ActorSystem that wrote them (recovery then runs in a fresh one). */
   boolean survivesNewSystem() {

@@ -51,6 +51,7 @@ final class PersistenceWorkload {
     ActorSystem writing = ActorSystem.create("bench-persistence", config());
     ActorSystem reading = writing;
     try {
+      journal.prepare(writing);
       List<ActorRef> actors = new ArrayList<>();
       for (int i = 0; i < settings.actors(); i++) {
         actors.add(writing.actorOf(BenchPersistentActor.props(persistenceId(i), tagged, settings.eventBytes(),

@@ -143,8 +143,9 @@ final class Usage {
       a recovery or a query that returns a different count fails the run.
 
       Journals: strata (Strata's plugins), leveldb (Akka's own LevelDB journal on iq80's pure-Java
-      LevelDB, native = off; built in with -Ppeers), inmem (Akka's in-memory journal, the ceiling:
-      Akka's own cost per event bounds every journal).
+      LevelDB, native = off), jdbc (akka-persistence-jdbc on an embedded H2 file database, which
+      never fsyncs), inmem (Akka's in-memory journal, the ceiling: Akka's own cost per event bounds
+      every journal). leveldb and jdbc are built in with -Ppeers.
 
       Options:
         --actors N             persistent actors                                   [100]
@@ -156,7 +157,7 @@ final class Usage {
         --journal J            the journal to run in this JVM                      [strata]
         --compare              run every journal, each in a JVM of its own (this JVM's flags),
                                then print one table and Strata's ratio to each
-        --journals a,b         the journals --compare runs          [strata,leveldb,inmem]
+        --journals a,b         the journals --compare runs   [strata,leveldb,jdbc,inmem]
         --dir DIR              keep the stores in DIR, which must be new or empty; without it a
                                temporary directory is used and deleted at the end
         -h, --help             this text
