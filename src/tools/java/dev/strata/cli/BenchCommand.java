@@ -24,6 +24,9 @@ final class BenchCommand {
     if (!args.isEmpty() && args.get(0).equals(IngestCommand.NAME)) {
       return IngestCommand.run(args.subList(1, args.size()), context, out, err, progressTerminal);
     }
+    if (!args.isEmpty() && args.get(0).equals(PersistenceBenchCommand.NAME)) {
+      return PersistenceBenchCommand.run(args.subList(1, args.size()), out, err);
+    }
     if (args.contains("--help") || args.contains("-h")) {
       out.print(Usage.BENCH);
       return Main.EXIT_OK;

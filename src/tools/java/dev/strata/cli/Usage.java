@@ -17,6 +17,7 @@ final class Usage {
       Commands:
         bench [options]                db_bench-style workloads against a fresh store
         bench ingest [options]         the same fill through the synchronous API and through StrataFlow
+        bench persistence [options]    Akka Persistence: persist, persistAll, recovery, eventsByTag
         shell [--read-only] DIR        an interactive prompt on the store in DIR
         check DIR                      verifies every file of a store, read-only
         checkpoint DIR TARGET          an openable copy of the store in DIR, written to TARGET
@@ -44,6 +45,7 @@ final class Usage {
   static final String BENCH = """
       Usage: strata bench [options]
              strata bench ingest [options]   (see strata bench ingest --help)
+             strata bench persistence [options]   (see strata bench persistence --help)
 
       Runs db_bench-style workloads through the public synchronous API (put, get, delete, scan)
       and prints one line per workload: operations, ops/s, MB/s of key and value bytes, p50, p99
@@ -137,6 +139,38 @@ final class Usage {
       """.formatted(StrataWriteSettings.create().batchSize(), StrataWriteSettings.create().batchWindow().toMillis(),
       StrataWriteSettings.create().maxBatchBytes() + " B", StrataWriteSettings.create().parallelism(),
       IngestArgs.DEFAULT_ROUNDS);
+
+  static final String BENCH_PERSISTENCE = """
+      Usage: strata bench persistence [options]
+
+      Akka Persistence through classic persistent actors: N actors each persist their events one at
+      a time (persist), then in groups (persistAll), each command only after the last was written;
+      then every actor recovers in a fresh ActorSystem (the in-memory journal: fresh actors in the
+      same system, since its events die with it); then currentEventsByTag reads every event back
+      where the journal has a read journal. Prints events/s per phase. Every event is checked:
+      a recovery or a query that returns a different count fails the run.
+
+      Journals: strata (Strata's plugins), leveldb (Akka's own LevelDB journal on iq80's pure-Java
+      LevelDB, native = off), jdbc (akka-persistence-jdbc on an embedded H2 file database, which
+      never fsyncs), inmem (Akka's in-memory journal, the ceiling: Akka's own cost per event bounds
+      every journal). leveldb and jdbc are built in with -Ppeers.
+
+      Options:
+        --actors N             persistent actors                                   [100]
+        --events N             events each actor persists in each of the two phases [1000]
+        --group N              events per persistAll                               [10]
+        --event-bytes N        bytes of each event's payload (a string)            [100]
+        --sync | --no-sync     every journal fsyncs each write before acknowledging it, or none
+                               does (the table prints each journal's setting)     [--sync]
+        --journal J            the journal to run in this JVM                      [strata]
+        --compare              run every journal, each in a JVM of its own (this JVM's flags),
+                               then print one table and Strata's ratio to each
+        --journals a,b         the journals --compare runs   [strata,leveldb,jdbc,inmem]
+        --dir DIR              keep the stores in DIR, which must be new or empty; without it a
+                               temporary directory is used and deleted at the end
+        -h, --help             this text
+      Options take their value as the next argument or after '=': --actors 10 or --actors=10.
+      """;
 
   static final String SHELL = """
       Usage: strata shell [--read-only] DIR
@@ -407,6 +441,7 @@ final class Usage {
   static Optional<String> of(String command) {
     return switch (command) {
       case "bench" -> Optional.of(BENCH);
+      case "bench persistence" -> Optional.of(BENCH_PERSISTENCE);
       case "shell" -> Optional.of(SHELL);
       case "dump-sst" -> Optional.of(DUMP_SST);
       case "check" -> Optional.of(CHECK);

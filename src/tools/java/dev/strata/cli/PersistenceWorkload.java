@@ -1,0 +1,162 @@
+package dev.strata.cli;
+
+import akka.actor.ActorRef;
+import akka.actor.ActorSystem;
+import akka.pattern.Patterns;
+import akka.persistence.query.Offset;
+import akka.persistence.query.PersistenceQuery;
+import akka.persistence.query.javadsl.CurrentEventsByTagQuery;
+import akka.stream.javadsl.Sink;
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One journal's run of {@code strata bench persistence}, in this JVM: N persistent actors persist
+ * events one at a time, then in groups with {@code persistAll}; then every actor recovers in a
+ * fresh ActorSystem (for the in-memory journal, whose events die with its system, fresh actors in
+ * the same system); then {@code currentEventsByTag} reads every event back, where the journal has
+ * a read journal. Each phase is timed from the first command to the last completion. Not
+ * thread-safe: one run at a time.
+ */
+final class PersistenceWorkload {
+  /** How long any phase may take before the run is declared stuck. */
+  private static final Duration PHASE_TIMEOUT = Duration.ofMinutes(20);
+
+  /** The workload's size and setting, the same for every journal. */
+  record Settings(int actors, int events, int groupSize, int eventBytes, boolean sync) {}
+
+  private final PersistenceJournal journal;
+  private final Settings settings;
+  private final Path dir;
+  private final PrintStream out;
+
+  PersistenceWorkload(PersistenceJournal journal, Settings settings, Path dir, PrintStream out) {
+    this.journal = journal;
+    this.settings = settings;
+    this.dir = dir;
+    this.out = out;
+  }
+
+  PersistenceResult run() throws Exception {
+    boolean tagged = journal.readJournalId().isPresent();
+    List<PersistenceResult.Phase> phases = new ArrayList<>();
+    ActorSystem writing = ActorSystem.create("bench-persistence", config());
+    ActorSystem reading = writing;
+    try {
+      journal.prepare(writing);
+      List<ActorRef> actors = new ArrayList<>();
+      for (int i = 0; i < settings.actors(); i++) {
+        actors.add(writing.actorOf(BenchPersistentActor.props(persistenceId(i), tagged, settings.eventBytes(),
+            new CompletableFuture<>()), "writer-" + i));
+      }
+      phases.add(persist(PersistenceResult.PERSIST, actors, 1));
+      phases.add(persist(PersistenceResult.PERSIST_ALL, actors, settings.groupSize()));
+      if (journal.survivesNewSystem()) {
+        terminate(writing);
+        reading = ActorSystem.create("bench-persistence-recovery", config());
+      } else {
+        for (ActorRef actor : actors) {
+          Patterns.gracefulStop(actor, PHASE_TIMEOUT).toCompletableFuture().get();
+        }
+      }
+      phases.add(recover(reading));
+      phases.add(eventsByTag(reading));
+      return new PersistenceResult(journal.cliName(), journal.syncLabel(settings.sync()), phases);
+    } finally {
+      terminate(reading);
+      if (reading != writing) {
+        terminate(writing);
+      }
+    }
+  }
+
+  private PersistenceResult.Phase persist(String name, List<ActorRef> actors, int groupSize) throws Exception {
+    List<CompletableFuture<Void>> done = new ArrayList<>();
+    long start = System.nanoTime();
+    for (ActorRef actor : actors) {
+      CompletableFuture<Void> finished = new CompletableFuture<>();
+      done.add(finished);
+      actor.tell(new BenchPersistentActor.Persist(settings.events(), groupSize, finished), ActorRef.noSender());
+    }
+    CompletableFuture.allOf(done.toArray(CompletableFuture[]::new)).get(PHASE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+    return report(PersistenceResult.Phase.ran(name, (long) settings.actors() * settings.events(),
+        System.nanoTime() - start));
+  }
+
+  private PersistenceResult.Phase recover(ActorSystem system) throws Exception {
+    List<CompletableFuture<Long>> recovered = new ArrayList<>();
+    long start = System.nanoTime();
+    for (int i = 0; i < settings.actors(); i++) {
+      CompletableFuture<Long> replayed = new CompletableFuture<>();
+      recovered.add(replayed);
+      system.actorOf(BenchPersistentActor.props(persistenceId(i), false, settings.eventBytes(), replayed),
+          "reader-" + i);
+    }
+    long events = 0;
+    for (int i = 0; i < recovered.size(); i++) {
+      long replayed = recovered.get(i).get(PHASE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+      long expected = 2L * settings.events();
+      if (replayed != expected) {
+        throw new IllegalStateException(persistenceId(i) + " replayed " + replayed + " events, expected " + expected);
+      }
+      events += replayed;
+    }
+    return report(PersistenceResult.Phase.ran(PersistenceResult.RECOVERY, events, System.nanoTime() - start));
+  }
+
+  private PersistenceResult.Phase eventsByTag(ActorSystem system) throws Exception {
+    if (journal.readJournalId().isEmpty()) {
+      return report(PersistenceResult.Phase.skipped(PersistenceResult.EVENTS_BY_TAG, "no read journal"));
+    }
+    CurrentEventsByTagQuery query = PersistenceQuery.get(system)
+        .getReadJournalFor(CurrentEventsByTagQuery.class, journal.readJournalId().get());
+    long start = System.nanoTime();
+    long events = query.currentEventsByTag(BenchPersistentActor.TAG, Offset.noOffset())
+        .runWith(Sink.fold(0L, (n, e) -> n + 1), system)
+        .toCompletableFuture().get(PHASE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+    long nanos = System.nanoTime() - start;
+    long expected = 2L * settings.actors() * settings.events();
+    if (events != expected) {
+      throw new IllegalStateException("currentEventsByTag returned " + events + " events, expected " + expected);
+    }
+    return report(PersistenceResult.Phase.ran(PersistenceResult.EVENTS_BY_TAG, events, nanos));
+  }
+
+  private PersistenceResult.Phase report(PersistenceResult.Phase phase) {
+    if (phase.skipped() != null) {
+      out.printf(Locale.ROOT, "%-12s skipped: %s%n", phase.name(), phase.skipped());
+    } else {
+      out.printf(Locale.ROOT, "%-12s %,12d events %10.1f ms %,12.0f events/s%n", phase.name(), phase.events(),
+          phase.nanos() / 1e6, phase.eventsPerSecond());
+    }
+    out.flush();
+    return phase;
+  }
+
+  private Config config() {
+    return journal.config(dir, settings.sync())
+        .withFallback(ConfigFactory.parseString("""
+            akka.loglevel = WARNING
+            akka.persistence.snapshot-store.plugin = "akka.persistence.no-snapshot-store"
+            akka.persistence.journal.leveldb.dir = "%s"
+            """.formatted(dir.resolve("unused-leveldb").toAbsolutePath().toString().replace("\\", "/"))))
+        .withFallback(ConfigFactory.load());
+  }
+
+  private static String persistenceId(int actor) {
+    return "bench-" + actor;
+  }
+
+  private static void terminate(ActorSystem system) throws Exception {
+    system.terminate();
+    system.getWhenTerminated().toCompletableFuture().get(PHASE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+  }
+}
