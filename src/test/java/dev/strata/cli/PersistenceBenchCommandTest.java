@@ -33,6 +33,18 @@ class PersistenceBenchCommandTest {
     assertTrue(text.matches("(?s).*persistAll\\s+60 events.*"), text);
     assertTrue(text.matches("(?s).*recovery\\s+120 events.*"), text);
     assertTrue(text.contains("eventsByTag  skipped: no read journal"), text);
+    assertTrue(text.contains("tagScan      skipped: not a Strata store"), text);
+  }
+
+  @Test
+  void stratasRunReadsEveryEventBackByTagAndByAPlainScanOfTheTagIndex() {
+    int code = run("bench", "persistence", "--journal", "strata", "--actors", "3", "--events", "20", "--group", "4",
+        "--dir", tmp.resolve("strata").toString());
+    assertEquals(0, code, err.text());
+    String text = out.text();
+    assertTrue(text.matches("(?s).*recovery\\s+120 events.*"), text);
+    assertTrue(text.matches("(?s).*eventsByTag\\s+120 events.*"), text);
+    assertTrue(text.matches("(?s).*tagScan\\s+120 events.*"), text);
   }
 
   @Test
@@ -78,8 +90,8 @@ class PersistenceBenchCommandTest {
         PersistenceResult.Phase.ran("persist", 1000, 400_000_000L),
         PersistenceResult.Phase.ran("persistAll", 1000, 20_000_000L)));
     String table = PersistenceBenchCommand.table(List.of(strata, other));
-    assertTrue(table.matches("(?s).*strata\\s+fsync on\\s+10,000\\s+100,000\\s+-\\s+-.*"), table);
-    assertTrue(table.matches("(?s).*strata / leveldb\\s+4\\.00x\\s+2\\.00x\\s+-\\s+-.*"), table);
+    assertTrue(table.matches("(?s).*strata\\s+fsync on\\s+10,000\\s+100,000\\s+-\\s+-\\s+-.*"), table);
+    assertTrue(table.matches("(?s).*strata / leveldb\\s+4\\.00x\\s+2\\.00x\\s+-\\s+-\\s+-.*"), table);
     Files.writeString(file, "nothing=here\n");
     assertThrows(java.io.IOException.class, () -> PersistenceResult.readFrom(file));
   }

@@ -23,8 +23,9 @@ record PersistenceResult(String journal, String sync, List<Phase> phases) {
   static final String PERSIST_ALL = "persistAll";
   static final String RECOVERY = "recovery";
   static final String EVENTS_BY_TAG = "eventsByTag";
+  static final String TAG_SCAN = "tagScan";
   /** The table's columns, in order. */
-  static final List<String> PHASES = List.of(PERSIST, PERSIST_ALL, RECOVERY, EVENTS_BY_TAG);
+  static final List<String> PHASES = List.of(PERSIST, PERSIST_ALL, RECOVERY, EVENTS_BY_TAG, TAG_SCAN);
 
   /** One phase: {@code skipped} is null when it ran. */
   record Phase(String name, long events, long nanos, String skipped) {

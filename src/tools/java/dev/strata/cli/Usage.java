@@ -147,7 +147,9 @@ final class Usage {
       a time (persist), then in groups (persistAll), each command only after the last was written;
       then every actor recovers in a fresh ActorSystem (the in-memory journal: fresh actors in the
       same system, since its events die with it); then currentEventsByTag reads every event back
-      where the journal has a read journal. Prints events/s per phase. Every event is checked:
+      where the journal has a read journal; for Strata, a plain StrataSource.scan of that tag's
+      index keys follows (tagScan, the query's ceiling); both read 3 times, the last reported (a
+      warm store). Prints events/s per phase. Every event is checked:
       a recovery or a query that returns a different count fails the run.
 
       Journals: strata (Strata's plugins), leveldb (Akka's own LevelDB journal on iq80's pure-Java
