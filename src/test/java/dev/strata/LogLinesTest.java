@@ -31,18 +31,19 @@ class LogLinesTest {
   Path dir;
 
   private final Logger engineLog = (Logger) LoggerFactory.getLogger("dev.strata.engine");
-  /** Quiet in the other tests (logback-test.xml): its lines come one per flush and compaction. */
-  private final Logger eventsLog = (Logger) LoggerFactory.getLogger("dev.strata.engine.StoreEvents");
+  /** Quiet in the other tests (logback-test.xml): their lines come one per flush, compaction, open and close. */
+  private final List<Logger> quietLogs = List.of("StoreEvents", "Recovery", "EngineCloser").stream()
+      .map(name -> (Logger) LoggerFactory.getLogger("dev.strata.engine." + name)).toList();
   private final ListAppender<ILoggingEvent> lines = new ListAppender<>();
   private Level levelBefore;
-  private Level eventsLevelBefore;
+  private List<Level> quietLevelsBefore;
 
   @BeforeEach
   void capture() {
     levelBefore = engineLog.getLevel();
-    eventsLevelBefore = eventsLog.getLevel();
+    quietLevelsBefore = quietLogs.stream().map(Logger::getLevel).toList();
     engineLog.setLevel(Level.INFO);
-    eventsLog.setLevel(Level.INFO);
+    quietLogs.forEach(log -> log.setLevel(Level.INFO));
     lines.start();
     engineLog.addAppender(lines);
   }
@@ -51,7 +52,9 @@ class LogLinesTest {
   void release() {
     engineLog.detachAppender(lines);
     engineLog.setLevel(levelBefore);
-    eventsLog.setLevel(eventsLevelBefore);
+    for (int i = 0; i < quietLogs.size(); i++) {
+      quietLogs.get(i).setLevel(quietLevelsBefore.get(i));
+    }
   }
 
   private List<String> info(Predicate<String> which) {
