@@ -32,12 +32,15 @@ import java.util.Objects;
  *     index in memory, so this grows with the data, about one index entry per data block
  * @param tableFilterBytes heap bytes the open SSTs' bloom filters take (about 10 bits per key with
  *     the default filter)
+ * @param compressionRatio uncompressed over stored bytes of the live SSTs' data blocks (from each
+ *     table's properties): 2.0 means compression halved them; 1.0 with compression off, for data
+ *     that does not compress, or with no SSTs
  */
 public record StrataStats(long memtableBytes, int immutableMemtables, long immutableMemtableBytes,
     int[] levelFileCounts, long[] levelBytes, long userBytesWritten, long flushBytesWritten,
     long compactionBytesWritten, long walBytesWritten, long walSyncs, long blockCacheHits, long blockCacheMisses,
     long lastSequence, long writeStallNanos, long longestWriteStallNanos, long compactions, long tableIndexBytes,
-    long tableFilterBytes) {
+    long tableFilterBytes, double compressionRatio) {
 
   /**
    * @throws NullPointerException if a level array is null
@@ -101,14 +104,16 @@ public record StrataStats(long memtableBytes, int immutableMemtables, long immut
         && walSyncs == s.walSyncs && blockCacheHits == s.blockCacheHits && blockCacheMisses == s.blockCacheMisses
         && lastSequence == s.lastSequence && writeStallNanos == s.writeStallNanos
         && longestWriteStallNanos == s.longestWriteStallNanos && compactions == s.compactions
-        && tableIndexBytes == s.tableIndexBytes && tableFilterBytes == s.tableFilterBytes;
+        && tableIndexBytes == s.tableIndexBytes && tableFilterBytes == s.tableFilterBytes
+        && Double.compare(compressionRatio, s.compressionRatio) == 0;
   }
 
   @Override
   public int hashCode() {
     int h = Objects.hash(memtableBytes, immutableMemtables, immutableMemtableBytes, userBytesWritten,
         flushBytesWritten, compactionBytesWritten, walBytesWritten, walSyncs, blockCacheHits, blockCacheMisses,
-        lastSequence, writeStallNanos, longestWriteStallNanos, compactions, tableIndexBytes, tableFilterBytes);
+        lastSequence, writeStallNanos, longestWriteStallNanos, compactions, tableIndexBytes, tableFilterBytes,
+        compressionRatio);
     return 31 * (31 * h + Arrays.hashCode(levelFileCounts)) + Arrays.hashCode(levelBytes);
   }
 
@@ -131,6 +136,7 @@ public record StrataStats(long memtableBytes, int immutableMemtables, long immut
         .append(", write stalls: ").append(writeStallNanos / 1_000_000).append(" ms (longest ")
         .append(longestWriteStallNanos / 1_000_000).append(" ms)");
     sb.append("\nsst memory: index ").append(tableIndexBytes).append(" B, filter ").append(tableFilterBytes).append(" B");
+    sb.append("\ncompression ratio: ").append(String.format("%.2f", compressionRatio));
     return sb.toString();
   }
 }

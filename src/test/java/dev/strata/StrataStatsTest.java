@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Test;
 class StrataStatsTest {
   private static StrataStats stats(int[] counts, long[] bytes, long compactions) {
     return new StrataStats(100, 1, 50, counts, bytes, 1000, 400, 300, 1200, 7, 11, 13, 42, 5_000_000, 3_000_000,
-        compactions, 64, 128);
+        compactions, 64, 128, 1.5);
   }
 
   @Test

@@ -51,6 +51,24 @@ final class EngineStats {
     return new StrataStats(s.mutable().approximateBytes(), s.immutables().length, immBytes, counts, bytes,
         c.userBytesWritten(), flushBytesWritten.get(), compactionBytesWritten.get(), c.walBytesWritten(),
         walSyncs.get(), cache.hits(), cache.misses(), c.lastSequence(), writeStallNanos.get(),
-        longestWriteStallNanos.get(), compactions.get(), s.tableIndexBytes(), s.tableFilterBytes());
+        longestWriteStallNanos.get(), compactions.get(), s.tableIndexBytes(), s.tableFilterBytes(),
+        compressionRatio(s));
+  }
+
+  /** Uncompressed over stored data-block bytes of the live SSTs, from their properties; 1 without any. */
+  private static double compressionRatio(ReadState s) {
+    long uncompressed = 0;
+    long stored = 0;
+    for (SstFile f : s.l0()) {
+      uncompressed += f.properties().uncompressedDataBytes();
+      stored += f.properties().storedDataBytes();
+    }
+    for (SstFile[] level : s.levels()) {
+      for (SstFile f : level) {
+        uncompressed += f.properties().uncompressedDataBytes();
+        stored += f.properties().storedDataBytes();
+      }
+    }
+    return stored == 0 ? 1.0 : (double) uncompressed / stored;
   }
 }

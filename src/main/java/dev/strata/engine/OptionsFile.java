@@ -212,6 +212,9 @@ public final class OptionsFile {
     v.put("wal-recovery-mode", walRecoveryModeName(o.walRecoveryMode()));
     v.put("create-if-missing", String.valueOf(o.createIfMissing()));
     v.put("error-if-exists", String.valueOf(o.errorIfExists()));
+    v.put("compression", o.compression().configName());
+    v.put("compression-per-level", String.join(",",
+        o.compressionPerLevel().stream().map(dev.strata.Compression::configName).toList()));
     CompactionOptions c = o.compaction();
     v.put("compaction.strategy", strategyName(c.strategy()));
     v.put("compaction.level0-file-trigger", String.valueOf(c.level0FileTrigger()));

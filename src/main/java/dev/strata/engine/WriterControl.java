@@ -263,7 +263,7 @@ public final class WriterControl {
     List<CompactionFilter> active = List.copyOf(filters);
     SnapshotRegistry.Horizon horizon = snapshots.horizon();
     return compactionJob.run(new CompactionJob.Spec(plan.inputs(), plan.inputLevels(), plan.task().bottommost(),
-        horizon.watermark(), horizon.newestOpen(), active, target, plan.cancelled()::get),
+        horizon.watermark(), horizon.newestOpen(), active, target, plan.cancelled()::get, plan.outputLevel()),
         counters.compactionBytesWritten);
   }
 
