@@ -55,12 +55,17 @@ final class Usage {
                                temporary directory is used and deleted at the end
         --key-size BYTES       key length; keys are zero-padded decimal numbers    [16]
         --value-size BYTES     value length                                        [100]
+        --compression-ratio R  values compress to about R of their size, as db_bench's
+                               --compression_ratio makes them (R random bytes in each 100,
+                               repeated); the same values for every engine; 1 = random   [0.5]
         --workloads a,b,c      the workloads to run, in order (repeats allowed)
         --seek-nexts N         next() calls after each seek of seekrandom          [100]
         --memtable-size SIZE   memtable size                                       [config]
         --block-cache SIZE     block cache size; 0 disables it                     [config]
         --bloom-bits N         bloom filter bits per key, 0-32; 0 disables them    [config]
         --compaction STRATEGY  leveled | tiered | simple-leveled | none            [config]
+        --compression CODEC    none | lz4 for the SST data blocks of every level; without it the
+                               configuration's (none for L0 and L1, lz4 below)      [config]
         --no-wal               no write-ahead log
         --sync                 fsync the write-ahead log before acknowledging each write
         --compare              run the workloads against Strata, RocksDB and LevelDB, each in
