@@ -80,11 +80,19 @@ final class BlockCodec {
   }
 
   /**
+   * The most bytes {@code storedLength} stored bytes can decompress to: LZ4 encodes at most 255
+   * bytes of a match per byte of input, so a larger claim is corrupt (and must not make the reader
+   * allocate gigabytes).
+   */
+  static int maxUncompressedLength(int storedLength) {
+    return (int) Math.min(Integer.MAX_VALUE - 16, 255L * storedLength + 64);
+  }
+
+  /**
    * The uncompressed block held, as type {@code type}, in {@code stored[0, length)}; for type 0
    * that is {@code stored} itself. Never returns bytes the codec did not produce in full.
    *
-   * @param maxLength the largest uncompressed length to accept (a corrupt length must not make
-   *     the reader allocate gigabytes)
+   * @param maxLength the largest uncompressed length to accept (see {@link #maxUncompressedLength})
    * @throws CorruptionException (without the file's name) on an unknown type or malformed contents
    */
   static byte[] decompress(int type, byte[] stored, int length, int maxLength) {

@@ -14,7 +14,7 @@ import java.util.function.Supplier;
 /**
  * An open table file (layout in {@link TableBuilder}). Opening reads and verifies the footer, the
  * properties, the filter and the index, and keeps the last three in memory; data blocks are read
- * on demand, checksum-verified, and shared through the {@link BlockCache}.
+ * on demand, checksum-verified, decompressed, and shared through the {@link BlockCache}.
  *
  * <p>Thread-safe: after {@link #open} all state is immutable, file reads are positional and the
  * cache is thread-safe, so any number of threads may call {@link #get} and create iterators
@@ -205,7 +205,7 @@ public final class TableReader implements AutoCloseable {
     }
     byte[] contents;
     try {
-      contents = BlockCodec.decompress(type, stored, h.size(), TableOptions.MAX_BLOCK_SIZE_BYTES);
+      contents = BlockCodec.decompress(type, stored, h.size(), BlockCodec.maxUncompressedLength(h.size()));
     } catch (CorruptionException e) {
       throw new CorruptionException(fileName + ": data block at offset " + h.offset() + ": " + e.getMessage(), e);
     }

@@ -222,6 +222,10 @@ class BlockCompressionTest {
     assertTrue(big.getMessage().contains("4096 uncompressed bytes"), big.getMessage());
     assertThrows(CorruptionException.class, () -> BlockCodec.decompress(BlockCodec.TYPE_LZ4, bytes, 0, raw.length),
         "no length at all");
+    byte[] huge = new ByteBuilder().putVarint32(1_000_000_000).putBytes(new byte[10]).toByteArray();
+    CorruptionException claim = assertThrows(CorruptionException.class, () -> BlockCodec.decompress(
+        BlockCodec.TYPE_LZ4, huge, huge.length, BlockCodec.maxUncompressedLength(huge.length)));
+    assertTrue(claim.getMessage().contains("claims 1000000000 uncompressed bytes"), claim.getMessage());
     CorruptionException unknown = assertThrows(CorruptionException.class,
         () -> BlockCodec.decompress(9, bytes, bytes.length, raw.length));
     assertTrue(unknown.getMessage().contains("unknown block type 9"), unknown.getMessage());
