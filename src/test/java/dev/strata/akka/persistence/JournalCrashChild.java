@@ -28,6 +28,7 @@ import java.util.SplittableRandom;
  * <p>It prints, one line each, flushed:
  * <pre>
  * recovered &lt;persistence id&gt; &lt;sequence number&gt;      an actor recovered up to that sequence number
+ * persist &lt;persistence id&gt; &lt;first&gt; &lt;size&gt;           an actor is about to persist that group
  * ack &lt;persistence id&gt; &lt;first&gt; &lt;last&gt;               the journal acknowledged that group (sequence numbers)
  * </pre>
  *
@@ -87,6 +88,7 @@ public final class JournalCrashChild {
         for (int i = 0; i < size; i++) {
           events.add(event(id, start + i, start, size));
         }
+        print("persist " + id + " " + start + " " + size);
         return Effect().persist(events).thenRun(state -> {
           print("ack " + id + " " + start + " " + state);
           context.getSelf().tell(Next.INSTANCE);

@@ -81,6 +81,15 @@ class JournalCrashTest {
   /** Sequence numbers {@code first} to {@code last} of {@code persistenceId}: one group. */
   private record Group(String persistenceId, long first, long last) {}
 
+  /**
+   * A group the child was about to persist when it had seen {@code acknowledgedBefore} groups of this
+   * run acknowledged: they committed before it was even sent, so its orderings come after theirs.
+   */
+  private record Persisted(String persistenceId, long first, int acknowledgedBefore) {}
+
+  /** What a child's lines say: the groups it sent, and those acknowledged, in the order it saw them. */
+  private record Run(List<Persisted> persisted, List<Group> acknowledged) {}
+
   /** An event as found in the store. */
   private record StoredEvent(long sequenceNr, long ordering, long groupStart, int groupSize, String payload) {}
 
@@ -108,10 +117,12 @@ class JournalCrashTest {
           + " ms after its first acknowledgement); directory kept: " + dir;
       List<String> lines = runAndKill(storeDir, dir.resolve("cycle-" + cycle + ".out"),
           dir.resolve("cycle-" + cycle + ".err"), actors, rnd.nextLong(), killAfterMs, at);
-      List<Group> groups = checkTheRunContinuedFrom(previous, lines, at);
+      Run run = checkTheRunContinuedFrom(previous, lines, at);
+      List<Group> groups = run.acknowledged();
       acknowledged.addAll(groups);
       Journal journal = readStore(storeDir, at);
       checkAcknowledgedGroupsArePresent(journal, acknowledged, at);
+      checkOrderingsFollowCommitOrder(journal, run, at);
       checkWhatWasThereStays(previous, journal, at);
       checkTheReadJournal(storeDir, journal, at);
       int events = journal.events().values().stream().mapToInt(List::size).sum();
@@ -140,9 +151,10 @@ class JournalCrashTest {
    * The child's lines: each actor recovered the highest sequence number the store held after the
    * previous kill, and its acknowledged groups follow on from it without a gap. Returns the groups.
    */
-  private static List<Group> checkTheRunContinuedFrom(Journal previous, List<String> lines, String at) {
+  private static Run checkTheRunContinuedFrom(Journal previous, List<String> lines, String at) {
     Map<String, Long> last = new HashMap<>();
     List<Group> groups = new ArrayList<>();
+    List<Persisted> persisted = new ArrayList<>();
     for (String line : lines) {
       String[] parts = line.split(" ");
       switch (parts[0]) {
@@ -150,6 +162,13 @@ class JournalCrashTest {
           long recovered = Long.parseLong(parts[2]);
           assertEquals(previous.highestSequenceNr(parts[1]), recovered, parts[1] + " recovered at " + at);
           last.put(parts[1], recovered);
+        }
+        case "persist" -> {
+          Persisted group = new Persisted(parts[1], Long.parseLong(parts[2]), groups.size());
+          Long before = last.get(group.persistenceId());
+          assertNotNull(before, line + " before its actor recovered at " + at);
+          assertEquals(before + 1, group.first(), line + " does not follow on from " + before + " at " + at);
+          persisted.add(group);
         }
         case "ack" -> {
           Group group = new Group(parts[1], Long.parseLong(parts[2]), Long.parseLong(parts[3]));
@@ -163,7 +182,29 @@ class JournalCrashTest {
         default -> fail("an unexpected line from the child at " + at + ": " + line);
       }
     }
-    return groups;
+    return new Run(persisted, groups);
+  }
+
+  /**
+   * Orderings follow commit order across ids too: a group sent after other groups were
+   * acknowledged, if it is in the store, has orderings above all of theirs.
+   */
+  private static void checkOrderingsFollowCommitOrder(Journal journal, Run run, String at) {
+    long[] highestAcknowledged = new long[run.acknowledged().size() + 1]; // the highest ordering of the first i
+    for (int i = 0; i < run.acknowledged().size(); i++) {
+      Group group = run.acknowledged().get(i);
+      long last = journal.events().get(group.persistenceId()).get((int) group.last() - 1).ordering();
+      highestAcknowledged[i + 1] = Math.max(highestAcknowledged[i], last);
+    }
+    for (Persisted group : run.persisted()) {
+      List<StoredEvent> events = journal.events().getOrDefault(group.persistenceId(), List.of());
+      if (events.size() >= group.first()) {
+        long first = events.get((int) group.first() - 1).ordering();
+        long before = highestAcknowledged[group.acknowledgedBefore()];
+        assertTrue(first > before, "the group from " + group.first() + " of " + group.persistenceId()
+            + " has ordering " + first + ", not above " + before + " of a group acknowledged before it was sent, at " + at);
+      }
+    }
   }
 
   /**
