@@ -302,7 +302,14 @@ class JournalCrashTest {
           assertEquals(before.ordering() + 1, e.ordering(), "the orderings of a group are consecutive: " + where);
         }
       }
+      assertTrue(e.groupStart() <= e.sequenceNr() && e.sequenceNr() < e.groupStart() + e.groupSize(),
+          "the group of " + where + ": " + e.payload());
       if (e.sequenceNr() == e.groupStart()) {
+        if (i > 0) {
+          StoredEvent before = events.get(i - 1);
+          assertEquals(e.sequenceNr(), before.groupStart() + before.groupSize(), "the group before " + where
+              + " ends early: " + before.payload());
+        }
         assertTrue(e.groupStart() + e.groupSize() - 1 <= highest, "the group of " + e.groupSize() + " events from "
             + e.groupStart() + " of " + id + " is there in part only (up to " + highest + ") at " + at);
       } else {
