@@ -51,8 +51,9 @@ import org.junit.jupiter.api.io.TempDir;
  *
  * <p>After each kill the store is opened here and read key by key, both ways: every event has its
  * ordering log entry and one tag index entry per tag, holding its value; every ordering and tag
- * entry belongs to an event; orderings are unique, grow with each id's sequence numbers and are
- * consecutive within a group (one AtomicWrite), and the recorded highest ordering is the last one;
+ * entry belongs to an event; orderings are unique, grow with each id's sequence numbers, are
+ * consecutive within a group (one AtomicWrite) and follow commit order across ids (a group sent
+ * after others were acknowledged is numbered after them), and the recorded highest ordering is the last one;
  * each id's events are 1 to its recorded highest sequence number without a gap; every group the
  * child saw acknowledged, in any run, is there; no group is there in part. Across kills, what was
  * there stays there with the same orderings, new events are numbered after it, and each actor of
