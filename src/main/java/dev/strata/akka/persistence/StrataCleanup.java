@@ -19,6 +19,7 @@ import com.typesafe.config.ConfigFactory;
 import dev.strata.Bound;
 import dev.strata.Strata;
 import dev.strata.StrataIterator;
+import dev.strata.util.BlockingCalls;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
@@ -208,18 +209,6 @@ public final class StrataCleanup {
 
   /** Runs {@code work} on the plugin dispatcher; the stage fails with what {@code work} throws, unwrapped. */
   private <T> CompletionStage<T> async(Supplier<T> work) {
-    CompletableFuture<T> result = new CompletableFuture<>();
-    try {
-      executor.execute(() -> {
-        try {
-          result.complete(work.get());
-        } catch (Throwable e) {
-          result.completeExceptionally(e);
-        }
-      });
-    } catch (RuntimeException e) { // the dispatcher refused: the system is shutting down
-      result.completeExceptionally(e);
-    }
-    return result;
+    return BlockingCalls.supply(executor, work);
   }
 }

@@ -15,9 +15,9 @@ import dev.strata.Bound;
 import dev.strata.Strata;
 import dev.strata.Transaction;
 import dev.strata.TransactionConflictException;
+import dev.strata.util.BlockingCalls;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 import java.util.function.Supplier;
@@ -132,19 +132,7 @@ public final class StrataDurableStateStore implements DurableStateUpdateStore<Ob
    * throws, not wrapped in a {@code CompletionException} as {@code supplyAsync} would.
    */
   private <T> CompletionStage<T> async(Supplier<T> work) {
-    CompletableFuture<T> result = new CompletableFuture<>();
-    try {
-      blocking.execute(() -> {
-        try {
-          result.complete(work.get());
-        } catch (Throwable e) {
-          result.completeExceptionally(e);
-        }
-      });
-    } catch (RuntimeException e) { // the dispatcher refused: the system is shutting down
-      result.completeExceptionally(e);
-    }
-    return result;
+    return BlockingCalls.supply(blocking, work);
   }
 
   /**

@@ -6,9 +6,9 @@ import akka.actor.typed.DispatcherSelector;
 import akka.projection.ProjectionId;
 import dev.strata.Strata;
 import dev.strata.WriteBatch;
+import dev.strata.util.BlockingCalls;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 import java.util.function.Supplier;
@@ -115,19 +115,7 @@ public final class StrataOffsetStore {
    * wrapped in a {@code CompletionException} as {@code supplyAsync} would.
    */
   <T> CompletionStage<T> async(Supplier<T> work) {
-    CompletableFuture<T> result = new CompletableFuture<>();
-    try {
-      executor.execute(() -> {
-        try {
-          result.complete(work.get());
-        } catch (Throwable e) {
-          result.completeExceptionally(e);
-        }
-      });
-    } catch (RuntimeException e) { // the dispatcher refused: the system is shutting down
-      result.completeExceptionally(e);
-    }
-    return result;
+    return BlockingCalls.supply(executor, work);
   }
 
   @Override
