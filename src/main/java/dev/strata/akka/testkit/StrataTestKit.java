@@ -61,11 +61,13 @@ public final class StrataTestKit implements AutoCloseable {
 
   /**
    * A store in a fresh temporary directory of {@code system}, with the options of the system's
-   * {@code strata} config block (Strata's defaults unless the test's config overrides them).
+   * {@code strata} config block (Strata's defaults unless the test's config overrides them), except
+   * that the periodic stats line is off: a test's log wants its own lines.
    */
   public static StrataTestKit create(ActorSystem<?> system) {
     Objects.requireNonNull(system, "system must not be null");
-    return create(system, StrataOptions.fromConfig(system.settings().config()));
+    return create(system, StrataOptions.fromConfig(system.settings().config()).toBuilder()
+        .statsLogInterval(java.time.Duration.ZERO).build());
   }
 
   /** A store in a fresh temporary directory of {@code system}, with {@code options}. */
@@ -108,6 +110,7 @@ public final class StrataTestKit implements AutoCloseable {
         akka.persistence.snapshot-store.plugin = "strata.persistence.snapshot-store"
         akka.persistence.state.plugin = "strata.persistence.state"
         strata.persistence.query.journal = "strata.persistence.journal"
+        strata.stores.persistence.stats-log-interval = off
         """).withValue(PERSISTENCE_DIRECTORY, ConfigValueFactory.fromAnyRef(directory.toAbsolutePath().toString()));
   }
 

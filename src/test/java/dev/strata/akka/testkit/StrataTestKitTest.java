@@ -64,6 +64,14 @@ class StrataTestKitTest {
   }
 
   @Test
+  void theKitsStoreLogsNoPeriodicStatsLineAndNeitherDoesItsPersistenceStore() {
+    try (StrataTestKit kit = StrataTestKit.create(testKit.system())) {
+      assertEquals(java.time.Duration.ZERO, kit.store().options().statsLogInterval());
+    }
+    assertEquals("off", StrataTestKit.persistenceConfig(Path.of("p")).getString("strata.stores.persistence.stats-log-interval"));
+  }
+
+  @Test
   void givenOptionsAreUsed() {
     try (StrataTestKit kit = StrataTestKit.create(testKit.system(), TestHarness.smallOptions())) {
       assertEquals(TestHarness.smallOptions().memtableSizeBytes(), kit.store().options().memtableSizeBytes());
