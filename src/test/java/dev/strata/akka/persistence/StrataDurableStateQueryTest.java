@@ -18,6 +18,7 @@ import com.typesafe.config.ConfigFactory;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -67,8 +68,12 @@ class StrataDurableStateQueryTest {
   void aLiveChangesQuerySeesAChangeMadeAfterItStarted() throws Exception {
     withStore((system, store) -> {
       await(store.upsertObject("a", 1, "a1", "carts"));
-      CompletionStage<List<DurableStateChange<Object>>> live = store.changes("carts", Offset.noOffset()).take(3)
-          .runWith(Sink.seq(), system);
+      // The query must have read a1 before a2 replaces it: a changes query gives each id's latest
+      // change, so a query that starts reading after a2 never sees a1 (a race the test would lose).
+      CompletableFuture<Void> sawFirst = new CompletableFuture<>();
+      CompletionStage<List<DurableStateChange<Object>>> live = store.changes("carts", Offset.noOffset())
+          .wireTap(change -> sawFirst.complete(null)).take(3).runWith(Sink.seq(), system);
+      await(sawFirst);
       await(store.upsertObject("b", 1, "b1", "carts"));
       await(store.upsertObject("c", 1, "c1", "elsewhere"));
       await(store.upsertObject("a", 2, "a2", "carts"));
