@@ -26,6 +26,8 @@ public final class StrataOptions {
   private final boolean errorIfExists;
   private final java.time.Duration statsLogInterval;
   private final boolean jmxEnabled;
+  private final Compression compression;
+  private final java.util.List<Compression> compressionPerLevel;
 
   private StrataOptions(Builder b) {
     this.memtableSizeBytes = b.memtableSizeBytes;
@@ -45,6 +47,8 @@ public final class StrataOptions {
     this.errorIfExists = b.errorIfExists;
     this.statsLogInterval = b.statsLogInterval;
     this.jmxEnabled = b.jmxEnabled;
+    this.compression = b.compression;
+    this.compressionPerLevel = java.util.List.copyOf(b.compressionPerLevel);
   }
 
   /** A builder that starts from the library defaults (those of {@code reference.conf}). */
@@ -80,6 +84,8 @@ public final class StrataOptions {
         .errorIfExists(c.getBoolean("error-if-exists"))
         .statsLogInterval(statsLogIntervalFromConfig(c))
         .jmxEnabled(c.getBoolean("jmx-enabled"))
+        .compression(compressionFromConfig("compression", c.getString("compression")))
+        .compressionPerLevel(compressionPerLevelFromConfig(c))
         .compaction(compactionFromConfig(c.getConfig("compaction")));
     return b.build();
   }
@@ -129,6 +135,27 @@ public final class StrataOptions {
       throw new IllegalArgumentException("strata.stats-log-interval must be a duration (e.g. 10 minutes, 30 s) or off; got '"
           + c.getString(key) + "'", e);
     }
+  }
+
+  private static Compression compressionFromConfig(String key, String name) {
+    try {
+      return Compression.fromName(name);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("strata." + key + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** A list ([none, none, lz4]) or, as the OPTIONS file writes it, a comma-separated string. */
+  private static java.util.List<Compression> compressionPerLevelFromConfig(Config c) {
+    String key = "compression-per-level";
+    java.util.List<String> names = c.getValue(key).valueType() == com.typesafe.config.ConfigValueType.LIST
+        ? c.getStringList(key)
+        : java.util.Arrays.stream(c.getString(key).split(",", -1)).map(String::trim).filter(n -> !n.isEmpty()).toList();
+    java.util.List<Compression> out = new java.util.ArrayList<>();
+    for (int i = 0; i < names.size(); i++) {
+      out.add(compressionFromConfig(key + "[" + i + "]", names.get(i)));
+    }
+    return out;
   }
 
   private static WalRecoveryMode walRecoveryModeFromConfig(String name) {
@@ -225,6 +252,30 @@ public final class StrataOptions {
     return jmxEnabled;
   }
 
+  /**
+   * How SST data blocks are compressed at the levels {@link #compressionPerLevel()} does not name.
+   */
+  public Compression compression() {
+    return compression;
+  }
+
+  /** Compression by level: entry i for level i (0 is L0); levels past its end use {@link #compression()}. Immutable. */
+  public java.util.List<Compression> compressionPerLevel() {
+    return compressionPerLevel;
+  }
+
+  /**
+   * How the SSTs written at {@code level} compress their data blocks: a flush writes level 0's
+   * setting, a compaction its output level's (with tiered compaction, the index of the output run's
+   * tier, as in {@link StrataStats#levelFileCounts()}).
+   */
+  public Compression compressionForLevel(int level) {
+    if (level < 0) {
+      throw new IllegalArgumentException("level must not be negative, got " + level);
+    }
+    return level < compressionPerLevel.size() ? compressionPerLevel.get(level) : compression;
+  }
+
   /** A builder that starts from these options. */
   public Builder toBuilder() {
     return builder().memtableSizeBytes(memtableSizeBytes).targetSstSizeBytes(targetSstSizeBytes)
@@ -236,6 +287,7 @@ public final class StrataOptions {
         .createIfMissing(createIfMissing).errorIfExists(errorIfExists)
         .statsLogInterval(statsLogInterval)
         .jmxEnabled(jmxEnabled)
+        .compression(compression).compressionPerLevel(compressionPerLevel)
         .listeners(listeners);
   }
 
@@ -246,7 +298,8 @@ public final class StrataOptions {
         + "B, bloomBitsPerKey=" + bloomBitsPerKey + ", wal=" + walEnabled + ", sync=" + syncWrites
         + ", compaction=" + compaction + ", serializable=" + serializable + ", maxMappedFiles=" + maxMappedFiles
         + ", walRecovery=" + walRecoveryMode + ", createIfMissing=" + createIfMissing
-        + ", errorIfExists=" + errorIfExists + ", statsLogInterval=" + statsLogInterval + ", jmx=" + jmxEnabled + ")";
+        + ", errorIfExists=" + errorIfExists + ", statsLogInterval=" + statsLogInterval + ", jmx=" + jmxEnabled
+        + ", compression=" + compression.configName() + ", compressionPerLevel=" + compressionPerLevel + ")";
   }
 
   /** Builds {@link StrataOptions}; starts from the library defaults. Not thread-safe. */
@@ -268,8 +321,37 @@ public final class StrataOptions {
     private boolean errorIfExists;
     private java.time.Duration statsLogInterval = java.time.Duration.ofMinutes(10);
     private boolean jmxEnabled = true;
+    private Compression compression = Compression.NONE; // reference.conf says why
+    private java.util.List<Compression> compressionPerLevel = java.util.List.of(Compression.NONE, Compression.NONE);
 
     private Builder() {}
+
+    /**
+     * How SST data blocks are compressed at every level that {@link #compressionPerLevel} does not
+     * name (default {@link Compression#NONE}: off). {@code compression(Compression.LZ4)} compresses
+     * the levels below those the per-level list names. Files written under other settings stay readable.
+     */
+    public Builder compression(Compression compression) {
+      this.compression = java.util.Objects.requireNonNull(compression, "compression must not be null");
+      return this;
+    }
+
+    /**
+     * Compression by level: entry i applies to the SSTs written at level i (L0 by flushes, the
+     * others by compactions), levels past the list's end use {@link #compression(Compression)}.
+     * Default {@code [NONE, NONE]}: L0 and L1 are rewritten soon, so compressing them costs more
+     * than it saves. An empty list applies {@code compression} everywhere.
+     */
+    public Builder compressionPerLevel(java.util.List<Compression> perLevel) {
+      java.util.Objects.requireNonNull(perLevel, "compressionPerLevel must not be null");
+      for (int i = 0; i < perLevel.size(); i++) {
+        if (perLevel.get(i) == null) {
+          throw new IllegalArgumentException("compressionPerLevel[" + i + "] must not be null");
+        }
+      }
+      this.compressionPerLevel = java.util.List.copyOf(perLevel);
+      return this;
+    }
 
     /**
      * Adds a listener of the store's flushes, compactions, write stalls, file creations and deletions,

@@ -56,6 +56,9 @@ import java.util.Objects;
  *     (also true for the instant a memtable at twice its size waits for the writer to freeze it)
  * @param writeStalls how many times writes waited for a flush (the frozen memtables at their limit),
  *     whose total time is {@code writeStallNanos}
+ * @param compressionRatio uncompressed over stored bytes of the live SSTs' data blocks (from each
+ *     table's properties): 2.0 means compression halved them; 1.0 with compression off, for data
+ *     that does not compress, or with no SSTs
  */
 public record StrataStats(long memtableBytes, int immutableMemtables, long immutableMemtableBytes,
     int[] levelFileCounts, long[] levelBytes, long userBytesWritten, long flushBytesWritten,
@@ -63,7 +66,7 @@ public record StrataStats(long memtableBytes, int immutableMemtables, long immut
     long lastSequence, long writeStallNanos, long longestWriteStallNanos, long compactions, long tableIndexBytes,
     long tableFilterBytes, long pendingCompactionBytes, int runningCompactions, int runningFlushes,
     int openSnapshots, long oldestSnapshotSequence, long liveWalBytes, long estimatedKeys, String backgroundError,
-    boolean backgroundErrorRecoverable, boolean writesSlowed, boolean writesStopped, long writeStalls) {
+    boolean backgroundErrorRecoverable, boolean writesSlowed, boolean writesStopped, long writeStalls, double compressionRatio) {
 
   /**
    * @throws NullPointerException if a level array or {@code backgroundError} is null
@@ -139,7 +142,8 @@ public record StrataStats(long memtableBytes, int immutableMemtables, long immut
         && oldestSnapshotSequence == s.oldestSnapshotSequence && liveWalBytes == s.liveWalBytes
         && estimatedKeys == s.estimatedKeys && backgroundError.equals(s.backgroundError)
         && backgroundErrorRecoverable == s.backgroundErrorRecoverable && writesSlowed == s.writesSlowed
-        && writesStopped == s.writesStopped && writeStalls == s.writeStalls;
+        && writesStopped == s.writesStopped && writeStalls == s.writeStalls
+        && Double.compare(compressionRatio, s.compressionRatio) == 0;
   }
 
   @Override
@@ -149,7 +153,7 @@ public record StrataStats(long memtableBytes, int immutableMemtables, long immut
         lastSequence, writeStallNanos, longestWriteStallNanos, compactions, tableIndexBytes, tableFilterBytes,
         pendingCompactionBytes, runningCompactions, runningFlushes, openSnapshots, oldestSnapshotSequence,
         liveWalBytes, estimatedKeys, backgroundError, backgroundErrorRecoverable, writesSlowed, writesStopped,
-        writeStalls);
+        writeStalls, compressionRatio);
     return 31 * (31 * h + Arrays.hashCode(levelFileCounts)) + Arrays.hashCode(levelBytes);
   }
 
@@ -181,6 +185,7 @@ public record StrataStats(long memtableBytes, int immutableMemtables, long immut
         .append(", ").append(writeStalls).append(" stalls");
     sb.append("\nerror state: ").append(backgroundError.isEmpty() ? "none"
         : backgroundError + (backgroundErrorRecoverable ? " (recoverable)" : " (until reopened)"));
+    sb.append("\ncompression ratio: ").append(String.format("%.2f", compressionRatio));
     return sb.toString();
   }
 }

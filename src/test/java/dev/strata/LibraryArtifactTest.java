@@ -33,13 +33,13 @@ import org.w3c.dom.Node;
 class LibraryArtifactTest {
   /** What an application gets at runtime from depending on Strata, bar what these bring themselves. */
   private static final Set<String> LIBRARY_DEPENDENCIES =
-      Set.of("com.typesafe.akka:akka-actor-typed_2.13", "org.slf4j:slf4j-api");
+      Set.of("com.typesafe.akka:akka-actor-typed_2.13", "org.slf4j:slf4j-api", "at.yawk.lz4:lz4-java");
 
   private static final Pattern TOOLS_OR_BACKEND_IMPORT =
       Pattern.compile("^import\\s+(static\\s+)?(dev\\.strata\\.cli|ch\\.qos\\.logback)\\.");
 
   @Test
-  void theLibraryDependsOnAkkaActorTypedAndSlf4jApiAlone() throws Exception {
+  void theLibraryDependsOnAkkaActorTypedSlf4jApiAndLz4JavaAlone() throws Exception {
     assertEquals(new TreeSet<>(LIBRARY_DEPENDENCIES), PomDependencies.read(Path.of("pom.xml")).inheritedByApplications(),
         "dependencies of pom.xml that reach an application depending on dev.strata:strata (neither optional, "
             + "test nor provided, in the build or any profile); a tools-only one, such as logback-classic, "

@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Test;
 class StrataStatsTest {
   private static StrataStats stats(int[] counts, long[] bytes, long compactions) {
     return new StrataStats(100, 1, 50, counts, bytes, 1000, 400, 300, 1200, 7, 11, 13, 42, 5_000_000, 3_000_000,
-        compactions, 64, 128, 4096, 1, 0, 2, 17, 777, 12345, "", false, true, false, 3);
+        compactions, 64, 128, 4096, 1, 0, 2, 17, 777, 12345, "", false, true, false, 3, 1.5);
   }
 
   @Test
@@ -69,7 +69,7 @@ class StrataStatsTest {
   @Test
   void aNullBackgroundErrorIsRejected() {
     NullPointerException e = assertThrows(NullPointerException.class, () -> new StrataStats(0, 0, 0, new int[1],
-        new long[1], 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, -1, 0, 0, null, false, false, false, 0));
+        new long[1], 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, -1, 0, 0, null, false, false, false, 0, 1.0));
     assertTrue(e.getMessage().contains("backgroundError"), e.getMessage());
   }
 

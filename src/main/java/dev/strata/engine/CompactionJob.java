@@ -50,9 +50,11 @@ final class CompactionJob {
   /**
    * What one compaction merges and under which rules. {@code inputLevels} gives each input's
    * level: the files of one level above 0 are one sorted run and merge as one source.
+   * {@code outputLevel} chooses the outputs' compression.
    */
   record Spec(List<SstFile> inputs, List<Integer> inputLevels, boolean bottommost, long watermark,
-      long newestReader, List<CompactionFilter> filters, long targetBytes, BooleanSupplier cancelled) {}
+      long newestReader, List<CompactionFilter> filters, long targetBytes, BooleanSupplier cancelled,
+      int outputLevel) {}
 
   /**
    * Merges the spec's inputs, given newest first (so that on equal internal keys the newer file
@@ -104,7 +106,7 @@ final class CompactionJob {
           out = null;
         }
         if (out == null) {
-          out = writer.start();
+          out = writer.start(spec.outputLevel());
         }
         out.builder().add(key, seq, kind, value);
         lastWrittenKey = key;

@@ -80,7 +80,7 @@ final class EngineStats {
         PendingCompaction.estimate(shape(s), now.compaction()), runningCompactions.get(), runningFlushes.get(),
         now.pinned().count(), now.pinned().oldest(), c.currentWalBytes() + retiredWalBytes.get(),
         keys + sstKeys(s), now.error() == null ? "" : now.error().toString(), now.error() != null && now.recoverable(),
-        now.writesSlowed(), now.writesStopped(), writeStalls.get());
+        now.writesSlowed(), now.writesStopped(), writeStalls.get(), compressionRatio(s));
   }
 
   /**
@@ -117,5 +117,22 @@ final class EngineStats {
       out.add(f.meta(level));
     }
     return out;
+  }
+
+  /** Uncompressed over stored data-block bytes of the live SSTs, from their properties; 1 without any. */
+  private static double compressionRatio(ReadState s) {
+    long uncompressed = 0;
+    long stored = 0;
+    for (SstFile f : s.l0()) {
+      uncompressed += f.properties().uncompressedDataBytes();
+      stored += f.properties().storedDataBytes();
+    }
+    for (SstFile[] level : s.levels()) {
+      for (SstFile f : level) {
+        uncompressed += f.properties().uncompressedDataBytes();
+        stored += f.properties().storedDataBytes();
+      }
+    }
+    return stored == 0 ? 1.0 : (double) uncompressed / stored;
   }
 }

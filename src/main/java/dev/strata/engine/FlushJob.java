@@ -18,7 +18,7 @@ final class FlushJob {
   SstFile run(Memtable memtable, AtomicLong bytesWritten) {
     SstWriter.Output out = null;
     try {
-      out = writer.start();
+      out = writer.start(0);
       try (InternalIterator it = memtable.iterator()) {
         for (it.seekToFirst(); it.isValid(); it.next()) {
           out.builder().add(it.userKey(), it.sequence(), it.kind(), it.value());

@@ -37,7 +37,7 @@ final class GroupMerge {
         readers.add(reader);
         inputs.add(reader.iterator());
       }
-      out = writer.start();
+      out = writer.start(0); // a merged group goes to L0
       try (InternalIterator it = new MergingIterator(inputs)) {
         byte[] previousKey = null;
         long previousSequence = -1;

@@ -214,6 +214,9 @@ public final class OptionsFile {
     v.put("error-if-exists", String.valueOf(o.errorIfExists()));
     v.put("stats-log-interval", o.statsLogInterval().toMillis() + " ms");
     v.put("jmx-enabled", String.valueOf(o.jmxEnabled()));
+    v.put("compression", o.compression().configName());
+    v.put("compression-per-level", String.join(",",
+        o.compressionPerLevel().stream().map(dev.strata.Compression::configName).toList()));
     CompactionOptions c = o.compaction();
     v.put("compaction.strategy", strategyName(c.strategy()));
     v.put("compaction.level0-file-trigger", String.valueOf(c.level0FileTrigger()));

@@ -1,5 +1,6 @@
 package dev.strata.engine;
 
+import dev.strata.Compression;
 import dev.strata.StrataOptions;
 import dev.strata.cache.BlockCache;
 import dev.strata.fs.FileSystem;
@@ -25,6 +26,7 @@ final class SstWriter {
   private final FileSystem fs;
   private final BlockCache cache;
   private final TableOptions tableOptions;
+  private final StrataOptions options;
   private final AtomicLong fileNumbers;
   private final Consumer<SstFile> releaser;
   /** Every change to the directory goes through it: none once the store let go of the directory. */
@@ -36,13 +38,18 @@ final class SstWriter {
     this.fs = fs;
     this.cache = cache;
     this.tableOptions = new TableOptions(options.blockSizeBytes(), options.bloomBitsPerKey(), 16);
+    this.options = options;
     this.fileNumbers = fileNumbers;
     this.releaser = releaser;
   }
 
-  /** Starts a new SST under the next file number. */
-  Output start() throws IOException {
-    return new Output(fileNumbers.getAndIncrement());
+  /**
+   * Starts a new SST under the next file number, for {@code level}: its data blocks are compressed
+   * as the options say for that level (flushes write level 0; compactions their output level).
+   */
+  Output start(int level) throws IOException {
+    Compression c = options.compressionForLevel(level);
+    return new Output(fileNumbers.getAndIncrement(), tableOptions.withCompression(c));
   }
 
   Consumer<SstFile> releaser() {
@@ -63,7 +70,7 @@ final class SstWriter {
     /** Set once the file is under its final name: abandoning it then deletes that name. */
     private boolean renamed;
 
-    private Output(long number) throws IOException {
+    private Output(long number, TableOptions tableOptions) throws IOException {
       this.number = number;
       this.path = FileNames.sst(dir, number);
       this.tmp = FileNames.temp(path);

@@ -241,7 +241,7 @@ public final class StoreRepair {
         kept.add(name);
         return;
       }
-      SstWriter.Output out = writer.start();
+      SstWriter.Output out = writer.start(Math.max(0, level)); // compressed as its level is (-1: bound for L0)
       TableSalvage.Result result;
       try {
         result = TableSalvage.salvage(reader, out.builder()::add);

@@ -303,7 +303,7 @@ public final class WriterControl {
     counters.runningCompactions.incrementAndGet();
     try {
       return compactionJob.run(new CompactionJob.Spec(plan.inputs(), plan.inputLevels(), plan.task().bottommost(),
-          horizon.watermark(), horizon.newestOpen(), active, target, plan.cancelled()::get),
+          horizon.watermark(), horizon.newestOpen(), active, target, plan.cancelled()::get, plan.outputLevel()),
           counters.compactionBytesWritten);
     } finally {
       counters.runningCompactions.decrementAndGet();

@@ -8,24 +8,37 @@ import dev.strata.util.Crc32c;
  * The 5 bytes that follow every block in a table file (data, index, filter, properties):
  *
  * <pre>
- * type  uint8                   compression code; 0 = none, the only one format version 1 writes
- * crc   uint32 little-endian    masked CRC32C over the block contents and the type byte
+ * type  uint8                   how the stored contents are encoded (see BlockCodec):
+ *                               0 = none (the only type format version 1 writes), 1 = lz4
+ *                               (version 2, data blocks only)
+ * crc   uint32 little-endian    masked CRC32C over the stored contents and the type byte
  * </pre>
  *
  * <p>The type byte is covered by the checksum so that a flipped type cannot make a reader
- * misinterpret intact contents.
+ * misinterpret intact contents; the checksum covers the contents as stored (compressed), so a
+ * damaged block is caught before it reaches the decompressor.
  */
 final class BlockTrailer {
   static final int BYTES = 5;
-  static final int TYPE_UNCOMPRESSED = 0;
+  static final int TYPE_UNCOMPRESSED = BlockCodec.TYPE_NONE;
 
   private BlockTrailer() {}
 
-  /** Appends the trailer for the block held in {@code block[0, size())}. */
+  /** Appends the trailer of an uncompressed block held in {@code block[0, size())}. */
   static void append(ByteBuilder block) {
+    append(block, TYPE_UNCOMPRESSED);
+  }
+
+  /** Appends the trailer for the block held in {@code block[0, size())}, stored as {@code type}. */
+  static void append(ByteBuilder block, int type) {
     int contents = block.size();
-    block.putByte(TYPE_UNCOMPRESSED);
+    block.putByte(type);
     block.putIntLE(Crc32c.maskedOf(block.array(), 0, contents + 1));
+  }
+
+  /** The type byte of the trailer at {@code buf[size, size + BYTES)}. */
+  static int type(byte[] buf, int size) {
+    return buf[size] & 0xff;
   }
 
   /**
@@ -38,8 +51,8 @@ final class BlockTrailer {
     if (stored != actual) {
       return String.format("checksum mismatch (stored %08x, computed %08x)", stored, actual);
     }
-    int type = buf[size] & 0xff;
-    if (type != TYPE_UNCOMPRESSED) {
+    int type = type(buf, size);
+    if (type != BlockCodec.TYPE_NONE && type != BlockCodec.TYPE_LZ4) {
       return "unknown block type " + type;
     }
     return null;

@@ -18,7 +18,7 @@ import java.util.Arrays;
  * 24      8    filter block size        uint64  (0 = the table has no filter)
  * 32      8    properties block offset  uint64
  * 40      8    properties block size    uint64
- * 48      4    format version           uint32  (= 1)
+ * 48      4    format version           uint32  (1 or 2; see TableBuilder)
  * 52      4    masked CRC32C of bytes [0, 52)
  * 56      8    magic "STRATSST"         (ASCII, in file order)
  * 64           end of file
@@ -30,7 +30,9 @@ import java.util.Arrays;
  */
 record Footer(BlockHandle index, BlockHandle filter, BlockHandle properties, int version) {
   static final int BYTES = 64;
-  static final int CURRENT_VERSION = 1;
+  static final int CURRENT_VERSION = 2;
+  /** Version 1: every block raw, properties without compression fields. Still read. */
+  static final int OLDEST_READABLE_VERSION = 1;
   static final byte[] MAGIC = "STRATSST".getBytes(StandardCharsets.US_ASCII);
   private static final int CRC_OFFSET = 52;
   private static final int MAGIC_OFFSET = 56;
@@ -62,9 +64,9 @@ record Footer(BlockHandle index, BlockHandle filter, BlockHandle properties, int
           file, fileSize - BYTES, stored, actual));
     }
     int version = Bytes.getIntLE(buf, 48);
-    if (version != CURRENT_VERSION) {
+    if (version < OLDEST_READABLE_VERSION || version > CURRENT_VERSION) {
       throw new CorruptionException(file + ": unknown SST format version " + Integer.toUnsignedString(version)
-          + " (this reader knows version " + CURRENT_VERSION + ")");
+          + " (this reader knows versions " + OLDEST_READABLE_VERSION + " to " + CURRENT_VERSION + ")");
     }
     long limit = fileSize - BYTES;
     return new Footer(

@@ -9,18 +9,30 @@ import java.util.Arrays;
 import java.util.Objects;
 
 /**
- * Writes one table file, format version 1, from entries given in internal-key order.
+ * Writes one table file, format version 2, from entries given in internal-key order.
  *
  * <pre>
- * table file  = data block*          the entries, cut at about blockSizeBytes (see BlockBuilder)
+ * table file  = data block*          the entries, cut at about blockSizeBytes before compression
+ *                                    (see BlockBuilder)
  *               filter block?        bloom filter over the distinct user keys (see BloomFilter);
  *                                    absent when bloomBitsPerKey is 0
- *               properties block     counts, key and sequence ranges (see TableProperties)
- *               index block          one entry per data block (see TableIndex)
- *               footer               64 bytes: handles, version, checksum, magic (see Footer)
- * every block = contents | trailer   trailer = type uint8 (0) | masked CRC32C uint32 LE of
- *                                    contents + type (see BlockTrailer)
+ *               properties block     counts, key and sequence ranges, compression and data byte
+ *                                    counts (see TableProperties)
+ *               index block          one entry per data block: its last key and its handle
+ *                                    (offset, stored size) (see TableIndex)
+ *               footer               64 bytes: handles, version 2, checksum, magic (see Footer)
+ * every block = stored contents | trailer
+ *   stored contents, by the trailer's type:
+ *     0 none   the block's contents as they are (BlockBuilder's layout, or the filter's, ...)
+ *     1 lz4    uncompressedLength varint32 | LZ4 block-format bytes of the contents (BlockCodec)
+ *   trailer   = type uint8 | masked CRC32C uint32 LE of stored contents + type (see BlockTrailer)
  * </pre>
+ *
+ * <p>Only data blocks are ever compressed, and each only when the table's {@link TableOptions}
+ * name a codec and the block shrinks by at least 1/8 (LevelDB's rule); any other block is type 0.
+ * Block handles and the index count stored bytes, so a reader finds every block without
+ * decompressing anything; the block cache holds decompressed blocks. Version 1 (still read) is
+ * this layout with every block type 0 and properties without the compression fields.
  *
  * <p>Data blocks are written back to back from offset 0, and the reader checks that they are.
  * The footer is written last, so a file cut short by a crash has no valid footer and is rejected
@@ -36,6 +48,7 @@ public final class TableBuilder {
   private final BlockBuilder dataBlock;
   private final BlockBuilder indexBlock;
   private final BloomFilter.Builder filter;
+  private final BlockCodec codec;
   private final ByteBuilder key = new ByteBuilder(64);
   private final ByteBuilder handle = new ByteBuilder(16);
   private byte[] lastKey = new byte[64];
@@ -46,6 +59,9 @@ public final class TableBuilder {
   private long dataBlockCount;
   private long rawKeyBytes;
   private long rawValueBytes;
+  private long uncompressedDataBytes;
+  private long storedDataBytes;
+  private long compressedDataBlocks;
   private long minSequence = Long.MAX_VALUE;
   private long maxSequence = -1;
   private State state = State.OPEN;
@@ -56,6 +72,7 @@ public final class TableBuilder {
     this.dataBlock = new BlockBuilder(options.restartInterval());
     this.indexBlock = new BlockBuilder(options.restartInterval());
     this.filter = options.bloomBitsPerKey() > 0 ? new BloomFilter.Builder(options.bloomBitsPerKey()) : null;
+    this.codec = new BlockCodec(options.compression());
   }
 
   /**
@@ -132,7 +149,8 @@ public final class TableBuilder {
     boolean empty = entryCount == 0;
     TableProperties properties = new TableProperties(entryCount, tombstoneCount, dataBlockCount, rawKeyBytes,
         rawValueBytes, empty ? 0 : minSequence, empty ? 0 : maxSequence, smallestKey,
-        empty ? null : Arrays.copyOf(lastKey, lastKeyLength), 0);
+        empty ? null : Arrays.copyOf(lastKey, lastKeyLength), 0, options.compression(), uncompressedDataBytes,
+        storedDataBytes, compressedDataBlocks);
     ByteBuilder propertiesBlock = new ByteBuilder(256);
     properties.encodeTo(propertiesBlock);
     BlockHandle propertiesHandle = writeBlock(propertiesBlock);
@@ -151,7 +169,18 @@ public final class TableBuilder {
     if (dataBlock.isEmpty()) {
       return;
     }
-    BlockHandle h = writeBlock(dataBlock.finish());
+    ByteBuilder raw = dataBlock.finish();
+    int rawSize = raw.size();
+    ByteBuilder compressed = codec.compress(raw.array(), rawSize);
+    BlockHandle h;
+    if (compressed != null) {
+      h = writeBlock(compressed, codec.type());
+      compressedDataBlocks++;
+    } else {
+      h = writeBlock(raw, BlockTrailer.TYPE_UNCOMPRESSED);
+    }
+    uncompressedDataBytes += rawSize;
+    storedDataBytes += h.size();
     dataBlock.reset();
     dataBlockCount++;
     handle.reset();
@@ -161,9 +190,14 @@ public final class TableBuilder {
 
   /** Appends the trailer to {@code contents} and writes both; returns where the block went. */
   private BlockHandle writeBlock(ByteBuilder contents) throws IOException {
+    return writeBlock(contents, BlockTrailer.TYPE_UNCOMPRESSED);
+  }
+
+  /** As {@link #writeBlock(ByteBuilder)}, for contents stored as block type {@code type}. */
+  private BlockHandle writeBlock(ByteBuilder contents, int type) throws IOException {
     long offset = out.size();
     int size = contents.size();
-    BlockTrailer.append(contents);
+    BlockTrailer.append(contents, type);
     out.append(contents.array(), 0, contents.size());
     return new BlockHandle(offset, size);
   }

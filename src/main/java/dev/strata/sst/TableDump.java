@@ -55,6 +55,9 @@ public final class TableDump {
     out.println("  raw key bytes   " + p.rawKeyBytes());
     out.println("  raw value bytes " + p.rawValueBytes());
     out.println("  file size       " + p.fileSize());
+    out.println("  compression     " + p.compression().configName() + ", " + p.compressedDataBlockCount() + " of "
+        + p.dataBlockCount() + " data blocks compressed, data bytes " + p.uncompressedDataBytes() + " -> "
+        + p.storedDataBytes());
 
     TableIndex index = reader.index();
     out.println("index: " + index.blockCount() + " data blocks");

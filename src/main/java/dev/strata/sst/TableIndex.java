@@ -115,6 +115,15 @@ final class TableIndex {
     return sizes[block];
   }
 
+  /** The stored sizes of every data block, summed (trailers not counted). */
+  long dataBytes() {
+    long sum = 0;
+    for (int size : sizes) {
+      sum += size;
+    }
+    return sum;
+  }
+
   /** Block {@code block}'s last encoded internal key, as a fresh array. */
   byte[] lastKey(int block) {
     return Arrays.copyOfRange(keys, keyStarts[block], keyStarts[block + 1]);

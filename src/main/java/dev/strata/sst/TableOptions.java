@@ -1,5 +1,8 @@
 package dev.strata.sst;
 
+import dev.strata.Compression;
+import java.util.Objects;
+
 /**
  * How a table is laid out when it is written. Readers need none of this: everything a reader
  * must know is recorded in the file.
@@ -9,8 +12,10 @@ package dev.strata.sst;
  * @param bloomBitsPerKey bloom filter bits per distinct user key; 0 writes no filter
  * @param restartInterval entries between restart points, where a key is stored whole; fewer means
  *     faster seeks and larger blocks
+ * @param compression how data blocks are compressed (each block that does not shrink by 1/8 is
+ *     stored raw); index, filter and properties blocks are always stored raw
  */
-public record TableOptions(int blockSizeBytes, int bloomBitsPerKey, int restartInterval) {
+public record TableOptions(int blockSizeBytes, int bloomBitsPerKey, int restartInterval, Compression compression) {
   public static final int DEFAULT_BLOCK_SIZE_BYTES = 4096;
   public static final int DEFAULT_BLOOM_BITS_PER_KEY = 10;
   public static final int DEFAULT_RESTART_INTERVAL = 16;
@@ -33,6 +38,12 @@ public record TableOptions(int blockSizeBytes, int bloomBitsPerKey, int restartI
       throw new IllegalArgumentException(
           "restartInterval must be in [1, " + MAX_RESTART_INTERVAL + "], got " + restartInterval);
     }
+    Objects.requireNonNull(compression, "compression");
+  }
+
+  /** The given layout, data blocks uncompressed. */
+  public TableOptions(int blockSizeBytes, int bloomBitsPerKey, int restartInterval) {
+    this(blockSizeBytes, bloomBitsPerKey, restartInterval, Compression.NONE);
   }
 
   /** The given block size and bloom bits with the default restart interval of 16. */
@@ -40,8 +51,13 @@ public record TableOptions(int blockSizeBytes, int bloomBitsPerKey, int restartI
     this(blockSizeBytes, bloomBitsPerKey, DEFAULT_RESTART_INTERVAL);
   }
 
-  /** 4 KiB blocks, 10 bloom bits per key (about 1% false positives), restarts every 16 entries. */
+  /** 4 KiB blocks, 10 bloom bits per key (about 1% false positives), restarts every 16 entries, no compression. */
   public static TableOptions defaults() {
     return new TableOptions(DEFAULT_BLOCK_SIZE_BYTES, DEFAULT_BLOOM_BITS_PER_KEY, DEFAULT_RESTART_INTERVAL);
+  }
+
+  /** These options with data blocks compressed by {@code c}. */
+  public TableOptions withCompression(Compression c) {
+    return new TableOptions(blockSizeBytes, bloomBitsPerKey, restartInterval, c);
   }
 }

@@ -1,5 +1,6 @@
 package dev.strata.sst;
 
+import dev.strata.Compression;
 import dev.strata.CorruptionException;
 import dev.strata.key.InternalKey;
 import dev.strata.util.ByteBuilder;
@@ -20,7 +21,18 @@ import java.util.Arrays;
  *                    maxSequence       varint64
  *                    smallestKeyLength varint32 | smallestKey  encoded internal key
  *                    largestKeyLength  varint32 | largestKey   encoded internal key
+ *                    from format version 2 on:
+ *                    compression       uint8      the setting the table was written with:
+ *                                                 a block type code (0 none, 1 lz4; see BlockCodec)
+ *                    uncompressedDataBytes varint64  sum of the data blocks' contents before
+ *                                                 compression (trailers not counted)
+ *                    storedDataBytes   varint64   sum of the data blocks' contents as stored
+ *                    compressedDataBlockCount varint64  data blocks stored compressed; the others
+ *                                                 did not shrink by 1/8 and are stored raw
  * </pre>
+ *
+ * <p>A version 1 table has no compression fields: it is uncompressed, and its data byte counts are
+ * taken from its index (see {@link #withUncompressedData}).
  *
  * <p>The file size is not stored: a reader takes it from the file. In an empty table (possible,
  * though the engine has no reason to keep one) both keys are absent: zero-length on disk, null
@@ -37,10 +49,15 @@ public final class TableProperties {
   private final byte[] smallestKey;
   private final byte[] largestKey;
   private final long fileSize;
+  private final Compression compression;
+  private final long uncompressedDataBytes;
+  private final long storedDataBytes;
+  private final long compressedDataBlockCount;
 
   TableProperties(long entryCount, long tombstoneCount, long dataBlockCount, long rawKeyBytes,
       long rawValueBytes, long minSequence, long maxSequence, byte[] smallestKey, byte[] largestKey,
-      long fileSize) {
+      long fileSize, Compression compression, long uncompressedDataBytes, long storedDataBytes,
+      long compressedDataBlockCount) {
     this.entryCount = entryCount;
     this.tombstoneCount = tombstoneCount;
     this.dataBlockCount = dataBlockCount;
@@ -51,6 +68,10 @@ public final class TableProperties {
     this.smallestKey = smallestKey;
     this.largestKey = largestKey;
     this.fileSize = fileSize;
+    this.compression = compression;
+    this.uncompressedDataBytes = uncompressedDataBytes;
+    this.storedDataBytes = storedDataBytes;
+    this.compressedDataBlockCount = compressedDataBlockCount;
   }
 
   public long entryCount() {
@@ -85,6 +106,26 @@ public final class TableProperties {
     return fileSize;
   }
 
+  /** The compression setting the table was written with ({@link Compression#NONE} for version 1 tables). */
+  public Compression compression() {
+    return compression;
+  }
+
+  /** Bytes of the data blocks' contents before compression (trailers not counted). */
+  public long uncompressedDataBytes() {
+    return uncompressedDataBytes;
+  }
+
+  /** Bytes of the data blocks' contents as stored in the file (trailers not counted). */
+  public long storedDataBytes() {
+    return storedDataBytes;
+  }
+
+  /** Data blocks stored compressed; the rest are stored raw. */
+  public long compressedDataBlockCount() {
+    return compressedDataBlockCount;
+  }
+
   /** The smallest user key in the table; null when the table is empty. */
   public byte[] smallestUserKey() {
     return smallestKey == null ? null : Arrays.copyOf(smallestKey, smallestKey.length - InternalKey.TRAILER_BYTES);
@@ -107,19 +148,33 @@ public final class TableProperties {
 
   TableProperties withFileSize(long size) {
     return new TableProperties(entryCount, tombstoneCount, dataBlockCount, rawKeyBytes, rawValueBytes,
-        minSequence, maxSequence, smallestKey, largestKey, size);
+        minSequence, maxSequence, smallestKey, largestKey, size, compression, uncompressedDataBytes,
+        storedDataBytes, compressedDataBlockCount);
   }
 
+  /** For a version 1 table, whose data blocks are all raw: {@code bytes} both before and as stored. */
+  TableProperties withUncompressedData(long bytes) {
+    return new TableProperties(entryCount, tombstoneCount, dataBlockCount, rawKeyBytes, rawValueBytes,
+        minSequence, maxSequence, smallestKey, largestKey, fileSize, Compression.NONE, bytes, bytes, 0);
+  }
+
+  /** Encodes the properties block of the current format version. */
   void encodeTo(ByteBuilder out) {
     out.putVarint64(entryCount).putVarint64(tombstoneCount).putVarint64(dataBlockCount)
         .putVarint64(rawKeyBytes).putVarint64(rawValueBytes)
         .putVarint64(minSequence).putVarint64(maxSequence);
     putKey(out, smallestKey);
     putKey(out, largestKey);
+    out.putByte(BlockCodec.typeOf(compression)).putVarint64(uncompressedDataBytes).putVarint64(storedDataBytes)
+        .putVarint64(compressedDataBlockCount);
   }
 
-  /** Decodes a properties block; CorruptionException (without the file's name) if malformed. */
-  static TableProperties decode(byte[] buf, int off, int len, long fileSize) {
+  /**
+   * Decodes a properties block of format {@code version}; CorruptionException (without the file's
+   * name) if malformed. A version 1 block has no data byte counts: they read 0 until
+   * {@link #withUncompressedData} sets them.
+   */
+  static TableProperties decode(byte[] buf, int off, int len, long fileSize, int version) {
     ByteReader in = new ByteReader(buf, off, off + len);
     long entries = in.readVarint64();
     long tombstones = in.readVarint64();
@@ -130,6 +185,25 @@ public final class TableProperties {
     long maxSeq = in.readVarint64();
     byte[] smallest = getKey(in);
     byte[] largest = getKey(in);
+    Compression compression = Compression.NONE;
+    long uncompressed = 0;
+    long stored = 0;
+    long compressedBlocks = 0;
+    if (version >= 2) {
+      int type = in.readByte() & 0xff;
+      compression = switch (type) {
+        case BlockCodec.TYPE_NONE -> Compression.NONE;
+        case BlockCodec.TYPE_LZ4 -> Compression.LZ4;
+        default -> throw new CorruptionException("properties name unknown compression type " + type);
+      };
+      uncompressed = in.readVarint64();
+      stored = in.readVarint64();
+      compressedBlocks = in.readVarint64();
+      if (uncompressed < 0 || stored < 0 || compressedBlocks < 0 || compressedBlocks > blocks) {
+        throw new CorruptionException("properties data byte counts are inconsistent (" + uncompressed
+            + " uncompressed, " + stored + " stored, " + compressedBlocks + " of " + blocks + " blocks compressed)");
+      }
+    }
     if (in.hasRemaining()) {
       throw new CorruptionException("properties block has " + in.remaining() + " unexpected trailing bytes");
     }
@@ -140,7 +214,7 @@ public final class TableProperties {
           + " tombstones, sequences " + minSeq + ".." + maxSeq + ")");
     }
     return new TableProperties(entries, tombstones, blocks, keyBytes, valueBytes, minSeq, maxSeq,
-        smallest, largest, fileSize);
+        smallest, largest, fileSize, compression, uncompressed, stored, compressedBlocks);
   }
 
   private static void putKey(ByteBuilder out, byte[] key) {
@@ -167,6 +241,8 @@ public final class TableProperties {
     return "TableProperties{entries=" + entryCount + ", tombstones=" + tombstoneCount
         + ", dataBlocks=" + dataBlockCount + ", sequences=" + minSequence + ".." + maxSequence
         + ", smallest=" + EncodedKeys.describe(smallestKey) + ", largest=" + EncodedKeys.describe(largestKey)
-        + ", rawKeyBytes=" + rawKeyBytes + ", rawValueBytes=" + rawValueBytes + ", fileSize=" + fileSize + "}";
+        + ", rawKeyBytes=" + rawKeyBytes + ", rawValueBytes=" + rawValueBytes + ", fileSize=" + fileSize
+        + ", compression=" + compression.configName() + ", dataBytes=" + uncompressedDataBytes + "->" + storedDataBytes
+        + ", compressedBlocks=" + compressedDataBlockCount + "}";
   }
 }

@@ -14,7 +14,7 @@ import java.util.function.Supplier;
 /**
  * An open table file (layout in {@link TableBuilder}). Opening reads and verifies the footer, the
  * properties, the filter and the index, and keeps the last three in memory; data blocks are read
- * on demand, checksum-verified, and shared through the {@link BlockCache}.
+ * on demand, checksum-verified, decompressed, and shared through the {@link BlockCache}.
  *
  * <p>Thread-safe: after {@link #open} all state is immutable, file reads are positional and the
  * cache is thread-safe, so any number of threads may call {@link #get} and create iterators
@@ -55,7 +55,8 @@ public final class TableReader implements AutoCloseable {
 
     BlockHandle ph = footer.properties();
     byte[] propertiesBytes = readBlock(ph, "properties");
-    this.properties = decodeMeta("properties", ph, () -> TableProperties.decode(propertiesBytes, 0, ph.size(), size));
+    TableProperties decoded = decodeMeta("properties", ph,
+        () -> TableProperties.decode(propertiesBytes, 0, ph.size(), size, footer.version()));
 
     BlockHandle fh = footer.filter();
     if (footer.hasFilter()) {
@@ -68,6 +69,7 @@ public final class TableReader implements AutoCloseable {
     BlockHandle ih = footer.index();
     Block indexBlock = new Block(readBlock(ih, "index"), ih.size(), fileName, "index", ih.offset());
     this.index = TableIndex.decode(indexBlock, footer.hasFilter() ? fh.offset() : ph.offset());
+    this.properties = footer.version() == 1 ? decoded.withUncompressedData(index.dataBytes()) : decoded;
     checkIndexAgainstProperties();
   }
 
@@ -189,13 +191,31 @@ public final class TableReader implements AutoCloseable {
     return b;
   }
 
-  /** Data block {@code block} read from the file and verified, bypassing the cache. */
+  /**
+   * Data block {@code block} read from the file, verified and decompressed, bypassing the cache.
+   * A raw block keeps its trailer in the same array (one read, no copy); a compressed one is
+   * decompressed into an array of its own.
+   */
   Block readDataBlock(int block) throws IOException {
     BlockHandle h = new BlockHandle(index.offset(block), index.size(block));
-    return new Block(readBlock(h, "data"), h.size(), fileName, "data", h.offset());
+    byte[] stored = readBlock(h, "data");
+    int type = BlockTrailer.type(stored, h.size());
+    if (type == BlockTrailer.TYPE_UNCOMPRESSED) {
+      return new Block(stored, h.size(), fileName, "data", h.offset());
+    }
+    byte[] contents;
+    try {
+      contents = BlockCodec.decompress(type, stored, h.size(), BlockCodec.maxUncompressedLength(h.size()));
+    } catch (CorruptionException e) {
+      throw new CorruptionException(fileName + ": data block at offset " + h.offset() + ": " + e.getMessage(), e);
+    }
+    return new Block(contents, contents.length, fileName, "data", h.offset());
   }
 
-  /** Reads a block and its trailer into one array and verifies the checksum and type. */
+  /**
+   * Reads a block and its trailer into one array and verifies the checksum and type. Only data
+   * blocks may be compressed: any other kind must be raw.
+   */
   private byte[] readBlock(BlockHandle h, String kind) throws IOException {
     byte[] buf = new byte[h.size() + BlockTrailer.BYTES];
     try {
@@ -207,6 +227,11 @@ public final class TableReader implements AutoCloseable {
     String problem = BlockTrailer.verify(buf, h.size());
     if (problem != null) {
       throw new CorruptionException(fileName + ": " + kind + " block at offset " + h.offset() + ": " + problem);
+    }
+    int type = BlockTrailer.type(buf, h.size());
+    if (type != BlockTrailer.TYPE_UNCOMPRESSED && !kind.equals("data")) {
+      throw new CorruptionException(fileName + ": " + kind + " block at offset " + h.offset()
+          + ": stored as block type " + type + ", but only data blocks are ever compressed");
     }
     return buf;
   }

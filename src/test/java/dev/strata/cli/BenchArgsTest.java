@@ -253,4 +253,29 @@ class BenchArgsTest {
     assertEquals(Path.of("/tmp/r.txt"), c.resultsFile());
     assertFalse(c.comparing());
   }
+
+  @Test
+  void valuesAreHalfCompressibleUnlessTheRatioSaysOtherwise() throws UsageException {
+    assertEquals(0.5, parse().compressionRatio());
+    assertEquals(0.25, parse("--compression-ratio", "0.25").compressionRatio());
+    assertEquals(1.0, parse("--compression-ratio=1").compressionRatio());
+    assertTrue(error("--compression-ratio", "0").contains("not in (0, 1]"));
+    assertTrue(error("--compression-ratio", "1.5").contains("not in (0, 1]"));
+    assertTrue(error("--compression-ratio", "half").contains("'half' is not a number"));
+  }
+
+  @Test
+  void compressionSetsTheCodecOfEveryLevelAndIsRefusedWithCompare() throws UsageException {
+    StrataOptions off = parse("--compression", "none").options();
+    assertEquals(dev.strata.Compression.NONE, off.compressionForLevel(0));
+    assertEquals(dev.strata.Compression.NONE, off.compressionForLevel(5));
+    StrataOptions on = parse("--compression", "LZ4").options();
+    assertEquals(dev.strata.Compression.LZ4, on.compressionForLevel(0));
+    assertEquals(dev.strata.Compression.LZ4, on.compressionForLevel(5));
+    assertEquals(BASE.compressionPerLevel(), parse().options().compressionPerLevel(), "without the flag, the config's");
+    assertTrue(error("--compression", "zstd").contains("--compression: unknown compression 'zstd'"));
+    assertTrue(error("--compare", "--compression", "lz4").contains("--compression tunes Strata alone"));
+    assertEquals(0.25, parse("--compare", "--compression-ratio", "0.25").compressionRatio(),
+        "the ratio shapes the values, which every engine gets alike");
+  }
 }

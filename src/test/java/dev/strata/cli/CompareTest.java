@@ -35,6 +35,14 @@ class CompareTest {
   }
 
   @Test
+  void everyEngineGetsTheSameValueCompressibility() {
+    for (Engine e : Engine.values()) {
+      assertEquals(List.of("bench", "--compression-ratio", "0.25", "--engine", e.cliName(), "--results-file", "/tmp/r.txt"),
+          CompareRunner.childArgs(List.of("--compare", "--compression-ratio", "0.25"), e, Path.of("/tmp/r.txt"), null));
+    }
+  }
+
+  @Test
   void aChildRunsTheSameJavaWithTheSameFlagsAndClasspath() {
     assertEquals(List.of("/usr/bin/java", "-Xmx1g", "-XX:+UseG1GC", "-cp", "target/strata.jar", "dev.strata.cli.Main"),
         CompareRunner.javaCommand("/usr/bin/java", List.of("-Xmx1g", "-XX:+UseG1GC"), "target/strata.jar"));

@@ -99,4 +99,12 @@ class IngestArgsTest {
     assertEquals("unknown option --frobnicate", error("--frobnicate", "3"));
     assertEquals("--num: 'lots' is not a whole number", error("--num", "lots"));
   }
+
+  @Test
+  void theValuesCompressibilityAndTheCodecPassThroughToTheFills() throws UsageException {
+    assertEquals(0.5, parse().bench().compressionRatio());
+    IngestConfig c = parse("--compression-ratio", "0.3", "--compression", "none");
+    assertEquals(0.3, c.bench().compressionRatio());
+    assertEquals(dev.strata.Compression.NONE, c.bench().options().compressionForLevel(4));
+  }
 }

@@ -1,6 +1,7 @@
 package dev.strata.compat;
 
 import dev.strata.CompactionOptions;
+import dev.strata.Compression;
 import dev.strata.Strata;
 import dev.strata.StrataOptions;
 import dev.strata.StrataStats;
@@ -49,6 +50,10 @@ public final class CompatFixtureGenerator {
         .blockSizeBytes(512)
         .bloomBitsPerKey(10)
         .compaction(CompactionOptions.none())
+        // From SST format version 2 (compat/sst-v2) on: level-0 files raw, compacted ones LZ4, so
+        // that the fixture holds both block types.
+        .compression(Compression.LZ4)
+        .compressionPerLevel(List.of(Compression.NONE))
         .build();
   }
 
@@ -141,10 +146,12 @@ public final class CompatFixtureGenerator {
   private static String value(SplittableRandom rnd, String phase, int i) {
     StringBuilder sb = new StringBuilder(phase).append('-').append(i).append('-');
     int n = 8 + rnd.nextInt(40);
+    StringBuilder letters = new StringBuilder(n);
     for (int j = 0; j < n; j++) {
-      sb.append((char) ('a' + rnd.nextInt(26)));
+      letters.append((char) ('a' + rnd.nextInt(26)));
     }
-    return sb.toString();
+    // From compat/sst-v2 on the letters come three times, so that LZ4 shrinks the blocks.
+    return sb.append(letters).append(letters).append(letters).toString();
   }
 
   private static byte[] bytes(String s) {

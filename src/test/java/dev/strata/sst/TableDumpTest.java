@@ -45,7 +45,7 @@ class TableDumpTest {
   void theDumpShowsFooterPropertiesIndexAndEntries() throws IOException {
     try (TableReader r = SstTestHarness.open(writeSmallTable(), null)) {
       String text = dump(r, true);
-      assertTrue(text.contains("format version  1"), text);
+      assertTrue(text.contains("format version  2"), text);
       assertTrue(text.contains("entries         4"), text);
       assertTrue(text.contains("tombstones      1"), text);
       assertTrue(text.contains("smallest key    apple@9:PUT"), text);

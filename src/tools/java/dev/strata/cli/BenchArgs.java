@@ -1,6 +1,7 @@
 package dev.strata.cli;
 
 import dev.strata.CompactionOptions;
+import dev.strata.Compression;
 import dev.strata.StrataOptions;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
@@ -23,11 +24,11 @@ final class BenchArgs {
 
   private static final Set<String> VALUE_OPTIONS = Set.of("--num", "--seed", "--threads", "--dir", "--value-size",
       "--key-size", "--workloads", "--seek-nexts", "--memtable-size", "--block-cache", "--bloom-bits", "--compaction",
-      "--engines", "--engine", "--results-file");
+      "--engines", "--engine", "--results-file", "--compression-ratio", "--compression");
   private static final Set<String> SWITCHES = Set.of("--no-wal", "--sync", "--compare");
   /** Flags that tune Strata alone: a comparison runs every engine with its defaults. */
   private static final List<String> STRATA_TUNING = List.of("--memtable-size", "--block-cache", "--bloom-bits",
-      "--compaction", "--no-wal", "--sync");
+      "--compaction", "--no-wal", "--sync", "--compression");
 
   private final StrataOptions base;
   private long num = BenchConfig.DEFAULT_NUM;
@@ -42,6 +43,8 @@ final class BenchArgs {
   private Long blockCache;
   private Integer bloomBits;
   private CompactionOptions.Strategy compaction;
+  private Compression compression;
+  private double compressionRatio = BenchConfig.DEFAULT_COMPRESSION_RATIO;
   private boolean noWal;
   private boolean sync;
   private boolean compare;
@@ -106,6 +109,8 @@ final class BenchArgs {
       case "--block-cache" -> blockCache = ArgParsing.parseBytes(option, value, 0, Long.MAX_VALUE);
       case "--bloom-bits" -> bloomBits = ArgParsing.parseInt(option, value, 0, 32);
       case "--compaction" -> compaction = parseCompaction(value);
+      case "--compression" -> compression = parseCompression(option, value);
+      case "--compression-ratio" -> compressionRatio = parseRatio(option, value);
       case "--engines" -> engines = parseEngines(value);
       case "--engine" -> engine = parseEngine(option, value);
       case "--results-file" -> resultsFile = parsePath(option, value);
@@ -157,6 +162,28 @@ final class BenchArgs {
         option + ": unknown engine '" + name.strip() + "'; known: " + Engine.names()));
   }
 
+  private static Compression parseCompression(String option, String value) throws UsageException {
+    try {
+      return Compression.fromName(value);
+    } catch (IllegalArgumentException e) {
+      throw new UsageException(option + ": " + e.getMessage());
+    }
+  }
+
+  private static double parseRatio(String option, String value) throws UsageException {
+    double r;
+    try {
+      r = Double.parseDouble(value.strip());
+    } catch (NumberFormatException e) {
+      throw new UsageException(option + ": '" + value + "' is not a number");
+    }
+    if (!(r > 0 && r <= 1)) {
+      throw new UsageException(option + ": " + value + " is not in (0, 1]: the fraction of its size a value "
+          + "compresses to (1 = random values)");
+    }
+    return r;
+  }
+
   private static CompactionOptions.Strategy parseCompaction(String value) throws UsageException {
     return switch (value.strip()) {
       case "leveled" -> CompactionOptions.Strategy.LEVELED;
@@ -198,7 +225,7 @@ final class BenchArgs {
       }
     }
     return new BenchConfig(num, seed, threads, dir, keySize, valueSize, seekNexts, workloads, options(), engine,
-        compared, resultsFile);
+        compared, resultsFile, compressionRatio);
   }
 
   private StrataOptions options() throws UsageException {
@@ -218,6 +245,10 @@ final class BenchArgs {
       }
       if (compaction != null && compaction != base.compaction().strategy()) {
         b.compaction(defaults(compaction));
+      }
+      if (compression != null) {
+        // One codec for every level: an on/off comparison should not depend on the level layout.
+        b.compression(compression).compressionPerLevel(List.of());
       }
       if (noWal) {
         b.walEnabled(false).syncWrites(false);

@@ -21,15 +21,20 @@ import java.util.List;
  *     empty for a plain run
  * @param resultsFile where a run writes its results for the {@code --compare} parent that
  *     started it, or null
+ * @param compressionRatio about the fraction of its size a value compresses to, as db_bench's
+ *     {@code --compression_ratio} (see {@link ValueGenerator}); the same for every engine
  */
 record BenchConfig(long num, long seed, int threads, Path dir, int keySize, int valueSize, int seekNexts,
-    List<Workload> workloads, StrataOptions options, Engine engine, List<Engine> compare, Path resultsFile) {
+    List<Workload> workloads, StrataOptions options, Engine engine, List<Engine> compare, Path resultsFile,
+    double compressionRatio) {
   static final long DEFAULT_NUM = 1_000_000;
   /** db_bench's default seed. */
   static final long DEFAULT_SEED = 301;
   static final int DEFAULT_KEY_SIZE = 16;
   static final int DEFAULT_VALUE_SIZE = 100;
   static final int DEFAULT_SEEK_NEXTS = 100;
+  /** db_bench's default: values compress to about half their size. */
+  static final double DEFAULT_COMPRESSION_RATIO = 0.5;
 
   BenchConfig {
     workloads = List.copyOf(workloads);
@@ -39,7 +44,8 @@ record BenchConfig(long num, long seed, int threads, Path dir, int keySize, int 
   /** A plain run of Strata. */
   BenchConfig(long num, long seed, int threads, Path dir, int keySize, int valueSize, int seekNexts,
       List<Workload> workloads, StrataOptions options) {
-    this(num, seed, threads, dir, keySize, valueSize, seekNexts, workloads, options, Engine.STRATA, List.of(), null);
+    this(num, seed, threads, dir, keySize, valueSize, seekNexts, workloads, options, Engine.STRATA, List.of(), null,
+        DEFAULT_COMPRESSION_RATIO);
   }
 
   boolean comparing() {

@@ -60,7 +60,8 @@ final class BenchHeader {
     row(out, "JVM flags", flags.isEmpty() ? "(none)" : flags);
     row(out, "CPUs", runtime.availableProcessors() + ", max heap " + (runtime.maxMemory() >> 20) + " MiB");
     row(out, "Keys", config.keySize() + " bytes each (zero-padded decimal numbers)");
-    row(out, "Values", config.valueSize() + " bytes each (seeded random bytes)");
+    row(out, "Values", config.valueSize() + String.format(Locale.ROOT,
+        " bytes each (seeded, db_bench's generator, compressible to about %.2f of their size)", config.compressionRatio()));
     row(out, "Entries", Long.toString(config.num()));
     row(out, "Raw size", String.format(Locale.ROOT, "%.1f MB (keys and values of one fill)",
         config.rawBytes() / (1024.0 * 1024.0)));

@@ -57,7 +57,7 @@ final class BenchRunner {
     this.out = out;
     this.progressTerminal = progressTerminal;
     this.keys = new KeyGenerator(config.keySize());
-    this.values = new ValueGenerator(config.valueSize(), config.seed());
+    this.values = new ValueGenerator(config.valueSize(), config.seed(), config.compressionRatio());
     this.fillOrder = new IndexPermutation(config.num(), Mixing.mix64(config.seed()));
   }
 

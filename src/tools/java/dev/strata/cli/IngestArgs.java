@@ -70,7 +70,8 @@ final class IngestArgs {
     }
     BenchConfig parsed = BenchArgs.parse(benchArgs, base);
     BenchConfig bench = new BenchConfig(parsed.num(), parsed.seed(), 1, parsed.dir(), parsed.keySize(),
-        parsed.valueSize(), parsed.seekNexts(), List.of(Workload.FILLRANDOM), parsed.options());
+        parsed.valueSize(), parsed.seekNexts(), List.of(Workload.FILLRANDOM), parsed.options(), Engine.STRATA,
+        List.of(), null, parsed.compressionRatio());
     if (!bench.options().walEnabled()) {
       throw new UsageException("bench ingest measures writes with the WAL on, but the configuration turns it off "
           + "(strata.wal-enabled)");

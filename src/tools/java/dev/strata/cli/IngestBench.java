@@ -73,7 +73,7 @@ final class IngestBench {
     this.progressTerminal = progressTerminal;
     BenchConfig bench = config.bench();
     this.keys = new KeyGenerator(bench.keySize());
-    this.values = new ValueGenerator(bench.valueSize(), bench.seed());
+    this.values = new ValueGenerator(bench.valueSize(), bench.seed(), bench.compressionRatio());
     this.order = new IndexPermutation(bench.num(), Mixing.mix64(bench.seed()));
   }
 

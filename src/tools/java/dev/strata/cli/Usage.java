@@ -70,12 +70,17 @@ final class Usage {
                                temporary directory is used and deleted at the end
         --key-size BYTES       key length; keys are zero-padded decimal numbers    [16]
         --value-size BYTES     value length                                        [100]
+        --compression-ratio R  values compress to about R of their size, as db_bench's
+                               --compression_ratio makes them (R random bytes in each 100,
+                               repeated); the same values for every engine; 1 = random   [0.5]
         --workloads a,b,c      the workloads to run, in order (repeats allowed)
         --seek-nexts N         next() calls after each seek of seekrandom          [100]
         --memtable-size SIZE   memtable size                                       [config]
         --block-cache SIZE     block cache size; 0 disables it                     [config]
         --bloom-bits N         bloom filter bits per key, 0-32; 0 disables them    [config]
         --compaction STRATEGY  leveled | tiered | simple-leveled | none            [config]
+        --compression CODEC    none | lz4 for the SST data blocks of every level; without it the
+                               configuration's (none for L0 and L1, lz4 below)      [config]
         --no-wal               no write-ahead log
         --sync                 fsync the write-ahead log before acknowledging each write
         --compare              run the workloads against Strata, RocksDB and LevelDB, each in
@@ -128,10 +133,12 @@ final class Usage {
                                fill); DIR must be new or empty; default: a temporary directory
         --key-size BYTES       key length; keys are zero-padded decimal numbers    [16]
         --value-size BYTES     value length                                        [100]
+        --compression-ratio R  values compress to about R of their size, as in bench    [0.5]
         --memtable-size SIZE   memtable size                                       [config]
         --block-cache SIZE     block cache size; 0 disables it                     [config]
         --bloom-bits N         bloom filter bits per key, 0-32; 0 disables them    [config]
         --compaction STRATEGY  leveled | tiered | simple-leveled | none            [config]
+        --compression CODEC    none | lz4 for the SST data blocks of every level   [config]
         --sync                 fsync the WAL before acknowledging each write (both fills)
         --batch-size N         elements per write batch                            [%d]
         --batch-window TIME    longest the first element waits for its batch       [%dms]

@@ -1,0 +1,130 @@
+package dev.strata.sst;
+
+import dev.strata.Compression;
+import dev.strata.CorruptionException;
+import dev.strata.util.ByteBuilder;
+import dev.strata.util.Varint;
+import net.jpountz.lz4.LZ4Compressor;
+import net.jpountz.lz4.LZ4Exception;
+import net.jpountz.lz4.LZ4Factory;
+import net.jpountz.lz4.LZ4SafeDecompressor;
+
+/**
+ * Compresses and decompresses the contents of a block, by the type code its trailer records (see
+ * {@link BlockTrailer}). The stored contents of a compressed block:
+ *
+ * <pre>
+ * type 0 (none) = the block as it is
+ * type 1 (lz4)  = uncompressedLength varint32 | LZ4 block-format bytes (no frame, no checksum of
+ *                 its own: the trailer's CRC32C covers these bytes)
+ * </pre>
+ *
+ * <p>LZ4 is lz4-java's pure-Java implementation ({@link LZ4Factory#safeInstance()}: no JNI, no
+ * {@code sun.misc.Unsafe}), and decompression goes through its safe decompressor, which never
+ * writes past the destination and rejects malformed input. A block that does not shrink by at
+ * least 1/8 is stored raw (LevelDB's rule): the saving would not pay for decompressing it.
+ *
+ * <p>Decompression is static and thread-safe. An instance compresses into a buffer it reuses and
+ * is not thread-safe: one table builder owns one.
+ */
+final class BlockCodec {
+  static final int TYPE_NONE = 0;
+  static final int TYPE_LZ4 = 1;
+
+  private static final LZ4Factory LZ4 = LZ4Factory.safeInstance();
+  private static final LZ4SafeDecompressor LZ4_DECOMPRESSOR = LZ4.safeDecompressor();
+
+  private final Compression compression;
+  private final LZ4Compressor lz4;
+  private final ByteBuilder out = new ByteBuilder(4096);
+  private byte[] scratch = new byte[0];
+
+  BlockCodec(Compression compression) {
+    this.compression = compression;
+    this.lz4 = compression == Compression.LZ4 ? LZ4.fastCompressor() : null;
+  }
+
+  /** The trailer type code of blocks this codec compresses. */
+  int type() {
+    return typeOf(compression);
+  }
+
+  static int typeOf(Compression c) {
+    return switch (c) {
+      case NONE -> TYPE_NONE;
+      case LZ4 -> TYPE_LZ4;
+    };
+  }
+
+  /** True when a compressed form of {@code compressed} bytes is worth keeping for {@code raw} bytes. */
+  static boolean worthKeeping(int compressed, int raw) {
+    return compressed < raw - raw / 8;
+  }
+
+  /**
+   * The stored contents of {@code block[0, length)} under this codec, in a buffer reused by the
+   * next call; null for {@link Compression#NONE} or when the block does not shrink by 1/8.
+   */
+  ByteBuilder compress(byte[] block, int length) {
+    if (lz4 == null) {
+      return null;
+    }
+    int max = lz4.maxCompressedLength(length);
+    if (scratch.length < max) {
+      scratch = new byte[max];
+    }
+    int n = lz4.compress(block, 0, length, scratch, 0, max);
+    out.reset();
+    out.putVarint32(length).putBytes(scratch, 0, n);
+    return worthKeeping(out.size(), length) ? out : null;
+  }
+
+  /**
+   * The most bytes {@code storedLength} stored bytes can decompress to: LZ4 encodes at most 255
+   * bytes of a match per byte of input, so a larger claim is corrupt (and must not make the reader
+   * allocate gigabytes).
+   */
+  static int maxUncompressedLength(int storedLength) {
+    return (int) Math.min(Integer.MAX_VALUE - 16, 255L * storedLength + 64);
+  }
+
+  /**
+   * The uncompressed block held, as type {@code type}, in {@code stored[0, length)}; for type 0
+   * that is {@code stored} itself. Never returns bytes the codec did not produce in full.
+   *
+   * @param maxLength the largest uncompressed length to accept (see {@link #maxUncompressedLength})
+   * @throws CorruptionException (without the file's name) on an unknown type or malformed contents
+   */
+  static byte[] decompress(int type, byte[] stored, int length, int maxLength) {
+    switch (type) {
+      case TYPE_NONE:
+        return stored;
+      case TYPE_LZ4: {
+        long packed = Varint.decode32(stored, 0, length);
+        if (packed == Varint.MALFORMED) {
+          throw new CorruptionException("lz4 block has a malformed uncompressed length");
+        }
+        int expected = Varint.value(packed);
+        int from = Varint.position(packed);
+        if (expected < 0 || expected > maxLength) {
+          throw new CorruptionException("lz4 block claims " + Integer.toUnsignedString(expected)
+              + " uncompressed bytes, more than the " + maxLength + " a block may hold");
+        }
+        byte[] block = new byte[expected];
+        int got;
+        try {
+          got = LZ4_DECOMPRESSOR.decompress(stored, from, length - from, block, 0, expected);
+        } catch (LZ4Exception | ArrayIndexOutOfBoundsException e) {
+          throw new CorruptionException("lz4 block does not decompress: " + e.getMessage(), e);
+        }
+        if (got != expected) {
+          throw new CorruptionException("lz4 block decompresses to " + got + " bytes, not the "
+              + expected + " it records");
+        }
+        return block;
+      }
+      default:
+        throw new CorruptionException("unknown block type " + type);
+    }
+  }
+}
