@@ -48,10 +48,27 @@ final class LevelDbStore implements KeyValueStore {
     db.put(key, value, writeOptions);
   }
 
+  /**
+   * A get, retried when iq80 fails to open a table a compaction just made obsolete ("Could not
+   * open table N", dain/leveldb issue 78, open): a read that races the deletion of a file its
+   * version still lists. readwhilewriting meets it within seconds; the retry reads the newer
+   * version, where the file's data lives in the compaction's output. Any other failure, or this
+   * one {@value #GET_ATTEMPTS} times running, is thrown.
+   */
   @Override
   public byte[] get(byte[] key) {
-    return db.get(key);
+    for (int attempt = 1; ; attempt++) {
+      try {
+        return db.get(key);
+      } catch (RuntimeException e) {
+        if (attempt == GET_ATTEMPTS || e.getMessage() == null || !e.getMessage().startsWith("Could not open table")) {
+          throw e;
+        }
+      }
+    }
   }
+
+  private static final int GET_ATTEMPTS = 5;
 
   @Override
   public void delete(byte[] key) {
