@@ -51,7 +51,7 @@ final class Usage {
       and prints one line per workload: operations, ops/s, MB/s of key and value bytes, p50, p99
       and max latency in microseconds, and for reads the keys found. Then the store's statistics.
 
-      Workloads (default: all, in this order):
+      Workloads, in this order (* = in the default run, db_bench's eight):
       %s
       Fills run on a fresh store; every other workload runs on the store the previous one left,
       with no flush in between. Reads of a subset without a fill find nothing: the store is empty.
@@ -482,7 +482,8 @@ final class Usage {
 
   private static String workloadList() {
     return Arrays.stream(Workload.values())
-        .map(w -> String.format(Locale.ROOT, "  %-13s %s%n", w.benchName(), w.description()))
+        .map(w -> String.format(Locale.ROOT, "  %-16s %s %s%n", w.benchName(),
+            Workload.defaults().contains(w) ? "*" : " ", w.description()))
         .collect(Collectors.joining());
   }
 }
