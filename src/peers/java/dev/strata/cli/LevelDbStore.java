@@ -9,25 +9,35 @@ import java.util.Arrays;
 import java.util.Map;
 import org.iq80.leveldb.DBIterator;
 import org.iq80.leveldb.Options;
+import org.iq80.leveldb.WriteOptions;
 import org.iq80.leveldb.impl.DbImpl;
 
 /**
  * {@link KeyValueStore} over org.iq80.leveldb 0.12, the pure-Java LevelDB, for
  * {@code bench --compare}: its default options plus create-if-missing, and its default write
- * options (log on, no sync). Only in builds with the Maven profile {@code peers}; found by
+ * options (log on, no sync); or, for fillsync, with sync on (each write waits for an fsync of the
+ * log). Only in builds with the Maven profile {@code peers}; found by
  * {@link Engine} by name. Thread-safe, as LevelDB is.
  */
 final class LevelDbStore implements KeyValueStore {
   private final DbImpl db;
+  private final WriteOptions writeOptions;
 
-  private LevelDbStore(DbImpl db) {
+  private LevelDbStore(DbImpl db, WriteOptions writeOptions) {
     this.db = db;
+    this.writeOptions = writeOptions;
   }
 
   /** Opens (creating when missing) the database in {@code dir}. */
   static KeyValueStore open(Path dir) {
+    return open(dir, false);
+  }
+
+  /** As {@link #open(Path)}; with {@code sync}, every write waits for the log's fsync. */
+  static KeyValueStore open(Path dir, boolean sync) {
     try {
-      return new LevelDbStore(new DbImpl(new Options().createIfMissing(true), dir.toFile()));
+      return new LevelDbStore(new DbImpl(new Options().createIfMissing(true), dir.toFile()),
+          new WriteOptions().sync(sync));
     } catch (IOException e) {
       throw new UncheckedIOException("leveldb: cannot open " + dir, e);
     }
@@ -35,17 +45,34 @@ final class LevelDbStore implements KeyValueStore {
 
   @Override
   public void put(byte[] key, byte[] value) {
-    db.put(key, value);
+    db.put(key, value, writeOptions);
   }
 
+  /**
+   * A get, retried when iq80 fails to open a table a compaction just made obsolete ("Could not
+   * open table N", dain/leveldb issue 78, open): a read that races the deletion of a file its
+   * version still lists. readwhilewriting meets it within seconds; the retry reads the newer
+   * version, where the file's data lives in the compaction's output. Any other failure, or this
+   * one {@value #GET_ATTEMPTS} times running, is thrown.
+   */
   @Override
   public byte[] get(byte[] key) {
-    return db.get(key);
+    for (int attempt = 1; ; attempt++) {
+      try {
+        return db.get(key);
+      } catch (RuntimeException e) {
+        if (attempt == GET_ATTEMPTS || e.getMessage() == null || !e.getMessage().startsWith("Could not open table")) {
+          throw e;
+        }
+      }
+    }
   }
+
+  private static final int GET_ATTEMPTS = 5;
 
   @Override
   public void delete(byte[] key) {
-    db.delete(key);
+    db.delete(key, writeOptions);
   }
 
   @Override
@@ -137,6 +164,12 @@ final class LevelDbStore implements KeyValueStore {
   @Override
   public void flush() {
     db.flushMemTable();
+  }
+
+  /** Unknown: LevelDB does not count its log's syncs. */
+  @Override
+  public long syncCount() {
+    return -1;
   }
 
   @Override

@@ -146,7 +146,8 @@ class BenchArgsTest {
   @Test
   void unknownWorkloadsListTheKnownOnes() {
     assertEquals("--workloads: unknown workload 'fillasync'; known: fillseq, fillrandom, fillsync, syncfloor, "
-        + "compact, overwrite, readrandom, readsnapshot, readmissing, readseq, seekrandom, txnrmw, deleterandom",
+        + "compact, overwrite, readrandom, readsnapshot, readmissing, readseq, seekrandom, txnrmw, readwhilewriting, "
+        + "ycsba, ycsbb, ycsbc, ycsbe, ycsbf, deleterandom",
         error("--workloads", "fillseq,fillasync"));
     assertEquals("--workloads: empty workload name in 'fillseq,'", error("--workloads", "fillseq,"));
   }
@@ -218,12 +219,25 @@ class BenchArgsTest {
   }
 
   @Test
-  void compareTakesOnlyDbBenchsEightWorkloads() throws UsageException {
-    assertEquals("--workloads: txnrmw is not one of db_bench's eight, which --compare takes: fillseq,fillrandom,"
-        + "overwrite,readrandom,readmissing,readseq,seekrandom,deleterandom",
+  void compareTakesTheWorkloadsEveryEngineCanRun() throws UsageException {
+    assertEquals("--workloads: txnrmw runs on Strata alone; --compare takes: fillseq,fillrandom,fillsync,syncfloor,"
+        + "overwrite,readrandom,readmissing,readseq,seekrandom,readwhilewriting,ycsba,ycsbb,ycsbc,ycsbe,ycsbf,"
+        + "deleterandom",
         error("--compare", "--workloads", "fillrandom,txnrmw"));
     assertEquals(List.of(Workload.FILLRANDOM, Workload.READRANDOM),
         parse("--compare", "--workloads", "fillrandom,readrandom").workloads());
+    assertEquals(List.of(Workload.FILLSYNC, Workload.SYNCFLOOR, Workload.FILLRANDOM, Workload.READWHILEWRITING,
+        Workload.YCSBA, Workload.YCSBB, Workload.YCSBC, Workload.YCSBE, Workload.YCSBF),
+        parse("--compare", "--workloads", "fillsync,syncfloor,fillrandom,readwhilewriting,ycsba,ycsb-b,YCSBC,ycsbe,ycsbf")
+            .workloads());
+  }
+
+  @Test
+  void theNewMixesAreAskedForByName() {
+    for (Workload w : List.of(Workload.READWHILEWRITING, Workload.YCSBA, Workload.YCSBB, Workload.YCSBC,
+        Workload.YCSBE, Workload.YCSBF)) {
+      assertFalse(Workload.defaults().contains(w), w.benchName());
+    }
   }
 
   @Test

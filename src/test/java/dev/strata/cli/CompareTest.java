@@ -1,6 +1,7 @@
 package dev.strata.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
@@ -108,6 +109,58 @@ class CompareTest {
     assertTrue(table.contains("| rocksdb |        failed |"), table);
     assertEquals(List.of(Engine.ROCKSDB), CompareTable.missing(ALL, List.of(result(Engine.STRATA, 1, 1),
         result(Engine.LEVELDB, 1, 1))));
+  }
+
+  @Test
+  void readwhilewritingsWriterHasItsOwnRowAndSurvivesTheFile() {
+    List<Workload> rww = List.of(Workload.FILLRANDOM, Workload.READWHILEWRITING);
+    java.util.function.BiFunction<Engine, Long, EngineResult> result = (engine, writerOps) -> new EngineResult(engine,
+        List.of(new EngineResult.Timing(Workload.FILLRANDOM, 1000, 1_000_000),
+            new EngineResult.Timing(Workload.READWHILEWRITING, 1000, 2_000_000, writerOps)), 1, 1,
+        new ProcessIo(1, "write_bytes"), -1);
+    EngineResult strata = result.apply(Engine.STRATA, 300L);
+    assertEquals(strata, EngineResult.decode(strata.encode()));
+    assertTrue(strata.encode().contains("workload.1=readwhilewriting 1000 2000000 300\n"), strata.encode());
+    String table = CompareTable.format(rww, ALL, List.of(strata, result.apply(Engine.ROCKSDB, 100L),
+        result.apply(Engine.LEVELDB, 200L)));
+    assertEquals(List.of(
+        "| readwhilewriting          |   500,000 |   500,000 |   500,000 |    1.00x (rocksdb) |",
+        "| readwhilewriting (writer) |   150,000 |    50,000 |   100,000 |    1.50x (leveldb) |"),
+        table.lines().skip(3).limit(2).toList());
+  }
+
+  @Test
+  void fillsyncIsReadAgainstEachEnginesOwnSyncfloor() {
+    List<Workload> synced = List.of(Workload.FILLSYNC, Workload.SYNCFLOOR);
+    java.util.function.BiFunction<Engine, Long, EngineResult> result = (engine, fillsyncNanos) -> new EngineResult(
+        engine, List.of(new EngineResult.Timing(Workload.FILLSYNC, 1000, fillsyncNanos),
+            new EngineResult.Timing(Workload.SYNCFLOOR, 1000, 100_000_000)), 1, 1, new ProcessIo(1, "write_bytes"), -1);
+    String table = CompareTable.format(synced, ALL, List.of(result.apply(Engine.STRATA, 125_000_000L),
+        result.apply(Engine.ROCKSDB, 200_000_000L)));
+    assertEquals(List.of(
+        "| fillsync             |  8,000 |   5,000 |  failed |    1.60x (rocksdb) |",
+        "| syncfloor            | 10,000 |  10,000 |  failed |    1.00x (rocksdb) |",
+        "| fillsync / syncfloor |  0.80x |   0.50x |  failed |                    |"),
+        table.lines().skip(2).limit(3).toList());
+  }
+
+  @Test
+  @org.junit.jupiter.api.Timeout(value = 180, threadMode = org.junit.jupiter.api.Timeout.ThreadMode.SEPARATE_THREAD)
+  void aTinyComparisonOfTheNewWorkloadsRunsInAChildJvm() {
+    CliTestHarness.Capture out = new CliTestHarness.Capture();
+    CliTestHarness.Capture err = new CliTestHarness.Capture();
+    try (CliContext context = CliContext.withDefaults()) {
+      int code = BenchCommand.run(List.of("--compare", "--engines", "strata", "--num", "300", "--threads", "2",
+          "--workloads", "fillsync,syncfloor,fillrandom,readwhilewriting,ycsba,ycsbe,ycsbf"), context, out.stream,
+          err.stream, null);
+      assertEquals(0, code, out.text() + err.text());
+    }
+    String text = out.text();
+    for (String row : List.of("| fillsync ", "| syncfloor ", "| fillsync / syncfloor ", "| readwhilewriting ",
+        "| readwhilewriting (writer) ", "| ycsba ", "| ycsbe ", "| ycsbf ")) {
+      assertTrue(text.lines().anyMatch(l -> l.startsWith(row)), row + " missing from:\n" + text);
+    }
+    assertFalse(text.contains("WARNING"), text);
   }
 
   @Test

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.strata.Bound;
@@ -19,7 +20,8 @@ import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * The peers' adapters behave as the workloads assume: point operations, scans honouring both
- * kinds of bound, and db_bench's eight workloads finding what they should. Runs only in a build
+ * kinds of bound, db_bench's eight workloads finding what they should, and fillsync (synced),
+ * readwhilewriting and the YCSB mixes running on them. Runs only in a build
  * with the peers ({@code mvn -B test -Ppeers}); skipped otherwise.
  */
 class PeerStoresTest {
@@ -77,5 +79,31 @@ class PeerStoresTest {
     assertEquals(0, results.get(Workload.defaults().indexOf(Workload.READMISSING)).found());
     assertEquals(3000, results.get(Workload.defaults().indexOf(Workload.READSEQ)).ops());
     assertFalse(out.text().contains("WARNING"), out.text());
+  }
+
+  @ParameterizedTest
+  @EnumSource(value = Engine.class, names = {"ROCKSDB", "LEVELDB"})
+  void fillsyncReadwhilewritingAndTheYcsbMixesRunOnThePeer(Engine engine) throws Exception {
+    List<Workload> workloads = List.of(Workload.FILLSYNC, Workload.SYNCFLOOR, Workload.READWHILEWRITING,
+        Workload.YCSBA, Workload.YCSBB, Workload.YCSBC, Workload.YCSBE, Workload.YCSBF, Workload.READRANDOM);
+    BenchConfig config = new BenchConfig(1000, 301, 4, null, 16, 100, 10, workloads, StrataOptions.defaults());
+    Capture out = new Capture();
+    KeyValueStore.Factory synced;
+    try {
+      synced = engine.peerFactory(true);
+    } catch (Engine.Unavailable e) {
+      assumeTrue(false, "built without -Ppeers: " + e.getMessage());
+      throw new AssertionError(e);
+    }
+    List<WorkloadResult> results = new BenchRunner(config, factory(engine), synced, dir, out.stream, null).run();
+    assertFalse(out.text().contains("WARNING"), out.text());
+    assertEquals(-1, results.get(0).syncs(), "a peer's fsyncs are not counted");
+    assertEquals(1000, results.get(2).found());
+    for (int i = 3; i <= 7; i++) {
+      assertEquals(1000, results.get(i).ops(), results.get(i).workload().benchName());
+    }
+    assertEquals(results.get(5).counts().reads(), results.get(5).found());
+    assertTrue(results.get(6).counts().scanEntries() > results.get(6).counts().scans(), "ycsbe's scans read entries");
+    assertEquals(1000, results.get(8).found());
   }
 }

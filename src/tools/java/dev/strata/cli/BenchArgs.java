@@ -217,9 +217,9 @@ final class BenchArgs {
         }
       }
       for (Workload w : workloads) {
-        if (!Workload.defaults().contains(w)) {
-          throw new UsageException("--workloads: " + w.benchName() + " is not one of db_bench's eight, which "
-              + what.substring(0, what.indexOf(' ')) + " takes: " + Workload.defaults().stream()
+        if (!Workload.comparable().contains(w)) {
+          throw new UsageException("--workloads: " + w.benchName() + " runs on Strata alone; "
+              + what.substring(0, what.indexOf(' ')) + " takes: " + Workload.comparable().stream()
               .map(Workload::benchName).collect(java.util.stream.Collectors.joining(",")));
         }
       }

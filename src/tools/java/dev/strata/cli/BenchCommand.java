@@ -65,7 +65,7 @@ final class BenchCommand {
       KeyValueStore.Factory syncedFactory;
       if (config.engine().isPeer()) {
         factory = config.engine().peerFactory();
-        syncedFactory = factory;
+        syncedFactory = config.engine().peerFactory(true);
       } else {
         StrataOptions synced = config.options().toBuilder().walEnabled(true).syncWrites(true).build();
         factory = context.factory(config.options());

@@ -8,8 +8,10 @@ import java.util.Optional;
 /**
  * The table {@code bench --compare} ends with, assembled from each engine's {@link EngineResult}:
  * ops/s per workload and engine with Strata's ratio to the best peer, then bytes on disk and
- * write amplification per engine. An engine whose run failed has no result and shows "failed".
- * Stateless.
+ * write amplification per engine. readwhilewriting's row (its reads) is followed by one for its
+ * writer's puts; when a run has both fillsync and syncfloor, a row gives each engine's fillsync
+ * over the syncfloor its own JVM measured, the share of the machine's group-commit ceiling it
+ * reached. An engine whose run failed has no result and shows "failed". Stateless.
  */
 final class CompareTable {
   private CompareTable() {}
@@ -35,6 +37,23 @@ final class CompareTable {
       }
       if (ratio) {
         row.add(ratio(w, engines, results));
+      }
+      rows.add(row);
+      if (w.hasBackgroundWriter()) {
+        rows.add(writerRow(w, engines, results, ratio));
+      }
+    }
+    if (workloads.contains(Workload.FILLSYNC) && workloads.contains(Workload.SYNCFLOOR)) {
+      List<String> row = new ArrayList<>(List.of("fillsync / syncfloor"));
+      for (Engine e : engines) {
+        Optional<Double> synced = opsPerSecond(results, e, Workload.FILLSYNC);
+        Optional<Double> floor = opsPerSecond(results, e, Workload.SYNCFLOOR);
+        row.add(synced.isPresent() && floor.isPresent() && floor.get() > 0
+            ? String.format(Locale.ROOT, "%.2fx", synced.get() / floor.get())
+            : find(results, e).isPresent() ? "-" : "failed");
+      }
+      if (ratio) {
+        row.add("");
       }
       rows.add(row);
     }
@@ -96,14 +115,31 @@ final class CompareTable {
     b.append('\n');
   }
 
+  /** The row of {@code w}'s background writer: its puts per second. */
+  private static List<String> writerRow(Workload w, List<Engine> engines, List<EngineResult> results, boolean ratio) {
+    List<String> row = new ArrayList<>(List.of(w.benchName() + " (writer)"));
+    for (Engine e : engines) {
+      row.add(writerOpsPerSecond(results, e, w).map(CompareTable::grouped)
+          .orElse(find(results, e).isPresent() ? "-" : "failed"));
+    }
+    if (ratio) {
+      row.add(ratio(engines, e -> writerOpsPerSecond(results, e, w)));
+    }
+    return row;
+  }
+
   /** "1.62x (rocksdb)": Strata's ops/s over the best peer's, naming that peer. */
   static String ratio(Workload w, List<Engine> engines, List<EngineResult> results) {
-    Optional<Double> strata = opsPerSecond(results, Engine.STRATA, w);
+    return ratio(engines, e -> opsPerSecond(results, e, w));
+  }
+
+  private static String ratio(List<Engine> engines, java.util.function.Function<Engine, Optional<Double>> rate) {
+    Optional<Double> strata = rate.apply(Engine.STRATA);
     Engine best = null;
     double bestOps = 0;
     for (Engine e : engines) {
       if (e.isPeer()) {
-        Optional<Double> ops = opsPerSecond(results, e, w);
+        Optional<Double> ops = rate.apply(e);
         if (ops.isPresent() && (best == null || ops.get() > bestOps)) {
           best = e;
           bestOps = ops.get();
@@ -122,6 +158,10 @@ final class CompareTable {
 
   private static Optional<Double> opsPerSecond(List<EngineResult> results, Engine e, Workload w) {
     return find(results, e).flatMap(r -> r.timing(w)).map(EngineResult.Timing::opsPerSecond);
+  }
+
+  private static Optional<Double> writerOpsPerSecond(List<EngineResult> results, Engine e, Workload w) {
+    return find(results, e).flatMap(r -> r.timing(w)).flatMap(EngineResult.Timing::writerOpsPerSecond);
   }
 
   private static String grouped(double value) {

@@ -38,17 +38,31 @@ final class Directories {
     }
   }
 
-  /** Total bytes of the regular files under {@code dir}. */
+  /**
+   * Total bytes of the regular files under {@code dir}. A store may be working while it is
+   * measured: a file that vanishes between the listing and its size (a compaction's temporary
+   * file renamed, an obsolete table deleted) counts as gone.
+   */
   static long sizeOf(Path dir) throws IOException {
-    long total = 0;
-    try (Stream<Path> walk = Files.walk(dir)) {
-      for (Path p : (Iterable<Path>) walk::iterator) {
-        if (Files.isRegularFile(p)) {
-          total += Files.size(p);
+    long[] total = {0};
+    Files.walkFileTree(dir, new java.nio.file.SimpleFileVisitor<>() {
+      @Override
+      public java.nio.file.FileVisitResult visitFile(Path file, java.nio.file.attribute.BasicFileAttributes attrs) {
+        if (attrs.isRegularFile()) {
+          total[0] += attrs.size();
         }
+        return java.nio.file.FileVisitResult.CONTINUE;
       }
-    }
-    return total;
+
+      @Override
+      public java.nio.file.FileVisitResult visitFileFailed(Path file, IOException e) throws IOException {
+        if (e instanceof java.nio.file.NoSuchFileException) {
+          return java.nio.file.FileVisitResult.CONTINUE;
+        }
+        throw e;
+      }
+    });
+    return total[0];
   }
 
   /** Deletes {@code path} and, when it is a directory, all it holds; a missing path is fine. */

@@ -93,6 +93,15 @@ enum Engine {
    * library is missing (a build without {@code -Ppeers}).
    */
   KeyValueStore.Factory peerFactory() throws Unavailable {
+    return peerFactory(false);
+  }
+
+  /**
+   * As {@link #peerFactory()}; with {@code synced}, stores whose every write is made durable
+   * before it returns (the peer's sync write option, for fillsync): the adapter's
+   * {@code static KeyValueStore open(Path, boolean)}.
+   */
+  KeyValueStore.Factory peerFactory(boolean synced) throws Unavailable {
     if (!isPeer()) {
       throw new IllegalStateException(cliName + " is not a peer");
     }
@@ -100,13 +109,13 @@ enum Engine {
     Method open;
     try {
       Class<?> adapter = Class.forName(adapterClass, true, Engine.class.getClassLoader());
-      open = adapter.getDeclaredMethod("open", Path.class);
+      open = adapter.getDeclaredMethod("open", Path.class, boolean.class);
     } catch (ClassNotFoundException | LinkageError | NoSuchMethodException e) {
       throw unavailable(e);
     }
     return dir -> {
       try {
-        return (KeyValueStore) open.invoke(null, dir);
+        return (KeyValueStore) open.invoke(null, dir, synced);
       } catch (InvocationTargetException e) {
         if (e.getCause() instanceof RuntimeException r) {
           throw r;

@@ -17,7 +17,8 @@ import java.util.Optional;
  *
  * @param engine the engine
  * @param workloads per workload, in run order: operations and elapsed nanoseconds
- * @param userBytes key and value bytes the workloads asked to write (puts), and key bytes of deletes
+ * @param userBytes key and value bytes the workloads asked to write (puts, a background writer's
+ *     too), and key bytes of deletes
  * @param diskBytes bytes of every file in the store directory once the run closed the store
  * @param written bytes the engine's process wrote, from /proc/self/io
  * @param peakHeapBytes the most heap in use right after a garbage collection (the live set's
@@ -25,10 +26,22 @@ import java.util.Optional;
  */
 record EngineResult(Engine engine, List<Timing> workloads, long userBytes, long diskBytes, ProcessIo written,
     long peakHeapBytes) {
-  /** One workload's count and time. */
-  record Timing(Workload workload, long ops, long elapsedNanos) {
+  /**
+   * One workload's count and time, and the puts of its background writer over the same time (-1
+   * for a workload without one).
+   */
+  record Timing(Workload workload, long ops, long elapsedNanos, long writerOps) {
+    Timing(Workload workload, long ops, long elapsedNanos) {
+      this(workload, ops, elapsedNanos, -1);
+    }
+
     double opsPerSecond() {
       return elapsedNanos <= 0 ? 0 : ops * 1e9 / elapsedNanos;
+    }
+
+    /** The background writer's puts per second; empty for a workload without one. */
+    Optional<Double> writerOpsPerSecond() {
+      return writerOps < 0 || elapsedNanos <= 0 ? Optional.empty() : Optional.of(writerOps * 1e9 / elapsedNanos);
     }
   }
 
@@ -42,10 +55,8 @@ record EngineResult(Engine engine, List<Timing> workloads, long userBytes, long 
     List<Timing> timings = new ArrayList<>();
     long user = 0;
     for (WorkloadResult r : results) {
-      timings.add(new Timing(r.workload(), r.ops(), r.elapsedNanos()));
-      if (!r.workload().reportsFound()) {
-        user += r.bytes();
-      }
+      timings.add(new Timing(r.workload(), r.ops(), r.elapsedNanos(), r.writerOps()));
+      user += r.writtenBytes();
     }
     return new EngineResult(engine, timings, user, diskBytes, written, peakHeapBytes);
   }
@@ -65,8 +76,8 @@ record EngineResult(Engine engine, List<Timing> workloads, long userBytes, long 
     b.append("engine=").append(engine.cliName()).append('\n');
     for (int i = 0; i < workloads.size(); i++) {
       Timing t = workloads.get(i);
-      b.append(String.format(Locale.ROOT, "workload.%d=%s %d %d%n", i, t.workload().benchName(), t.ops(),
-          t.elapsedNanos()));
+      b.append(String.format(Locale.ROOT, "workload.%d=%s %d %d%s%n", i, t.workload().benchName(), t.ops(),
+          t.elapsedNanos(), t.writerOps() < 0 ? "" : " " + t.writerOps()));
     }
     b.append("userBytes=").append(userBytes).append('\n');
     b.append("diskBytes=").append(diskBytes).append('\n');
@@ -89,12 +100,13 @@ record EngineResult(Engine engine, List<Timing> workloads, long userBytes, long 
     List<Timing> timings = new ArrayList<>();
     for (int i = 0; fields.containsKey("workload." + i); i++) {
       String[] parts = fields.get("workload." + i).split(" ");
-      if (parts.length != 3) {
+      if (parts.length != 3 && parts.length != 4) {
         throw new IllegalArgumentException("malformed workload." + i + ": " + fields.get("workload." + i));
       }
       Workload w = Workload.fromName(parts[0])
           .orElseThrow(() -> new IllegalArgumentException("unknown workload " + parts[0]));
-      timings.add(new Timing(w, Long.parseLong(parts[1]), Long.parseLong(parts[2])));
+      timings.add(new Timing(w, Long.parseLong(parts[1]), Long.parseLong(parts[2]),
+          parts.length == 4 ? Long.parseLong(parts[3]) : -1));
     }
     return new EngineResult(engine, timings, Long.parseLong(required(fields, "userBytes")),
         Long.parseLong(required(fields, "diskBytes")),

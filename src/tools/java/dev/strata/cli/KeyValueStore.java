@@ -33,7 +33,7 @@ interface KeyValueStore extends AutoCloseable {
     throw new UnsupportedOperationException("this store cannot compact on demand");
   }
 
-  /** fsyncs the store has issued for its log so far (0 when it does not count them). */
+  /** fsyncs the store has issued for its log so far (0 or -1 when it does not count them). */
   default long syncCount() {
     return 0;
   }

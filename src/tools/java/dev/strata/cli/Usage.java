@@ -51,11 +51,16 @@ final class Usage {
       and prints one line per workload: operations, ops/s, MB/s of key and value bytes, p50, p99
       and max latency in microseconds, and for reads the keys found. Then the store's statistics.
 
-      Workloads (default: all, in this order):
+      Workloads, in this order (* = in the default run, db_bench's eight):
       %s
       Fills run on a fresh store; every other workload runs on the store the previous one left,
       with no flush in between. Reads of a subset without a fill find nothing: the store is empty.
       readrandom must find every key after a fill and readmissing none; a WARNING line says otherwise.
+      readwhilewriting's line adds its writer's puts and their rate. The YCSB mixes (ycsba ... ycsbf,
+      also ycsb-a) choose keys scrambled-zipfian (constant 0.99) and count their operations by kind;
+      run them after a fill: --workloads fillrandom,ycsba,ycsbb,ycsbc,ycsbf,ycsbe. Run syncfloor
+      beside fillsync at the same --threads to read synced writes against the machine's ceiling:
+        --workloads fillsync,syncfloor --threads 64
 
       Options:
         --num N                operations per workload, and keys in the key space  [1000000]
@@ -86,9 +91,13 @@ final class Usage {
                                or wchar where the file system leaves write_bytes at 0, over the
                                key and value bytes put and key bytes deleted). Every engine runs
                                with its default options, WAL on and no sync, so the flags that
-                               tune Strata (--memtable-size ... --sync) are refused, and only
-                               db_bench's eight workloads are taken. With --dir, engine E's store
-                               is DIR/E. The peers are in strata.jar only when it is built with
+                               tune Strata (--memtable-size ... --sync) are refused; fillsync
+                               opens each engine with its own sync write option. Every workload
+                               but compact, readsnapshot and txnrmw (Strata's API alone) is
+                               taken. With --dir, engine E's store is DIR/E. The table adds
+                               readwhilewriting's writer and, with fillsync and syncfloor,
+                               fillsync / syncfloor per engine. The peers are in strata.jar only
+                               when it is built with
                                  mvn -B -q -Ppeers -DskipTests package
                                (RocksDB: org.rocksdb:rocksdbjni with its default options plus
                                create-if-missing; LevelDB: org.iq80.leveldb:leveldb 0.12, pure Java)
@@ -473,7 +482,8 @@ final class Usage {
 
   private static String workloadList() {
     return Arrays.stream(Workload.values())
-        .map(w -> String.format(Locale.ROOT, "  %-13s %s%n", w.benchName(), w.description()))
+        .map(w -> String.format(Locale.ROOT, "  %-16s %s %s%n", w.benchName(),
+            Workload.defaults().contains(w) ? "*" : " ", w.description()))
         .collect(Collectors.joining());
   }
 }

@@ -29,9 +29,19 @@ final class Worker {
   private long found;
   private long bytes;
   private long conflicts;
+  private long writtenBytes;
+  private long reads;
+  private long updates;
+  private long inserts;
+  private long scans;
+  private long scanEntries;
+  private long readModifyWrites;
   private int unreported;
   /** Set for the syncfloor workload only. */
   private SyncFloor syncFloor;
+  /** Set for the YCSB workloads only. */
+  private YcsbKeySpace ycsb;
+  private ScrambledZipfian chooser;
 
   Worker(KeyValueStore store, BenchConfig config, KeyGenerator keys, ValueGenerator values,
       IndexPermutation permutation, long randomSeed, LongAdder progress) {
@@ -73,6 +83,7 @@ final class Worker {
   void put(byte[] key, byte[] value) {
     store.put(key, value);
     bytes += key.length + value.length;
+    writtenBytes += key.length + value.length;
   }
 
   /** The syncfloor workload's operation: key and value made durable by the runner's {@link SyncFloor}. */
@@ -86,6 +97,7 @@ final class Worker {
       throw new UncheckedIOException(e);
     }
     bytes += key.length + value.length;
+    writtenBytes += key.length + value.length;
   }
 
   /** The compact workload's operation. */
@@ -99,6 +111,12 @@ final class Worker {
   }
 
   void get(byte[] key) {
+    reads++;
+    lookUp(key);
+  }
+
+  /** A get, accounted as bytes and a key found but not as a read of its own. */
+  private void lookUp(byte[] key) {
     byte[] value = store.get(key);
     bytes += key.length;
     if (value != null) {
@@ -110,10 +128,75 @@ final class Worker {
   void delete(byte[] key) {
     store.delete(key);
     bytes += key.length;
+    writtenBytes += key.length;
+  }
+
+  /** Gives the worker the key space the YCSB workloads choose from, and this run's chooser. */
+  void useYcsb(YcsbKeySpace keySpace, ScrambledZipfian runChooser) {
+    this.ycsb = keySpace;
+    this.chooser = runChooser;
+  }
+
+  private YcsbKeySpace ycsb() {
+    if (ycsb == null) {
+      throw new IllegalStateException("this worker was given no YCSB key space");
+    }
+    return ycsb;
+  }
+
+  /** YCSB's read: a get of a zipfian-chosen item. */
+  void ycsbRead() {
+    get(ycsb().key(ycsb().choose(chooser, random)));
+  }
+
+  /** YCSB's update: a new value for a zipfian-chosen item. */
+  void ycsbUpdate(long salt) {
+    long item = ycsb().choose(chooser, random);
+    put(ycsb.key(item), values.value(item, salt));
+    updates++;
+  }
+
+  /** YCSB's insert: a key new to the store. */
+  void ycsbInsert(long salt) {
+    long item = ycsb().nextInsert();
+    put(ycsb.key(item), values.value(item, salt));
+    inserts++;
+  }
+
+  /** YCSB's scan: up to {@code length} entries from a zipfian-chosen item's key on. */
+  void ycsbScan(int length) {
+    byte[] start = ycsb().key(ycsb.choose(chooser, random));
+    scans++;
+    try (StrataIterator it = store.scan(Bound.included(start), Bound.unbounded())) {
+      for (int n = 0; n < length && it.isValid(); n++, it.next()) {
+        scanEntries++;
+        bytes += it.key().length + it.value().length;
+      }
+    }
+  }
+
+  /** YCSB's read-modify-write: a get of a zipfian-chosen item, then a put of a new value for it. */
+  void ycsbReadModifyWrite(long salt) {
+    long item = ycsb().choose(chooser, random);
+    byte[] key = ycsb.key(item);
+    lookUp(key);
+    put(key, values.value(item, salt));
+    readModifyWrites++;
+  }
+
+  /** A uniform int in {@code [from, to]}. */
+  int uniform(int from, int to) {
+    return random.nextInt(from, to + 1);
+  }
+
+  /** A uniform double in {@code [0, 1)}: a mixed workload's choice of operation. */
+  double nextFraction() {
+    return random.nextDouble();
   }
 
   /** A get through {@code view} (a snapshot). */
   void get(KeyValueStore.ReadView view, byte[] key) {
+    reads++;
     byte[] value = view.get(key);
     bytes += key.length;
     if (value != null) {
@@ -136,6 +219,7 @@ final class Worker {
       conflicts++;
     }
     bytes += key.length + value.length;
+    writtenBytes += key.length + value.length;
   }
 
   /** Accounts for one entry a scan yielded. */
@@ -196,6 +280,15 @@ final class Worker {
 
   long conflicts() {
     return conflicts;
+  }
+
+  /** Key and value bytes of puts, key bytes of deletes: what the worker asked the store to write. */
+  long writtenBytes() {
+    return writtenBytes;
+  }
+
+  OpCounts counts() {
+    return new OpCounts(reads, updates, inserts, scans, scanEntries, readModifyWrites);
   }
 
   LatencyHistogram latencies() {

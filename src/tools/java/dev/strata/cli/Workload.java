@@ -108,9 +108,9 @@ enum Workload {
     }
 
     @Override
-    String warning(long ops, long found, boolean allKeysPresent) {
-      return allKeysPresent && found != ops
-          ? "WARNING: readrandom found " + found + " of " + ops + " keys, but every key was present" : null;
+    String warning(WorkloadResult r, boolean allKeysPresent) {
+      return allKeysPresent && r.found() != r.ops() ? "WARNING: " + r.workload().benchName() + " found " + r.found()
+          + " of " + r.ops() + " keys, but every key was present" : null;
     }
   },
   /**
@@ -135,8 +135,8 @@ enum Workload {
     }
 
     @Override
-    String warning(long ops, long found, boolean allKeysPresent) {
-      return READRANDOM.warning(ops, found, allKeysPresent);
+    String warning(WorkloadResult r, boolean allKeysPresent) {
+      return READRANDOM.warning(r, allKeysPresent);
     }
   },
   /** Gets N random keys that no workload ever writes. */
@@ -147,8 +147,8 @@ enum Workload {
     }
 
     @Override
-    String warning(long ops, long found, boolean allKeysPresent) {
-      return found != 0 ? "WARNING: readmissing found " + found + " keys that were never written" : null;
+    String warning(WorkloadResult r, boolean allKeysPresent) {
+      return r.found() != 0 ? "WARNING: readmissing found " + r.found() + " keys that were never written" : null;
     }
   },
   /** Reads the whole store in key order: one scan per thread over its share of the key space. */
@@ -204,6 +204,82 @@ enum Workload {
       return true;
     }
   },
+  /**
+   * N gets of random keys by --threads threads while one more thread puts random keys of the key
+   * space with new values, nonstop, until the readers are done (db_bench's readwhilewriting). The
+   * line reports the reads; the writer's puts and their rate follow on it.
+   */
+  READWHILEWRITING("readwhilewriting", Role.READ,
+      "get N random keys while one extra thread overwrites random keys; reports both rates") {
+    @Override
+    void op(Worker w, long i) {
+      READRANDOM.op(w, i);
+    }
+
+    @Override
+    boolean hasBackgroundWriter() {
+      return true;
+    }
+
+    @Override
+    void backgroundOp(Worker w) {
+      long k = w.randomIndex();
+      w.put(w.keys().key(k), w.values().value(k, WRITER_SALT));
+    }
+
+    @Override
+    String warning(WorkloadResult r, boolean allKeysPresent) {
+      return READRANDOM.warning(r, allKeysPresent);
+    }
+  },
+  /** YCSB workload A, update heavy: 50% reads, 50% updates, keys chosen scrambled-zipfian. */
+  YCSBA("ycsba", Role.WRITE, "YCSB A: 50% reads, 50% updates, scrambled-zipfian keys") {
+    @Override
+    void op(Worker w, long i) {
+      ycsbOp(w, 0.5, 0.5, 0, 0);
+    }
+  },
+  /** YCSB workload B, read mostly: 95% reads, 5% updates. */
+  YCSBB("ycsbb", Role.WRITE, "YCSB B: 95% reads, 5% updates, scrambled-zipfian keys") {
+    @Override
+    void op(Worker w, long i) {
+      ycsbOp(w, 0.95, 0.05, 0, 0);
+    }
+  },
+  /** YCSB workload C, read only. */
+  YCSBC("ycsbc", Role.WRITE, "YCSB C: 100% reads, scrambled-zipfian keys") {
+    @Override
+    void op(Worker w, long i) {
+      ycsbOp(w, 1, 0, 0, 0);
+    }
+  },
+  /**
+   * YCSB workload E, short ranges: 95% scans of 1 to 100 entries (uniform) from a
+   * scrambled-zipfian key, 5% inserts of new keys (between the filled ones; see {@link YcsbKeySpace}).
+   */
+  YCSBE("ycsbe", Role.WRITE, "YCSB E: 95% scans of 1-100 entries, 5% inserts of new keys") {
+    @Override
+    void op(Worker w, long i) {
+      ycsbOp(w, 0, 0, 0.95, 0.05);
+    }
+
+    @Override
+    double insertProportion() {
+      return 0.05;
+    }
+
+    @Override
+    boolean writesMissingKeys() {
+      return true;
+    }
+  },
+  /** YCSB workload F, read-modify-write: 50% reads, 50% a read then a put of the same key. */
+  YCSBF("ycsbf", Role.WRITE, "YCSB F: 50% reads, 50% read-modify-writes, scrambled-zipfian keys") {
+    @Override
+    void op(Worker w, long i) {
+      ycsbOp(w, 0.5, 0, 0, 0);
+    }
+  },
   /** Deletes N random keys of the key space. */
   DELETERANDOM("deleterandom", Role.DELETE, "delete N random keys") {
     @Override
@@ -219,6 +295,11 @@ enum Workload {
   static final long FILL_SALT = 0;
   private static final long OVERWRITE_SALT = 1;
   private static final long TXN_SALT = 2;
+  private static final long WRITER_SALT = 3;
+  private static final long YCSB_UPDATE_SALT = 4;
+  private static final long YCSB_INSERT_SALT = 5;
+  /** YCSB's default longest scan (maxscanlength); lengths are uniform from 1. */
+  static final int YCSB_MAX_SCAN_LENGTH = 100;
   /** readseq times one entry in this many (a power of two); the latency columns are that sample. */
   static final int READSEQ_TIMING_STRIDE = 64;
 
@@ -232,10 +313,30 @@ enum Workload {
     this.description = description;
   }
 
-  /** The workload named {@code name} (case-insensitive), as db_bench spells it. */
+  /** The workload named {@code name} (case-insensitive), as db_bench spells it; ycsb-a is ycsba. */
   static Optional<Workload> fromName(String name) {
     String lower = name.toLowerCase(Locale.ROOT);
-    return Arrays.stream(values()).filter(w -> w.benchName.equals(lower)).findFirst();
+    String undashed = lower.startsWith("ycsb-") ? "ycsb" + lower.substring(5) : lower;
+    return Arrays.stream(values()).filter(w -> w.benchName.equals(undashed)).findFirst();
+  }
+
+  /**
+   * One YCSB operation: a read, update, scan or insert with the given probabilities, and a
+   * read-modify-write with what is left.
+   */
+  private static void ycsbOp(Worker w, double read, double update, double scan, double insert) {
+    double x = w.nextFraction();
+    if (x < read) {
+      w.ycsbRead();
+    } else if (x < read + update) {
+      w.ycsbUpdate(YCSB_UPDATE_SALT);
+    } else if (x < read + update + scan) {
+      w.ycsbScan(w.uniform(1, YCSB_MAX_SCAN_LENGTH));
+    } else if (x < read + update + scan + insert) {
+      w.ycsbInsert(YCSB_INSERT_SALT);
+    } else {
+      w.ycsbReadModifyWrite(YCSB_UPDATE_SALT);
+    }
   }
 
   /**
@@ -244,8 +345,43 @@ enum Workload {
    */
   static List<Workload> defaults() {
     return Arrays.stream(values())
-        .filter(w -> !w.synced() && !w.transactional() && w != READSNAPSHOT && w != COMPACT)
+        .filter(w -> !w.synced() && !w.transactional() && w != READSNAPSHOT && w != COMPACT && !w.mixed()
+            && !w.hasBackgroundWriter())
         .toList();
+  }
+
+  /**
+   * The workloads {@code --compare} and {@code --engine} take: db_bench's eight, readwhilewriting,
+   * the YCSB mixes, fillsync and syncfloor; not compact, the snapshot reads or the transactions,
+   * which only Strata's API offers.
+   */
+  static List<Workload> comparable() {
+    return Arrays.stream(values()).filter(w -> !w.transactional() && w != READSNAPSHOT && w != COMPACT).toList();
+  }
+
+  /** True for the YCSB mixes: keys chosen scrambled-zipfian, operations counted by kind. */
+  boolean mixed() {
+    return name().startsWith("YCSB");
+  }
+
+  /** The share of a mixed workload's operations that insert new keys. */
+  double insertProportion() {
+    return 0;
+  }
+
+  /** True when it writes keys that readmissing looks for (YCSB E's inserts). */
+  boolean writesMissingKeys() {
+    return false;
+  }
+
+  /** True when one extra thread writes for as long as the workload's threads run. */
+  boolean hasBackgroundWriter() {
+    return false;
+  }
+
+  /** One operation of the background writer. */
+  void backgroundOp(Worker w) {
+    throw new UnsupportedOperationException(benchName + " has no background writer");
   }
 
   /** True when the workload needs a store opened with syncWrites. */
@@ -308,8 +444,13 @@ enum Workload {
     }
   }
 
-  /** A warning when the keys found contradict what the store held, else null. */
-  String warning(long ops, long found, boolean allKeysPresent) {
-    return null;
+  /**
+   * A warning when the keys found contradict what the store held, else null. The YCSB mixes read
+   * only filled keys, so after a fill each of their reads finds its key.
+   */
+  String warning(WorkloadResult r, boolean allKeysPresent) {
+    long reads = r.counts().reads() + r.counts().readModifyWrites();
+    return mixed() && allKeysPresent && r.found() != reads ? "WARNING: " + benchName + " found " + r.found()
+        + " of the " + reads + " keys it read, but every key was present" : null;
   }
 }
