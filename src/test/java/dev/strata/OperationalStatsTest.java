@@ -13,16 +13,14 @@ import dev.strata.fs.DiskFileSystem;
 import dev.strata.fs.FaultInjectingFileSystem;
 import dev.strata.fs.FaultInjectingFileSystem.Kind;
 import dev.strata.fs.FaultInjectingFileSystem.Op;
-import dev.strata.fs.FileLock;
 import dev.strata.fs.FileSystem;
-import dev.strata.fs.ReadableFile;
+import dev.strata.fs.ForwardingFileSystem;
 import dev.strata.fs.WritableFile;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -320,13 +318,12 @@ class OperationalStatsTest {
   }
 
   /** Delegates every call; once told, the creation of an SST waits until released, as on a slow disk. */
-  static final class BlockingFileSystem implements FileSystem {
-    private final FileSystem delegate;
+  static final class BlockingFileSystem extends ForwardingFileSystem {
     private volatile CountDownLatch gate = new CountDownLatch(0);
     final CountDownLatch blocked = new CountDownLatch(1);
 
     BlockingFileSystem(FileSystem delegate) {
-      this.delegate = delegate;
+      super(delegate);
     }
 
     void blockSstCreation() {
@@ -344,56 +341,6 @@ class OperationalStatsTest {
         await(gate);
       }
       return delegate.create(path);
-    }
-
-    @Override
-    public WritableFile createMapped(Path path, int segmentBytes, Executor preparer) throws IOException {
-      return delegate.createMapped(path, segmentBytes, preparer);
-    }
-
-    @Override
-    public ReadableFile openReadable(Path path) throws IOException {
-      return delegate.openReadable(path);
-    }
-
-    @Override
-    public ReadableFile openImmutable(Path path) throws IOException {
-      return delegate.openImmutable(path);
-    }
-
-    @Override
-    public void rename(Path from, Path to) throws IOException {
-      delegate.rename(from, to);
-    }
-
-    @Override
-    public void delete(Path path) throws IOException {
-      delegate.delete(path);
-    }
-
-    @Override
-    public boolean exists(Path path) {
-      return delegate.exists(path);
-    }
-
-    @Override
-    public List<String> list(Path dir) throws IOException {
-      return delegate.list(dir);
-    }
-
-    @Override
-    public void createDirectories(Path dir) throws IOException {
-      delegate.createDirectories(dir);
-    }
-
-    @Override
-    public void syncDirectory(Path dir) throws IOException {
-      delegate.syncDirectory(dir);
-    }
-
-    @Override
-    public FileLock lock(Path lockFile) throws IOException {
-      return delegate.lock(lockFile);
     }
   }
 }
