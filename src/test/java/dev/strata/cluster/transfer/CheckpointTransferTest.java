@@ -256,6 +256,20 @@ class CheckpointTransferTest {
   }
 
   @Test
+  void aClosedStoreMakesNoOfferAndLeavesNoScratch() throws Exception {
+    Strata store = newStore();
+    store.put(b("k"), b("v"));
+    store.close();
+
+    ExecutionException e = assertThrows(ExecutionException.class,
+        () -> CheckpointTransfer.offer(sender, store).toCompletableFuture().get(STUCK_SECONDS, TimeUnit.SECONDS));
+
+    assertInstanceOf(IllegalStateException.class, e.getCause());
+    assertTrue(e.getCause().getMessage().contains("closed"), e.getCause().getMessage());
+    assertEquals(List.of("store"), names(senderRoot));
+  }
+
+  @Test
   void anExistingTargetIsAClearErrorAndStaysUntouched() throws Exception {
     Path target = Files.createDirectories(receiverRoot.resolve("copy"));
     Files.writeString(target.resolve("mine"), "not yours");
