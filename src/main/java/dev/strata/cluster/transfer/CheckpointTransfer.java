@@ -46,13 +46,29 @@ import org.slf4j.LoggerFactory;
  * A process killed mid-transfer leaves its directory behind: {@link #deleteLeftovers} removes them.
  * Every blocking step runs on {@code strata.cluster.transfer.dispatcher}, never Akka's default one.
  *
- * <p>Thread-safe: every method may be called from any thread, any number of transfers at once.
+ * <p>Thread-safe: every method may be called from any thread, any number of transfers at once
+ * (an instance only holds its system's settings and dispatcher).
  */
 public final class CheckpointTransfer {
   private static final Logger log = LoggerFactory.getLogger(CheckpointTransfer.class);
-  private static final FileSystem FS = DiskFileSystem.INSTANCE;
 
-  private CheckpointTransfer() {}
+  private final ActorSystem<?> system;
+  private final FileSystem fs;
+  private final TransferSettings settings;
+  /** strata.cluster.transfer.dispatcher: every blocking step. */
+  private final Executor blocking;
+
+  private CheckpointTransfer(ActorSystem<?> system, FileSystem fs) {
+    this.system = Objects.requireNonNull(system, "system is null");
+    this.fs = fs;
+    this.settings = TransferSettings.fromConfig(system.settings().config());
+    this.blocking = system.dispatchers().lookup(DispatcherSelector.fromConfig(TransferSettings.DISPATCHER));
+  }
+
+  /** Transfers whose own file work (not the store's) goes through {@code fs}; for tests. */
+  static CheckpointTransfer on(ActorSystem<?> system, FileSystem fs) {
+    return new CheckpointTransfer(system, fs);
+  }
 
   /**
    * Takes a checkpoint of {@code store} (holding every write acknowledged before this call) into a
@@ -60,12 +76,39 @@ public final class CheckpointTransfer {
    * once the checkpoint is taken; it fails when the store is closed or the checkpoint fails.
    */
   public static CompletionStage<SourceRef<ByteString>> offer(ActorSystem<?> system, Strata store) {
-    Objects.requireNonNull(system, "system is null");
+    return on(system, DiskFileSystem.INSTANCE).offer(store);
+  }
+
+  /**
+   * Pulls the checkpoint {@code ref} offers into {@code target}, a directory that must not exist
+   * (its parent is created when missing), and installs it there once it is whole, verified and
+   * opens. The stage fails with an {@link IllegalArgumentException} when {@code target} exists
+   * (the offer is then cancelled, so the sender deletes its checkpoint).
+   */
+  public static CompletionStage<TransferReport> receive(ActorSystem<?> system, SourceRef<ByteString> ref,
+      Path target) {
+    return on(system, DiskFileSystem.INSTANCE).receive(ref, target);
+  }
+
+  /**
+   * Deletes the scratch and staging directories that transfers from or into {@code store} (a
+   * store directory) left behind when their process died; returns how many. Call it only while
+   * no transfer of that store runs, at a node's start say. Blocking file work.
+   */
+  public static int deleteLeftovers(Path store) {
     Objects.requireNonNull(store, "store is null");
-    TransferSettings settings = TransferSettings.fromConfig(system.settings().config());
-    Executor blocking = blocking(system);
+    try {
+      return TransferDirectories.deleteLeftovers(DiskFileSystem.INSTANCE, store);
+    } catch (IOException e) {
+      throw new StrataException("deleting leftover transfer directories of " + store + " failed: "
+          + e.getMessage(), e);
+    }
+  }
+
+  CompletionStage<SourceRef<ByteString>> offer(Strata store) {
+    Objects.requireNonNull(store, "store is null");
     Path scratch = TransferDirectories.scratchFor(store.directory());
-    return CompletableFuture.supplyAsync(() -> checkpoint(store, scratch, settings), blocking)
+    return CompletableFuture.supplyAsync(() -> checkpoint(store, scratch), blocking)
         .thenApply(chunker -> {
           Source<ByteString, ?> frames = Source.unfoldResourceAsync(
               () -> CompletableFuture.completedFuture(chunker),
@@ -80,19 +123,9 @@ public final class CheckpointTransfer {
         });
   }
 
-  /**
-   * Pulls the checkpoint {@code ref} offers into {@code target}, a directory that must not exist
-   * (its parent is created when missing), and installs it there once it is whole, verified and
-   * opens. The stage fails with an {@link IllegalArgumentException} when {@code target} exists
-   * (the offer is then cancelled, so the sender deletes its checkpoint).
-   */
-  public static CompletionStage<TransferReport> receive(ActorSystem<?> system, SourceRef<ByteString> ref,
-      Path target) {
-    Objects.requireNonNull(system, "system is null");
+  CompletionStage<TransferReport> receive(SourceRef<ByteString> ref, Path target) {
     Objects.requireNonNull(ref, "ref is null");
     Objects.requireNonNull(target, "target is null");
-    TransferSettings settings = TransferSettings.fromConfig(system.settings().config());
-    Executor blocking = blocking(system);
     Path absolute = target.toAbsolutePath().normalize();
     long start = System.nanoTime();
     CompletableFuture<StagingWriter> staged = CompletableFuture.supplyAsync(() -> stage(absolute), blocking);
@@ -105,29 +138,10 @@ public final class CheckpointTransfer {
         .idleTimeout(settings.idleTimeout())
         .mapAsync(1, bytes -> CompletableFuture.supplyAsync(() -> accept(writer, bytes), blocking))
         .runWith(Sink.ignore(), system)
-        .handleAsync((done, failure) -> install(writer, failure, absolute, start, settings), blocking));
+        .handleAsync((done, failure) -> install(writer, failure, absolute, start), blocking));
   }
 
-  /**
-   * Deletes the scratch and staging directories that transfers from or into {@code store} (a
-   * store directory) left behind when their process died; returns how many. Call it only while
-   * no transfer of that store runs, at a node's start say. Blocking file work.
-   */
-  public static int deleteLeftovers(Path store) {
-    Objects.requireNonNull(store, "store is null");
-    try {
-      return TransferDirectories.deleteLeftovers(FS, store);
-    } catch (IOException e) {
-      throw new StrataException("deleting leftover transfer directories of " + store + " failed: "
-          + e.getMessage(), e);
-    }
-  }
-
-  private static Executor blocking(ActorSystem<?> system) {
-    return system.dispatchers().lookup(DispatcherSelector.fromConfig(TransferSettings.DISPATCHER));
-  }
-
-  private static CheckpointChunker checkpoint(Strata store, Path scratch, TransferSettings settings) {
+  private CheckpointChunker checkpoint(Strata store, Path scratch) {
     try {
       store.checkpoint(scratch);
     } catch (RuntimeException e) {
@@ -135,7 +149,7 @@ public final class CheckpointTransfer {
       throw e;
     }
     try {
-      return CheckpointChunker.open(FS, scratch, settings.chunkBytes()); // owns scratch from here
+      return CheckpointChunker.open(fs, scratch, settings.chunkBytes()); // owns scratch from here
     } catch (IOException e) {
       throw new UncheckedIOException("reading the checkpoint " + scratch + " failed: " + e.getMessage(), e);
     }
@@ -159,19 +173,19 @@ public final class CheckpointTransfer {
   }
 
   /** Checks that the target is free and creates the staging directory beside it. */
-  private static StagingWriter stage(Path target) {
-    if (FS.exists(target)) {
+  private StagingWriter stage(Path target) {
+    if (fs.exists(target)) {
       throw new IllegalArgumentException("transfer target " + target
           + " already exists; a checkpoint is installed only into a new directory");
     }
     Path staging = TransferDirectories.stagingFor(target);
     try {
-      FS.createDirectories(staging);
+      fs.createDirectories(staging);
     } catch (IOException e) {
       deleteQuietly(staging);
       throw new StrataException("creating the staging directory " + staging + " failed: " + e.getMessage(), e);
     }
-    return new StagingWriter(FS, staging);
+    return new StagingWriter(fs, staging);
   }
 
   private static Integer accept(StagingWriter writer, ByteString bytes) {
@@ -185,41 +199,42 @@ public final class CheckpointTransfer {
   }
 
   /** After the stream: verify, sync and install, or clean up and say what went wrong. */
-  private static TransferReport install(StagingWriter writer, Throwable failure, Path target, long start,
-      TransferSettings settings) {
+  private TransferReport install(StagingWriter writer, Throwable failure, Path target, long start) {
+    boolean installed = false;
     try {
       if (failure != null) {
-        throw explain(unwrap(failure), writer, target, settings);
+        throw explain(unwrap(failure), writer, target);
       }
       List<CheckpointFrames.FileEntry> files = writer.finish();
       writer.close();
-      StagedInstall.install(FS, writer.staging(), target);
+      StagedInstall.install(fs, writer.staging(), target);
+      installed = true;
       TransferReport report = new TransferReport(target, files.size(), writer.bytesReceived(),
           Duration.ofNanos(System.nanoTime() - start));
       log.info("installed a checkpoint of {} files, {} bytes into {} in {} ms", report.files(), report.bytes(),
           target, report.duration().toMillis());
       return report;
     } catch (IOException e) {
-      throw discard(writer, new StrataException("installing the received checkpoint into " + target + " failed: "
-          + e.getMessage(), e));
-    } catch (RuntimeException e) {
-      throw discard(writer, e);
+      throw new StrataException("installing the received checkpoint into " + target + " failed: "
+          + e.getMessage(), e);
+    } finally {
+      if (!installed) {
+        discard(writer); // whatever failed, an Error too
+      }
     }
   }
 
-  private static RuntimeException discard(StagingWriter writer, RuntimeException failure) {
+  private void discard(StagingWriter writer) {
     try {
       writer.close();
-    } catch (IOException e) {
-      failure.addSuppressed(e);
+    } catch (IOException | RuntimeException e) {
+      log.debug("closing a failed transfer's file: {}", e.toString());
     }
     deleteQuietly(writer.staging());
-    return new CompletionException(failure);
   }
 
   /** Our own failures say what was wrong already; the stream's get told what they mean here. */
-  private static RuntimeException explain(Throwable failure, StagingWriter writer, Path target,
-      TransferSettings settings) {
+  private RuntimeException explain(Throwable failure, StagingWriter writer, Path target) {
     if (failure instanceof StrataException e) {
       return e;
     }
@@ -244,9 +259,9 @@ public final class CheckpointTransfer {
     return t;
   }
 
-  private static void deleteQuietly(Path dir) {
+  private void deleteQuietly(Path dir) {
     try {
-      TransferDirectories.deleteRecursively(FS, dir);
+      TransferDirectories.deleteRecursively(fs, dir);
     } catch (IOException e) {
       log.warn("deleting {} failed; CheckpointTransfer.deleteLeftovers removes it: {}", dir, e.toString());
     }

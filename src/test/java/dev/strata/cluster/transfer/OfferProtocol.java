@@ -10,10 +10,11 @@ import akka.serialization.SerializerWithStringManifest;
 import akka.stream.SourceRef;
 import akka.stream.StreamRefResolver;
 import akka.util.ByteString;
-import dev.strata.Strata;
 import java.io.NotSerializableException;
 import java.nio.charset.StandardCharsets;
+import java.util.concurrent.CompletionStage;
 import java.util.function.BiFunction;
+import java.util.function.Supplier;
 
 /**
  * The tests' way of handing a checkpoint from one node to another, as a cluster's protocol would:
@@ -34,14 +35,14 @@ final class OfferProtocol {
   private OfferProtocol() {}
 
   /**
-   * Offers a checkpoint of {@code store} to each requester, its stream passed through
+   * Offers a checkpoint ({@code offer} takes it) to each requester, its stream passed through
    * {@code tamper} (given the sender's system and the genuine ref, it returns the ref to send): the
    * tests' way to damage, cut or stall the bytes in transit.
    */
-  static Behavior<Request> offerer(Strata store,
+  static Behavior<Request> offerer(Supplier<CompletionStage<SourceRef<ByteString>>> offer,
       BiFunction<akka.actor.typed.ActorSystem<?>, SourceRef<ByteString>, SourceRef<ByteString>> tamper) {
     return Behaviors.setup(ctx -> Behaviors.receiveMessage(request -> {
-      CheckpointTransfer.offer(ctx.getSystem(), store).whenComplete((ref, failure) -> request.replyTo().tell(
+      offer.get().whenComplete((ref, failure) -> request.replyTo().tell(
           failure == null ? new Offered(tamper.apply(ctx.getSystem(), ref), null) : new Offered(null, failure.toString())));
       return Behaviors.same();
     }));

@@ -26,7 +26,9 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.CompletionStage;
 import java.util.function.BiFunction;
+import java.util.function.Supplier;
 import java.util.function.BooleanSupplier;
 import java.util.stream.Stream;
 
@@ -73,7 +75,14 @@ final class TransferHarness {
    */
   static SourceRef<ByteString> requestOffer(ActorSystem<?> sender, ActorSystem<?> receiver, Strata store,
       BiFunction<ActorSystem<?>, SourceRef<ByteString>, SourceRef<ByteString>> tamper) throws Exception {
-    ActorRef<OfferProtocol.Request> local = sender.systemActorOf(OfferProtocol.offerer(store, tamper),
+    return requestOffer(sender, receiver, () -> CheckpointTransfer.offer(sender, store), tamper);
+  }
+
+  /** As above, the offer made by {@code offer}. */
+  static SourceRef<ByteString> requestOffer(ActorSystem<?> sender, ActorSystem<?> receiver,
+      Supplier<CompletionStage<SourceRef<ByteString>>> offer,
+      BiFunction<ActorSystem<?>, SourceRef<ByteString>, SourceRef<ByteString>> tamper) throws Exception {
+    ActorRef<OfferProtocol.Request> local = sender.systemActorOf(OfferProtocol.offerer(offer, tamper),
         "offerer-" + OFFERERS.incrementAndGet(), Props.empty());
     // Resolved from its string form, so that the receiver's messages go over Artery, not in memory.
     ActorRef<OfferProtocol.Request> remote = ActorRefResolver.get(receiver)
