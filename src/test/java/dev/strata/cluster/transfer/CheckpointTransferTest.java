@@ -297,6 +297,22 @@ class CheckpointTransferTest {
   }
 
   @Test
+  void anOfferNobodyTakesUpExpiresAndDeletesItsCheckpoint() throws Exception {
+    ActorSystem<Void> impatient = TransferHarness.newNode("impatient",
+        "akka.stream.materializer.stream-ref.subscription-timeout = 3 s");
+    try (Strata store = Strata.open(impatient, senderRoot.resolve("store"), TransferHarness.smallTables())) {
+      TransferHarness.fillWithSstsAndWalTail(store, 1_000, 100);
+      CheckpointTransfer.offer(impatient, store).toCompletableFuture().get(STUCK_SECONDS, TimeUnit.SECONDS);
+      assertTrue(holdsEntryWith(senderRoot, TransferDirectories.OUTGOING), "the checkpoint waits for a taker");
+
+      TransferHarness.await(() -> !holdsEntryWith(senderRoot, TransferDirectories.OUTGOING),
+          "the expired offer deletes its checkpoint");
+    } finally {
+      TransferHarness.terminate(impatient);
+    }
+  }
+
+  @Test
   void aClosedStoreMakesNoOfferAndLeavesNoScratch() throws Exception {
     Strata store = newStore();
     store.put(b("k"), b("v"));

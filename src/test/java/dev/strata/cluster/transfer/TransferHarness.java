@@ -45,7 +45,12 @@ final class TransferHarness {
   private TransferHarness() {}
 
   static ActorSystem<Void> newNode(String name) {
-    Config config = ConfigFactory.parseString("""
+    return newNode(name, "");
+  }
+
+  /** A node with {@code overrides} (HOCON) over the tests' configuration. */
+  static ActorSystem<Void> newNode(String name, String overrides) {
+    Config config = ConfigFactory.parseString(overrides).withFallback(ConfigFactory.parseString("""
         akka.actor.provider = remote
         akka.remote.artery.canonical.hostname = 127.0.0.1
         akka.remote.artery.canonical.port = 0
@@ -55,7 +60,7 @@ final class TransferHarness {
         }
         akka.coordinated-shutdown.run-by-jvm-shutdown-hook = off
         strata.cluster.transfer.idle-timeout = 10 s
-        """).withFallback(ConfigFactory.load());
+        """)).withFallback(ConfigFactory.load());
     return ActorSystem.create(Behaviors.empty(), name, config);
   }
 
