@@ -79,7 +79,7 @@ final class VersionSet {
     this.nextFileNumber = new AtomicLong(recovered.nextFileNumber());
     Memtable first = new Memtable(nextFileNumber.getAndIncrement(), options.memtableSizeBytes());
     this.cell = new ReadStateCell(ReadState.initial(first, List.of(), recovered.levels()));
-    this.picker = CompactionPicker.of(options.compaction());
+    this.picker = CompactionPicker.of(options.compaction(), options.memtableSizeBytes());
   }
 
   /** Where readers acquire the published state. */
