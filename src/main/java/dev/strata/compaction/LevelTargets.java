@@ -4,7 +4,9 @@ import dev.strata.CompactionOptions;
 
 /**
  * The leveled strategy's dynamic level sizes, public so that tools ({@code strata lsm}) report
- * compaction debt with the very rule the {@link LeveledPicker} compacts by. Stateless.
+ * compaction debt with the rule the {@link LeveledPicker} compacts by: the picker uses
+ * {@link #of(LevelShape, CompactionOptions, long)} with its store's L0 batch, a tool that does not
+ * know the memtable size the plain {@link #of(LevelShape, CompactionOptions)}. Stateless.
  */
 public final class LevelTargets {
   private LevelTargets() {}
