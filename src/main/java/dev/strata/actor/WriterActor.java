@@ -44,10 +44,11 @@ import org.slf4j.LoggerFactory;
  * <p><b>Compaction.</b> After every flush and every compaction the writer asks the strategy's
  * picker for the next task and runs it on the blocking dispatcher; {@code compact()} requests go
  * first, alone. Up to {@code maxCompactions} run at once, each picked beside the running ones (no
- * shared file, no key range of a level written by two), and each result is installed here. Write stalls follow from L0: past the slowdown trigger writes lose their fast
- * path (the engine refuses it) and come through here one by one; at the stop trigger flushes wait
- * for the running compaction, so the frozen memtables fill and writes wait in the mailbox until
- * the compaction's result is installed. Held, never dropped or failed; the time shows in stats.
+ * shared file, no key range of a level written by two), and each result is installed here. Write
+ * stalls follow from L0: past the slowdown trigger writes lose their fast path (the engine refuses
+ * it) and come through here one by one; at the stop trigger flushes wait for the running
+ * compactions, so the frozen memtables fill and writes wait in the mailbox until a compaction's
+ * result is installed. Held, never dropped or failed; the time shows in stats.
  *
  * <p><b>Group commit.</b> With {@code syncWrites}, every write comes through the mailbox. The
  * writer applies it (WAL append and memtable insert), holds its acknowledgement, and sends itself

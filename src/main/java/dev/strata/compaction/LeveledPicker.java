@@ -40,7 +40,10 @@ final class LeveledPicker implements CompactionPicker {
         : flushBytes * level0FileTrigger;
   }
 
-  /** Target sizes of levels 1..maxLevels (index 0 unused): see {@link LevelTargets#of(LevelShape, CompactionOptions, long)}. */
+  /**
+   * Target sizes of levels 1..maxLevels (index 0 unused): see
+   * {@link LevelTargets#of(LevelShape, CompactionOptions, long)}.
+   */
   long[] targets(LevelShape shape) {
     return LevelTargets.of(shape, options, level0Bytes);
   }
@@ -95,7 +98,8 @@ final class LeveledPicker implements CompactionPicker {
         levels.add(i);
       }
     }
-    levels.sort((a, b) -> priority[a] != priority[b] ? Double.compare(priority[b], priority[a]) : Integer.compare(a, b));
+    levels.sort((a, b) -> priority[a] != priority[b] ? Double.compare(priority[b], priority[a])
+        : Integer.compare(a, b));
     for (int level : levels) {
       String ratio = target[level] == 0 ? "above base level L" + base
           : String.format("%d/%d B = %.2f", shape.bytes(level), target[level], priority[level]);
@@ -170,11 +174,11 @@ final class LeveledPicker implements CompactionPicker {
   /**
    * {@code files}, cheapest to move into {@code next} first: by the overlapping ratio, (bytes of
    * the files of {@code next} a file overlaps) / (its own bytes), which is what its merge rewrites
-   * per byte it moves; the oldest (smallest number) first on a tie. RocksDB's {@code kMinOverlappingRatio}: under random
-   * writes every file of a level holds about the same data per key, so the file that meets the
-   * least of the next level is the cheapest to move, and one that meets nothing moves without a
-   * rewrite (a trivial move). Always moving the oldest file instead wrote 6.22x against this
-   * rule's 5.39x in compaction-sim's 10M-key fill.
+   * per byte it moves; the oldest (smallest number) first on a tie. RocksDB's
+   * {@code kMinOverlappingRatio}: under random writes every file of a level holds about the same
+   * data per key, so the file that meets the least of the next level is the cheapest to move, and
+   * one that meets nothing moves without a rewrite (a trivial move). Always moving the oldest
+   * file instead wrote 6.22x against this rule's 5.39x in compaction-sim's 10M-key fill.
    */
   static List<FileMeta> byOverlappingRatio(List<FileMeta> files, List<FileMeta> next) {
     List<FileMeta> sorted = new ArrayList<>(files);
@@ -182,7 +186,8 @@ final class LeveledPicker implements CompactionPicker {
     for (FileMeta f : files) {
       ratio.put(f.number(), overlappingRatio(f, next));
     }
-    sorted.sort(Comparator.<FileMeta>comparingDouble(f -> ratio.get(f.number())).thenComparingLong(FileMeta::number));
+    sorted.sort(Comparator.<FileMeta>comparingDouble(f -> ratio.get(f.number()))
+        .thenComparingLong(FileMeta::number));
     return sorted;
   }
 

@@ -363,7 +363,7 @@ public final class WriterControl {
     events.compactionCompleted(info, compactionReason);
   }
 
-  /** As {@link #compactionCompleted(CompactionInfo)}, for a compaction planned for {@code reason} (one of several running). */
+  /** As {@link #compactionCompleted(CompactionInfo)}, for a compaction planned for {@code reason}. */
   public void compactionCompleted(CompactionInfo info, String reason) {
     events.compactionCompleted(info, reason);
   }

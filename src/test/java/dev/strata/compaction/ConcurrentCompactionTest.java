@@ -100,7 +100,8 @@ class ConcurrentCompactionTest {
       slow.set(false);
       db.waitForCompactions();
       for (var e : model.entrySet()) {
-        assertArrayEquals(e.getValue(), db.get(e.getKey().getBytes(StandardCharsets.UTF_8)), e.getKey() + " (seed " + seed + ")");
+        assertArrayEquals(e.getValue(), db.get(e.getKey().getBytes(StandardCharsets.UTF_8)),
+            e.getKey() + " (seed " + seed + ")");
       }
       assertEquals(model.size(), countKeys(db), "a scan sees every key once (seed " + seed + ")");
       db.close();
@@ -120,7 +121,8 @@ class ConcurrentCompactionTest {
           + " at once");
       // The listeners hear begins and ends one at a time in the order the writer emits them, so
       // two begins without an end between them are two compactions running at once.
-      assertEquals(2, inFlight.most, "two compactions never ran at once in " + inFlight.compactions + " (seed " + seed + ")");
+      assertEquals(2, inFlight.most,
+          "two compactions never ran at once in " + inFlight.compactions + " (seed " + seed + ")");
     }
   }
 
