@@ -3,10 +3,13 @@ package dev.strata;
 import java.util.List;
 
 /**
- * A compaction about to start, as {@link StrataListener#onCompactionBegin} hears of it. Compactions
- * run one at a time, so each is followed by its {@link StrataListener#onCompactionCompleted} before
- * the next one begins, unless it fails ({@link StrataListener#onBackgroundError}) or
- * {@code close()} cancels it (no event: its outputs are deleted, its inputs stay).
+ * A compaction about to start, as {@link StrataListener#onCompactionBegin} hears of it. With the
+ * default blocking dispatcher (two threads) compactions run one at a time, so each is followed by
+ * its {@link StrataListener#onCompactionCompleted} before the next one begins, unless it fails
+ * ({@link StrataListener#onBackgroundError}) or {@code close()} cancels it (no event: its outputs
+ * are deleted, its inputs stay). With more threads, leveled compactions of disjoint files and key
+ * ranges may run side by side (the dispatcher's threads less one at most): match a completion to
+ * its begin by {@code inputFileNumbers}, which no two running compactions share.
  *
  * @param inputFileNumbers the SSTs it will replace (in the order of {@code inputLevels})
  * @param inputLevels the level each input sits at

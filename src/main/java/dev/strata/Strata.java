@@ -274,6 +274,18 @@ public final class Strata implements AutoCloseable {
     return start(system, dir, options, ownsSystem, DiskFileSystem.INSTANCE);
   }
 
+  /**
+   * Compactions that may run at once: the blocking dispatcher's threads less one, which stays for
+   * flushes (a flush waiting behind compactions would stall writes), and at least one. With the
+   * default pool of 2, one at a time; a larger {@code fixed-pool-size} lets the leveled strategy
+   * run compactions of disjoint key ranges side by side (RocksDB's max_background_jobs).
+   */
+  static int maxBackgroundCompactions(ActorSystem<?> system) {
+    String poolSize = BLOCKING_DISPATCHER + ".thread-pool-executor.fixed-pool-size";
+    com.typesafe.config.Config config = system.settings().config();
+    return config.hasPath(poolSize) ? Math.max(1, config.getInt(poolSize) - 1) : 1;
+  }
+
   private static Strata start(ActorSystem<?> system, Path dir, StrataOptions options, boolean ownsSystem,
       FileSystem fs) {
     for (String d : new String[] {WRITER_DISPATCHER, BLOCKING_DISPATCHER, WAL_DISPATCHER, CALLBACK_DISPATCHER,
@@ -293,7 +305,7 @@ public final class Strata implements AutoCloseable {
     // A writer stopping unexpectedly puts the store into its error state itself (see WriterActor).
     Runnable onWriterStop = replies::writerStopped;
     ActorRef<WriterActor.Command> writer = system.systemActorOf(
-        WriterActor.create(engine.writerControl(), blocking, onWriterStop),
+        WriterActor.create(engine.writerControl(), blocking, maxBackgroundCompactions(system), onWriterStop),
         "strata-writer-" + INSTANCES.incrementAndGet(),
         Props.empty().withNext(DispatcherSelector.fromConfig(WRITER_DISPATCHER)));
     engine.attach(new ActorWriterSignals(writer));

@@ -35,7 +35,7 @@ import java.util.Objects;
  * @param pendingCompactionBytes estimated bytes compaction must still rewrite to bring every level
  *     within its strategy's bounds (RocksDB's {@code estimate-pending-compaction-bytes}); 0 when the
  *     tree is within them. With {@code CompactionOptions.none()}, what leveled compaction would owe
- * @param runningCompactions compactions running now (0 or 1: the writer runs one at a time)
+ * @param runningCompactions compactions running now (at most the blocking dispatcher's threads less one)
  * @param runningFlushes flushes writing an SST now (0 or 1)
  * @param openSnapshots open snapshots and transactions, each of which pins the versions it reads
  * @param oldestSnapshotSequence the sequence the oldest open snapshot or transaction reads at, or

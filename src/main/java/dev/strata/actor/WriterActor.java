@@ -42,11 +42,13 @@ import org.slf4j.LoggerFactory;
  * arrival order, and apply as soon as a flush makes room.
  *
  * <p><b>Compaction.</b> After every flush and every compaction the writer asks the strategy's
- * picker for the next task and runs it on the blocking dispatcher, one at a time; {@code compact()}
- * requests go first. Write stalls follow from L0: past the slowdown trigger writes lose their fast
- * path (the engine refuses it) and come through here one by one; at the stop trigger flushes wait
- * for the running compaction, so the frozen memtables fill and writes wait in the mailbox until
- * the compaction's result is installed. Held, never dropped or failed; the time shows in stats.
+ * picker for the next task and runs it on the blocking dispatcher; {@code compact()} requests go
+ * first, alone. Up to {@code maxCompactions} run at once, each picked beside the running ones (no
+ * shared file, no key range of a level written by two), and each result is installed here. Write
+ * stalls follow from L0: past the slowdown trigger writes lose their fast path (the engine refuses
+ * it) and come through here one by one; at the stop trigger flushes wait for the running
+ * compactions, so the frozen memtables fill and writes wait in the mailbox until a compaction's
+ * result is installed. Held, never dropped or failed; the time shows in stats.
  *
  * <p><b>Group commit.</b> With {@code syncWrites}, every write comes through the mailbox. The
  * writer applies it (WAL append and memtable insert), holds its acknowledgement, and sends itself
@@ -178,13 +180,10 @@ public final class WriterActor extends AbstractBehavior<WriterActor.Command> {
   private Duration retryDelay = Duration.ofMillis(FIRST_RETRY_MILLIS);
   /** The running flush, or compaction, retries work that failed recoverably: its success ends the error. */
   private boolean flushIsRetry;
-  private boolean compactionIsRetry;
   /** A full compaction (compact()) failed recoverably: the retry is a full compaction too. */
   private boolean retryFullCompaction;
   /** Runs once the writer has stopped and failed everything it held. */
   private final Runnable onStop;
-  /** The job of {@link #running}, so that a writer stopping under it can let its inputs go. */
-  private CompletableFuture<List<SstFile>> runningJob;
   /** The running flush's job, so that a writer stopping under it can close the file it writes. */
   private CompletableFuture<SstFile> flushJob;
   private final ArrayDeque<Write> queue = new ArrayDeque<>();
@@ -192,10 +191,14 @@ public final class WriterActor extends AbstractBehavior<WriterActor.Command> {
   /** Applied synced writes whose acknowledgement waits for the next fsync. */
   private final List<CompletableFuture<Void>> awaitingSync = new ArrayList<>();
   private boolean syncScheduled;
-  /** The compaction running on the blocking dispatcher, or null. */
-  private CompactionPlan running;
-  /** System.nanoTime() when the running compaction started, for its listeners' duration. */
-  private long compactionStarted;
+  /**
+   * The compactions running on the blocking dispatcher, oldest first: at most
+   * {@link #maxCompactions}, and more than one only when the strategy picked each beside the
+   * others (disjoint files and key ranges; see CompactionPicker#pick(LevelShape, List)).
+   */
+  private final List<RunningCompaction> running = new ArrayList<>();
+  /** The most compactions that run at once; 1 keeps the blocking dispatcher's other threads for flushes. */
+  private final int maxCompactions;
   /** compact() requests waiting for the next full compaction to start. */
   private final List<CompletableFuture<Void>> compactRequests = new ArrayList<>();
   /** compact() requests answered when the running compaction is installed. */
@@ -227,14 +230,28 @@ public final class WriterActor extends AbstractBehavior<WriterActor.Command> {
 
   /** As {@link #create(WriterControl, Executor)}; {@code onStop} runs on the writer's thread once it stopped. */
   public static Behavior<Command> create(WriterControl control, Executor blocking, Runnable onStop) {
-    return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> new WriterActor(ctx, timers, control, blocking, onStop)));
+    return create(control, blocking, 1, onStop);
+  }
+
+  /**
+   * As {@link #create(WriterControl, Executor, Runnable)}, running up to {@code maxCompactions}
+   * background compactions at once when the strategy finds tasks that can run side by side.
+   */
+  public static Behavior<Command> create(WriterControl control, Executor blocking, int maxCompactions,
+      Runnable onStop) {
+    if (maxCompactions < 1) {
+      throw new IllegalArgumentException("maxCompactions must be at least 1: " + maxCompactions);
+    }
+    return Behaviors.setup(ctx -> Behaviors.withTimers(timers ->
+        new WriterActor(ctx, timers, control, blocking, maxCompactions, onStop)));
   }
 
   private WriterActor(ActorContext<Command> ctx, TimerScheduler<Command> timers, WriterControl control,
-      Executor blocking, Runnable onStop) {
+      Executor blocking, int maxCompactions, Runnable onStop) {
     super(ctx);
     this.control = control;
     this.blocking = blocking;
+    this.maxCompactions = maxCompactions;
     this.timers = timers;
     this.onStop = onStop;
     Duration statsInterval = control.options().statsLogInterval();
@@ -395,15 +412,37 @@ public final class WriterActor extends AbstractBehavior<WriterActor.Command> {
   }
 
   /**
-   * Starts the next compaction unless one runs already: a full one when {@code compact()} calls
-   * wait, else whatever the strategy picks. Runs after every flush and every compaction, so the
-   * tree is brought back within its bounds one task at a time. None starts while closing, or in
-   * the error state.
+   * Starts the next compaction when none runs: a full one when {@code compact()} calls wait, else
+   * whatever the strategy picks. Then, up to {@link #maxCompactions}, more that the strategy picks
+   * beside the running ones (never beside a full compaction, nor while a full one waits to start).
+   * Runs after every flush and every compaction, so the tree is brought back within its bounds.
+   * None starts while closing, or in the error state.
    */
   private void startCompaction() {
-    if (running != null || control.backgroundError() != null) {
+    if (control.backgroundError() != null) {
       return;
     }
+    if (running.isEmpty()) {
+      startFirstCompaction();
+    }
+    while (!running.isEmpty() && running.size() < maxCompactions && compactRequests.isEmpty()
+        && closeRequest == null && !running.get(0).plan().full() && control.backgroundError() == null) {
+      CompactionPlan plan;
+      try {
+        plan = control.planCompactionBeside(running.stream().map(RunningCompaction::plan).toList());
+      } catch (RuntimeException e) {
+        control.fail(e);
+        return;
+      }
+      if (plan == null) {
+        return;
+      }
+      launchCompaction(plan, false);
+    }
+  }
+
+  /** Starts a full compaction for waiting compact() calls, else what the strategy wants, else a read-triggered one. */
+  private void startFirstCompaction() {
     CompactionPlan plan;
     try {
       if (!compactRequests.isEmpty()) {
@@ -435,25 +474,40 @@ public final class WriterActor extends AbstractBehavior<WriterActor.Command> {
     if (plan == null) {
       return;
     }
-    launchCompaction(plan);
+    launchCompaction(plan, false);
   }
 
-  private void launchCompaction(CompactionPlan plan) {
-    running = plan;
-    compactionStarted = System.nanoTime();
+  /**
+   * A compaction on the blocking dispatcher: its plan, its job (so that a writer stopping under it
+   * can let its inputs go), System.nanoTime() when it started (its listeners' duration), and
+   * whether it retries work that failed recoverably (its success ends the error).
+   */
+  private record RunningCompaction(CompactionPlan plan, CompletableFuture<List<SstFile>> job, long startedNanos,
+      boolean retry) {}
+
+  private void launchCompaction(CompactionPlan plan, boolean retry) {
+    long started = System.nanoTime();
     control.compactionBegin(plan);
     CompactionPlan job = plan;
     CompletableFuture<List<SstFile>> outputs = CompletableFuture.supplyAsync(() -> control.runCompaction(job), blocking);
-    runningJob = outputs;
+    running.add(new RunningCompaction(plan, outputs, started, retry));
     getContext().pipeToSelf(outputs, (files, err) ->
         new CompactionFinished(job, files, err == null ? null : unwrap(err)));
   }
 
   private Behavior<Command> onCompactionFinished(CompactionFinished msg) {
-    running = null;
-    runningJob = null;
-    boolean retry = compactionIsRetry;
-    compactionIsRetry = false;
+    RunningCompaction finished = null;
+    for (Iterator<RunningCompaction> it = running.iterator(); it.hasNext(); ) {
+      RunningCompaction r = it.next();
+      if (r.plan() == msg.plan()) {
+        finished = r;
+        it.remove();
+      }
+    }
+    if (finished == null) {
+      throw new IllegalStateException("a compaction finished that the writer did not run: " + msg.plan().task());
+    }
+    boolean retry = finished.retry();
     RuntimeException failure = null;
     if (msg.failure() instanceof CompactionCancelledException) {
       control.abandonCompaction(msg.plan());
@@ -469,7 +523,8 @@ public final class WriterActor extends AbstractBehavior<WriterActor.Command> {
     } else {
       try {
         control.installCompaction(msg.plan(), msg.outputs());
-        control.compactionCompleted(compactionInfo(msg.plan(), msg.outputs()));
+        control.compactionCompleted(compactionInfo(msg.plan(), msg.outputs(), finished.startedNanos()),
+            msg.plan().task().reason());
         if (retry) {
           recovered();
         }
@@ -497,13 +552,13 @@ public final class WriterActor extends AbstractBehavior<WriterActor.Command> {
   }
 
   /** What the listeners hear of an installed compaction; a trivial move reads and writes nothing. */
-  private CompactionInfo compactionInfo(CompactionPlan plan, List<SstFile> outputs) {
+  private CompactionInfo compactionInfo(CompactionPlan plan, List<SstFile> outputs, long startedNanos) {
     boolean moved = plan.trivialMove();
     long read = moved ? 0 : plan.inputs().stream().mapToLong(SstFile::fileSize).sum();
     long written = moved ? 0 : outputs.stream().mapToLong(SstFile::fileSize).sum();
     return new CompactionInfo(plan.inputs().stream().map(SstFile::number).toList(), plan.inputLevels(),
         outputs.stream().map(SstFile::number).toList(), plan.outputLevel(), read, written,
-        Duration.ofNanos(System.nanoTime() - compactionStarted), moved);
+        Duration.ofNanos(System.nanoTime() - startedNanos), moved);
   }
 
   /**
@@ -544,11 +599,9 @@ public final class WriterActor extends AbstractBehavior<WriterActor.Command> {
 
   private Behavior<Command> onClose(Close msg) {
     closeRequest = msg.done();
-    if (running != null) {
-      // A background compaction can wait for the next open, and a full one (compact()) would
-      // hold the close for as long as it takes: the compact() call fails instead.
-      running.cancel();
-    }
+    // A background compaction can wait for the next open, and a full one (compact()) would hold
+    // the close for as long as it takes: the compact() call fails instead.
+    running.forEach(r -> r.plan().cancel());
     compactRequests.forEach(done -> done.completeExceptionally(closed("compact() was not started before close()")));
     compactRequests.clear();
     return settle();
@@ -591,18 +644,17 @@ public final class WriterActor extends AbstractBehavior<WriterActor.Command> {
     idleWaiters.forEach(done -> done.completeExceptionally(failure));
     idleWaiters.clear();
     completeAwaitingSync(failure);
-    if (running != null) {
-      CompactionPlan plan = running;
+    for (RunningCompaction r : running) {
+      CompactionPlan plan = r.plan();
       plan.cancel();
-      runningJob.whenComplete((outputs, err) -> {
+      r.job().whenComplete((outputs, err) -> {
         control.abandonCompaction(plan);
         if (outputs != null && !plan.trivialMove()) {
           outputs.forEach(WriterActor::closeReader);
         }
       });
-      running = null;
-      runningJob = null;
     }
+    running.clear();
     if (flushRunning) {
       // Its SST is an orphan, which the next open deletes; only its handle is left to close here.
       flushJob.thenAccept(WriterActor::closeReader);
@@ -703,7 +755,7 @@ public final class WriterActor extends AbstractBehavior<WriterActor.Command> {
     if (!control.errorIsRecoverable() || closeRequest != null) {
       return settle(); // recovered, or a hard error came, or the store is closing
     }
-    if (flushRunning || running != null) {
+    if (flushRunning || !running.isEmpty()) {
       // A job started before the error is still running: retry after it, one back-off from now.
       timers.startSingleTimer(RetryBackgroundWork.INSTANCE, RetryBackgroundWork.INSTANCE, retryDelay);
       return this;
@@ -728,8 +780,7 @@ public final class WriterActor extends AbstractBehavior<WriterActor.Command> {
       drainQueue();
       startCompaction();
     } else {
-      compactionIsRetry = true;
-      launchCompaction(plan);
+      launchCompaction(plan, true);
     }
     return settle();
   }
@@ -770,7 +821,7 @@ public final class WriterActor extends AbstractBehavior<WriterActor.Command> {
     // At the L0 stop trigger, flushes wait for the running compaction; memtables then fill up and
     // writes queue here. Only while a compaction runs, which will pick again when it finishes: if
     // the strategy wants none, holding would wait forever. A closing store flushes regardless.
-    if (running != null && closeRequest == null && control.l0AtStopTrigger()) {
+    if (!running.isEmpty() && closeRequest == null && control.l0AtStopTrigger()) {
       return;
     }
     launchFlush(oldest);
@@ -802,7 +853,7 @@ public final class WriterActor extends AbstractBehavior<WriterActor.Command> {
             if (stallStartNanos == 0) {
               stallStartNanos = System.nanoTime();
               // The flush that would make room is held at the L0 stop trigger (see startFlush), or runs.
-              stallCause = running != null && control.l0AtStopTrigger()
+              stallCause = !running.isEmpty() && control.l0AtStopTrigger()
                   ? WriteStallCause.TOO_MANY_L0_FILES : WriteStallCause.TOO_MANY_IMMUTABLE_MEMTABLES;
               control.writeStallBegan(stallCause);
             }
@@ -848,7 +899,7 @@ public final class WriterActor extends AbstractBehavior<WriterActor.Command> {
     if (err != null) {
       failEverythingWaiting(err);
     }
-    if (!idleWaiters.isEmpty() && running == null && !flushRunning && compactRequests.isEmpty()
+    if (!idleWaiters.isEmpty() && running.isEmpty() && !flushRunning && compactRequests.isEmpty()
         && control.current().immutables().length == 0) {
       // startCompaction ran after the last install and found nothing to pick: the tree is settled.
       idleWaiters.forEach(done -> done.complete(null));
@@ -867,7 +918,7 @@ public final class WriterActor extends AbstractBehavior<WriterActor.Command> {
         s = control.current();
       }
       boolean memtablesLeft = flushAll && (s.immutables().length > 0 || !s.mutable().isEmpty());
-      if (!queue.isEmpty() || flushRunning || running != null || memtablesLeft || checkpointsRunning > 0) {
+      if (!queue.isEmpty() || flushRunning || !running.isEmpty() || memtablesLeft || checkpointsRunning > 0) {
         return this;
       }
       RuntimeException failure = null;
@@ -884,7 +935,7 @@ public final class WriterActor extends AbstractBehavior<WriterActor.Command> {
         closeRequest.completeExceptionally(failure);
       }
     } else {
-      if (flushRunning || running != null) {
+      if (flushRunning || !running.isEmpty()) {
         return this;
       }
       closeRequest.completeExceptionally(releaseResources(new StrataException("store closed in read-only error state; "

@@ -33,14 +33,28 @@ public final class PendingCompaction {
 
   /** The bytes compaction must rewrite to bring {@code shape} within the bounds of {@code options}' strategy. */
   public static long estimate(LevelShape shape, CompactionOptions options) {
+    return estimate(shape, options, 0);
+  }
+
+  /**
+   * As {@link #estimate(LevelShape, CompactionOptions)} for a store whose flushes write about
+   * {@code flushBytes} each, which the leveled targets depend on (see {@link LevelTargets}).
+   */
+  public static long estimate(LevelShape shape, CompactionOptions options, long flushBytes) {
     return switch (options.strategy()) {
-      case LEVELED, NONE -> leveled(shape, options);
-      case TIERED, SIMPLE_LEVELED -> simulated(shape, CompactionPicker.of(options));
+      case LEVELED, NONE -> leveled(shape, options, flushBytes);
+      case TIERED, SIMPLE_LEVELED -> simulated(shape, CompactionPicker.of(options, flushBytes));
     };
   }
 
   static long leveled(LevelShape shape, CompactionOptions options) {
-    long[] target = LevelTargets.of(shape, options);
+    return leveled(shape, options, 0);
+  }
+
+  static long leveled(LevelShape shape, CompactionOptions options, long flushBytes) {
+    long level0Bytes = flushBytes > Long.MAX_VALUE / options.level0FileTrigger() ? Long.MAX_VALUE
+        : flushBytes * options.level0FileTrigger();
+    long[] target = LevelTargets.of(shape, options, level0Bytes);
     int maxLevels = options.maxLevels();
     long pending = 0;
     int l0Output = -1;

@@ -43,7 +43,7 @@ final class EngineStats {
 
   /** What the stats read from the engine's other parts at the moment of the picture. */
   record Now(CompactionOptions compaction, SnapshotRegistry.Pinned pinned, Throwable error, boolean recoverable,
-      boolean writesSlowed, boolean writesStopped) {}
+      boolean writesSlowed, boolean writesStopped, long flushBytes) {}
 
   /** Writes were held for {@code nanos}. */
   void recordStall(long nanos) {
@@ -77,7 +77,7 @@ final class EngineStats {
         c.userBytesWritten(), flushBytesWritten.get(), compactionBytesWritten.get(), c.walBytesWritten(),
         walSyncs.get(), cache.hits(), cache.misses(), c.lastSequence(), writeStallNanos.get(),
         longestWriteStallNanos.get(), compactions.get(), s.tableIndexBytes(), s.tableFilterBytes(),
-        PendingCompaction.estimate(shape(s), now.compaction()), runningCompactions.get(), runningFlushes.get(),
+        PendingCompaction.estimate(shape(s), now.compaction(), now.flushBytes()), runningCompactions.get(), runningFlushes.get(),
         now.pinned().count(), now.pinned().oldest(), c.currentWalBytes() + retiredWalBytes.get(),
         keys + sstKeys(s), now.error() == null ? "" : now.error().toString(), now.error() != null && now.recoverable(),
         now.writesSlowed(), now.writesStopped(), writeStalls.get(), compressionRatio(s));

@@ -391,7 +391,7 @@ public final class StoreEngine {
     ReadState s = cell.acquire();
     try {
       return stats.snapshot(s, writes.counters(), cache, new EngineStats.Now(options.compaction(), snapshots.pinned(),
-          errors.cause(), errors.isRecoverable(), writes.slowedDown(), writes.stalled()));
+          errors.cause(), errors.isRecoverable(), writes.slowedDown(), writes.stalled(), options.memtableSizeBytes()));
     } finally {
       s.unref();
     }

@@ -79,7 +79,7 @@ final class VersionSet {
     this.nextFileNumber = new AtomicLong(recovered.nextFileNumber());
     Memtable first = new Memtable(nextFileNumber.getAndIncrement(), options.memtableSizeBytes());
     this.cell = new ReadStateCell(ReadState.initial(first, List.of(), recovered.levels()));
-    this.picker = CompactionPicker.of(options.compaction());
+    this.picker = CompactionPicker.of(options.compaction(), options.memtableSizeBytes());
   }
 
   /** Where readers acquire the published state. */
@@ -133,8 +133,20 @@ final class VersionSet {
    * published read state: both change together, here.
    */
   CompactionPlan planCompaction(boolean full, long readTriggered) {
+    return planCompaction(full, readTriggered, List.of());
+  }
+
+  /**
+   * As {@link #planCompaction(boolean, long)}, beside the {@code running} compactions (planned
+   * here, not yet installed): the strategy's pick that may run beside them, or null. Neither a full
+   * nor a read-triggered compaction is planned beside running ones.
+   */
+  CompactionPlan planCompaction(boolean full, long readTriggered, List<CompactionTask> running) {
+    if (!running.isEmpty() && (full || readTriggered >= 0)) {
+      throw new IllegalArgumentException("a full or read-triggered compaction runs alone, not beside " + running);
+    }
     LevelShape shape = LevelShape.from(manifest);
-    CompactionTask task = full ? picker.fullCompaction(shape) : picker.pick(shape).orElse(null);
+    CompactionTask task = full ? picker.fullCompaction(shape) : picker.pick(shape, running).orElse(null);
     if (task == null && !full && readTriggered >= 0) {
       task = picker.pickForReads(shape, readTriggered).orElse(null);
     }

@@ -51,7 +51,7 @@ public final class WriterControl {
   private final Runnable releaseResources;
   private final StoreEvents events;
   private final Supplier<StrataStats> stats;
-  /** The reason the running compaction was planned for, for its log line (compactions run one at a time). */
+  /** The reason the last compaction begun was planned for, for the log line of compactionCompleted(info). */
   private String compactionReason;
   /** System.nanoTime() when L0 reached the slowdown trigger, or 0 while it is under it. */
   private long slowdownSince;
@@ -287,6 +287,15 @@ public final class WriterControl {
   }
 
   /**
+   * The compaction the strategy wants now that may run beside {@code running} (planned here, not
+   * yet installed; see {@link dev.strata.compaction.CompactionPicker#pick(dev.strata.compaction.LevelShape, List)}),
+   * or null.
+   */
+  public CompactionPlan planCompactionBeside(List<CompactionPlan> running) {
+    return versions.planCompaction(false, -1, running.stream().map(CompactionPlan::task).toList());
+  }
+
+  /**
    * Runs a planned compaction; on the blocking dispatcher, touching no shared state. An output for
    * L0 (a tiered merge of L0 files) is not split: each L0 file is one sorted run to the picker.
    */
@@ -352,6 +361,11 @@ public final class WriterControl {
   /** Logs an installed compaction and tells the listeners, on their own thread. */
   public void compactionCompleted(CompactionInfo info) {
     events.compactionCompleted(info, compactionReason);
+  }
+
+  /** As {@link #compactionCompleted(CompactionInfo)}, for a compaction planned for {@code reason}. */
+  public void compactionCompleted(CompactionInfo info, String reason) {
+    events.compactionCompleted(info, reason);
   }
 
   /** A planned compaction that will not be installed lets go of its inputs. */

@@ -21,10 +21,17 @@ import java.util.Map;
  * ----
  * L0[2,1] L1[3] -> L1 bottommost=true
  * </pre>
- * The arguments set knobs of the strategy's defaults, left to right. Each {@code Ln:} line lists
- * a level's files as {@code number:smallest-largest:size}; the handler orders them as the manifest
- * does (L0 newest first, other levels by smallest key). The output is the task
- * ({@link CompactionTask#summary()}) or {@code none}.
+ * The arguments set knobs of the strategy's defaults, left to right, and {@code flushBytes=N}
+ * the flush size the picker is built for ({@link CompactionPicker#of(CompactionOptions, long)}).
+ * Each {@code Ln:} line lists a level's files as {@code number:smallest-largest:size}; the handler
+ * orders them as the manifest does (L0 newest first, other levels by smallest key). A
+ * {@code running: L1[5] L2[7,8] -> L2} line (one per task, files named by number) lists
+ * compactions already running: the pick must be one that may run beside them. The output is the
+ * task ({@link CompactionTask#summary()}) or {@code none}.
+ *
+ * <p>The {@code targets} command takes the same input and prints the leveled targets
+ * ({@link LevelTargets}) of levels 1 to maxLevels and the base level:
+ * {@code L1=0 L2=100 L3=1000 base=L2}.
  */
 final class PickerCases {
   private PickerCases() {
@@ -36,19 +43,66 @@ final class PickerCases {
   }
 
   private static String pick(DataDriven.TestCase c, CompactionOptions defaults) {
-    if (!c.command().equals("pick")) {
-      throw c.error("unknown command '" + c.command() + "' (known: pick)");
+    if (!c.command().equals("pick") && !c.command().equals("targets")) {
+      throw c.error("unknown command '" + c.command() + "' (known: pick, targets)");
     }
     CompactionOptions options = applyOptions(defaults, c);
+    long flushBytes = c.keyValues().containsKey("flushBytes") ? Long.parseLong(c.keyValues().get("flushBytes")) : 0;
     List<List<FileMeta>> levels = new ArrayList<>();
+    List<String> running = new ArrayList<>();
     for (String line : c.inputLines()) {
-      parseLevel(levels, line.strip(), c);
+      if (line.strip().startsWith("running:")) {
+        running.add(line.strip().substring("running:".length()).strip());
+      } else {
+        parseLevel(levels, line.strip(), c);
+      }
     }
-    return CompactionPicker.of(options).pick(LevelShape.of(levels)).map(CompactionTask::summary).orElse("none");
+    LevelShape shape = LevelShape.of(levels);
+    if (c.command().equals("targets")) {
+      long level0Bytes = flushBytes * options.level0FileTrigger();
+      long[] target = LevelTargets.of(shape, options, level0Bytes);
+      StringBuilder sb = new StringBuilder();
+      for (int i = 1; i < target.length; i++) {
+        sb.append('L').append(i).append('=').append(target[i]).append(' ');
+      }
+      return sb.append("base=L").append(LevelTargets.baseLevel(target)).toString();
+    }
+    List<CompactionTask> tasks = new ArrayList<>();
+    for (String r : running) {
+      tasks.add(parseTask(shape, r, c));
+    }
+    return CompactionPicker.of(options, flushBytes).pick(shape, tasks).map(CompactionTask::summary).orElse("none");
+  }
+
+  /** {@code L1[5] L2[7,8] -> L2}: a task over files of {@code shape}, by number. */
+  private static CompactionTask parseTask(LevelShape shape, String text, DataDriven.TestCase c) {
+    String[] sides = text.split("->");
+    if (sides.length != 2 || !sides[1].strip().startsWith("L")) {
+      throw c.error("a running task is 'Ln[a,b] Lm[c] -> Lk', not '" + text + "'");
+    }
+    List<CompactionTask.Input> inputs = new ArrayList<>();
+    for (String in : sides[0].strip().split("\\s+")) {
+      int open = in.indexOf('[');
+      if (!in.startsWith("L") || open < 2 || !in.endsWith("]")) {
+        throw c.error("a running task's input is 'Ln[a,b]', not '" + in + "'");
+      }
+      int level = Integer.parseInt(in.substring(1, open));
+      List<FileMeta> files = new ArrayList<>();
+      for (String n : in.substring(open + 1, in.length() - 1).split(",")) {
+        long number = Long.parseLong(n.strip());
+        files.add(shape.level(level).stream().filter(f -> f.number() == number).findFirst()
+            .orElseThrow(() -> c.error("running task names file " + number + ", which L" + level + " does not hold")));
+      }
+      inputs.add(new CompactionTask.Input(level, files));
+    }
+    return new CompactionTask(inputs, Integer.parseInt(sides[1].strip().substring(1)), false, "running");
   }
 
   private static CompactionOptions applyOptions(CompactionOptions o, DataDriven.TestCase c) {
     for (Map.Entry<String, String> kv : c.keyValues().entrySet()) {
+      if (kv.getKey().equals("flushBytes")) {
+        continue;
+      }
       long v = Long.parseLong(kv.getValue());
       o = switch (kv.getKey()) {
         case "sizeRatioPercent" -> o.sizeRatioPercent((int) v);

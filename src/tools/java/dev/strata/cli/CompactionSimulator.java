@@ -120,7 +120,7 @@ final class CompactionSimulator {
   private int unsettledSteps;
 
   CompactionSimulator(CompactionOptions options, Model model) {
-    this(picker(options), options.maxLevels(), model);
+    this(picker(options, model.flushBytes()), options.maxLevels(), model);
   }
 
   /** A simulation of any picker; {@code levelSlots} levels below L0 are shown from the start. */
@@ -133,11 +133,11 @@ final class CompactionSimulator {
     this.shape = LevelShape.of(levels);
   }
 
-  private static CompactionPicker picker(CompactionOptions options) {
+  private static CompactionPicker picker(CompactionOptions options, long flushBytes) {
     if (options.strategy() == CompactionOptions.Strategy.NONE) {
       throw new IllegalArgumentException("strategy none never compacts: there is nothing to simulate");
     }
-    return CompactionPicker.of(options);
+    return CompactionPicker.of(options, flushBytes);
   }
 
   /** One flush, then every compaction the picker asks for. */
