@@ -16,7 +16,10 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.file.Files;
+import java.util.stream.Stream;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -48,6 +51,8 @@ final class PersistenceWorkload {
   private final Settings settings;
   private final Path dir;
   private final PrintStream out;
+  /** Voluntary context switches of this process when the current phase started, or -1. */
+  private long switchesAtStart = -1;
 
   PersistenceWorkload(PersistenceJournal journal, Settings settings, Path dir, PrintStream out) {
     this.journal = journal;
@@ -92,6 +97,7 @@ final class PersistenceWorkload {
 
   private PersistenceResult.Phase persist(String name, List<ActorRef> actors, int groupSize) throws Exception {
     List<CompletableFuture<Void>> done = new ArrayList<>();
+    switchesAtStart = voluntarySwitches();
     long cpu = processCpuNanos();
     long start = System.nanoTime();
     for (ActorRef actor : actors) {
@@ -113,6 +119,7 @@ final class PersistenceWorkload {
       throw new IllegalStateException("bench-start replayed events: the store was not new");
     }
     List<CompletableFuture<Long>> recovered = new ArrayList<>();
+    switchesAtStart = voluntarySwitches();
     long cpu = processCpuNanos();
     long start = System.nanoTime();
     for (int i = 0; i < settings.actors(); i++) {
@@ -144,6 +151,7 @@ final class PersistenceWorkload {
     long nanos = 0;
     long cpuNanos = 0;
     for (int run = 0; run < WARM_RUNS; run++) { // the last run is reported: a warm store and JIT
+      switchesAtStart = voluntarySwitches();
       long cpu = processCpuNanos();
       long start = System.nanoTime();
       events = query.currentEventsByTag(BenchPersistentActor.TAG, Offset.noOffset())
@@ -177,6 +185,7 @@ final class PersistenceWorkload {
     long nanos = 0;
     long cpuNanos = 0;
     for (int run = 0; run < WARM_RUNS; run++) {
+      switchesAtStart = voluntarySwitches();
       long cpu = processCpuNanos();
       long start = System.nanoTime();
       entries = StrataSource.scan(store, Bound.included(prefix), Bound.excluded(after))
@@ -196,9 +205,11 @@ final class PersistenceWorkload {
     if (phase.skipped() != null) {
       out.printf(Locale.ROOT, "%-12s skipped: %s%n", phase.name(), phase.skipped());
     } else {
-      out.printf(Locale.ROOT, "%-12s %,12d events %10.1f ms %,12.0f events/s %8s us CPU/event%n", phase.name(),
-          phase.events(), phase.nanos() / 1e6, phase.eventsPerSecond(), phase.cpuMicrosPerEvent() < 0 ? "?"
-              : String.format(Locale.ROOT, "%.2f", phase.cpuMicrosPerEvent()));
+      long switches = switchesAtStart < 0 ? -1 : voluntarySwitches() - switchesAtStart;
+      out.printf(Locale.ROOT, "%-12s %,12d events %10.1f ms %,12.0f events/s %8s us CPU/event %8s thread waits/event%n",
+          phase.name(), phase.events(), phase.nanos() / 1e6, phase.eventsPerSecond(), phase.cpuMicrosPerEvent() < 0 ? "?"
+              : String.format(Locale.ROOT, "%.2f", phase.cpuMicrosPerEvent()),
+          switches < 0 ? "?" : String.format(Locale.ROOT, "%.2f", (double) switches / phase.events()));
     }
     out.flush();
     return phase;
@@ -218,6 +229,35 @@ final class PersistenceWorkload {
   private static long processCpuNanos() {
     return ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os
         ? os.getProcessCpuTime() : -1;
+  }
+
+  /**
+   * Voluntary context switches of every thread of this process so far (Linux: {@code /proc}), or
+   * -1 elsewhere: each is a thread that waited (parked for work, a lock, a future), so per event
+   * they count the hand-offs between threads on the path, which a busy machine does not change.
+   */
+  private static long voluntarySwitches() {
+    Path tasks = Path.of("/proc/self/task");
+    if (!Files.isDirectory(tasks)) {
+      return -1;
+    }
+    long sum = 0;
+    try (Stream<Path> threads = Files.list(tasks)) {
+      for (Path thread : (Iterable<Path>) threads::iterator) {
+        try {
+          for (String line : Files.readAllLines(thread.resolve("status"))) {
+            if (line.startsWith("voluntary_ctxt_switches:")) {
+              sum += Long.parseLong(line.substring(line.indexOf(':') + 1).strip());
+            }
+          }
+        } catch (IOException e) {
+          // the thread ended while we looked: its switches are lost, a small undercount
+        }
+      }
+    } catch (IOException e) {
+      return -1;
+    }
+    return sum;
   }
 
   private static long cpuSince(long start) {
