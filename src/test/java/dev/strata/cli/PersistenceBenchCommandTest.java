@@ -48,6 +48,22 @@ class PersistenceBenchCommandTest {
   }
 
   @Test
+  void theFloorWritesTheJournalsBatchShapeWithPlainStoreWrites() {
+    int code = run("bench", "persistence", "--floor", "--no-sync", "--actors", "3", "--events", "20", "--group", "4",
+        "--dir", tmp.resolve("floor").toString());
+    assertEquals(0, code, err.text());
+    String text = out.text();
+    assertTrue(text.contains("fsync off: 3 ids x 20 events per line, persistAll groups of 4"), text);
+    assertTrue(text.matches("(?s).*serialize\\s+60 events.*"), text);
+    assertTrue(text.matches("(?s).*store persist\\s+60 events.*"), text);
+    assertTrue(text.matches("(?s).*store persistAll\\s+60 events.*us CPU/event.*"), text);
+    assertTrue(text.matches("(?s).*store replay\\s+60 events.*"), text);
+    UsageException both = assertThrows(UsageException.class,
+        () -> PersistenceBenchCommand.parse(List.of("--floor", "--compare")));
+    assertTrue(both.getMessage().contains("--floor and --compare"), both.getMessage());
+  }
+
+  @Test
   void defaultsAreTheIssuesWorkloadWithSyncOn() throws Exception {
     PersistenceBenchCommand.Config config = PersistenceBenchCommand.parse(List.of());
     assertEquals(new PersistenceWorkload.Settings(100, 1000, 10, 100, true), config.settings());
@@ -81,7 +97,7 @@ class PersistenceBenchCommandTest {
   void resultsSurviveTheirFileAndTheTableGivesStratasRatios() throws Exception {
     PersistenceResult strata = new PersistenceResult("strata", "fsync on", List.of(
         PersistenceResult.Phase.ran("persist", 1000, 100_000_000L),
-        PersistenceResult.Phase.ran("persistAll", 1000, 10_000_000L),
+        PersistenceResult.Phase.ran("persistAll", 1000, 10_000_000L, 7_500_000L),
         PersistenceResult.Phase.skipped("eventsByTag", "no read journal")));
     Path file = tmp.resolve("result.txt");
     strata.writeTo(file);
@@ -92,6 +108,8 @@ class PersistenceBenchCommandTest {
     String table = PersistenceBenchCommand.table(List.of(strata, other));
     assertTrue(table.matches("(?s).*strata\\s+fsync on\\s+10,000\\s+100,000\\s+-\\s+-\\s+-.*"), table);
     assertTrue(table.matches("(?s).*strata / leveldb\\s+4\\.00x\\s+2\\.00x\\s+-\\s+-\\s+-.*"), table);
+    String cpu = PersistenceBenchCommand.cpuTable(List.of(strata, other));
+    assertTrue(cpu.matches("(?s).*strata\\s+fsync on\\s+-\\s+7\\.50\\s+-\\s+-\\s+-.*"), cpu);
     Files.writeString(file, "nothing=here\n");
     assertThrows(java.io.IOException.class, () -> PersistenceResult.readFrom(file));
   }

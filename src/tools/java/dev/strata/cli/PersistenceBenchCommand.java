@@ -21,7 +21,7 @@ final class PersistenceBenchCommand {
 
   /** The parsed command line. {@code dir} and {@code resultsFile} may be null. */
   record Config(PersistenceWorkload.Settings settings, PersistenceJournal journal, List<PersistenceJournal> journals,
-      boolean compare, Path dir, Path resultsFile) {}
+      boolean compare, boolean floor, Path dir, Path resultsFile) {}
 
   private PersistenceBenchCommand() {}
 
@@ -43,6 +43,9 @@ final class PersistenceBenchCommand {
     boolean temporary = config.dir() == null;
     try {
       dir = BenchCommand.prepareDirectory(config.dir());
+      if (config.floor()) {
+        return floor(config, dir, out);
+      }
       return config.compare() ? compare(config, dir, out, err) : single(config, dir, out, err);
     } catch (UsageException e) {
       err.println("strata bench persistence: " + e.getMessage());
@@ -76,6 +79,15 @@ final class PersistenceBenchCommand {
     if (config.resultsFile() != null) {
       result.writeTo(config.resultsFile());
     }
+    return Main.EXIT_OK;
+  }
+
+  private static int floor(Config config, Path dir, PrintStream out) throws Exception {
+    PersistenceWorkload.Settings s = config.settings();
+    out.printf(Locale.ROOT, "Strata's journal write path without Akka Persistence (one thread, plain Strata.write), "
+        + "fsync %s: %d ids x %,d events per line, persistAll groups of %d, %d-byte events%n", s.sync() ? "on" : "off",
+        s.actors(), s.events(), s.groupSize(), s.eventBytes());
+    new PersistenceFloor(s, dir, out).run();
     return Main.EXIT_OK;
   }
 
@@ -114,6 +126,10 @@ final class PersistenceBenchCommand {
         + "persistAll groups of %d), %d-byte events; events/s, each journal in its own JVM%n", s.actors(), s.events(),
         s.groupSize(), s.eventBytes());
     out.print(table(results));
+    out.println();
+    out.println("== CPU time of each journal's process per event, in microseconds (all its threads; on a shared "
+        + "machine this moves less than the rate)");
+    out.print(cpuTable(results));
     if (!failed.isEmpty()) {
       err.println("strata bench persistence: the run of " + failed + " failed; see its output above");
       return Main.EXIT_FAILURE;
@@ -162,6 +178,28 @@ final class PersistenceBenchCommand {
     return text.toString();
   }
 
+  /** Per journal and phase, the microseconds of CPU time its process spent per event; "-" where unknown. */
+  static String cpuTable(List<PersistenceResult> results) {
+    StringBuilder text = new StringBuilder();
+    text.append(String.format(Locale.ROOT, "%-22s %-13s", "journal", "sync"));
+    for (String phase : PersistenceResult.PHASES) {
+      text.append(String.format(Locale.ROOT, " %12s", phase));
+    }
+    text.append('\n');
+    for (PersistenceResult result : results) {
+      text.append(String.format(Locale.ROOT, "%-22s %-13s", result.journal(), result.sync()));
+      Map<String, PersistenceResult.Phase> phases = result.byName();
+      for (String name : PersistenceResult.PHASES) {
+        PersistenceResult.Phase phase = phases.get(name);
+        boolean known = phase != null && phase.skipped() == null && phase.cpuMicrosPerEvent() >= 0;
+        text.append(String.format(Locale.ROOT, " %12s",
+            known ? String.format(Locale.ROOT, "%.2f", phase.cpuMicrosPerEvent()) : "-"));
+      }
+      text.append('\n');
+    }
+    return text.toString();
+  }
+
   static Config parse(List<String> args) throws UsageException {
     int actors = 100;
     int events = 1000;
@@ -169,6 +207,7 @@ final class PersistenceBenchCommand {
     int eventBytes = 100;
     boolean sync = true;
     boolean compare = false;
+    boolean floor = false;
     PersistenceJournal journal = PersistenceJournal.STRATA;
     List<PersistenceJournal> journals = List.of(PersistenceJournal.values());
     Path dir = null;
@@ -181,6 +220,7 @@ final class PersistenceBenchCommand {
         case "--sync" -> sync = true;
         case "--no-sync" -> sync = false;
         case "--compare" -> compare = true;
+        case "--floor" -> floor = true;
         case "--actors", "--events", "--group", "--event-bytes", "--journal", "--journals", "--dir", "--results-file" -> {
           String value = ArgParsing.optionValue(args, i, option, eq);
           if (eq < 0) {
@@ -209,8 +249,11 @@ final class PersistenceBenchCommand {
         default -> throw new UsageException("unknown option '" + arg + "'");
       }
     }
+    if (floor && compare) {
+      throw new UsageException("--floor and --compare are two different runs; give one of them");
+    }
     return new Config(new PersistenceWorkload.Settings(actors, events, group, eventBytes, sync), journal, journals,
-        compare, dir, resultsFile);
+        compare, floor, dir, resultsFile);
   }
 
   /** A child's command line after the main class: the same workload, for one journal, in its own directory. */

@@ -14,9 +14,11 @@ import java.util.Properties;
 
 /**
  * What one journal's run of {@code strata bench persistence} measured: per phase the events it
- * moved and the time it took, or why the phase did not run. A child JVM writes it to a file (a
- * properties file: {@code journal}, {@code sync}, then {@code phase.N.name}, {@code .events},
- * {@code .nanos}, {@code .skipped}) and the parent reads it back. Immutable.
+ * moved, the time it took and the CPU time its process spent meanwhile (all threads: on a shared
+ * machine the cost per event moves less than the rate), or why the phase did not run. A child JVM
+ * writes it to a file (a properties file: {@code journal}, {@code sync}, then {@code phase.N.name},
+ * {@code .events}, {@code .nanos}, {@code .cpuNanos}, {@code .skipped}) and the parent reads it
+ * back. Immutable.
  */
 record PersistenceResult(String journal, String sync, List<Phase> phases) {
   static final String PERSIST = "persist";
@@ -27,18 +29,27 @@ record PersistenceResult(String journal, String sync, List<Phase> phases) {
   /** The table's columns, in order. */
   static final List<String> PHASES = List.of(PERSIST, PERSIST_ALL, RECOVERY, EVENTS_BY_TAG, TAG_SCAN);
 
-  /** One phase: {@code skipped} is null when it ran. */
-  record Phase(String name, long events, long nanos, String skipped) {
+  /** One phase: {@code skipped} is null when it ran; {@code cpuNanos} is -1 where the JVM does not tell. */
+  record Phase(String name, long events, long nanos, long cpuNanos, String skipped) {
     static Phase ran(String name, long events, long nanos) {
-      return new Phase(name, events, nanos, null);
+      return ran(name, events, nanos, -1);
+    }
+
+    static Phase ran(String name, long events, long nanos, long cpuNanos) {
+      return new Phase(name, events, nanos, cpuNanos, null);
     }
 
     static Phase skipped(String name, String why) {
-      return new Phase(name, 0, 0, why);
+      return new Phase(name, 0, 0, -1, why);
     }
 
     double eventsPerSecond() {
       return nanos == 0 ? 0 : events * 1e9 / nanos;
+    }
+
+    /** Microseconds of the process's CPU time per event, or -1 when unknown. */
+    double cpuMicrosPerEvent() {
+      return cpuNanos < 0 || events == 0 ? -1 : cpuNanos / 1e3 / events;
     }
   }
 
@@ -61,6 +72,7 @@ record PersistenceResult(String journal, String sync, List<Phase> phases) {
       properties.setProperty("phase." + i + ".name", phase.name());
       properties.setProperty("phase." + i + ".events", Long.toString(phase.events()));
       properties.setProperty("phase." + i + ".nanos", Long.toString(phase.nanos()));
+      properties.setProperty("phase." + i + ".cpuNanos", Long.toString(phase.cpuNanos()));
       if (phase.skipped() != null) {
         properties.setProperty("phase." + i + ".skipped", phase.skipped());
       }
@@ -81,6 +93,7 @@ record PersistenceResult(String journal, String sync, List<Phase> phases) {
       phases.add(new Phase(properties.getProperty(prefix + "name"),
           Long.parseLong(properties.getProperty(prefix + "events")),
           Long.parseLong(properties.getProperty(prefix + "nanos")),
+          Long.parseLong(properties.getProperty(prefix + "cpuNanos", "-1")),
           properties.getProperty(prefix + "skipped")));
     }
     String journal = properties.getProperty("journal");

@@ -16,7 +16,11 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.file.Files;
+import java.util.stream.Stream;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -47,6 +51,8 @@ final class PersistenceWorkload {
   private final Settings settings;
   private final Path dir;
   private final PrintStream out;
+  /** Voluntary context switches of this process when the current phase started, or -1. */
+  private long switchesAtStart = -1;
 
   PersistenceWorkload(PersistenceJournal journal, Settings settings, Path dir, PrintStream out) {
     this.journal = journal;
@@ -91,6 +97,8 @@ final class PersistenceWorkload {
 
   private PersistenceResult.Phase persist(String name, List<ActorRef> actors, int groupSize) throws Exception {
     List<CompletableFuture<Void>> done = new ArrayList<>();
+    switchesAtStart = voluntarySwitches();
+    long cpu = processCpuNanos();
     long start = System.nanoTime();
     for (ActorRef actor : actors) {
       CompletableFuture<Void> finished = new CompletableFuture<>();
@@ -99,11 +107,20 @@ final class PersistenceWorkload {
     }
     CompletableFuture.allOf(done.toArray(CompletableFuture[]::new)).get(PHASE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
     return report(PersistenceResult.Phase.ran(name, (long) settings.actors() * settings.events(),
-        System.nanoTime() - start));
+        System.nanoTime() - start, cpuSince(cpu)));
   }
 
   private PersistenceResult.Phase recover(ActorSystem system) throws Exception {
+    // Every journal starts its plugin before the clock does (opens its store or database, replays
+    // its log): one actor without events recovers first. The phase times the replays alone.
+    CompletableFuture<Long> started = new CompletableFuture<>();
+    system.actorOf(BenchPersistentActor.props("bench-start", false, settings.eventBytes(), started), "reader-start");
+    if (started.get(PHASE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS) != 0) {
+      throw new IllegalStateException("bench-start replayed events: the store was not new");
+    }
     List<CompletableFuture<Long>> recovered = new ArrayList<>();
+    switchesAtStart = voluntarySwitches();
+    long cpu = processCpuNanos();
     long start = System.nanoTime();
     for (int i = 0; i < settings.actors(); i++) {
       CompletableFuture<Long> replayed = new CompletableFuture<>();
@@ -120,7 +137,8 @@ final class PersistenceWorkload {
       }
       events += replayed;
     }
-    return report(PersistenceResult.Phase.ran(PersistenceResult.RECOVERY, events, System.nanoTime() - start));
+    return report(PersistenceResult.Phase.ran(PersistenceResult.RECOVERY, events, System.nanoTime() - start,
+        cpuSince(cpu)));
   }
 
   private PersistenceResult.Phase eventsByTag(ActorSystem system) throws Exception {
@@ -131,18 +149,22 @@ final class PersistenceWorkload {
         .getReadJournalFor(CurrentEventsByTagQuery.class, journal.readJournalId().get());
     long events = 0;
     long nanos = 0;
+    long cpuNanos = 0;
     for (int run = 0; run < WARM_RUNS; run++) { // the last run is reported: a warm store and JIT
+      switchesAtStart = voluntarySwitches();
+      long cpu = processCpuNanos();
       long start = System.nanoTime();
       events = query.currentEventsByTag(BenchPersistentActor.TAG, Offset.noOffset())
           .runWith(Sink.fold(0L, (n, e) -> n + 1), system)
           .toCompletableFuture().get(PHASE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
       nanos = System.nanoTime() - start;
+      cpuNanos = cpuSince(cpu);
     }
     long expected = 2L * settings.actors() * settings.events();
     if (events != expected) {
       throw new IllegalStateException("currentEventsByTag returned " + events + " events, expected " + expected);
     }
-    return report(PersistenceResult.Phase.ran(PersistenceResult.EVENTS_BY_TAG, events, nanos));
+    return report(PersistenceResult.Phase.ran(PersistenceResult.EVENTS_BY_TAG, events, nanos, cpuNanos));
   }
 
   /**
@@ -161,26 +183,33 @@ final class PersistenceWorkload {
     after[after.length - 1]++;
     long entries = 0;
     long nanos = 0;
+    long cpuNanos = 0;
     for (int run = 0; run < WARM_RUNS; run++) {
+      switchesAtStart = voluntarySwitches();
+      long cpu = processCpuNanos();
       long start = System.nanoTime();
       entries = StrataSource.scan(store, Bound.included(prefix), Bound.excluded(after))
           .runWith(Sink.fold(0L, (n, e) -> n + 1), system)
           .toCompletableFuture().get(PHASE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
       nanos = System.nanoTime() - start;
+      cpuNanos = cpuSince(cpu);
     }
     long expected = 2L * settings.actors() * settings.events();
     if (entries != expected) {
       throw new IllegalStateException("the tag index holds " + entries + " entries, expected " + expected);
     }
-    return report(PersistenceResult.Phase.ran(PersistenceResult.TAG_SCAN, entries, nanos));
+    return report(PersistenceResult.Phase.ran(PersistenceResult.TAG_SCAN, entries, nanos, cpuNanos));
   }
 
   private PersistenceResult.Phase report(PersistenceResult.Phase phase) {
     if (phase.skipped() != null) {
       out.printf(Locale.ROOT, "%-12s skipped: %s%n", phase.name(), phase.skipped());
     } else {
-      out.printf(Locale.ROOT, "%-12s %,12d events %10.1f ms %,12.0f events/s%n", phase.name(), phase.events(),
-          phase.nanos() / 1e6, phase.eventsPerSecond());
+      long switches = switchesAtStart < 0 ? -1 : voluntarySwitches() - switchesAtStart;
+      out.printf(Locale.ROOT, "%-12s %,12d events %10.1f ms %,12.0f events/s %8s us CPU/event %8s thread waits/event%n",
+          phase.name(), phase.events(), phase.nanos() / 1e6, phase.eventsPerSecond(), phase.cpuMicrosPerEvent() < 0 ? "?"
+              : String.format(Locale.ROOT, "%.2f", phase.cpuMicrosPerEvent()),
+          switches < 0 ? "?" : String.format(Locale.ROOT, "%.2f", (double) switches / phase.events()));
     }
     out.flush();
     return phase;
@@ -194,6 +223,46 @@ final class PersistenceWorkload {
             akka.persistence.journal.leveldb.dir = "%s"
             """.formatted(dir.resolve("unused-leveldb").toAbsolutePath().toString().replace("\\", "/"))))
         .withFallback(ConfigFactory.load());
+  }
+
+  /** CPU time of this process so far (every thread: the journal's, Akka's, the store's), or -1 where the JVM does not tell. */
+  private static long processCpuNanos() {
+    return ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os
+        ? os.getProcessCpuTime() : -1;
+  }
+
+  /**
+   * Voluntary context switches of every thread of this process so far (Linux: {@code /proc}), or
+   * -1 elsewhere: each is a thread that waited (parked for work, a lock, a future), so per event
+   * they count the hand-offs between threads on the path, which a busy machine does not change.
+   */
+  private static long voluntarySwitches() {
+    Path tasks = Path.of("/proc/self/task");
+    if (!Files.isDirectory(tasks)) {
+      return -1;
+    }
+    long sum = 0;
+    try (Stream<Path> threads = Files.list(tasks)) {
+      for (Path thread : (Iterable<Path>) threads::iterator) {
+        try {
+          for (String line : Files.readAllLines(thread.resolve("status"))) {
+            if (line.startsWith("voluntary_ctxt_switches:")) {
+              sum += Long.parseLong(line.substring(line.indexOf(':') + 1).strip());
+            }
+          }
+        } catch (IOException e) {
+          // the thread ended while we looked: its switches are lost, a small undercount
+        }
+      }
+    } catch (IOException e) {
+      return -1;
+    }
+    return sum;
+  }
+
+  private static long cpuSince(long start) {
+    long now = processCpuNanos();
+    return start < 0 || now < 0 ? -1 : now - start;
   }
 
   private static String persistenceId(int actor) {

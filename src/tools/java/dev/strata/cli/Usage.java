@@ -162,11 +162,13 @@ final class Usage {
       Akka Persistence through classic persistent actors: N actors each persist their events one at
       a time (persist), then in groups (persistAll), each command only after the last was written;
       then every actor recovers in a fresh ActorSystem (the in-memory journal: fresh actors in the
-      same system, since its events die with it); then currentEventsByTag reads every event back
-      where the journal has a read journal; for Strata, a plain StrataSource.scan of that tag's
-      index keys follows (tagScan, the query's ceiling); both read 3 times, the last reported (a
-      warm store). Prints events/s per phase. Every event is checked:
-      a recovery or a query that returns a different count fails the run.
+      same system, since its events die with it), timed once the journal's plugin has started (an
+      actor without events recovers first: the store or database is open); then currentEventsByTag
+      reads every event back where the journal has a read journal; for Strata, a plain
+      StrataSource.scan of that tag's index keys follows (tagScan, the query's ceiling); both read
+      3 times, the last reported (a warm store). Prints events/s and the process's CPU time per
+      event (all threads) for each phase. Every event is checked: a recovery or a query that
+      returns a different count fails the run.
 
       Journals: strata (Strata's plugins), leveldb (Akka's own LevelDB journal on iq80's pure-Java
       LevelDB, native = off), jdbc (akka-persistence-jdbc on an embedded H2 file database, which
@@ -184,6 +186,9 @@ final class Usage {
         --compare              run every journal, each in a JVM of its own (this JVM's flags),
                                then print one table and Strata's ratio to each
         --journals a,b         the journals --compare runs   [strata,leveldb,jdbc,inmem]
+        --floor                instead of a journal, the floor of Strata's: one thread serializes
+                               the events and writes them with plain Strata.write calls of the
+                               journal's batch shape (no Akka Persistence), per event and per group
         --dir DIR              keep the stores in DIR, which must be new or empty; without it a
                                temporary directory is used and deleted at the end
         -h, --help             this text

@@ -89,8 +89,25 @@ final class JournalRecords {
     ByteBuffer.wrap(eventValue).putLong(1, ordering);
   }
 
+  /**
+   * The event alone, as a replay wants it: its ordering and tags are skipped, not decoded (a
+   * replay reads every event of an id, and needs neither).
+   */
   static PersistentRepr readEvent(byte[] value, PayloadSerialization serialization) {
-    return readStoredEvent(value, serialization).repr();
+    Payload payload;
+    try {
+      ByteBuffer in = openEvent(value);
+      if (value[0] != VERSION) {
+        skip(in, 8); // the ordering
+        for (int tags = Short.toUnsignedInt(in.getShort()); tags > 0; tags--) {
+          skip(in, Short.toUnsignedInt(in.getShort()));
+        }
+      }
+      payload = Payload.readFrom(in, false);
+    } catch (BufferUnderflowException e) {
+      throw Payload.truncated("journal event", e);
+    }
+    return (PersistentRepr) serialization.deserialize(payload);
   }
 
   static StoredEvent readStoredEvent(byte[] value, PayloadSerialization serialization) {
@@ -113,6 +130,13 @@ final class JournalRecords {
     } catch (BufferUnderflowException e) {
       throw Payload.truncated("journal event", e);
     }
+  }
+
+  private static void skip(ByteBuffer in, int bytes) {
+    if (bytes > in.remaining()) {
+      throw new BufferUnderflowException();
+    }
+    in.position(in.position() + bytes);
   }
 
   private static ByteBuffer openEvent(byte[] value) {
