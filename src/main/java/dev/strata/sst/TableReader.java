@@ -153,8 +153,12 @@ public final class TableReader implements AutoCloseable {
     return new TableIterator(this);
   }
 
+  /** Closes the file and drops its blocks from the cache, where they would only crowd out live ones. */
   @Override
   public void close() throws IOException {
+    if (cachedBlocks != null) {
+      cachedBlocks.close();
+    }
     file.close();
   }
 

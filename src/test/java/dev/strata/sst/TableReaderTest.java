@@ -59,6 +59,49 @@ class TableReaderTest {
   }
 
   @Test
+  void aCorruptedDataBlockIsNeverCachedSoEveryReadOfItFails() throws IOException {
+    Path path = writeSingleValueTable("t.sst", "v", 500);
+    SstTestHarness.flipByte(path, 20, 0x01); // inside the first data block
+    BlockCache cache = new BlockCache(1 << 20);
+    try (TableReader r = SstTestHarness.open(path, cache)) {
+      for (int attempt = 0; attempt < 3; attempt++) {
+        CorruptionException e = assertThrows(CorruptionException.class, () -> r.get(SstTestHarness.key(0), 5));
+        assertTrue(e.getMessage().contains("t.sst: data block at offset 0"), e.getMessage());
+        InternalIterator it = r.iterator();
+        assertThrows(CorruptionException.class, it::seekToFirst);
+      }
+      assertEquals(0, cache.hits(), "no read was served the bad block from the cache");
+      assertEquals(0, cache.usedBytes());
+      assertArrayEquals(bytes("v499"), r.get(SstTestHarness.key(499), 5).value(), "the sound blocks still read");
+    }
+  }
+
+  @Test
+  void closingATableDropsItsBlocksFromTheSharedCache() throws IOException {
+    Path a = writeSingleValueTable("a.sst", "alpha", 500);
+    Path b = writeSingleValueTable("b.sst", "bravo", 500);
+    BlockCache cache = new BlockCache(1 << 20);
+    try (TableReader ra = SstTestHarness.open(a, cache)) {
+      for (int i = 0; i < 500; i++) {
+        ra.get(SstTestHarness.key(i), 5);
+      }
+      long aloneBytes = cache.usedBytes();
+      assertTrue(aloneBytes > 0);
+      TableReader rb = SstTestHarness.open(b, cache);
+      for (int i = 0; i < 500; i++) {
+        rb.get(SstTestHarness.key(i), 5);
+      }
+      assertTrue(cache.usedBytes() > aloneBytes);
+      rb.close();
+      assertEquals(aloneBytes, cache.usedBytes(), "b's blocks left with b");
+      long hits = cache.hits();
+      assertArrayEquals(bytes("alpha7"), ra.get(SstTestHarness.key(7), 5).value());
+      assertEquals(hits + 1, cache.hits(), "a's blocks stayed");
+    }
+    assertEquals(0, cache.usedBytes());
+  }
+
+  @Test
   void aReadFailureInsideTheIteratorBecomesAStrataExceptionWithTheCause() throws IOException {
     Path path = writeSingleValueTable("t.sst", "v", 500);
     FailingFile file = new FailingFile(DiskFileSystem.INSTANCE.openReadable(path));
