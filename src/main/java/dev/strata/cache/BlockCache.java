@@ -157,6 +157,12 @@ public final class BlockCache {
     private final long fileId;
     private final ToLongFunction<? super B> sizeBytes;
     private volatile boolean closed;
+    /**
+     * Set by the first put, before it looks for the close: a close that then finds it unset knows
+     * no put can have entered a block, and skips the walk over every shard (most tables never
+     * cache a block: those without compressed blocks do not use the cache at all).
+     */
+    private volatile boolean mayHoldBlocks;
 
     private FileBlocks(BlockCache cache, long fileId, ToLongFunction<? super B> sizeBytes) {
       this.cache = cache;
@@ -176,6 +182,9 @@ public final class BlockCache {
      */
     public void put(long offset, B block) {
       Objects.requireNonNull(block, "block must not be null");
+      if (!mayHoldBlocks) {
+        mayHoldBlocks = true;
+      }
       if (!closed) {
         cache.put(this, offset, block, sizeBytes.applyAsLong(block));
       }
@@ -190,7 +199,9 @@ public final class BlockCache {
     public void close() {
       if (!closed) {
         closed = true;
-        cache.drop(fileId);
+        if (mayHoldBlocks) {
+          cache.drop(fileId);
+        }
       }
     }
   }
