@@ -320,7 +320,7 @@ public final class StoreEngine {
         s.unref();
       }
     }
-    return r == null || r.isDelete() ? null : r.value().clone();
+    return r == null || r.isDelete() ? null : r.value(); // a fresh array already: see Lookup
   }
 
   /** The keys between the bounds as of {@code sequence}. */
