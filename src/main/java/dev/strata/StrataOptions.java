@@ -308,7 +308,7 @@ public final class StrataOptions {
     private long targetSstSizeBytes = 64L << 20;
     private int blockSizeBytes = 4096;
     private int maxImmutableMemtables = 4;
-    private long blockCacheBytes = 0; // reference.conf says why
+    private long blockCacheBytes = 32L << 20; // reference.conf says why
     private int bloomBitsPerKey = 10;
     private boolean walEnabled = true;
     private boolean syncWrites;
@@ -405,7 +405,10 @@ public final class StrataOptions {
       return this;
     }
 
-    /** Bytes of decoded blocks the block cache holds; 0 disables it. */
+    /**
+     * Bytes of decompressed blocks the block cache holds (default 32 MiB; only blocks stored
+     * compressed are cached); 0 disables it.
+     */
     public Builder blockCacheBytes(long bytes) {
       if (bytes < 0) {
         throw new IllegalArgumentException("blockCacheBytes must not be negative, got " + bytes);

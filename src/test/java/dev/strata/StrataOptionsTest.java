@@ -31,7 +31,7 @@ class StrataOptionsTest {
     assertEquals(CompactionOptions.Strategy.TIERED, o.compaction().strategy());
     assertEquals(5, o.compaction().numTiers());
     assertEquals(4, o.maxImmutableMemtables(), "keys not given fall back to reference.conf");
-    assertEquals(0, o.blockCacheBytes(), "keys not given fall back to reference.conf");
+    assertEquals(32L << 20, o.blockCacheBytes(), "keys not given fall back to reference.conf");
   }
 
   @Test

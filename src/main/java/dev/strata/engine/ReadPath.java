@@ -35,9 +35,12 @@ final class ReadPath {
    */
   static Lookup get(ReadState s, byte[] key, long readSequence, Consumer<SstFile> seeksExhausted) {
     Lookup r = getFromMemtables(s, key, readSequence);
-    if (r != null) {
-      return r;
-    }
+    return r != null ? r : getFromTables(s, key, readSequence, seeksExhausted);
+  }
+
+  /** As {@link #get}, in {@code s}'s SSTs only: for a caller that has read its memtables already. */
+  static Lookup getFromTables(ReadState s, byte[] key, long readSequence, Consumer<SstFile> seeksExhausted) {
+    Lookup r = null;
     FileProbe probe = new FileProbe();
     try {
       for (SstFile f : s.l0()) {

@@ -298,15 +298,29 @@ public final class StoreEngine {
     return scan(lower, upper, writes.lastSequence());
   }
 
-  /** The value of {@code key} as of {@code sequence}, or null. */
+  /**
+   * The value of {@code key} as of {@code sequence}, or null. The memtables are read first with
+   * no reference taken: a reference is a compare-and-set on the one counter every reader of the
+   * store shares, and memtables need no pin (nothing closes them; the collector frees them). Only
+   * a lookup that goes on to the SSTs pins the state, the same state while any reader still holds
+   * it, so the answer is the one a read of that state pinned from the start gives.
+   */
   public byte[] get(byte[] key, long sequence) {
-    ReadState s = cell.acquire();
-    try {
-      Lookup r = ReadPath.get(s, key, sequence, seeksExhausted);
-      return r == null || r.isDelete() ? null : r.value().clone();
-    } finally {
-      s.unref();
+    ReadState s = cell.unpinned();
+    Lookup r = ReadPath.getFromMemtables(s, key, sequence);
+    if (r == null) {
+      boolean same = s.tryRef();
+      if (!same) {
+        s = cell.acquire(); // released since: read the current state from the top
+      }
+      try {
+        r = same ? ReadPath.getFromTables(s, key, sequence, seeksExhausted)
+            : ReadPath.get(s, key, sequence, seeksExhausted);
+      } finally {
+        s.unref();
+      }
     }
+    return r == null || r.isDelete() ? null : r.value(); // a fresh array already: see Lookup
   }
 
   /** The keys between the bounds as of {@code sequence}. */

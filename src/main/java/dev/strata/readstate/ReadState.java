@@ -17,7 +17,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  *
  * <p>Reference counted, after Pebble's read state: the cell holds one reference, each reader
  * takes one while it reads. When the last goes, every SST it listed is released, which is
- * what lets a compaction delete a file only after the last reader of it is done.
+ * what lets a compaction delete a file only after the last reader of it is done. Memtables are
+ * not released (the collector frees them), so a point lookup reads them before it takes a
+ * reference, and takes one ({@link #tryRef}) only to go on to the SSTs.
  *
  * <p>Thread-safe. The arrays are never modified after construction.
  */
@@ -186,8 +188,11 @@ public final class ReadState {
   private static final Comparator<SstFile> L0_NEWEST_FIRST = Comparator
       .comparingLong((SstFile f) -> f.properties().maxSequence()).thenComparingLong(SstFile::number).reversed();
 
-  /** Takes a reference unless the state has already been fully released. */
-  boolean tryRef() {
+  /**
+   * Takes a reference unless the state has already been fully released: false then, and the
+   * caller must not read its SSTs (they may be closed).
+   */
+  public boolean tryRef() {
     while (true) {
       int r = refs.get();
       if (r == 0) {

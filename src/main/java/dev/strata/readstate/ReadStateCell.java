@@ -28,6 +28,15 @@ public final class ReadStateCell {
     }
   }
 
+  /**
+   * The current state without a reference, for a reader that reads only its memtables (nothing
+   * closes a memtable; the collector frees it once unreachable) and pins the state with
+   * {@link ReadState#tryRef} before it reads an SST.
+   */
+  public ReadState unpinned() {
+    return current.get();
+  }
+
   /** The current state without a reference: only for the writer, which alone replaces it. */
   public ReadState peek() {
     return current.get();

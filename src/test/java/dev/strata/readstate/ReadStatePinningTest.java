@@ -1,7 +1,9 @@
 package dev.strata.readstate;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.strata.fs.DiskFileSystem;
 import dev.strata.fs.WritableFile;
@@ -43,6 +45,22 @@ class ReadStatePinningTest {
     assertEquals(1, f.refCount());
     reader.unref();
     assertEquals(1, released.get(), "released once, when the last holder let go");
+  }
+
+  @Test
+  void anUnpinnedStateCanBePinnedWhileAReaderHoldsItAndNotOnceReleased() throws Exception {
+    SstFile f = table(1);
+    ReadStateCell cell = new ReadStateCell(ReadState.initial(new Memtable(1, 1 << 20), List.of(), List.of(List.of(f))));
+    ReadState unpinned = cell.unpinned();
+    ReadState holder = cell.acquire();
+    cell.publish(cell.peek().withRotation(new Memtable(2, 1 << 20))); // no longer current
+    assertTrue(unpinned.tryRef(), "a reader still holds it: its files are open");
+    unpinned.unref();
+    holder.unref();
+    assertEquals(0, released.get(), "the new state lists the file too");
+    cell.close();
+    assertEquals(1, released.get());
+    assertFalse(unpinned.tryRef(), "released: its files may be closed, so it must not be pinned again");
   }
 
   @Test

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.strata.Compression;
 import dev.strata.CorruptionException;
 import dev.strata.StrataException;
 import dev.strata.cache.BlockCache;
@@ -40,21 +41,93 @@ class TableReaderTest {
     return path;
   }
 
+  /** As above, with LZ4 blocks: values padded so that every block compresses, and is cached. */
+  private Path writeCompressedTable(String name, String value, int entries) throws IOException {
+    Path path = dir.resolve(name);
+    List<Entry> list = new ArrayList<>();
+    for (int i = 0; i < entries; i++) {
+      list.add(new Entry(SstTestHarness.key(i), 1, ValueKind.PUT, bytes(value + i + "-".repeat(60))));
+    }
+    TableProperties p = SstTestHarness.writeTable(path, list, new TableOptions(256, 10).withCompression(Compression.LZ4));
+    assertEquals(p.dataBlockCount(), p.compressedDataBlockCount(), "every block of the test table compressed");
+    return path;
+  }
+
   @Test
   void tablesSharingACacheNeverSeeEachOthersBlocks() throws IOException {
     // Same keys and value lengths: the two files have blocks at identical offsets.
-    Path a = writeSingleValueTable("a.sst", "alpha", 500);
-    Path b = writeSingleValueTable("b.sst", "bravo", 500);
+    Path a = writeCompressedTable("a.sst", "alpha", 500);
+    Path b = writeCompressedTable("b.sst", "bravo", 500);
     BlockCache cache = new BlockCache(1 << 20);
     try (TableReader ra = TableReader.open(DiskFileSystem.INSTANCE.openReadable(a), 1, "a.sst", cache);
         TableReader rb = TableReader.open(DiskFileSystem.INSTANCE.openReadable(b), 1, "a.sst", cache)) {
       for (int round = 0; round < 2; round++) {
         for (int i = 0; i < 500; i++) {
-          assertArrayEquals(bytes("alpha" + i), ra.get(SstTestHarness.key(i), 5).value());
-          assertArrayEquals(bytes("bravo" + i), rb.get(SstTestHarness.key(i), 5).value());
+          assertArrayEquals(bytes("alpha" + i + "-".repeat(60)), ra.get(SstTestHarness.key(i), 5).value());
+          assertArrayEquals(bytes("bravo" + i + "-".repeat(60)), rb.get(SstTestHarness.key(i), 5).value());
         }
       }
       assertTrue(cache.hits() > 0);
+    }
+  }
+
+  @Test
+  void aCorruptedDataBlockIsNeverCachedSoEveryReadOfItFails() throws IOException {
+    Path path = writeCompressedTable("t.sst", "v", 500);
+    SstTestHarness.flipByte(path, 20, 0x01); // inside the first data block
+    BlockCache cache = new BlockCache(1 << 20);
+    try (TableReader r = SstTestHarness.open(path, cache)) {
+      for (int attempt = 0; attempt < 3; attempt++) {
+        CorruptionException e = assertThrows(CorruptionException.class, () -> r.get(SstTestHarness.key(0), 5));
+        assertTrue(e.getMessage().contains("t.sst: data block at offset 0"), e.getMessage());
+        InternalIterator it = r.iterator();
+        assertThrows(CorruptionException.class, it::seekToFirst);
+      }
+      assertEquals(0, cache.hits(), "no read was served the bad block from the cache");
+      assertEquals(0, cache.usedBytes());
+      assertArrayEquals(bytes("v499" + "-".repeat(60)), r.get(SstTestHarness.key(499), 5).value(),
+          "the sound blocks still read");
+      assertTrue(cache.usedBytes() > 0, "and are cached");
+    }
+  }
+
+  @Test
+  void closingATableDropsItsBlocksFromTheSharedCache() throws IOException {
+    Path a = writeCompressedTable("a.sst", "alpha", 500);
+    Path b = writeCompressedTable("b.sst", "bravo", 500);
+    BlockCache cache = new BlockCache(1 << 20);
+    try (TableReader ra = SstTestHarness.open(a, cache)) {
+      for (int i = 0; i < 500; i++) {
+        ra.get(SstTestHarness.key(i), 5);
+      }
+      long aloneBytes = cache.usedBytes();
+      assertTrue(aloneBytes > 0);
+      TableReader rb = SstTestHarness.open(b, cache);
+      for (int i = 0; i < 500; i++) {
+        rb.get(SstTestHarness.key(i), 5);
+      }
+      assertTrue(cache.usedBytes() > aloneBytes);
+      rb.close();
+      assertEquals(aloneBytes, cache.usedBytes(), "b's blocks left with b");
+      long hits = cache.hits();
+      assertArrayEquals(bytes("alpha7" + "-".repeat(60)), ra.get(SstTestHarness.key(7), 5).value());
+      assertEquals(hits + 1, cache.hits(), "a's blocks stayed");
+    }
+    assertEquals(0, cache.usedBytes());
+  }
+
+  @Test
+  void rawBlocksAreReadFromTheFileWithoutTheCache() throws IOException {
+    Path path = writeSingleValueTable("t.sst", "v", 500);
+    BlockCache cache = new BlockCache(1 << 20);
+    try (TableReader r = SstTestHarness.open(path, cache)) {
+      for (int round = 0; round < 2; round++) {
+        for (int i = 0; i < 500; i++) {
+          assertArrayEquals(bytes("v" + i), r.get(SstTestHarness.key(i), 5).value());
+        }
+      }
+      assertEquals(0, cache.hits() + cache.misses(), "an uncompressed table never looks in the cache");
+      assertEquals(0, cache.usedBytes());
     }
   }
 
