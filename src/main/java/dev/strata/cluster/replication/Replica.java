@@ -570,8 +570,11 @@ public final class Replica {
       }
     }
     applyCommitted();
-    broadcast(true);
-    advanceCommit();
+    if (leader != null) {
+      // (applying the adopted log may have removed this replica from the set: then it stepped down)
+      broadcast(true);
+      advanceCommit();
+    }
   }
 
   private void startServing() {
@@ -581,11 +584,20 @@ public final class Replica {
     List<Long> reads = List.copyOf(leader.queuedReads);
     leader.queuedWrites.clear();
     leader.queuedReads.clear();
+    // Committing one of them may remove this replica from the set; the rest then fail.
     for (Leadership.Queued q : writes) {
-      appendAsLeader(q.requestId(), new LogEntry.Write(q.batch()));
+      if (leader != null) {
+        appendAsLeader(q.requestId(), new LogEntry.Write(q.batch()));
+      } else {
+        failNotLeader(q.requestId());
+      }
     }
     for (long r : reads) {
-      startRead(r);
+      if (leader != null) {
+        startRead(r);
+      } else {
+        failNotLeader(r);
+      }
     }
   }
 

@@ -114,7 +114,8 @@ final class ReplicationSimulation {
         heal();
       }
     } catch (RuntimeException e) {
-      violations.add("exception at step " + now + ": " + e);
+      violations.add("exception at step " + now + ": " + e + " at "
+          + java.util.Arrays.stream(e.getStackTrace()).limit(4).map(String::valueOf).toList());
     }
     return this;
   }
@@ -214,11 +215,23 @@ final class ReplicationSimulation {
     handle(designated, leader.changeConfig(id, config));
   }
 
+  /** Clients mostly ask the designated leader, sometimes any replica that believes it leads (a deposed one too). */
   private void clientRequest() {
-    Replica r = live.get(designated);
+    String node = designated;
+    if (rnd.nextInt(4) == 0) {
+      List<String> leading = pool.stream().filter(id -> live.containsKey(id) && live.get(id).isLeading()).toList();
+      if (!leading.isEmpty()) {
+        node = leading.get(rnd.nextInt(leading.size()));
+      }
+    }
+    Replica r = live.get(node);
     if (r == null) {
       return;
     }
+    clientRequest(node, r);
+  }
+
+  private void clientRequest(String node, Replica r) {
     long id = nextRequest++;
     if (rnd.nextInt(5) < 3) {
       WriteBatch b = new WriteBatch();
@@ -228,11 +241,11 @@ final class ReplicationSimulation {
         keys[i] = "k" + rnd.nextInt(KEYS);
         b.put(keys[i].getBytes(StandardCharsets.UTF_8), ("v" + id + "." + i).getBytes(StandardCharsets.UTF_8));
       }
-      pending.put(id, new Op(id, designated, true, keys, BatchCodec.encode(b), ++clock));
-      handle(designated, r.propose(id, b));
+      pending.put(id, new Op(id, node, true, keys, BatchCodec.encode(b), ++clock));
+      handle(node, r.propose(id, b));
     } else {
-      pending.put(id, new Op(id, designated, false, new String[] {"k" + rnd.nextInt(KEYS)}, null, ++clock));
-      handle(designated, r.read(id));
+      pending.put(id, new Op(id, node, false, new String[] {"k" + rnd.nextInt(KEYS)}, null, ++clock));
+      handle(node, r.read(id));
     }
   }
 
