@@ -67,12 +67,13 @@ public sealed interface Message {
   }
 
   /**
-   * The answer to a {@link Fetch}: entries from {@code fromIndex} (none when it lies below
-   * {@code firstIndex}, the replica's first kept entry: then the leader needs a checkpoint), or
-   * refused with the epoch the replica promised.
+   * The answer to a {@link Fetch}: entries from {@code fromIndex}, the requested index or, if the
+   * replica truncated its log past it, its first kept entry; {@code prevEpoch} is the epoch of the
+   * entry before {@code fromIndex}, so that the leader can check that its log matches there (if
+   * not, it needs a checkpoint). Or refused with the epoch the replica promised.
    */
-  record FetchReply(String from, long epoch, boolean granted, long promised, long fromIndex, List<LogEntry> entries,
-      long firstIndex, long lastIndex) implements Message {
+  record FetchReply(String from, long epoch, boolean granted, long promised, long fromIndex, long prevEpoch,
+      List<LogEntry> entries, long lastIndex) implements Message {
     public FetchReply {
       Objects.requireNonNull(from, "from");
       entries = List.copyOf(entries);

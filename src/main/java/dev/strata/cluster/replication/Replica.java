@@ -396,12 +396,13 @@ public final class Replica {
 
   private void onFetch(Fetch f) {
     if (refuses(f.epoch(), f.from()) || f.epoch() != store.promisedEpoch()) {
-      send(f.from(), new FetchReply(id, f.epoch(), false, store.promisedEpoch(), f.fromIndex(), List.of(), 0, 0));
+      send(f.from(), new FetchReply(id, f.epoch(), false, store.promisedEpoch(), f.fromIndex(), 0, List.of(), 0));
       return;
     }
-    List<LogEntry> entries = f.fromIndex() < store.firstIndex() ? List.of()
-        : store.entries(f.fromIndex(), store.lastIndex(), Math.min(f.maxEntries(), settings.maxEntriesPerMessage()));
-    send(f.from(), new FetchReply(id, f.epoch(), true, f.epoch(), f.fromIndex(), entries, store.firstIndex(),
+    long from = Math.max(f.fromIndex(), store.firstIndex());
+    List<LogEntry> entries =
+        store.entries(from, store.lastIndex(), Math.min(f.maxEntries(), settings.maxEntriesPerMessage()));
+    send(f.from(), new FetchReply(id, f.epoch(), true, f.epoch(), from, store.epochAt(from - 1), entries,
         store.lastIndex()));
   }
 
@@ -410,6 +411,9 @@ public final class Replica {
     int i = 0;
     for (; i < entries.size(); i++) {
       LogEntry e = entries.get(i);
+      if (e.index() < store.firstIndex()) {
+        continue; // applied here, hence committed and equal
+      }
       if (e.index() > store.lastIndex()) {
         break;
       }
@@ -525,7 +529,7 @@ public final class Replica {
 
   private void onFetchReply(FetchReply r) {
     if (leader == null || leader.phase != Phase.FETCHING || r.epoch() != leader.epoch
-        || !r.from().equals(leader.fetchSource) || r.fromIndex() != leader.fetchNext) {
+        || !r.from().equals(leader.fetchSource) || (r.granted() && r.fromIndex() < leader.fetchNext)) {
       return;
     }
     if (!r.granted()) {
@@ -534,13 +538,15 @@ public final class Replica {
       }
       return;
     }
-    if (r.fromIndex() < r.firstIndex()) {
+    // Entries through fetchNext - 1 equal the source's (committed, or fetched before). If the
+    // source truncated its log past fetchNext, our log must match at the entry before its first.
+    long prev = r.fromIndex() - 1;
+    if (prev > store.lastIndex() || (prev >= store.firstIndex() - 1 && store.epochAt(prev) != r.prevEpoch())) {
       out.add(new Output.CheckpointNeeded(r.from(), id));
       return;
     }
-    // Entries through fetchNext - 1 equal the source's (committed, or fetched before).
     appendMatching(r.entries());
-    leader.fetchNext += r.entries().size();
+    leader.fetchNext = r.fromIndex() + r.entries().size();
     if (leader.fetchNext <= leader.fetchTarget) {
       sendFetch();
       return;
@@ -685,6 +691,7 @@ public final class Replica {
     }
     advanceCommit();
     if (leader != null) {
+      truncateLog(truncateThrough());
       confirmReads();
       if (leader != null && leader.progress.containsKey(r.from())) {
         sendAppend(r.from(), false);
