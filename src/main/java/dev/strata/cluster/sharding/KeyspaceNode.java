@@ -17,6 +17,10 @@ import akka.cluster.typed.ClusterSingleton;
 import akka.cluster.typed.SingletonActor;
 import akka.util.Timeout;
 import dev.strata.cluster.sharding.ShardProtocol.Command;
+import akka.actor.typed.receptionist.Receptionist;
+import akka.actor.typed.receptionist.ServiceKey;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeoutException;
@@ -50,15 +54,15 @@ public final class KeyspaceNode {
   /** Starts keyspace {@code settings} on {@code system}'s node (a cluster member). */
   public static KeyspaceNode start(ActorSystem<?> system, KeyspaceSettings settings) {
     String selfAddress = Cluster.get(system).selfMember().address().toString();
-    system.systemActorOf(ReplicaHost.create(settings, selfAddress), "strata-replica-host-" + settings.name(),
-        Props.empty().withDispatcherFromConfig("strata.cluster.dispatcher"));
+    ActorRef<ReplicaHost.Command> host = system.systemActorOf(ReplicaHost.create(settings, selfAddress),
+        "strata-replica-host-" + settings.name(), Props.empty().withDispatcherFromConfig("strata.cluster.dispatcher"));
     ActorRef<PlacementCoordinator.Command> coordinator = ClusterSingleton.get(system).init(
         SingletonActor.of(Behaviors.supervise(PlacementCoordinator.create(settings))
             .onFailure(SupervisorStrategy.restart()), "strata-placement-" + settings.name()));
     EntityTypeKey<Command> typeKey = EntityTypeKey.create(Command.class, settings.entityTypeName());
     ClusterSharding sharding = ClusterSharding.get(system);
     sharding.init(Entity.of(typeKey, ctx -> ShardEntity.create(settings, Integer.parseInt(ctx.getEntityId()),
-            selfAddress, coordinator))
+            selfAddress, coordinator, host))
         .withMessageExtractor(new ShardNumberExtractor<>())
         .withAllocationStrategy(new ExternalShardAllocationStrategy(system, typeKey.name(),
             Timeout.create(settings.askTimeout())))
@@ -97,6 +101,35 @@ public final class KeyspaceNode {
 
   public KeyspaceSettings settings() {
     return settings;
+  }
+
+  /** Every shard's leader and replica set, from the placement coordinator. */
+  public CompletionStage<PlacementProtocol.Placement> placement() {
+    return AskPattern.ask(coordinator, PlacementProtocol.GetPlacement::new, settings.askTimeout(), system.scheduler());
+  }
+
+  /** The progress of every node's replicas of the keyspace (the nodes that answer within the ask timeout). */
+  public CompletionStage<List<ReplicaHost.Progress>> progress() {
+    ServiceKey<ReplicaHost.Command> key = ReplicaHost.serviceKey(settings.name());
+    return AskPattern.<Receptionist.Command, Receptionist.Listing>ask(system.receptionist(),
+            replyTo -> Receptionist.find(key, replyTo), settings.askTimeout(), system.scheduler())
+        .thenCompose(listing -> {
+          List<CompletableFuture<ReplicaHost.Progress>> asks = new ArrayList<>();
+          for (ActorRef<ReplicaHost.Command> host : listing.getServiceInstances(key)) {
+            asks.add(AskPattern.<ReplicaHost.Command, ReplicaHost.Progress>ask(host, ReplicaHost.GetProgress::new,
+                    settings.askTimeout(), system.scheduler())
+                .toCompletableFuture().exceptionally(failure -> null));
+          }
+          return CompletableFuture.allOf(asks.toArray(CompletableFuture[]::new)).thenApply(done -> {
+            List<ReplicaHost.Progress> answers = new ArrayList<>();
+            asks.forEach(a -> {
+              if (a.join() != null) {
+                answers.add(a.join());
+              }
+            });
+            return answers;
+          });
+        });
   }
 
   /** The leader entity of shard {@code shard}, wherever it runs. */

@@ -19,10 +19,15 @@ public final class PlacementProtocol {
     }
   }
 
-  /** Shard {@code shard} is placed on the node of address {@code address} (Akka's address string). */
-  public record Location(int shard, String address) {
+  /**
+   * Shard {@code shard} is led by the node of address {@code address} (Akka's address string), and
+   * {@code members} (sorted node addresses, the leader among them) hold its replicas: the replica
+   * set a new shard's first leader bootstraps its log with.
+   */
+  public record Location(int shard, String address, List<String> members) {
     public Location {
       Objects.requireNonNull(address);
+      members = List.copyOf(members);
     }
   }
 
@@ -37,6 +42,20 @@ public final class PlacementProtocol {
   public record Holdings(String address, List<Integer> shards) {
     public Holdings {
       Objects.requireNonNull(address);
+      shards = List.copyOf(shards);
+    }
+  }
+
+  /** What is placed where? Answered with a {@link Placement} once the shards are placed. */
+  public record GetPlacement(ActorRef<Placement> replyTo) implements PlacementCoordinator.Command {
+    public GetPlacement {
+      Objects.requireNonNull(replyTo);
+    }
+  }
+
+  /** Every shard's leader and replica set ({@link Location}s in shard order). */
+  public record Placement(List<Location> shards) {
+    public Placement {
       shards = List.copyOf(shards);
     }
   }
