@@ -124,9 +124,25 @@ public final class Keyspace {
     return writeOps(shard, ops);
   }
 
-  /** The value of {@code key}, empty when absent; sees every write acknowledged before the call. */
+  /**
+   * The value of {@code key}, empty when absent, read with the keyspace's default consistency
+   * ({@code strata.cluster.follower-reads}: off, the default, reads {@link ReadConsistency#LINEARIZABLE},
+   * which sees every write acknowledged before the call).
+   */
   public CompletionStage<Optional<byte[]>> get(byte[] key) {
+    return get(key, settings.followerReads() ? ReadConsistency.FOLLOWER : ReadConsistency.LINEARIZABLE);
+  }
+
+  /** The value of {@code key}, empty when absent, read as {@code consistency} says. */
+  public CompletionStage<Optional<byte[]>> get(byte[] key, ReadConsistency consistency) {
     checkKey(key);
+    Objects.requireNonNull(consistency, "consistency must not be null");
+    if (consistency == ReadConsistency.FOLLOWER) {
+      int shard = shardOf(key);
+      return node.readLocally(shard, key.clone()).thenCompose(reply -> reply instanceof ShardProtocol.Value v
+          ? CompletableFuture.completedFuture(Optional.ofNullable(v.value()))
+          : get(key, ReadConsistency.LINEARIZABLE));
+    }
     return ask(shardOf(key), replyTo -> new ShardProtocol.Get(key.clone(), replyTo), false)
         .thenApply(reply -> Optional.ofNullable(((ShardProtocol.Value) reply).value()));
   }

@@ -101,6 +101,17 @@ public final class StrataCluster implements Extension {
     });
   }
 
+  /**
+   * Moves the leadership of shards of keyspace {@code name} (started on this node) between their
+   * replicas until every live node leads about as many; completes with the number of shards that
+   * got a new leader (their entities move within {@code akka.cluster.sharding.rebalance-interval};
+   * requests meanwhile wait and are retried). Replicas themselves do not move: a node that joined
+   * after the keyspace's shards were created holds none and leads none.
+   */
+  public CompletionStage<Integer> rebalance(String name) {
+    return started(name).node().rebalance();
+  }
+
   /** Every started keyspace's replicas and leaders on every node that answers within the ask timeout. */
   public CompletionStage<ClusterStats> stats() {
     List<Keyspace> started = List.copyOf(keyspaces.values());

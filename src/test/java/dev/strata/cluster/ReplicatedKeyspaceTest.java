@@ -140,5 +140,32 @@ class ReplicatedKeyspaceTest {
     StrataCluster.get(nodes.node(victim)).keyspace("rkv");
     all.putAll(write("back", 15, 0, 1, 2));
     assertReads(all, 0, 1, 2);
+
+    // The returned node leads nothing until a rebalance gives it its share.
+    assertTrue(await(StrataCluster.get(nodes.node(0)).shardMap("rkv")).ledBy(victimAddress).isEmpty());
+    assertTrue(await(StrataCluster.get(nodes.node(victim)).rebalance("rkv")) >= 1);
+    ShardMap balanced = await(StrataCluster.get(nodes.node(0)).shardMap("rkv"));
+    for (int node = 0; node < 3; node++) {
+      int led = balanced.ledBy(address(node)).size();
+      assertTrue(led == 1 || led == 2, "node " + node + " leads " + led + " of 4 shards: " + balanced);
+    }
+    all.putAll(write("balanced", 15, 0, 1, 2));
+    assertReads(all, 0, 1, 2);
+  }
+
+  @Test
+  void followerReadsComeFromTheLocalReplicaAndCatchUp() {
+    TreeMap<String, String> written = write("f", 30, 0, 1, 2);
+    for (int node = 0; node < 3; node++) {
+      for (Map.Entry<String, String> e : written.entrySet()) {
+        // A follower applies a write once it learns the commit index, on the leader's next message.
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        Optional<String> read;
+        do {
+          read = await(rkv(node).get(b(e.getKey()), ReadConsistency.FOLLOWER)).map(v -> s(v));
+        } while (read.isEmpty() && System.nanoTime() < deadline);
+        assertEquals(Optional.of(e.getValue()), read, "follower read of " + e.getKey() + " on node " + node);
+      }
+    }
   }
 }

@@ -98,6 +98,10 @@ public final class ClusterProtocolSerializer extends SerializerWithStringManifes
       return "D";
     } else if (o instanceof PlacementProtocol.GetPlacement) {
       return "P";
+    } else if (o instanceof PlacementProtocol.Rebalance) {
+      return "B";
+    } else if (o instanceof PlacementProtocol.Rebalanced) {
+      return "b";
     } else if (o instanceof ReplicaHost.GetProgress) {
       return "R";
     } else if (o instanceof ReplicaHost.Progress) {
@@ -149,6 +153,10 @@ public final class ClusterProtocolSerializer extends SerializerWithStringManifes
         for (int shard : m.shards()) {
           out.writeInt(shard);
         }
+      } else if (o instanceof PlacementProtocol.Rebalance m) {
+        writeRef(out, m.replyTo());
+      } else if (o instanceof PlacementProtocol.Rebalanced m) {
+        out.writeInt(m.moved());
       } else if (o instanceof ReplicaHost.GetProgress m) {
         writeRef(out, m.replyTo());
       } else if (o instanceof ReplicaHost.Progress m) {
@@ -206,6 +214,8 @@ public final class ClusterProtocolSerializer extends SerializerWithStringManifes
         case "L" -> new Locate(in.readInt(), readRef(in));
         case "l" -> new Location(in.readInt(), readString(in), readStrings(in));
         case "P" -> new PlacementProtocol.GetPlacement(readRef(in));
+        case "B" -> new PlacementProtocol.Rebalance(readRef(in));
+        case "b" -> new PlacementProtocol.Rebalanced(in.readInt());
         case "R" -> new ReplicaHost.GetProgress(readRef(in));
         case "r" -> {
           String node = readString(in);

@@ -39,11 +39,13 @@ public final class KeyspaceNode {
   private final EntityTypeKey<Command> typeKey;
   private final ActorSystem<?> system;
   private final ActorRef<PlacementCoordinator.Command> coordinator;
+  private final ActorRef<ReplicaHost.Command> host;
   /** Completes once the keyspace's shards are placed; replaced when it failed, to ask again. */
   private final AtomicReference<CompletableFuture<Done>> placed = new AtomicReference<>();
 
   private KeyspaceNode(KeyspaceSettings settings, ClusterSharding sharding, EntityTypeKey<Command> typeKey,
-      ActorSystem<?> system, ActorRef<PlacementCoordinator.Command> coordinator) {
+      ActorSystem<?> system, ActorRef<PlacementCoordinator.Command> coordinator, ActorRef<ReplicaHost.Command> host) {
+    this.host = host;
     this.settings = settings;
     this.sharding = sharding;
     this.typeKey = typeKey;
@@ -67,7 +69,7 @@ public final class KeyspaceNode {
         .withAllocationStrategy(new ExternalShardAllocationStrategy(system, typeKey.name(),
             Timeout.create(settings.askTimeout())))
         .withEntityProps(ShardEntity.DISPATCHER));
-    return new KeyspaceNode(settings, sharding, typeKey, system, coordinator);
+    return new KeyspaceNode(settings, sharding, typeKey, system, coordinator, host);
   }
 
   /**
@@ -101,6 +103,19 @@ public final class KeyspaceNode {
 
   public KeyspaceSettings settings() {
     return settings;
+  }
+
+  /** {@code key} of {@code shard} from this node's replica, if it holds one (see {@link ReplicaHost.LocalRead}). */
+  public CompletionStage<ShardProtocol.Reply> readLocally(int shard, byte[] key) {
+    return AskPattern.ask(host, replyTo -> new ReplicaHost.LocalRead(shard, key, replyTo), settings.askTimeout(),
+        system.scheduler());
+  }
+
+  /** Moves leaders between the replicas of their shards until the live nodes lead about as many each. */
+  public CompletionStage<Integer> rebalance() {
+    return AskPattern.<PlacementCoordinator.Command, PlacementProtocol.Rebalanced>ask(coordinator,
+        PlacementProtocol.Rebalance::new, settings.askTimeout(), system.scheduler())
+        .thenApply(PlacementProtocol.Rebalanced::moved);
   }
 
   /** Every shard's leader and replica set, from the placement coordinator. */

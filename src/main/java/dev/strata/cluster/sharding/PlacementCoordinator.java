@@ -49,7 +49,8 @@ import java.util.TreeSet;
  */
 public final class PlacementCoordinator extends AbstractBehavior<PlacementCoordinator.Command> {
   /** What the coordinator is asked; {@link Locate} from the entities, the rest its own. */
-  public sealed interface Command permits Locate, PlacementProtocol.GetPlacement, Internal {}
+  public sealed interface Command permits Locate, PlacementProtocol.GetPlacement, PlacementProtocol.Rebalance,
+      Internal {}
 
   private sealed interface Internal extends Command {}
 
@@ -124,6 +125,7 @@ public final class PlacementCoordinator extends AbstractBehavior<PlacementCoordi
           waitingForPlacement.add(m);
           return answerWaiting();
         })
+        .onMessage(PlacementProtocol.Rebalance.class, this::onRebalance)
         .onMessage(HostsChanged.class, this::onHostsChanged)
         .onMessage(GotHoldings.class, this::onHoldings)
         .onMessage(HoldingsFailed.class, m -> {
@@ -292,6 +294,52 @@ public final class PlacementCoordinator extends AbstractBehavior<PlacementCoordi
       changes.put(Integer.toString(e.getKey()), AddressFromURIString.parse(next));
     }
     publish(changes);
+  }
+
+  /**
+   * Moves leaders, one shard at a time, from the live node leading most to a live replica of that
+   * shard leading fewest, while that narrows the gap. Replicas do not move: a node that holds no
+   * replica of a shard never leads it.
+   */
+  private Behavior<Command> onRebalance(PlacementProtocol.Rebalance m) {
+    if (!placed) {
+      m.replyTo().tell(new PlacementProtocol.Rebalanced(0));
+      return this;
+    }
+    Set<String> live = liveMembers();
+    Map<String, Integer> leading = new TreeMap<>();
+    live.forEach(n -> leading.put(n, 0));
+    leaders.values().forEach(n -> leading.computeIfPresent(n, (k, c) -> c + 1));
+    Map<String, akka.actor.Address> changes = new HashMap<>();
+    boolean movedOne = true;
+    while (movedOne) {
+      movedOne = false;
+      for (Map.Entry<Integer, String> e : leaders.entrySet()) {
+        String from = e.getValue();
+        if (!live.contains(from)) {
+          continue;
+        }
+        Set<String> candidates = new TreeSet<>(replicas.getOrDefault(e.getKey(), new TreeSet<>()));
+        candidates.retainAll(live);
+        candidates.remove(from);
+        if (candidates.isEmpty()) {
+          continue;
+        }
+        String to = leastLoaded(leading, candidates);
+        if (leading.get(to) + 1 < leading.get(from)) {
+          leading.merge(from, -1, Integer::sum);
+          leading.merge(to, 1, Integer::sum);
+          e.setValue(to);
+          changes.put(Integer.toString(e.getKey()), AddressFromURIString.parse(to));
+          movedOne = true;
+        }
+      }
+    }
+    publish(changes);
+    getContext().getLog().info("keyspace '{}': rebalance moved {} leaders; leaders per node {}", settings.name(),
+        changes.size(), leading);
+    m.replyTo().tell(new PlacementProtocol.Rebalanced(changes.size()));
+    return this;
   }
 
   private Behavior<Command> onPublished() {

@@ -59,4 +59,14 @@ public final class PlacementProtocol {
       shards = List.copyOf(shards);
     }
   }
+
+  /** Balance the leaders over the live nodes. Answered with {@link Rebalanced} once decided. */
+  public record Rebalance(ActorRef<Rebalanced> replyTo) implements PlacementCoordinator.Command {
+    public Rebalance {
+      Objects.requireNonNull(replyTo);
+    }
+  }
+
+  /** {@code moved} shards got another leader. */
+  public record Rebalanced(int moved) {}
 }

@@ -42,7 +42,15 @@ import java.util.stream.Stream;
  */
 public final class ReplicaHost extends AbstractBehavior<ReplicaHost.Command> {
   /** What a replica host is asked. */
-  public sealed interface Command permits ListHoldings, Deliver, Lead, Unlead, Client, GetProgress, Internal {}
+  public sealed interface Command permits ListHoldings, Deliver, Lead, Unlead, Client, GetProgress, LocalRead,
+      Internal {}
+
+  /**
+   * Reads {@code key} from this node's replica of {@code shard} as it is, without the leader: a
+   * {@link ShardProtocol.Value}, or a retriable {@link ShardProtocol.Failure} when this node holds
+   * no replica of the shard. Local only.
+   */
+  public record LocalRead(int shard, byte[] key, ActorRef<ShardProtocol.Reply> replyTo) implements Command {}
 
   /** How far along are this node's replicas? Answered with a {@link Progress}. */
   public record GetProgress(ActorRef<Progress> replyTo) implements Command {
@@ -154,6 +162,7 @@ public final class ReplicaHost extends AbstractBehavior<ReplicaHost.Command> {
           return this;
         })
         .onMessage(Client.class, this::onClient)
+        .onMessage(LocalRead.class, this::onLocalRead)
         .onMessage(PeersChanged.class, this::onPeersChanged)
         .onMessageEquals(Tick.INSTANCE, () -> {
           replicas.values().forEach(ShardReplica::tick);
@@ -198,6 +207,20 @@ public final class ReplicaHost extends AbstractBehavior<ReplicaHost.Command> {
     } else {
       ShardReplica.replyTo(m.request()).tell(new ShardProtocol.Failure("keyspace '" + settings.name() + "' shard "
           + m.shard() + " cannot open its store on " + selfAddress + " (see the node's log)", true));
+    }
+    return this;
+  }
+
+  private Behavior<Command> onLocalRead(LocalRead m) {
+    ShardReplica replica = replicas.get(m.shard());
+    if (replica == null && Files.exists(settings.shardDirectory(m.shard()).resolve("CURRENT"))) {
+      replica = replica(m.shard());
+    }
+    if (replica == null) {
+      m.replyTo().tell(new ShardProtocol.Failure("keyspace '" + settings.name() + "': " + selfAddress
+          + " holds no replica of shard " + m.shard(), true));
+    } else {
+      m.replyTo().tell(replica.readLocally(m.key()));
     }
     return this;
   }

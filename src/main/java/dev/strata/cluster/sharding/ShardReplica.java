@@ -166,6 +166,15 @@ final class ShardReplica {
     }
   }
 
+  /** {@code key} as this replica has applied it, leader or not: a follower read. */
+  Reply readLocally(byte[] key) {
+    try {
+      return new Value(shardStore.get(key));
+    } catch (RuntimeException e) {
+      return new Failure(describe(e.toString()), false);
+    }
+  }
+
   private Reply read(ShardProtocol.Command request) {
     try {
       if (request instanceof Get get) {
