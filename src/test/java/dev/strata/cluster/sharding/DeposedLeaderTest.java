@@ -51,7 +51,8 @@ class DeposedLeaderTest {
           "strata.cluster.data-directory = \"" + dir.resolve(id).toString().replace("\\", "/") + "\"\n"
               + "strata.cluster.keyspaces.kv { shards = 1 }").withFallback(ConfigFactory.load()));
       replicas.put(id, ShardReplica.open(testKit.system(), settings, 0, id,
-          (shard, to, message) -> inFlight.add(new Object[] {to, message}), LoggerFactory.getLogger(id)));
+          (shard, to, message) -> inFlight.add(new Object[] {to, message}), (shard, source, target) -> { },
+          LoggerFactory.getLogger(id)));
     }
   }
 
