@@ -202,9 +202,16 @@ public final class Replica {
 
   // ---------------------------------------------------------------- inputs
 
-  /** This replica should lead: prepare a new epoch. Does nothing if it already leads or prepares. */
+  /**
+   * This replica should lead: prepare a new epoch. Does nothing if it already leads or prepares.
+   * A replica outside the replica set (one still joining) refuses at once with
+   * {@link Output.SteppedDown}: placement must choose a member that holds an up-to-date replica.
+   */
   public List<Output> startLeading() {
-    if (leader == null) {
+    if (leader == null && !config().contains(id)) {
+      out.add(new Output.SteppedDown(0, "replica " + id + " is not in the replica set " + config()
+          + "; only a member may lead"));
+    } else if (leader == null) {
       long epoch = Math.max(store.promisedEpoch(), maxEpochSeen) + 1;
       store.promise(epoch, id);
       maxEpochSeen = epoch;

@@ -125,6 +125,11 @@ final class ReplicationSimulation {
     if (chaos) {
       chaos();
     }
+    if (!lastConfig.contains(designated)) {
+      // Placement follows the replica set: a removed leader is replaced.
+      designated = lastConfig.get(rnd.nextInt(lastConfig.size()));
+      leaderChanges++;
+    }
     Replica leader = live.get(designated);
     if (leader != null && !leader.isLeading() && rnd.nextInt(4) == 0) {
       handle(designated, leader.startLeading());
