@@ -51,6 +51,12 @@ import java.util.TreeSet;
  *       the store with it, reopen the {@link ShardStore} and call {@link #open} again (and
  *       {@link #startLeading()} again if this node leads).
  *   <li><b>Crash.</b> After a crash simply reopen: the durable state is all in the store.
+ *       Storage calls are synchronous and durable on return (run the replica where blocking is
+ *       allowed), so there is no separate "write completed" input.
+ *   <li><b>Follower reads</b> read the {@link ShardStore} directly, without the replica: they see
+ *       only committed data, but may miss the latest acknowledged writes.
+ *   <li><b>Shard map.</b> {@link #leaderHint()}, {@link #commitIndex()}, {@link #followerMatch()}
+ *       (a follower's lag is the leader's last index minus its match) and {@link #config()}.
  * </ol>
  *
  * <h2>Rules (each has a test in ReplicaRulesTest)</h2>
