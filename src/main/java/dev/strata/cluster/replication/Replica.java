@@ -317,6 +317,10 @@ public final class Replica {
     if (message.epoch() > maxEpochSeen) {
       maxEpochSeen = message.epoch();
     }
+    // A refusal names the epoch the refuser promised: the next attempt to lead must go above it.
+    long promised = message instanceof Promise p ? p.promised()
+        : message instanceof AppendReply r ? r.promised() : message instanceof FetchReply r ? r.promised() : 0;
+    maxEpochSeen = Math.max(maxEpochSeen, promised);
     if (message instanceof Prepare p) {
       onPrepare(p);
     } else if (message instanceof Promise p) {
