@@ -691,6 +691,11 @@ public final class Replica {
       p.match = Math.max(p.match, r.matchIndex());
       p.next = Math.max(p.next, p.match + 1);
     } else {
+      if (r.hintIndex() < p.match) {
+        // It no longer holds what it acknowledged (a store that lost unsynced writes), or this
+        // reply is late: either way 0 is the only match known for sure; the next reply raises it.
+        p.match = 0;
+      }
       p.next = Math.max(p.match + 1, r.hintIndex() + 1);
     }
     advanceCommit();
