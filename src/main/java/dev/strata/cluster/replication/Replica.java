@@ -298,7 +298,22 @@ public final class Replica {
             }
           }
         }
-        case FETCHING -> sendFetch();
+        case FETCHING -> {
+          if (ticks - leader.fetchTick < settings.checkpointRetryTicks()) {
+            sendFetch();
+          } else {
+            // The source stopped answering (it may be down for good): ask every replica again
+            // and adopt the best log of whichever majority answers now.
+            leader.phase = Phase.PREPARING;
+            leader.promises.clear();
+            for (String m : config()) {
+              if (!m.equals(id)) {
+                send(m, new Prepare(id, leader.epoch));
+              }
+            }
+            checkPromises();
+          }
+        }
         case LEADING -> {
           if (ticks % settings.heartbeatTicks() == 0) {
             for (Map.Entry<String, Progress> e : leader.progress.entrySet()) {
@@ -519,6 +534,7 @@ public final class Replica {
       leader.fetchSource = best.from();
       leader.fetchTarget = best.lastIndex();
       leader.fetchNext = Math.max(commitIndex, store.appliedIndex()) + 1;
+      leader.fetchTick = ticks;
       sendFetch();
     }
   }
@@ -551,6 +567,7 @@ public final class Replica {
     }
     appendMatching(r.entries());
     leader.fetchNext = r.fromIndex() + r.entries().size();
+    leader.fetchTick = ticks;
     if (leader.fetchNext <= leader.fetchTarget) {
       sendFetch();
       return;
