@@ -325,6 +325,16 @@ class ReplicaRulesTest {
   }
 
   @Test
+  void aReplicaOutsideTheReplicaSetRefusesToLead() {
+    ReplicaHarness h = ReplicaHarness.of("a", "b", "c").withEmpty("d");
+    List<Output> out = h.r("d").startLeading();
+    assertEquals(1, out.size(), out.toString());
+    assertTrue(out.get(0) instanceof Output.SteppedDown s && s.reason().contains("not in the replica set"), out.toString());
+    assertFalse(h.r("d").isLeading());
+    assertEquals(0, h.storage.get("d").promisedEpoch(), "it promised nothing");
+  }
+
+  @Test
   void aRequestToAReplicaThatDoesNotLeadFailsAtOnceAndSafely() {
     ReplicaHarness h = ReplicaHarness.of("a", "b", "c").lead("a");
     List<Output> out = h.r("b").propose(1, put("k", "v"));
