@@ -114,4 +114,36 @@ class ReplicationReviewTest {
     assertEquals(6, h.storage.get("b").lastIndex());
     assertEquals("v1", h.value("b", "k1"));
   }
+
+  /**
+   * b was cut off while a and c went on and dropped the entries b lacks from their logs; a crashed.
+   * b leads, c promises with the best log, and b's Fetch asks c for entries c no longer has. b
+   * then needs a checkpoint of c's store, and the checkpoint must come from c: a host offers a
+   * checkpoint only of its own store (ReplicaHost.checkpointNeeded ignores a need whose source is
+   * another node), so c itself has to say so, or b waits forever.
+   */
+  @Test
+  void theSourceOfAFetchBelowItsLogOffersTheCheckpoint() {
+    ReplicaSettings keepTwo = new ReplicaSettings(16, 256, 1, 2, 1, 5);
+    ReplicaHarness h = new ReplicaHarness();
+    for (String id : new String[] {"a", "b", "c"}) {
+      MemoryStorage s = new MemoryStorage();
+      Replica.bootstrap(s, java.util.List.of("a", "b", "c"));
+      h.storage.put(id, s);
+      h.replicas.put(id, Replica.open(id, s, keepTwo));
+    }
+    h.lead("a");
+    for (int i = 1; i <= 6; i++) {
+      h.handle("a", h.r("a").propose(i, put("k" + i, "v" + i)));
+      h.deliver(involving("b"));
+    }
+    assertTrue(h.storage.get("c").firstIndex() > h.storage.get("b").lastIndex() + 1,
+        "c dropped entries b lacks: " + h.r("c") + " / " + h.r("b"));
+
+    h.outputs.clear();
+    h.handle("b", h.r("b").startLeading());
+    h.deliver(involving("a"));
+    assertTrue(h.events.stream().anyMatch(e -> e.startsWith("c: CheckpointNeeded[source=c, target=b]")),
+        "c, whose host can stream its store, asks for the checkpoint: " + h.events);
+  }
 }
