@@ -430,6 +430,11 @@ public final class Replica {
       send(f.from(), new FetchReply(id, f.epoch(), false, store.promisedEpoch(), f.fromIndex(), 0, List.of(), 0));
       return;
     }
+    if (f.fromIndex() < store.firstIndex()) {
+      // The leader asks for entries this log dropped: it may need a checkpoint of this store,
+      // which only this replica's host can stream (a host offers its own stores only).
+      out.add(new Output.CheckpointNeeded(id, f.from()));
+    }
     long from = Math.max(f.fromIndex(), store.firstIndex());
     List<LogEntry> entries =
         store.entries(from, store.lastIndex(), Math.min(f.maxEntries(), settings.maxEntriesPerMessage()));
