@@ -42,6 +42,8 @@ final class Leadership {
   String fetchSource;
   long fetchNext;
   long fetchTarget;
+  /** The tick of the last fetch progress (entering the fetch, or a reply that brought entries). */
+  long fetchTick;
   long noOpIndex;
   boolean serving;
   final Map<String, Progress> progress = new HashMap<>();

@@ -310,7 +310,22 @@ public final class Replica {
             }
           }
         }
-        case FETCHING -> sendFetch();
+        case FETCHING -> {
+          if (ticks - leader.fetchTick < settings.checkpointRetryTicks()) {
+            sendFetch();
+          } else {
+            // The source stopped answering (it may be down for good): ask every replica again
+            // and adopt the best log of whichever majority answers now.
+            leader.phase = Phase.PREPARING;
+            leader.promises.clear();
+            for (String m : config()) {
+              if (!m.equals(id)) {
+                send(m, new Prepare(id, leader.epoch));
+              }
+            }
+            checkPromises();
+          }
+        }
         case LEADING -> {
           if (ticks % settings.heartbeatTicks() == 0) {
             for (Map.Entry<String, Progress> e : leader.progress.entrySet()) {
@@ -329,6 +344,10 @@ public final class Replica {
     if (message.epoch() > maxEpochSeen) {
       maxEpochSeen = message.epoch();
     }
+    // A refusal names the epoch the refuser promised: the next attempt to lead must go above it.
+    long promised = message instanceof Promise p ? p.promised()
+        : message instanceof AppendReply r ? r.promised() : message instanceof FetchReply r ? r.promised() : 0;
+    maxEpochSeen = Math.max(maxEpochSeen, promised);
     if (message instanceof Prepare p) {
       onPrepare(p);
     } else if (message instanceof Promise p) {
@@ -410,6 +429,11 @@ public final class Replica {
     if (refuses(f.epoch(), f.from()) || f.epoch() != store.promisedEpoch()) {
       send(f.from(), new FetchReply(id, f.epoch(), false, store.promisedEpoch(), f.fromIndex(), 0, List.of(), 0));
       return;
+    }
+    if (f.fromIndex() < store.firstIndex()) {
+      // The leader asks for entries this log dropped: it may need a checkpoint of this store,
+      // which only this replica's host can stream (a host offers its own stores only).
+      out.add(new Output.CheckpointNeeded(id, f.from()));
     }
     long from = Math.max(f.fromIndex(), store.firstIndex());
     List<LogEntry> entries =
@@ -527,6 +551,7 @@ public final class Replica {
       leader.fetchSource = best.from();
       leader.fetchTarget = best.lastIndex();
       leader.fetchNext = Math.max(commitIndex, store.appliedIndex()) + 1;
+      leader.fetchTick = ticks;
       sendFetch();
     }
   }
@@ -559,6 +584,7 @@ public final class Replica {
     }
     appendMatching(r.entries());
     leader.fetchNext = r.fromIndex() + r.entries().size();
+    leader.fetchTick = ticks;
     if (leader.fetchNext <= leader.fetchTarget) {
       sendFetch();
       return;
@@ -699,6 +725,11 @@ public final class Replica {
       p.match = Math.max(p.match, r.matchIndex());
       p.next = Math.max(p.next, p.match + 1);
     } else {
+      if (r.hintIndex() < p.match) {
+        // It no longer holds what it acknowledged (a store that lost unsynced writes), or this
+        // reply is late: either way 0 is the only match known for sure; the next reply raises it.
+        p.match = 0;
+      }
       p.next = Math.max(p.match + 1, r.hintIndex() + 1);
     }
     advanceCommit();

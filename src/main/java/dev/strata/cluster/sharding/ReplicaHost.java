@@ -269,6 +269,7 @@ public final class ReplicaHost extends AbstractBehavior<ReplicaHost.Command> {
       return null;
     }
     try {
+      restoreInterruptedInstall(settings, shard);
       replica = ShardReplica.open(getContext().getSystem(), settings, shard, selfAddress, this::send,
           this::checkpointNeeded, getContext().getLog());
     } catch (RuntimeException e) {
@@ -379,6 +380,26 @@ public final class ReplicaHost extends AbstractBehavior<ReplicaHost.Command> {
       reopened.startLeading(List.of());
     }
     return this;
+  }
+
+  /**
+   * A crash between the two renames of a checkpoint install (onReceived) leaves no {@code <shard>}
+   * directory and the old store in {@code <shard>.replaced}. Opening the shard would then create an
+   * empty store: a replica that forgot its promise and the entries it acknowledged, which could
+   * help a new leader to a majority lacking acknowledged writes. Put the old store back instead
+   * (the leader offers the checkpoint again).
+   */
+  static void restoreInterruptedInstall(KeyspaceSettings settings, int shard) {
+    Path shardDir = settings.shardDirectory(shard);
+    Path old = shardDir.resolveSibling(shard + ".replaced");
+    if (!Files.exists(shardDir) && Files.exists(old.resolve("CURRENT"))) {
+      try {
+        Files.move(old, shardDir, StandardCopyOption.ATOMIC_MOVE);
+      } catch (IOException e) {
+        throw new UncheckedIOException("keyspace '" + settings.name() + "' shard " + shard
+            + ": cannot move back the store an interrupted checkpoint install left in " + old, e);
+      }
+    }
   }
 
   private Path incomingDirectory(int shard) {

@@ -407,7 +407,10 @@ final class ReplicationSimulation {
         live.put(id, open(id));
       }
     }
-    designated = lastConfig.get(rnd.nextInt(lastConfig.size()));
+    // As the placement must: a replica that joined but never received the log (no configuration
+    // yet) cannot lead, so the healed leader is one that holds a replica.
+    List<String> holders = lastConfig.stream().filter(id -> !storage.get(id).appliedConfig().isEmpty()).toList();
+    designated = holders.get(rnd.nextInt(holders.size()));
     for (String id : pool) {
       if (!id.equals(designated)) {
         handle(id, live.get(id).stopLeading());
