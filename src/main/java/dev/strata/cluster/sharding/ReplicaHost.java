@@ -9,20 +9,22 @@ import akka.actor.typed.javadsl.Behaviors;
 import akka.actor.typed.javadsl.Receive;
 import akka.actor.typed.receptionist.Receptionist;
 import akka.actor.typed.receptionist.ServiceKey;
-import dev.strata.Strata;
 import akka.stream.SourceRef;
 import akka.util.ByteString;
+import dev.strata.Strata;
 import dev.strata.cluster.replication.Message;
 import dev.strata.cluster.replication.Replica;
 import dev.strata.cluster.replication.ShardStore;
-import dev.strata.cluster.transfer.CheckpointTransfer;
-import java.nio.file.StandardCopyOption;
 import dev.strata.cluster.sharding.PlacementProtocol.Holdings;
 import dev.strata.cluster.sharding.PlacementProtocol.ListHoldings;
+import dev.strata.cluster.transfer.CheckpointTransfer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -368,6 +370,9 @@ public final class ReplicaHost extends AbstractBehavior<ReplicaHost.Command> {
       deleteRecursively(old);
       Files.move(shardDir, old, StandardCopyOption.ATOMIC_MOVE);
       Files.move(incoming, shardDir, StandardCopyOption.ATOMIC_MOVE);
+      // The renames must reach the disk before the old store goes: after a power loss the shard
+      // is then either the old store (in <shard>.replaced, put back at start) or the new one.
+      syncDirectory(settings.keyspaceDirectory());
       deleteRecursively(old);
     } catch (IOException e) {
       throw new UncheckedIOException("keyspace '" + settings.name() + "' shard " + m.shard()
@@ -395,10 +400,18 @@ public final class ReplicaHost extends AbstractBehavior<ReplicaHost.Command> {
     if (!Files.exists(shardDir) && Files.exists(old.resolve("CURRENT"))) {
       try {
         Files.move(old, shardDir, StandardCopyOption.ATOMIC_MOVE);
+        syncDirectory(settings.keyspaceDirectory());
       } catch (IOException e) {
         throw new UncheckedIOException("keyspace '" + settings.name() + "' shard " + shard
             + ": cannot move back the store an interrupted checkpoint install left in " + old, e);
       }
+    }
+  }
+
+  /** fsync of a directory, as the JDK exposes it on Linux: force a channel opened for reading. */
+  private static void syncDirectory(Path dir) throws IOException {
+    try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
+      ch.force(true);
     }
   }
 
