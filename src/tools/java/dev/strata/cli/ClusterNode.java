@@ -1,0 +1,117 @@
+package dev.strata.cli;
+
+import akka.actor.typed.ActorSystem;
+import akka.actor.typed.Behavior;
+import akka.actor.typed.javadsl.Behaviors;
+import akka.cluster.ClusterEvent;
+import akka.cluster.UniqueAddress;
+import akka.cluster.typed.Cluster;
+import akka.cluster.typed.SelfUp;
+import akka.cluster.typed.Subscribe;
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.Set;
+import java.util.function.Consumer;
+
+/**
+ * One cluster node in a JVM of its own, started by {@link LocalCluster}: an ActorSystem that
+ * joins the cluster that its configuration file names (port, seed nodes, roles, data directory)
+ * and reports its view of the members.
+ *
+ * <p>It reports on stdout, one flushed line each:
+ * <pre>
+ * view up=&lt;port&gt;,&lt;port&gt;... unreachable=&lt;port&gt;,...   its view of the members after every change
+ * ready                                                 it is Up and serves its keyspaces
+ * </pre>
+ *
+ * <p>It exits when its stdin ends, so that a parent that dies (a killed test or bench) leaves no
+ * node behind; the parent ends it with SIGKILL otherwise.
+ *
+ * <p>Usage: {@code ClusterNode <actor system name> <configuration file>}.
+ */
+public final class ClusterNode {
+  private ClusterNode() {}
+
+  public static void main(String[] args) {
+    if (args.length != 2) {
+      System.err.println("usage: ClusterNode <actor system name> <configuration file>");
+      System.exit(Main.EXIT_USAGE);
+    }
+    Config config = ConfigFactory.load(ConfigFactory.parseFile(Path.of(args[1]).toFile()));
+    ActorSystem<Void> system = ActorSystem.create(Behaviors.setup(context -> {
+      context.spawn(MembershipPrinter.create(ClusterNode::print), "membership-printer");
+      return Behaviors.empty();
+    }), args[0], config);
+    Cluster.get(system).subscriptions().tell(new Subscribe<>(
+        system.systemActorOf(Behaviors.<SelfUp>receiveMessage(up -> {
+          print("ready");
+          return Behaviors.stopped();
+        }), "ready-on-self-up", akka.actor.typed.Props.empty()), SelfUp.class));
+    exitWhenStdinEnds(System.in);
+  }
+
+  private static void exitWhenStdinEnds(InputStream in) {
+    try {
+      while (in.read() >= 0) {
+        // Nothing is read from stdin: it only tells that the parent is alive.
+      }
+    } catch (IOException e) {
+      // The pipe broke: the parent is gone.
+    }
+    Runtime.getRuntime().halt(0);
+  }
+
+  private static synchronized void print(String line) {
+    System.out.println(line);
+    System.out.flush();
+  }
+
+  /** Prints this node's view of the members ({@code view ...} lines) after every membership or reachability change. */
+  static final class MembershipPrinter {
+    private MembershipPrinter() {}
+
+    static Behavior<ClusterEvent.ClusterDomainEvent> create(Consumer<String> out) {
+      return Behaviors.setup(context -> {
+        Cluster.get(context.getSystem()).subscriptions().tell(
+            new Subscribe<>(context.getSelf(), ClusterEvent.ClusterDomainEvent.class));
+        // By unique address: a restarted node comes back on the same port as another incarnation.
+        Set<UniqueAddress> up = new HashSet<>();
+        Set<UniqueAddress> unreachable = new HashSet<>();
+        return Behaviors.receiveMessage(event -> {
+          boolean changed = true;
+          if (event instanceof ClusterEvent.MemberUp e) {
+            up.add(e.member().uniqueAddress());
+          } else if (event instanceof ClusterEvent.MemberRemoved e) {
+            up.remove(e.member().uniqueAddress());
+            unreachable.remove(e.member().uniqueAddress());
+          } else if (event instanceof ClusterEvent.MemberExited e) {
+            up.remove(e.member().uniqueAddress());
+          } else if (event instanceof ClusterEvent.MemberDowned e) {
+            up.remove(e.member().uniqueAddress());
+          } else if (event instanceof ClusterEvent.UnreachableMember e) {
+            unreachable.add(e.member().uniqueAddress());
+          } else if (event instanceof ClusterEvent.ReachableMember e) {
+            unreachable.remove(e.member().uniqueAddress());
+          } else {
+            changed = false;
+          }
+          if (changed) {
+            out.accept("view up=" + join(up) + " unreachable=" + join(unreachable));
+          }
+          return Behaviors.same();
+        });
+      });
+    }
+
+    private static String join(Set<UniqueAddress> members) {
+      StringBuilder s = new StringBuilder();
+      members.stream().map(m -> (Integer) m.address().port().get()).sorted()
+          .forEach(port -> s.append(s.length() == 0 ? "" : ",").append(port));
+      return s.toString();
+    }
+  }
+}
