@@ -114,6 +114,27 @@ public final class StrataExtension implements Extension {
   }
 
   /**
+   * The store in {@code directory}, opened with {@code options} on the first call and the same
+   * instance on every later one until it is closed: for stores whose directory is computed rather
+   * than configured by name, such as the shards of a cluster keyspace
+   * ({@code <data-dir>/<keyspace>/<shard>}). Closed at shutdown like every store of the system;
+   * listed by {@link #openedStores()} under the directory's absolute path.
+   */
+  public synchronized Strata open(Path directory, StrataOptions options) {
+    if (CoordinatedShutdown.get(system).getShutdownReason().isPresent()) {
+      throw new IllegalStateException("the actor system is shutting down: the store in " + directory + " cannot be opened");
+    }
+    String key = directory.toAbsolutePath().normalize().toString();
+    Strata existing = named.get(key);
+    if (existing != null && !existing.isClosed()) {
+      return existing;
+    }
+    Strata store = Strata.open(system, directory, options);
+    named.put(key, store);
+    return store;
+  }
+
+  /**
    * The store named {@code name} behind Strata's message protocol: opens it as {@link #open}
    * does, and on the first call spawns a {@link StrataActor} for it (a system actor, stopped with
    * the system); every caller gets the same ref. The actor serves whichever instance

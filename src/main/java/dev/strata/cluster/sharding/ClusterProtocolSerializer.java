@@ -1,0 +1,276 @@
+package dev.strata.cluster.sharding;
+
+import akka.actor.ExtendedActorSystem;
+import akka.actor.typed.ActorRef;
+import akka.actor.typed.ActorRefResolver;
+import akka.actor.typed.javadsl.Adapter;
+import akka.serialization.SerializerWithStringManifest;
+import dev.strata.Bound;
+import dev.strata.akka.stream.KeyValue;
+import dev.strata.cluster.sharding.PlacementProtocol.Holdings;
+import dev.strata.cluster.sharding.PlacementProtocol.ListHoldings;
+import dev.strata.cluster.sharding.PlacementProtocol.Locate;
+import dev.strata.cluster.sharding.PlacementProtocol.Location;
+import dev.strata.cluster.sharding.ShardProtocol.Failure;
+import dev.strata.cluster.sharding.ShardProtocol.Get;
+import dev.strata.cluster.sharding.ShardProtocol.Page;
+import dev.strata.cluster.sharding.ShardProtocol.ScanPage;
+import dev.strata.cluster.sharding.ShardProtocol.Value;
+import dev.strata.cluster.sharding.ShardProtocol.Write;
+import dev.strata.cluster.sharding.ShardProtocol.Written;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.NotSerializableException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Akka serializer of the cluster keyspace's messages ({@link ShardProtocol},
+ * {@link PlacementProtocol}): binary, no Java serialization. Bound to them in reference.conf.
+ *
+ * <p>Every message is {@code u8 version (1)} followed by its fields, in declaration order, all
+ * big-endian; the manifest (one letter) names the message. Field encodings:
+ *
+ * <pre>
+ *   int      i32
+ *   bool     u8 (0 or 1)
+ *   bytes    i32 length (-1 for null) ++ the bytes
+ *   string   bytes of its UTF-8
+ *   ref      string: ActorRefResolver's serialization format
+ *   bound    u8 kind (0 unbounded, 1 included, 2 excluded) ++ bytes key (absent when unbounded)
+ *   entry    u8 (0 put, 1 delete) ++ bytes key ++ bytes value (absent for a delete)
+ *   list     i32 count ++ the elements
+ * </pre>
+ *
+ * Artery's transport checks the frames' integrity, so the messages carry no checksum of their own.
+ * Thread-safe: Akka calls it from many threads; it holds only the resolver.
+ */
+public final class ClusterProtocolSerializer extends SerializerWithStringManifest {
+  private static final int VERSION = 1;
+
+  private final ActorRefResolver resolver;
+
+  public ClusterProtocolSerializer(ExtendedActorSystem system) {
+    this.resolver = ActorRefResolver.get(Adapter.toTyped(system));
+  }
+
+  @Override
+  public int identifier() {
+    return 1_818_101;
+  }
+
+  @Override
+  public String manifest(Object o) {
+    if (o instanceof Write) {
+      return "W";
+    } else if (o instanceof Get) {
+      return "G";
+    } else if (o instanceof ScanPage) {
+      return "S";
+    } else if (o instanceof Written) {
+      return "w";
+    } else if (o instanceof Value) {
+      return "v";
+    } else if (o instanceof Page) {
+      return "p";
+    } else if (o instanceof Failure) {
+      return "f";
+    } else if (o instanceof Locate) {
+      return "L";
+    } else if (o instanceof Location) {
+      return "l";
+    } else if (o instanceof ListHoldings) {
+      return "H";
+    } else if (o instanceof Holdings) {
+      return "h";
+    }
+    throw new IllegalArgumentException("ClusterProtocolSerializer cannot serialize a " + o.getClass().getName());
+  }
+
+  @Override
+  public byte[] toBinary(Object o) {
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream(64);
+    try (DataOutputStream out = new DataOutputStream(bytes)) {
+      out.writeByte(VERSION);
+      if (o instanceof Write m) {
+        writeEntries(out, m.ops());
+        writeRef(out, m.replyTo());
+      } else if (o instanceof Get m) {
+        writeBytes(out, m.key());
+        writeRef(out, m.replyTo());
+      } else if (o instanceof ScanPage m) {
+        writeBound(out, m.lower());
+        writeBound(out, m.upper());
+        out.writeInt(m.limit());
+        writeRef(out, m.replyTo());
+      } else if (o instanceof Written) {
+        // no fields
+      } else if (o instanceof Value m) {
+        writeBytes(out, m.value());
+      } else if (o instanceof Page m) {
+        writeEntries(out, m.entries());
+        out.writeBoolean(m.last());
+      } else if (o instanceof Failure m) {
+        writeString(out, m.message());
+        out.writeBoolean(m.retriable());
+      } else if (o instanceof Locate m) {
+        out.writeInt(m.shard());
+        writeRef(out, m.replyTo());
+      } else if (o instanceof Location m) {
+        out.writeInt(m.shard());
+        writeString(out, m.address());
+      } else if (o instanceof ListHoldings m) {
+        writeRef(out, m.replyTo());
+      } else if (o instanceof Holdings m) {
+        writeString(out, m.address());
+        out.writeInt(m.shards().size());
+        for (int shard : m.shards()) {
+          out.writeInt(shard);
+        }
+      } else {
+        throw new IllegalArgumentException("ClusterProtocolSerializer cannot serialize a " + o.getClass().getName());
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e); // a ByteArrayOutputStream does not fail
+    }
+    return bytes.toByteArray();
+  }
+
+  @Override
+  public Object fromBinary(byte[] data, String manifest) throws NotSerializableException {
+    try (DataInputStream in = new DataInputStream(new java.io.ByteArrayInputStream(data))) {
+      int version = in.readUnsignedByte();
+      if (version != VERSION) {
+        throw new NotSerializableException("cluster message '" + manifest + "' has version " + version
+            + "; this node reads version " + VERSION);
+      }
+      return switch (manifest) {
+        case "W" -> new Write(readEntries(in), readRef(in));
+        case "G" -> new Get(readBytes(in), readRef(in));
+        case "S" -> new ScanPage(readBound(in), readBound(in), in.readInt(), readRef(in));
+        case "w" -> Written.INSTANCE;
+        case "v" -> new Value(readBytes(in));
+        case "p" -> new Page(readEntries(in), in.readBoolean());
+        case "f" -> new Failure(readString(in), in.readBoolean());
+        case "L" -> new Locate(in.readInt(), readRef(in));
+        case "l" -> new Location(in.readInt(), readString(in));
+        case "H" -> new ListHoldings(readRef(in));
+        case "h" -> {
+          String address = readString(in);
+          int n = readCount(in);
+          List<Integer> shards = new ArrayList<>(n);
+          for (int i = 0; i < n; i++) {
+            shards.add(in.readInt());
+          }
+          yield new Holdings(address, shards);
+        }
+        default -> throw new NotSerializableException("unknown cluster message manifest '" + manifest + "'");
+      };
+    } catch (IOException | RuntimeException e) {
+      if (e instanceof NotSerializableException n) {
+        throw n;
+      }
+      NotSerializableException failure = new NotSerializableException("cluster message '" + manifest
+          + "' of " + data.length + " bytes is malformed: " + e);
+      failure.initCause(e);
+      throw failure;
+    }
+  }
+
+  private static void writeBytes(DataOutputStream out, byte[] b) throws IOException {
+    if (b == null) {
+      out.writeInt(-1);
+    } else {
+      out.writeInt(b.length);
+      out.write(b);
+    }
+  }
+
+  private static byte[] readBytes(DataInputStream in) throws IOException {
+    int n = in.readInt();
+    if (n == -1) {
+      return null;
+    }
+    if (n < 0 || n > in.available()) {
+      throw new IOException("a field of " + n + " bytes where " + in.available() + " remain");
+    }
+    byte[] b = new byte[n];
+    in.readFully(b);
+    return b;
+  }
+
+  private static int readCount(DataInputStream in) throws IOException {
+    int n = in.readInt();
+    if (n < 0 || n > in.available()) {
+      throw new IOException("a list of " + n + " elements where " + in.available() + " bytes remain");
+    }
+    return n;
+  }
+
+  private static void writeString(DataOutputStream out, String s) throws IOException {
+    writeBytes(out, s.getBytes(StandardCharsets.UTF_8));
+  }
+
+  private static String readString(DataInputStream in) throws IOException {
+    byte[] b = readBytes(in);
+    if (b == null) {
+      throw new IOException("a null string");
+    }
+    return new String(b, StandardCharsets.UTF_8);
+  }
+
+  private void writeRef(DataOutputStream out, ActorRef<?> ref) throws IOException {
+    writeString(out, resolver.toSerializationFormat(ref));
+  }
+
+  private <T> ActorRef<T> readRef(DataInputStream in) throws IOException {
+    return resolver.resolveActorRef(readString(in));
+  }
+
+  private static void writeBound(DataOutputStream out, Bound bound) throws IOException {
+    out.writeByte(bound.kind().ordinal());
+    if (!bound.isUnbounded()) {
+      writeBytes(out, bound.key());
+    }
+  }
+
+  private static Bound readBound(DataInputStream in) throws IOException {
+    int kind = in.readUnsignedByte();
+    return switch (kind) {
+      case 0 -> Bound.unbounded();
+      case 1 -> Bound.included(readBytes(in));
+      case 2 -> Bound.excluded(readBytes(in));
+      default -> throw new IOException("bound kind " + kind);
+    };
+  }
+
+  private static void writeEntries(DataOutputStream out, List<KeyValue> entries) throws IOException {
+    out.writeInt(entries.size());
+    for (KeyValue kv : entries) {
+      out.writeByte(kv.isDelete() ? 1 : 0);
+      writeBytes(out, kv.key());
+      if (!kv.isDelete()) {
+        writeBytes(out, kv.value());
+      }
+    }
+  }
+
+  private static List<KeyValue> readEntries(DataInputStream in) throws IOException {
+    int n = readCount(in);
+    List<KeyValue> entries = new ArrayList<>(n);
+    for (int i = 0; i < n; i++) {
+      int kind = in.readUnsignedByte();
+      byte[] key = readBytes(in);
+      entries.add(switch (kind) {
+        case 0 -> KeyValue.put(key, readBytes(in));
+        case 1 -> KeyValue.delete(key);
+        default -> throw new IOException("entry kind " + kind);
+      });
+    }
+    return entries;
+  }
+}

@@ -1,0 +1,100 @@
+package dev.strata.cluster.sharding;
+
+import static dev.strata.TestHarness.b;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import akka.actor.testkit.typed.javadsl.ActorTestKit;
+import akka.actor.testkit.typed.javadsl.TestProbe;
+import akka.serialization.Serialization;
+import akka.serialization.SerializationExtension;
+import akka.serialization.Serializers;
+import dev.strata.Bound;
+import dev.strata.akka.stream.KeyValue;
+import java.io.NotSerializableException;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** Every cluster message goes through Strata's binary serializer and comes back equal. */
+class ClusterProtocolSerializerTest {
+  private static ActorTestKit testKit;
+  private static Serialization serialization;
+
+  @BeforeAll
+  static void start() {
+    testKit = ActorTestKit.create();
+    serialization = SerializationExtension.get(testKit.system().classicSystem());
+  }
+
+  @AfterAll
+  static void stop() {
+    testKit.shutdownTestKit();
+  }
+
+  private static Object roundTrip(Object message) {
+    var serializer = serialization.findSerializerFor(message);
+    assertInstanceOf(ClusterProtocolSerializer.class, serializer, message.getClass() + " is bound to " + serializer);
+    byte[] bytes = serializer.toBinary(message);
+    assertEquals(1, bytes[0], "a version byte first");
+    return serialization.deserialize(bytes, serializer.identifier(), Serializers.manifestFor(serializer, message)).get();
+  }
+
+  @Test
+  void requestsKeepTheirFieldsAndReplyTo() {
+    TestProbe<ShardProtocol.Reply> probe = testKit.createTestProbe();
+    var write = new ShardProtocol.Write(List.of(KeyValue.put(b("k"), b("")), KeyValue.delete(b("d"))), probe.ref());
+    assertEquals(write.ops(), ((ShardProtocol.Write) roundTrip(write)).ops());
+    assertEquals(probe.ref(), ((ShardProtocol.Write) roundTrip(write)).replyTo());
+    var get = (ShardProtocol.Get) roundTrip(new ShardProtocol.Get(b("key"), probe.ref()));
+    assertArrayEquals(b("key"), get.key());
+    var scan = (ShardProtocol.ScanPage) roundTrip(
+        new ShardProtocol.ScanPage(Bound.excluded(b("a")), Bound.unbounded(), 17, probe.ref()));
+    assertEquals(Bound.excluded(b("a")), scan.lower());
+    assertEquals(Bound.unbounded(), scan.upper());
+    assertEquals(17, scan.limit());
+    assertEquals(Bound.included(b("z")), ((ShardProtocol.ScanPage) roundTrip(
+        new ShardProtocol.ScanPage(Bound.unbounded(), Bound.included(b("z")), 1, probe.ref()))).upper());
+  }
+
+  @Test
+  void repliesKeepTheirFields() {
+    assertEquals(ShardProtocol.Written.INSTANCE, roundTrip(ShardProtocol.Written.INSTANCE));
+    assertArrayEquals(b("v"), ((ShardProtocol.Value) roundTrip(new ShardProtocol.Value(b("v")))).value());
+    assertNull(((ShardProtocol.Value) roundTrip(new ShardProtocol.Value(null))).value(), "absent stays absent");
+    var page = new ShardProtocol.Page(List.of(KeyValue.put(b("a"), b("1"))), false);
+    assertEquals(page, roundTrip(page));
+    assertEquals(new ShardProtocol.Failure("why", true), roundTrip(new ShardProtocol.Failure("why", true)));
+  }
+
+  @Test
+  void placementMessagesKeepTheirFields() {
+    TestProbe<PlacementProtocol.Location> location = testKit.createTestProbe();
+    var locate = (PlacementProtocol.Locate) roundTrip(new PlacementProtocol.Locate(5, location.ref()));
+    assertEquals(5, locate.shard());
+    assertEquals(location.ref(), locate.replyTo());
+    assertEquals(new PlacementProtocol.Location(5, "akka://s@h:1"), roundTrip(new PlacementProtocol.Location(5, "akka://s@h:1")));
+    TestProbe<PlacementProtocol.Holdings> holdings = testKit.createTestProbe();
+    assertEquals(holdings.ref(), ((PlacementProtocol.ListHoldings) roundTrip(
+        new PlacementProtocol.ListHoldings(holdings.ref()))).replyTo());
+    assertEquals(new PlacementProtocol.Holdings("akka://s@h:1", List.of(0, 7)),
+        roundTrip(new PlacementProtocol.Holdings("akka://s@h:1", List.of(0, 7))));
+  }
+
+  @Test
+  void anotherVersionOrATruncatedMessageIsRefusedClearly() {
+    var serializer = (ClusterProtocolSerializer) serialization.findSerializerFor(ShardProtocol.Written.INSTANCE);
+    NotSerializableException version = assertThrows(NotSerializableException.class,
+        () -> serializer.fromBinary(new byte[] {2}, "w"));
+    assertTrue(version.getMessage().contains("version 2"), version.getMessage());
+    byte[] value = serializer.toBinary(new ShardProtocol.Value(b("value")));
+    NotSerializableException truncated = assertThrows(NotSerializableException.class,
+        () -> serializer.fromBinary(java.util.Arrays.copyOf(value, value.length - 2), "v"));
+    assertTrue(truncated.getMessage().contains("malformed"), truncated.getMessage());
+  }
+}
