@@ -10,6 +10,7 @@ import akka.cluster.typed.SelfUp;
 import akka.cluster.typed.Subscribe;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import dev.strata.cluster.StrataCluster;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Path;
@@ -20,7 +21,8 @@ import java.util.function.Consumer;
 /**
  * One cluster node in a JVM of its own, started by {@link LocalCluster}: an ActorSystem that
  * joins the cluster that its configuration file names (port, seed nodes, roles, data directory)
- * and reports its view of the members.
+ * starts every keyspace configured under {@code strata.cluster.keyspaces} on this node, and
+ * reports its view of the members.
  *
  * <p>It reports on stdout, one flushed line each:
  * <pre>
@@ -48,10 +50,19 @@ public final class ClusterNode {
     }), args[0], config);
     Cluster.get(system).subscriptions().tell(new Subscribe<>(
         system.systemActorOf(Behaviors.<SelfUp>receiveMessage(up -> {
+          startKeyspaces(system);
           print("ready");
           return Behaviors.stopped();
         }), "ready-on-self-up", akka.actor.typed.Props.empty()), SelfUp.class));
     exitWhenStdinEnds(System.in);
+  }
+
+  /** Starts on this node every keyspace configured under {@code strata.cluster.keyspaces}. */
+  private static void startKeyspaces(ActorSystem<?> system) {
+    Config keyspaces = system.settings().config().getConfig("strata.cluster.keyspaces");
+    for (String name : new java.util.TreeSet<>(keyspaces.root().keySet())) {
+      StrataCluster.get(system).keyspace(name);
+    }
   }
 
   private static void exitWhenStdinEnds(InputStream in) {

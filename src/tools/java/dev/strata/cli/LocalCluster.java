@@ -28,10 +28,10 @@ import java.util.stream.Collectors;
  *
  * <p>Not thread-safe: one thread drives it.
  */
-final class LocalCluster implements AutoCloseable {
-  static final String SYSTEM_NAME = "strata-cluster";
+public final class LocalCluster implements AutoCloseable {
+  public static final String SYSTEM_NAME = "strata-cluster";
   /** The role of the nodes that hold keyspace data; a client has none. */
-  static final String DATA_ROLE = "data";
+  public static final String DATA_ROLE = "data";
   private static final String HOST = "127.0.0.1";
 
   private final Path dir;
@@ -47,7 +47,7 @@ final class LocalCluster implements AutoCloseable {
    *     (keyspaces, store options, timeouts)
    * @param jvmOptions options of each node's JVM (heap, GC)
    */
-  LocalCluster(Path dir, int nodes, String nodeConfig, List<String> jvmOptions) throws IOException {
+  public LocalCluster(Path dir, int nodes, String nodeConfig, List<String> jvmOptions) throws IOException {
     if (nodes < 1) {
       throw new IllegalArgumentException("a cluster needs at least one node, not " + nodes);
     }
@@ -62,27 +62,27 @@ final class LocalCluster implements AutoCloseable {
   }
 
   /** The default JVM options of a node: a small heap and a quick start, for many nodes on a small machine. */
-  static List<String> smallJvm() {
+  public static List<String> smallJvm() {
     return List.of("-Xmx256m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xss512k");
   }
 
-  int size() {
+  public int size() {
     return ports.length;
   }
 
-  int port(int node) {
+  public int port(int node) {
     return ports[node];
   }
 
-  int clientPort() {
+  public int clientPort() {
     return clientPort;
   }
 
-  Path dataDirectory(int node) {
+  public Path dataDirectory(int node) {
     return nodeDir(node).resolve("data");
   }
 
-  Path nodeDir(int node) {
+  public Path nodeDir(int node) {
     return dir.resolve("node-" + node);
   }
 
@@ -118,12 +118,12 @@ final class LocalCluster implements AutoCloseable {
   }
 
   /** The configuration of a client member in the driving process (no data role), over its own application config. */
-  String clientConfig() {
+  public String clientConfig() {
     return baseConfig(clientPort, "") + "\n" + nodeConfig;
   }
 
   /** Starts node {@code node} (again, after a kill): on its port, over its data directory. */
-  void start(int node) throws IOException {
+  public void start(int node) throws IOException {
     if (processes[node] != null && processes[node].alive()) {
       throw new IllegalStateException("node " + node + " (port " + ports[node] + ") is already running");
     }
@@ -141,14 +141,14 @@ final class LocalCluster implements AutoCloseable {
     processes[node] = NodeProcess.start(command, nodeDir.resolve("stdout.log"), nodeDir.resolve("stderr.log"));
   }
 
-  void startAll() throws IOException {
+  public void startAll() throws IOException {
     for (int i = 0; i < ports.length; i++) {
       start(i);
     }
   }
 
   /** Kills node {@code node} with SIGKILL and waits until its process is gone. */
-  void kill(int node) throws InterruptedException {
+  public void kill(int node) throws InterruptedException {
     NodeProcess process = processes[node];
     if (process == null || !process.alive()) {
       throw new IllegalStateException("node " + node + " (port " + ports[node] + ") is not running");
@@ -156,7 +156,7 @@ final class LocalCluster implements AutoCloseable {
     process.kill();
   }
 
-  boolean running(int node) {
+  public boolean running(int node) {
     return processes[node] != null && processes[node].alive();
   }
 
@@ -165,7 +165,7 @@ final class LocalCluster implements AutoCloseable {
    * the client when {@code withClient}) Up and none unreachable; fails on timeout or when a node
    * that should run has exited, naming what each node last reported.
    */
-  void awaitMembers(SortedSet<Integer> nodes, boolean withClient, Duration timeout) throws InterruptedException {
+  public void awaitMembers(SortedSet<Integer> nodes, boolean withClient, Duration timeout) throws InterruptedException {
     TreeSet<Integer> expectedPorts = new TreeSet<>();
     nodes.forEach(n -> expectedPorts.add(ports[n]));
     if (withClient) {
@@ -180,7 +180,7 @@ final class LocalCluster implements AutoCloseable {
   }
 
   /** {@link #awaitMembers} with every node of the cluster. */
-  void awaitAllMembers(boolean withClient, Duration timeout) throws InterruptedException {
+  public void awaitAllMembers(boolean withClient, Duration timeout) throws InterruptedException {
     TreeSet<Integer> all = new TreeSet<>();
     for (int i = 0; i < ports.length; i++) {
       all.add(i);
@@ -207,7 +207,7 @@ final class LocalCluster implements AutoCloseable {
   }
 
   /** What each node last reported, for error messages. */
-  String describe() {
+  public String describe() {
     StringBuilder out = new StringBuilder();
     for (int i = 0; i < processes.length; i++) {
       NodeProcess p = processes[i];

@@ -1,0 +1,200 @@
+package dev.strata.cluster.multijvm;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import akka.actor.typed.ActorSystem;
+import akka.actor.typed.javadsl.Behaviors;
+import akka.stream.javadsl.Sink;
+import com.typesafe.config.ConfigFactory;
+import dev.strata.Bound;
+import dev.strata.TestHarness;
+import dev.strata.akka.stream.KeyValue;
+import dev.strata.cli.LocalCluster;
+import dev.strata.cluster.Keyspace;
+import dev.strata.cluster.StrataCluster;
+import dev.strata.cluster.history.History;
+import dev.strata.cluster.history.HistoryChecker;
+import dev.strata.cluster.history.Operation;
+import dev.strata.cluster.sharding.ShardHash;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.SplittableRandom;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.CleanupMode;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A keyspace on 3 and on 5 nodes, each a JVM of its own ({@link LocalCluster}), keeps every
+ * acknowledged write while nodes are killed with SIGKILL and started again: one at a time, and a
+ * minority at once. A client member in this JVM runs a recorded workload ({@link ClusterWorkload})
+ * throughout; at the end:
+ *
+ * <ul>
+ *   <li>the history passes {@link HistoryChecker}: no read returned a value older than a write
+ *       acknowledged before the read began (nor one nobody wrote), and every key's final value is
+ *       one that a last acknowledged write (or one of unknown outcome) left;</li>
+ *   <li>a scan of the whole keyspace returns exactly what the gets of every key return;</li>
+ *   <li>read offline from every node's data directory once all are stopped, each shard's replicas
+ *       hold identical contents (same CRC-32C of the shard's user data), every key lies in the
+ *       shard its hash names, and together they hold exactly the final contents.</li>
+ * </ul>
+ *
+ * <p>The client member holds shards too: the keyspace places shards on every member that
+ * started it, and this build waits for every Up member to report its holdings. It is never killed.
+ *
+ * <p>Which nodes are killed, and for how long, comes from a seed printed at the start ({@code
+ * -Dstrata.seed=...}); the directory (every node's data and logs, and the history) is kept on
+ * failure. {@code -Dstrata.cluster.kill.rounds=N} sets the number of kill rounds (default 2;
+ * the {@code reliability} profile runs 20).
+ */
+class ClusterKillTest {
+  private static final String KEYSPACE = "kv";
+  private static final Duration ASK_TIMEOUT = Duration.ofSeconds(8);
+  private static final Duration WAIT = Duration.ofSeconds(120);
+  /** The replication factor this build serves (StrataCluster refuses others). */
+  static final int REPLICATION_FACTOR = 1;
+
+  @TempDir(cleanup = CleanupMode.ON_SUCCESS)
+  Path dir;
+
+  @Test
+  void threeNodesKilledOneAtATimeLoseNoAcknowledgedWriteAndServeNoStaleRead() throws Exception {
+    run("threeNodesKilledOneAtATimeLoseNoAcknowledgedWriteAndServeNoStaleRead", 3, 1);
+  }
+
+  @Test
+  void fiveNodesWithAMinorityKilledAtOnceLoseNoAcknowledgedWriteAndServeNoStaleRead() throws Exception {
+    run("fiveNodesWithAMinorityKilledAtOnceLoseNoAcknowledgedWriteAndServeNoStaleRead", 5, 2);
+  }
+
+  private static String nodeConfig(int nodes) {
+    return """
+        akka.cluster.min-nr-of-members = %d
+        akka.cluster.sharding.rebalance-interval = 1 s
+        strata.cluster.ask-timeout = %d s
+        strata.memtable-size = 1 MiB
+        strata.jmx-enabled = off
+        strata.cluster.keyspaces.%s { shards = 12, replication-factor = %d, sync-writes = on }
+        """.formatted(nodes + 1, ASK_TIMEOUT.toSeconds(), KEYSPACE, REPLICATION_FACTOR);
+  }
+
+  /**
+   * Runs the workload on {@code nodes} nodes while, in each round, {@code killedAtOnce} random
+   * nodes are killed together, left down a random while, and started again.
+   */
+  private void run(String name, int nodes, int killedAtOnce) throws Exception {
+    long seed = TestHarness.seed(name);
+    SplittableRandom rnd = new SplittableRandom(seed);
+    int rounds = Integer.getInteger("strata.cluster.kill.rounds", 2);
+    String at = name + " seed=" + seed + "; directory kept: " + dir;
+    History history = new History(e -> e instanceof IllegalArgumentException || e instanceof NullPointerException);
+    Map<String, String> finalContents = new TreeMap<>();
+    try (LocalCluster cluster = new LocalCluster(dir, nodes, nodeConfig(nodes), LocalCluster.smallJvm())) {
+      cluster.startAll();
+      Path clientData = dir.resolve("client").resolve("data");
+      ActorSystem<Void> client = ActorSystem.create(Behaviors.empty(), LocalCluster.SYSTEM_NAME,
+          ConfigFactory.load(ConfigFactory.parseString(cluster.clientConfig() + "\nstrata.cluster.data-directory = \""
+              + clientData.toAbsolutePath() + "\"\n")));
+      try {
+        Keyspace keyspace = StrataCluster.get(client).keyspace(KEYSPACE);
+        cluster.awaitAllMembers(true, WAIT);
+        ClusterWorkload workload = new ClusterWorkload(keyspace, history, 4, 24, rnd.nextLong(),
+            ASK_TIMEOUT.plusSeconds(5));
+        workload.start();
+        long lastRestart = 0;
+        for (int round = 0; round < rounds; round++) {
+          Thread.sleep(1000 + rnd.nextInt(2000));
+          TreeSet<Integer> victims = new TreeSet<>();
+          while (victims.size() < killedAtOnce) {
+            victims.add(rnd.nextInt(nodes));
+          }
+          long downMs = rnd.nextInt(4) == 0 ? 8000 + rnd.nextInt(4000) : 200 + rnd.nextInt(1500);
+          System.out.printf("%s round %d: kill -9 nodes %s, down for %d ms%n", name, round, victims, downMs);
+          for (int victim : victims) {
+            cluster.kill(victim);
+          }
+          Thread.sleep(downMs);
+          for (int victim : victims) {
+            cluster.start(victim);
+          }
+          cluster.awaitAllMembers(true, WAIT);
+          lastRestart = System.nanoTime();
+        }
+        Thread.sleep(3000); // writes go on after the last restart
+        workload.stop();
+        List<Operation> ops = history.operations();
+        long restarted = lastRestart;
+        long acknowledgedAfterRestart = ops.stream().filter(op -> op.outcome() == Operation.Outcome.OK
+            && op.kind() != Operation.Kind.GET && op.completedNanos() > restarted).count();
+
+        for (String key : workload.keys()) {
+          Optional<String> value = ClusterWorkload.readUntilAnswered(keyspace, key, WAIT);
+          value.ifPresent(v -> finalContents.put(key, v));
+        }
+        List<KeyValue> scanned = keyspace.scan(Bound.unbounded(), Bound.unbounded()).runWith(Sink.seq(), client)
+            .toCompletableFuture().get(WAIT.toSeconds(), TimeUnit.SECONDS);
+        TreeMap<String, String> scan = new TreeMap<>();
+        scanned.forEach(kv -> scan.put(utf8(kv.key()), utf8(kv.value())));
+
+        Files.writeString(dir.resolve("history.txt"), History.describe(ops), StandardCharsets.UTF_8);
+        HistoryChecker.Verdict verdict = HistoryChecker.check(ops, finalContents);
+        System.out.println(name + ": " + verdict.summary() + "; " + acknowledgedAfterRestart
+            + " writes acknowledged after the last restart");
+        assertTrue(verdict.passed(), at + "\n" + verdict.report(20));
+        assertEquals(finalContents, scan, "a scan of the whole keyspace against the gets of every key, " + at);
+        assertTrue(acknowledgedAfterRestart > 0, "no write was acknowledged after the last restart: " + at);
+        assertTrue(ops.stream().filter(op -> op.outcome() == Operation.Outcome.OK).count() > 50,
+            "the workload hardly ran: " + at);
+      } finally {
+        client.terminate();
+        client.getWhenTerminated().toCompletableFuture().get(60, TimeUnit.SECONDS);
+      }
+    }
+    // Every node is stopped now (the cluster's close killed them): read their shard stores offline.
+    Map<String, Path> dataDirectories = new TreeMap<>();
+    for (int i = 0; i < nodes; i++) {
+      dataDirectories.put("node-" + i, dir.resolve("node-" + i).resolve("data"));
+    }
+    dataDirectories.put("client", dir.resolve("client").resolve("data"));
+    checkReplicas(ShardReplicas.read(dataDirectories, KEYSPACE), finalContents, at);
+  }
+
+  private static void checkReplicas(Map<Integer, List<ShardReplicas.Replica>> shards, Map<String, String> finalContents,
+      String at) {
+    TreeMap<String, String> union = new TreeMap<>();
+    for (Map.Entry<Integer, List<ShardReplicas.Replica>> shard : shards.entrySet()) {
+      List<ShardReplicas.Replica> replicas = shard.getValue();
+      ShardReplicas.Replica first = replicas.get(0);
+      for (ShardReplicas.Replica replica : replicas) {
+        assertEquals(first.entries(), replica.entries(), "shard " + shard.getKey() + ": replica on " + replica.node()
+            + " (crc " + replica.checksum() + ") against " + first.node() + " (crc " + first.checksum() + "), " + at);
+        assertEquals(first.checksum(), replica.checksum());
+      }
+      for (String key : first.entries().keySet()) {
+        assertEquals(shard.getKey().intValue(), ShardHash.shardOf(key.getBytes(StandardCharsets.UTF_8), 12),
+            key + " is in the store of shard " + shard.getKey() + ", " + at);
+      }
+      union.putAll(first.entries());
+    }
+    assertTrue(shards.values().stream().allMatch(r -> r.size() <= Math.max(1, REPLICATION_FACTOR)),
+        "more replicas than the replication factor: " + shards + ", " + at);
+    assertEquals(new TreeMap<>(finalContents), union, "the shard stores together against the final contents, " + at);
+    List<Integer> counts = new ArrayList<>();
+    shards.values().forEach(r -> counts.add(r.size()));
+    System.out.println("replicas per shard: " + counts);
+  }
+
+  private static String utf8(byte[] bytes) {
+    return new String(bytes, StandardCharsets.UTF_8);
+  }
+}
