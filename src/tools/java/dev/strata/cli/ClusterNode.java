@@ -10,6 +10,7 @@ import akka.cluster.typed.SelfUp;
 import akka.cluster.typed.Subscribe;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import dev.strata.cluster.Keyspace;
 import dev.strata.cluster.StrataCluster;
 import java.io.IOException;
 import java.io.InputStream;
@@ -28,10 +29,13 @@ import java.util.function.Consumer;
  * <pre>
  * view up=&lt;port&gt;,&lt;port&gt;... unreachable=&lt;port&gt;,...   its view of the members after every change
  * ready                                                 it is Up and serves its keyspaces
+ * bench-result ...                                      the answer to a bench command ({@link ClusterBenchLoad.Result})
+ * error ...                                             a command it could not run
  * </pre>
  *
- * <p>It exits when its stdin ends, so that a parent that dies (a killed test or bench) leaves no
- * node behind; the parent ends it with SIGKILL otherwise.
+ * <p>It reads commands from stdin ({@link #serveCommands}) and exits when stdin ends, so that a
+ * parent that dies (a killed test or bench) leaves no node behind; the parent ends it with
+ * SIGKILL otherwise.
  *
  * <p>Usage: {@code ClusterNode <actor system name> <configuration file>}.
  */
@@ -50,11 +54,18 @@ public final class ClusterNode {
     }), args[0], config);
     Cluster.get(system).subscriptions().tell(new Subscribe<>(
         system.systemActorOf(Behaviors.<SelfUp>receiveMessage(up -> {
-          startKeyspaces(system);
-          print("ready");
+          try {
+            startKeyspaces(system);
+            print("ready");
+          } catch (RuntimeException e) {
+            // A keyspace this build cannot serve (say, a replication factor it refuses): say why and stop.
+            System.err.println("cannot start the keyspaces: " + e);
+            System.err.flush();
+            Runtime.getRuntime().halt(Main.EXIT_FAILURE);
+          }
           return Behaviors.stopped();
         }), "ready-on-self-up", akka.actor.typed.Props.empty()), SelfUp.class));
-    exitWhenStdinEnds(System.in);
+    serveCommands(system, System.in);
   }
 
   /** Starts on this node every keyspace configured under {@code strata.cluster.keyspaces}. */
@@ -65,15 +76,51 @@ public final class ClusterNode {
     }
   }
 
-  private static void exitWhenStdinEnds(InputStream in) {
-    try {
-      while (in.read() >= 0) {
-        // Nothing is read from stdin: it only tells that the parent is alive.
+  /**
+   * Serves the parent's commands, one a line, until stdin ends (the parent is gone), then halts:
+   * {@code bench <put|get> <ops> <concurrency> <keys> <value bytes> <seed>} runs
+   * {@link ClusterBenchLoad} from this node against its first keyspace and prints its
+   * {@code bench-result} line.
+   */
+  private static void serveCommands(ActorSystem<?> system, InputStream in) {
+    try (java.io.BufferedReader lines = new java.io.BufferedReader(
+        new java.io.InputStreamReader(in, java.nio.charset.StandardCharsets.UTF_8))) {
+      for (String line = lines.readLine(); line != null; line = lines.readLine()) {
+        String[] f = line.trim().split(" ");
+        try {
+          if (f.length == 7 && f[0].equals("bench")) {
+            print(ClusterBenchLoad.run(keyspaceTarget(system), f[1], Integer.parseInt(f[2]), Integer.parseInt(f[3]),
+                Integer.parseInt(f[4]), Integer.parseInt(f[5]), Long.parseLong(f[6])).line());
+          } else {
+            print("error unknown command: " + line);
+          }
+        } catch (RuntimeException e) {
+          print("error " + line + ": " + e);
+        }
       }
     } catch (IOException e) {
       // The pipe broke: the parent is gone.
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
     Runtime.getRuntime().halt(0);
+  }
+
+  private static ClusterBenchLoad.Target keyspaceTarget(ActorSystem<?> system) {
+    String first = new java.util.TreeSet<>(
+        system.settings().config().getConfig("strata.cluster.keyspaces").root().keySet()).first();
+    Keyspace keyspace = StrataCluster.get(system).keyspace(first);
+    return new ClusterBenchLoad.Target() {
+      @Override
+      public java.util.concurrent.CompletionStage<?> put(byte[] key, byte[] value) {
+        return keyspace.put(key, value);
+      }
+
+      @Override
+      public java.util.concurrent.CompletionStage<?> get(byte[] key) {
+        return keyspace.get(key);
+      }
+    };
   }
 
   private static synchronized void print(String line) {

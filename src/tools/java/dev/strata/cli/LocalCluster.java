@@ -156,6 +156,14 @@ public final class LocalCluster implements AutoCloseable {
     process.kill();
   }
 
+  /** Sends {@code command} to node {@code node} and returns its answer line ({@link NodeProcess#request}). */
+  String request(int node, String command, Duration timeout) throws IOException, InterruptedException {
+    if (!running(node)) {
+      throw new IllegalStateException("node " + node + " (port " + ports[node] + ") is not running");
+    }
+    return processes[node].request(command, timeout);
+  }
+
   public boolean running(int node) {
     return processes[node] != null && processes[node].alive();
   }

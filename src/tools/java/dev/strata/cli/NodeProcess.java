@@ -23,6 +23,7 @@ final class NodeProcess {
   private final Thread reader;
   private volatile String view = "";
   private volatile boolean ready;
+  private final java.util.concurrent.BlockingQueue<String> answers = new java.util.concurrent.LinkedBlockingQueue<>();
 
   private NodeProcess(Process process, Path log) {
     this.process = process;
@@ -53,6 +54,8 @@ final class NodeProcess {
           view = line.substring("view ".length());
         } else if (line.equals("ready")) {
           ready = true;
+        } else if (line.startsWith("bench-result ") || line.startsWith("error ")) {
+          answers.add(line);
         }
       }
     } catch (IOException e) {
@@ -60,6 +63,35 @@ final class NodeProcess {
         throw new UncheckedIOException("reading the output of node process " + process.pid(), e);
       }
       // Killed: its pipe closed under the reader.
+    }
+  }
+
+  /**
+   * Sends {@code command} to the node ({@link ClusterNode#serveCommands}) and returns its answer
+   * line; fails when the node answers with an error, ends, or does not answer in {@code timeout}.
+   */
+  String request(String command, java.time.Duration timeout) throws IOException, InterruptedException {
+    OutputStream in = process.getOutputStream();
+    in.write((command + "\n").getBytes(StandardCharsets.UTF_8));
+    in.flush();
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (true) {
+      String answer = answers.poll(100, java.util.concurrent.TimeUnit.MILLISECONDS);
+      if (answer != null) {
+        if (answer.startsWith("error ")) {
+          throw new IllegalStateException("node process " + process.pid() + " could not run '" + command + "': "
+              + answer.substring("error ".length()));
+        }
+        return answer;
+      }
+      if (!process.isAlive()) {
+        throw new IllegalStateException("node process " + process.pid() + " ended (status " + process.exitValue()
+            + ") before it answered '" + command + "'");
+      }
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException("node process " + process.pid() + " did not answer '" + command + "' in "
+            + timeout.toSeconds() + " s");
+      }
     }
   }
 
