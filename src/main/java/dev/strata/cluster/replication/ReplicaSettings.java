@@ -1,0 +1,35 @@
+package dev.strata.cluster.replication;
+
+/**
+ * Tuning of the replication protocol. Immutable. Times are counted in ticks of the host's timer
+ * (the protocol has no clock of its own).
+ *
+ * @param maxEntriesPerMessage entries in one Append or FetchReply
+ * @param maxInflightEntries entries sent to a follower beyond its acknowledged match before waiting
+ * @param heartbeatTicks a leader sends every follower an Append (a heartbeat if there is nothing
+ *     new) and resends what was not acknowledged every this many ticks
+ * @param maxLogEntries entries a replica keeps behind its applied index even when a follower lags
+ *     further (that follower then needs a checkpoint); entries every replica matched go sooner
+ * @param truncateEvery the log prefix is deleted in steps of at least this many entries
+ * @param checkpointRetryTicks a leader repeats a {@link Output.CheckpointNeeded} this often while
+ *     the follower still lags behind its log
+ */
+public record ReplicaSettings(int maxEntriesPerMessage, int maxInflightEntries, int heartbeatTicks,
+    long maxLogEntries, long truncateEvery, int checkpointRetryTicks) {
+  public static final ReplicaSettings DEFAULTS = new ReplicaSettings(64, 1024, 2, 100_000, 1_000, 50);
+
+  public ReplicaSettings {
+    positive("maxEntriesPerMessage", maxEntriesPerMessage);
+    positive("maxInflightEntries", maxInflightEntries);
+    positive("heartbeatTicks", heartbeatTicks);
+    positive("maxLogEntries", maxLogEntries);
+    positive("truncateEvery", truncateEvery);
+    positive("checkpointRetryTicks", checkpointRetryTicks);
+  }
+
+  private static void positive(String name, long value) {
+    if (value < 1) {
+      throw new IllegalArgumentException(name + " must be >= 1, got " + value);
+    }
+  }
+}
