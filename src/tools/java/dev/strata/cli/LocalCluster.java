@@ -88,8 +88,8 @@ public final class LocalCluster implements AutoCloseable {
 
   /**
    * The cluster settings every member shares, the client too: Artery on 127.0.0.1, every node a
-   * seed, the Split Brain Resolver keeping the majority of the data nodes, and a member that is
-   * downed stops its JVM.
+   * seed, the Split Brain Resolver keeping the majority of the data nodes, a failure detector
+   * that tolerates the pauses of a machine shared by many JVMs; a node that is downed stops its JVM.
    */
   String baseConfig(int port, String roles) {
     String seeds = java.util.Arrays.stream(ports)
@@ -97,6 +97,8 @@ public final class LocalCluster implements AutoCloseable {
     return """
         akka {
           loglevel = WARNING
+          # Many JVMs starting at once on a small machine: slow, but not broken.
+          logger-startup-timeout = 60 s
           log-dead-letters = off
           log-dead-letters-during-shutdown = off
           actor.provider = cluster
@@ -106,11 +108,16 @@ public final class LocalCluster implements AutoCloseable {
             seed-nodes = [%s]
             roles = [%s]
             jmx.enabled = off
+            # Nodes that share a few busy cores miss heartbeats for seconds: not a failure.
+            failure-detector.acceptable-heartbeat-pause = 6 s
             downing-provider-class = "akka.cluster.sbr.SplitBrainResolverProvider"
             split-brain-resolver {
               active-strategy = keep-majority
               keep-majority.role = "%s"
-              stable-after = 3s
+              stable-after = 4 s
+              # Busy cores make heartbeats late and reachability flap for a while after a kill;
+              # only a far longer instability should down every node.
+              down-all-when-unstable = 20 s
             }
           }
         }

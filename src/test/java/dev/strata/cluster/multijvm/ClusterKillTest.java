@@ -108,7 +108,7 @@ class ClusterKillTest {
       try {
         Keyspace keyspace = StrataCluster.get(client).keyspace(KEYSPACE);
         cluster.awaitAllMembers(true, WAIT);
-        ClusterWorkload workload = new ClusterWorkload(keyspace, history, 4, 24, rnd.nextLong(),
+        ClusterWorkload workload = new ClusterWorkload(keyspace, history, 8, 24, rnd.nextLong(),
             ASK_TIMEOUT.plusSeconds(5));
         workload.start();
         long lastRestart = 0;
@@ -118,7 +118,7 @@ class ClusterKillTest {
           while (victims.size() < killedAtOnce) {
             victims.add(rnd.nextInt(nodes));
           }
-          long downMs = rnd.nextInt(4) == 0 ? 8000 + rnd.nextInt(4000) : 200 + rnd.nextInt(1500);
+          long downMs = rnd.nextInt(4) == 0 ? 12_000 + rnd.nextInt(4000) : 200 + rnd.nextInt(1500);
           System.out.printf("%s round %d: kill -9 nodes %s, down for %d ms%n", name, round, victims, downMs);
           for (int victim : victims) {
             cluster.kill(victim);
