@@ -17,7 +17,7 @@ import dev.strata.cluster.sharding.ShardHash;
 import dev.strata.cluster.sharding.ShardProtocol;
 import dev.strata.cluster.sharding.ShardProtocol.Failure;
 import dev.strata.cluster.sharding.ShardProtocol.Reply;
-import dev.strata.cluster.sharding.ShardStoreLayout;
+import dev.strata.cluster.replication.ShardStore;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -34,23 +34,30 @@ import java.util.concurrent.TimeoutException;
  * one sharded entity that owns the shard's store. Every operation is asynchronous and may be
  * called from any thread and any node.
  *
- * <p><b>Guarantees.</b> A write ({@link #put}, {@link #delete}, {@link #write}) completes once the
- * shard's leader has written it to its store (with the keyspace's {@code sync-writes}); a
- * {@link #get} at the leader sees every write acknowledged before it began. {@link #scan} streams
- * every shard's keys in the range in one ascending key order; it reads each shard page by page
- * (page size {@code strata.cluster.scan-page-size}), so it is not a snapshot of the whole
- * keyspace: each page sees every write acknowledged before the page was read.
+ * <p><b>Guarantees.</b> Each shard has {@code replication-factor} replicas on distinct nodes
+ * (fewer while fewer nodes are up when the shard is created) and one leader, the node its sharded
+ * entity runs on. A write ({@link #put}, {@link #delete}, {@link #write}) completes once a
+ * majority of the shard's replicas hold it durably (with the keyspace's {@code sync-writes}) and
+ * the leader applied it; a leader deposed by a newer one can never get a write acknowledged. A
+ * {@link #get} is linearizable: the leader confirms its leadership with a majority after the read
+ * arrives, so it sees every write acknowledged before the read began. {@link #scan} streams every
+ * shard's keys in the range in one ascending key order; it reads each shard page by page (page
+ * size {@code strata.cluster.scan-page-size}), each page as linearizable as a get, so it is not a
+ * snapshot of the whole keyspace: each page sees every write acknowledged before the page was read.
  *
  * <p><b>Failures.</b> A request that reaches a shard not served yet (the keyspace is starting, the
- * shard is moving, its node is down) is sent again until {@code strata.cluster.ask-timeout} has
- * passed since it was made, then fails with the shard's reason. A write that got no answer in
- * that time fails with a {@link TimeoutException}: it may or may not have been applied.
+ * shard's leader is moving or taking over) is sent again until {@code strata.cluster.ask-timeout}
+ * has passed since it was made, then fails with a {@link ShardUnavailableException} giving the
+ * shard's reason. A read that gets no answer is asked again within that time too. A write that got
+ * no answer in that time fails with a {@link TimeoutException}, and one whose leader lost its
+ * leadership after logging it fails saying so: either may or may not have been applied.
  *
  * <p>Thread-safe.
  */
 public final class Keyspace {
   private static final Duration FIRST_RETRY = Duration.ofMillis(50);
   private static final Duration MAX_RETRY = Duration.ofMillis(800);
+  private static final Duration READ_TRY = Duration.ofSeconds(3);
 
   private final ActorSystem<?> system;
   private final KeyspaceNode node;
@@ -60,6 +67,10 @@ public final class Keyspace {
     this.system = system;
     this.node = node;
     this.settings = node.settings();
+  }
+
+  KeyspaceNode node() {
+    return node;
   }
 
   public String name() {
@@ -113,9 +124,25 @@ public final class Keyspace {
     return writeOps(shard, ops);
   }
 
-  /** The value of {@code key}, empty when absent; sees every write acknowledged before the call. */
+  /**
+   * The value of {@code key}, empty when absent, read with the keyspace's default consistency
+   * ({@code strata.cluster.follower-reads}: off, the default, reads {@link ReadConsistency#LINEARIZABLE},
+   * which sees every write acknowledged before the call).
+   */
   public CompletionStage<Optional<byte[]>> get(byte[] key) {
+    return get(key, settings.followerReads() ? ReadConsistency.FOLLOWER : ReadConsistency.LINEARIZABLE);
+  }
+
+  /** The value of {@code key}, empty when absent, read as {@code consistency} says. */
+  public CompletionStage<Optional<byte[]>> get(byte[] key, ReadConsistency consistency) {
     checkKey(key);
+    Objects.requireNonNull(consistency, "consistency must not be null");
+    if (consistency == ReadConsistency.FOLLOWER) {
+      int shard = shardOf(key);
+      return node.readLocally(shard, key.clone()).thenCompose(reply -> reply instanceof ShardProtocol.Value v
+          ? CompletableFuture.completedFuture(Optional.ofNullable(v.value()))
+          : get(key, ReadConsistency.LINEARIZABLE));
+    }
     return ask(shardOf(key), replyTo -> new ShardProtocol.Get(key.clone(), replyTo), false)
         .thenApply(reply -> Optional.ofNullable(((ShardProtocol.Value) reply).value()));
   }
@@ -184,8 +211,13 @@ public final class Keyspace {
     if (left.compareTo(Duration.ofMillis(1)) < 0) {
       left = Duration.ofMillis(1);
     }
-    Duration timeout = left;
+    // A read is asked again when a try gets no answer (Sharding drops the messages it buffered for
+    // a shard that moves), so each try gets a part of the time; a write is sent once, with all of it.
+    Duration timeout = isWrite || left.compareTo(READ_TRY) < 0 ? left : READ_TRY;
     return node.shard(shard).ask(message::apply, timeout).handle((reply, failure) -> {
+      if (failure != null && !isWrite && System.nanoTime() + backoff.toNanos() < deadline) {
+        return attempt(shard, message, false, deadline, backoff);
+      }
       if (failure != null) {
         Throwable cause = failure instanceof CompletionException && failure.getCause() != null
             ? failure.getCause() : failure;
@@ -212,9 +244,9 @@ public final class Keyspace {
 
   private static void checkKey(byte[] key) {
     Objects.requireNonNull(key, "key must not be null");
-    if (key.length > Limits.MAX_KEY_BYTES - ShardStoreLayout.KEY_OVERHEAD) {
+    if (key.length > Limits.MAX_KEY_BYTES - ShardStore.USER_PREFIX_BYTES) {
       throw new IllegalArgumentException("key is " + key.length + " bytes; a keyspace's limit is "
-          + (Limits.MAX_KEY_BYTES - ShardStoreLayout.KEY_OVERHEAD) + " (the store's, less the shard store's prefix)");
+          + (Limits.MAX_KEY_BYTES - ShardStore.USER_PREFIX_BYTES) + " (the store's, less the shard store's prefix)");
     }
   }
 

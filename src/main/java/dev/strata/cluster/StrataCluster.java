@@ -5,6 +5,14 @@ import akka.actor.typed.Extension;
 import akka.actor.typed.ExtensionId;
 import dev.strata.cluster.sharding.KeyspaceNode;
 import dev.strata.cluster.sharding.KeyspaceSettings;
+import dev.strata.cluster.sharding.PlacementProtocol;
+import dev.strata.cluster.sharding.ReplicaHost;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
@@ -62,6 +70,82 @@ public final class StrataCluster implements Extension {
   }
 
   /**
+   * Which node leads and which follow each shard of keyspace {@code name} (started on this node),
+   * and how far behind each follower is.
+   */
+  public CompletionStage<ShardMap> shardMap(String name) {
+    KeyspaceNode node = started(name).node();
+    return node.placement().thenCombine(node.progress(), (placement, progress) -> {
+      Map<Integer, ReplicaHost.ReplicaProgress> leading = new HashMap<>();
+      for (ReplicaHost.Progress p : progress) {
+        for (ReplicaHost.ReplicaProgress r : p.replicas()) {
+          if (r.leading()) {
+            leading.put(r.shard(), r);
+          }
+        }
+      }
+      List<ShardMap.Shard> shards = new ArrayList<>();
+      for (PlacementProtocol.Location location : placement.shards()) {
+        List<String> followers = location.members().stream().filter(m -> !m.equals(location.address())).toList();
+        ReplicaHost.ReplicaProgress r = leading.get(location.shard());
+        Map<String, Long> lag = new TreeMap<>();
+        if (r != null) {
+          for (String f : followers) {
+            lag.put(f, Math.max(0, r.commitIndex() - r.followerMatch().getOrDefault(f, 0L)));
+          }
+        }
+        shards.add(new ShardMap.Shard(location.shard(), location.address(), followers, r == null ? 0 : r.epoch(),
+            r == null ? -1 : r.commitIndex(), lag));
+      }
+      return new ShardMap(name, shards);
+    });
+  }
+
+  /**
+   * Moves the leadership of shards of keyspace {@code name} (started on this node) between their
+   * replicas until every live node leads about as many; completes with the number of shards that
+   * got a new leader (their entities move within {@code akka.cluster.sharding.rebalance-interval};
+   * requests meanwhile wait and are retried). Replicas themselves do not move: a node that joined
+   * after the keyspace's shards were created holds none and leads none.
+   */
+  public CompletionStage<Integer> rebalance(String name) {
+    return started(name).node().rebalance();
+  }
+
+  /** Every started keyspace's replicas and leaders on every node that answers within the ask timeout. */
+  public CompletionStage<ClusterStats> stats() {
+    List<Keyspace> started = List.copyOf(keyspaces.values());
+    Map<String, CompletableFuture<ClusterStats.Keyspace>> byName = new TreeMap<>();
+    for (Keyspace ks : started) {
+      KeyspaceSettings settings = ks.node().settings();
+      byName.put(ks.name(), ks.node().progress().thenApply(progress -> {
+        Map<String, ClusterStats.Node> nodes = new TreeMap<>();
+        for (ReplicaHost.Progress p : progress) {
+          int leadingHere = (int) p.replicas().stream().filter(ReplicaHost.ReplicaProgress::leading).count();
+          long applied = p.replicas().stream().mapToLong(ReplicaHost.ReplicaProgress::appliedIndex).sum();
+          nodes.put(p.node(), new ClusterStats.Node(p.replicas().size(), leadingHere, applied));
+        }
+        return new ClusterStats.Keyspace(settings.shards(), settings.replicationFactor(), nodes);
+      }).toCompletableFuture());
+    }
+    return CompletableFuture.allOf(byName.values().toArray(CompletableFuture[]::new)).thenApply(done -> {
+      Map<String, ClusterStats.Keyspace> result = new TreeMap<>();
+      byName.forEach((name, f) -> result.put(name, f.join()));
+      return new ClusterStats(result);
+    });
+  }
+
+  private Keyspace started(String name) {
+    Objects.requireNonNull(name, "keyspace name must not be null");
+    Keyspace ks = keyspaces.get(name);
+    if (ks == null) {
+      throw new IllegalArgumentException("keyspace '" + name + "' is not started on this node: call keyspace(\""
+          + name + "\") first");
+    }
+    return ks;
+  }
+
+  /**
    * The keyspace configured under {@code strata.cluster.keyspaces.<name>}, started on this node on
    * the first call; the same instance on every later one. Throws {@link IllegalArgumentException}
    * when it is not configured or misconfigured.
@@ -75,11 +159,6 @@ public final class StrataCluster implements Extension {
     synchronized (this) {
       return keyspaces.computeIfAbsent(name, n -> {
         KeyspaceSettings settings = KeyspaceSettings.fromConfig(n, system.settings().config());
-        if (settings.replicationFactor() != 1) {
-          throw new IllegalArgumentException("keyspace '" + n + "' asks for replication-factor "
-              + settings.replicationFactor() + ", but this build serves replication-factor 1 only; set "
-              + "strata.cluster.keyspaces." + n + ".replication-factor = 1");
-        }
         return new Keyspace(system, KeyspaceNode.start(system, settings));
       });
     }

@@ -98,6 +98,18 @@ final class ClusterTestNodes implements AutoCloseable {
     return systems.get(i);
   }
 
+  /** The running node whose member is the oldest: where the cluster singletons run. */
+  int oldest() {
+    int oldest = -1;
+    for (int i = 0; i < systems.size(); i++) {
+      if (systems.get(i) != null && (oldest < 0 || Cluster.get(systems.get(i)).selfMember()
+          .isOlderThan(Cluster.get(systems.get(oldest)).selfMember()))) {
+        oldest = i;
+      }
+    }
+    return oldest;
+  }
+
   int size() {
     return ports.length;
   }

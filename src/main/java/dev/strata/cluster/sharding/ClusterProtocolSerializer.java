@@ -44,7 +44,14 @@ import java.util.List;
  *   bound    u8 kind (0 unbounded, 1 included, 2 excluded) ++ bytes key (absent when unbounded)
  *   entry    u8 (0 put, 1 delete) ++ bytes key ++ bytes value (absent for a delete)
  *   list     i32 count ++ the elements
+ *   long     i64
+ *   entry    i64 index ++ i64 epoch ++ u8 kind (0 no-op, 1 write, 2 config) ++ bytes batch (write)
+ *            or list of string members (config)
+ *   message  u8 kind (1 Prepare, 2 Promise, 3 Append, 4 AppendReply, 5 Fetch, 6 FetchReply) ++ its
+ *            fields in the order of its record components (dev.strata.cluster.replication.Message)
  * </pre>
+ *
+ * A replication message travels as {@code Deliver}: i32 shard ++ message.
  *
  * Artery's transport checks the frames' integrity, so the messages carry no checksum of their own.
  * Thread-safe: Akka calls it from many threads; it holds only the resolver.
@@ -87,6 +94,20 @@ public final class ClusterProtocolSerializer extends SerializerWithStringManifes
       return "H";
     } else if (o instanceof Holdings) {
       return "h";
+    } else if (o instanceof ReplicaHost.Deliver) {
+      return "D";
+    } else if (o instanceof PlacementProtocol.GetPlacement) {
+      return "P";
+    } else if (o instanceof PlacementProtocol.Rebalance) {
+      return "B";
+    } else if (o instanceof PlacementProtocol.Rebalanced) {
+      return "b";
+    } else if (o instanceof ReplicaHost.GetProgress) {
+      return "R";
+    } else if (o instanceof ReplicaHost.Progress) {
+      return "r";
+    } else if (o instanceof PlacementProtocol.Placement) {
+      return "q";
     }
     throw new IllegalArgumentException("ClusterProtocolSerializer cannot serialize a " + o.getClass().getName());
   }
@@ -123,6 +144,7 @@ public final class ClusterProtocolSerializer extends SerializerWithStringManifes
       } else if (o instanceof Location m) {
         out.writeInt(m.shard());
         writeString(out, m.address());
+        writeStrings(out, m.members());
       } else if (o instanceof ListHoldings m) {
         writeRef(out, m.replyTo());
       } else if (o instanceof Holdings m) {
@@ -131,6 +153,39 @@ public final class ClusterProtocolSerializer extends SerializerWithStringManifes
         for (int shard : m.shards()) {
           out.writeInt(shard);
         }
+      } else if (o instanceof PlacementProtocol.Rebalance m) {
+        writeRef(out, m.replyTo());
+      } else if (o instanceof PlacementProtocol.Rebalanced m) {
+        out.writeInt(m.moved());
+      } else if (o instanceof ReplicaHost.GetProgress m) {
+        writeRef(out, m.replyTo());
+      } else if (o instanceof ReplicaHost.Progress m) {
+        writeString(out, m.node());
+        out.writeInt(m.replicas().size());
+        for (ReplicaHost.ReplicaProgress r : m.replicas()) {
+          out.writeInt(r.shard());
+          out.writeBoolean(r.leading());
+          out.writeLong(r.epoch());
+          out.writeLong(r.commitIndex());
+          out.writeLong(r.appliedIndex());
+          out.writeInt(r.followerMatch().size());
+          for (var e : new java.util.TreeMap<>(r.followerMatch()).entrySet()) {
+            writeString(out, e.getKey());
+            out.writeLong(e.getValue());
+          }
+        }
+      } else if (o instanceof PlacementProtocol.GetPlacement m) {
+        writeRef(out, m.replyTo());
+      } else if (o instanceof PlacementProtocol.Placement m) {
+        out.writeInt(m.shards().size());
+        for (Location l : m.shards()) {
+          out.writeInt(l.shard());
+          writeString(out, l.address());
+          writeStrings(out, l.members());
+        }
+      } else if (o instanceof ReplicaHost.Deliver m) {
+        out.writeInt(m.shard());
+        ReplicationCodec.write(out, m.message());
       } else {
         throw new IllegalArgumentException("ClusterProtocolSerializer cannot serialize a " + o.getClass().getName());
       }
@@ -157,7 +212,39 @@ public final class ClusterProtocolSerializer extends SerializerWithStringManifes
         case "p" -> new Page(readEntries(in), in.readBoolean());
         case "f" -> new Failure(readString(in), in.readBoolean());
         case "L" -> new Locate(in.readInt(), readRef(in));
-        case "l" -> new Location(in.readInt(), readString(in));
+        case "l" -> new Location(in.readInt(), readString(in), readStrings(in));
+        case "P" -> new PlacementProtocol.GetPlacement(readRef(in));
+        case "B" -> new PlacementProtocol.Rebalance(readRef(in));
+        case "b" -> new PlacementProtocol.Rebalanced(in.readInt());
+        case "R" -> new ReplicaHost.GetProgress(readRef(in));
+        case "r" -> {
+          String node = readString(in);
+          int n = readCount(in);
+          List<ReplicaHost.ReplicaProgress> replicas = new ArrayList<>(n);
+          for (int i = 0; i < n; i++) {
+            int shard = in.readInt();
+            boolean leading = in.readBoolean();
+            long epoch = in.readLong();
+            long commit = in.readLong();
+            long applied = in.readLong();
+            int f = readCount(in);
+            java.util.Map<String, Long> match = new java.util.HashMap<>();
+            for (int j = 0; j < f; j++) {
+              match.put(readString(in), in.readLong());
+            }
+            replicas.add(new ReplicaHost.ReplicaProgress(shard, leading, epoch, commit, applied, match));
+          }
+          yield new ReplicaHost.Progress(node, replicas);
+        }
+        case "q" -> {
+          int n = readCount(in);
+          List<Location> shards = new ArrayList<>(n);
+          for (int i = 0; i < n; i++) {
+            shards.add(new Location(in.readInt(), readString(in), readStrings(in)));
+          }
+          yield new PlacementProtocol.Placement(shards);
+        }
+        case "D" -> new ReplicaHost.Deliver(in.readInt(), ReplicationCodec.read(in));
         case "H" -> new ListHoldings(readRef(in));
         case "h" -> {
           String address = readString(in);
@@ -181,7 +268,7 @@ public final class ClusterProtocolSerializer extends SerializerWithStringManifes
     }
   }
 
-  private static void writeBytes(DataOutputStream out, byte[] b) throws IOException {
+  static void writeBytes(DataOutputStream out, byte[] b) throws IOException {
     if (b == null) {
       out.writeInt(-1);
     } else {
@@ -190,7 +277,7 @@ public final class ClusterProtocolSerializer extends SerializerWithStringManifes
     }
   }
 
-  private static byte[] readBytes(DataInputStream in) throws IOException {
+  static byte[] readBytes(DataInputStream in) throws IOException {
     int n = in.readInt();
     if (n == -1) {
       return null;
@@ -203,7 +290,7 @@ public final class ClusterProtocolSerializer extends SerializerWithStringManifes
     return b;
   }
 
-  private static int readCount(DataInputStream in) throws IOException {
+  static int readCount(DataInputStream in) throws IOException {
     int n = in.readInt();
     if (n < 0 || n > in.available()) {
       throw new IOException("a list of " + n + " elements where " + in.available() + " bytes remain");
@@ -211,11 +298,27 @@ public final class ClusterProtocolSerializer extends SerializerWithStringManifes
     return n;
   }
 
-  private static void writeString(DataOutputStream out, String s) throws IOException {
+  static void writeStrings(DataOutputStream out, List<String> strings) throws IOException {
+    out.writeInt(strings.size());
+    for (String s : strings) {
+      writeString(out, s);
+    }
+  }
+
+  static List<String> readStrings(DataInputStream in) throws IOException {
+    int n = readCount(in);
+    List<String> strings = new ArrayList<>(n);
+    for (int i = 0; i < n; i++) {
+      strings.add(readString(in));
+    }
+    return strings;
+  }
+
+  static void writeString(DataOutputStream out, String s) throws IOException {
     writeBytes(out, s.getBytes(StandardCharsets.UTF_8));
   }
 
-  private static String readString(DataInputStream in) throws IOException {
+  static String readString(DataInputStream in) throws IOException {
     byte[] b = readBytes(in);
     if (b == null) {
       throw new IOException("a null string");

@@ -17,6 +17,10 @@ import akka.cluster.typed.ClusterSingleton;
 import akka.cluster.typed.SingletonActor;
 import akka.util.Timeout;
 import dev.strata.cluster.sharding.ShardProtocol.Command;
+import akka.actor.typed.receptionist.Receptionist;
+import akka.actor.typed.receptionist.ServiceKey;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeoutException;
@@ -35,11 +39,13 @@ public final class KeyspaceNode {
   private final EntityTypeKey<Command> typeKey;
   private final ActorSystem<?> system;
   private final ActorRef<PlacementCoordinator.Command> coordinator;
+  private final ActorRef<ReplicaHost.Command> host;
   /** Completes once the keyspace's shards are placed; replaced when it failed, to ask again. */
   private final AtomicReference<CompletableFuture<Done>> placed = new AtomicReference<>();
 
   private KeyspaceNode(KeyspaceSettings settings, ClusterSharding sharding, EntityTypeKey<Command> typeKey,
-      ActorSystem<?> system, ActorRef<PlacementCoordinator.Command> coordinator) {
+      ActorSystem<?> system, ActorRef<PlacementCoordinator.Command> coordinator, ActorRef<ReplicaHost.Command> host) {
+    this.host = host;
     this.settings = settings;
     this.sharding = sharding;
     this.typeKey = typeKey;
@@ -50,20 +56,20 @@ public final class KeyspaceNode {
   /** Starts keyspace {@code settings} on {@code system}'s node (a cluster member). */
   public static KeyspaceNode start(ActorSystem<?> system, KeyspaceSettings settings) {
     String selfAddress = Cluster.get(system).selfMember().address().toString();
-    system.systemActorOf(ReplicaHost.create(settings, selfAddress), "strata-replica-host-" + settings.name(),
-        Props.empty().withDispatcherFromConfig("strata.cluster.dispatcher"));
+    ActorRef<ReplicaHost.Command> host = system.systemActorOf(ReplicaHost.create(settings, selfAddress),
+        "strata-replica-host-" + settings.name(), Props.empty().withDispatcherFromConfig("strata.cluster.dispatcher"));
     ActorRef<PlacementCoordinator.Command> coordinator = ClusterSingleton.get(system).init(
         SingletonActor.of(Behaviors.supervise(PlacementCoordinator.create(settings))
             .onFailure(SupervisorStrategy.restart()), "strata-placement-" + settings.name()));
     EntityTypeKey<Command> typeKey = EntityTypeKey.create(Command.class, settings.entityTypeName());
     ClusterSharding sharding = ClusterSharding.get(system);
     sharding.init(Entity.of(typeKey, ctx -> ShardEntity.create(settings, Integer.parseInt(ctx.getEntityId()),
-            selfAddress, coordinator))
+            selfAddress, coordinator, host))
         .withMessageExtractor(new ShardNumberExtractor<>())
         .withAllocationStrategy(new ExternalShardAllocationStrategy(system, typeKey.name(),
             Timeout.create(settings.askTimeout())))
         .withEntityProps(ShardEntity.DISPATCHER));
-    return new KeyspaceNode(settings, sharding, typeKey, system, coordinator);
+    return new KeyspaceNode(settings, sharding, typeKey, system, coordinator, host);
   }
 
   /**
@@ -97,6 +103,48 @@ public final class KeyspaceNode {
 
   public KeyspaceSettings settings() {
     return settings;
+  }
+
+  /** {@code key} of {@code shard} from this node's replica, if it holds one (see {@link ReplicaHost.LocalRead}). */
+  public CompletionStage<ShardProtocol.Reply> readLocally(int shard, byte[] key) {
+    return AskPattern.ask(host, replyTo -> new ReplicaHost.LocalRead(shard, key, replyTo), settings.askTimeout(),
+        system.scheduler());
+  }
+
+  /** Moves leaders between the replicas of their shards until the live nodes lead about as many each. */
+  public CompletionStage<Integer> rebalance() {
+    return AskPattern.<PlacementCoordinator.Command, PlacementProtocol.Rebalanced>ask(coordinator,
+        PlacementProtocol.Rebalance::new, settings.askTimeout(), system.scheduler())
+        .thenApply(PlacementProtocol.Rebalanced::moved);
+  }
+
+  /** Every shard's leader and replica set, from the placement coordinator. */
+  public CompletionStage<PlacementProtocol.Placement> placement() {
+    return AskPattern.ask(coordinator, PlacementProtocol.GetPlacement::new, settings.askTimeout(), system.scheduler());
+  }
+
+  /** The progress of every node's replicas of the keyspace (the nodes that answer within the ask timeout). */
+  public CompletionStage<List<ReplicaHost.Progress>> progress() {
+    ServiceKey<ReplicaHost.Command> key = ReplicaHost.serviceKey(settings.name());
+    return AskPattern.<Receptionist.Command, Receptionist.Listing>ask(system.receptionist(),
+            replyTo -> Receptionist.find(key, replyTo), settings.askTimeout(), system.scheduler())
+        .thenCompose(listing -> {
+          List<CompletableFuture<ReplicaHost.Progress>> asks = new ArrayList<>();
+          for (ActorRef<ReplicaHost.Command> host : listing.getServiceInstances(key)) {
+            asks.add(AskPattern.<ReplicaHost.Command, ReplicaHost.Progress>ask(host, ReplicaHost.GetProgress::new,
+                    settings.askTimeout(), system.scheduler())
+                .toCompletableFuture().exceptionally(failure -> null));
+          }
+          return CompletableFuture.allOf(asks.toArray(CompletableFuture[]::new)).thenApply(done -> {
+            List<ReplicaHost.Progress> answers = new ArrayList<>();
+            asks.forEach(a -> {
+              if (a.join() != null) {
+                answers.add(a.join());
+              }
+            });
+            return answers;
+          });
+        });
   }
 
   /** The leader entity of shard {@code shard}, wherever it runs. */

@@ -21,9 +21,11 @@ public final class KeyspaceSettings {
   private final Duration askTimeout;
   private final int scanPageSize;
   private final StrataOptions storeOptions;
+  private final boolean followerReads;
 
   private KeyspaceSettings(String name, int shards, int replicationFactor, Path dataDirectory, Duration askTimeout,
-      int scanPageSize, StrataOptions storeOptions) {
+      int scanPageSize, StrataOptions storeOptions, boolean followerReads) {
+    this.followerReads = followerReads;
     this.name = name;
     this.shards = shards;
     this.replicationFactor = replicationFactor;
@@ -71,7 +73,7 @@ public final class KeyspaceSettings {
       }
       StrataOptions options = StrataOptions.fromConfig(block.withFallback(config.getConfig("strata")));
       return new KeyspaceSettings(name, shards, rf, Path.of(cluster.getString("data-directory")), askTimeout, pageSize,
-          options);
+          options, block.getBoolean("follower-reads"));
     } catch (ConfigException | IllegalArgumentException e) {
       throw new IllegalArgumentException("keyspace '" + name + "' (" + path + ") is misconfigured: " + e.getMessage(), e);
     }
@@ -112,6 +114,11 @@ public final class KeyspaceSettings {
   /** {@code <data-dir>/<keyspace>/<shard>}. */
   public Path shardDirectory(int shard) {
     return keyspaceDirectory().resolve(Integer.toString(shard));
+  }
+
+  /** Whether a get without a consistency reads the local replica (strata.cluster...follower-reads). */
+  public boolean followerReads() {
+    return followerReads;
   }
 
   public Duration askTimeout() {

@@ -8,6 +8,8 @@ import akka.actor.typed.javadsl.ActorContext;
 import akka.actor.typed.javadsl.Behaviors;
 import akka.actor.typed.javadsl.Receive;
 import akka.actor.typed.receptionist.Receptionist;
+import akka.cluster.ClusterEvent.CurrentClusterState;
+import akka.cluster.Member;
 import akka.cluster.MemberStatus;
 import akka.cluster.sharding.external.ExternalShardAllocation;
 import akka.cluster.sharding.external.ShardLocations;
@@ -19,6 +21,7 @@ import dev.strata.cluster.sharding.PlacementProtocol.Locate;
 import dev.strata.cluster.sharding.PlacementProtocol.Location;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -28,23 +31,26 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 
 /**
- * Decides where each shard of a keyspace is led: a cluster singleton per keyspace, which writes its
- * decisions to {@code ExternalShardAllocation} (Cluster Sharding then allocates each shard where it
- * says) and answers the entities' {@link Locate}.
+ * Decides which nodes hold each shard of a keyspace and which of them leads it: a cluster
+ * singleton per keyspace, which writes the leaders to {@code ExternalShardAllocation} (Cluster
+ * Sharding then allocates each shard's entity there) and answers the entities' {@link Locate}.
  *
- * <p>The rule: a shard is placed only where its data is. Before it places anything the
- * coordinator learns what exists: the locations already in {@code ExternalShardAllocation} (the
- * decisions of a previous coordinator, replicated to every node) and the shards every node's
- * {@link ReplicaHost} holds on disk; it waits until every Up member has reported and at least
- * {@code akka.cluster.min-nr-of-members} have. A shard some node holds is placed there; a shard
- * nobody holds is new, and goes to the node leading the fewest shards (ties by address). A placed
- * shard never moves on its own: with one replica, moving it would serve an empty store; when its
- * node is down, its requests fail until the node is back (and rejoins with its data directory).
- * Used by its actor only.
+ * <p>The rules. A shard's leader is always one of its replicas: the replication protocol's
+ * Prepare round then brings the new leader's log up to the most up-to-date majority's, so any
+ * live replica may lead. Before it places anything the coordinator learns what exists: the
+ * leaders already in {@code ExternalShardAllocation} (a previous coordinator's decisions,
+ * replicated to every node) and the shards every node's {@link ReplicaHost} holds on disk; it
+ * waits until every Up member has reported and at least {@code akka.cluster.min-nr-of-members}
+ * have. A shard some nodes hold has them as its replicas; a shard nobody holds is new, and gets
+ * {@code replication-factor} replicas (at most one per node) on the nodes holding fewest,
+ * its leader on the node leading fewest. When a shard's leader is no longer an Up, reachable
+ * member, leadership moves to another of its replicas that is; with one replica it cannot move,
+ * and the shard's requests fail until its node is back. Used by its actor only.
  */
 public final class PlacementCoordinator extends AbstractBehavior<PlacementCoordinator.Command> {
   /** What the coordinator is asked; {@link Locate} from the entities, the rest its own. */
-  public sealed interface Command permits Locate, Internal {}
+  public sealed interface Command permits Locate, PlacementProtocol.GetPlacement, PlacementProtocol.Rebalance,
+      Internal {}
 
   private sealed interface Internal extends Command {}
 
@@ -77,12 +83,16 @@ public final class PlacementCoordinator extends AbstractBehavior<PlacementCoordi
   private final KeyspaceSettings settings;
   private final ExternalShardAllocationClient allocation;
   private final int minMembers;
-  private final Map<Integer, String> placement = new TreeMap<>();
+  /** Shard -> the node leading it. */
+  private final Map<Integer, String> leaders = new TreeMap<>();
+  /** Shard -> the nodes holding its replicas. */
+  private final Map<Integer, TreeSet<String>> replicas = new TreeMap<>();
   private final Map<ActorRef<ReplicaHost.Command>, String> reported = new HashMap<>();
   private final Set<ActorRef<ReplicaHost.Command>> hosts = new HashSet<>();
   private final List<Locate> waiting = new ArrayList<>();
+  private final List<PlacementProtocol.GetPlacement> waitingForPlacement = new ArrayList<>();
   private boolean previousKnown;
-  /** Every shard has a node (answers wait for {@link #ready}). */
+  /** Every shard has replicas and a leader (answers wait for {@link #ready}). */
   private boolean placed;
   /** Placed, published and settled: Locate is answered. */
   private boolean ready;
@@ -102,7 +112,7 @@ public final class PlacementCoordinator extends AbstractBehavior<PlacementCoordi
 
   public static Behavior<Command> create(KeyspaceSettings settings) {
     return Behaviors.setup(context -> Behaviors.withTimers(timers -> {
-      timers.startTimerWithFixedDelay(Tick.INSTANCE, Duration.ofSeconds(1));
+      timers.startTimerWithFixedDelay(Tick.INSTANCE, Duration.ofMillis(500));
       return new PlacementCoordinator(context, settings);
     }));
   }
@@ -111,14 +121,21 @@ public final class PlacementCoordinator extends AbstractBehavior<PlacementCoordi
   public Receive<Command> createReceive() {
     return newReceiveBuilder()
         .onMessage(Locate.class, this::onLocate)
+        .onMessage(PlacementProtocol.GetPlacement.class, m -> {
+          waitingForPlacement.add(m);
+          return answerWaiting();
+        })
+        .onMessage(PlacementProtocol.Rebalance.class, this::onRebalance)
         .onMessage(HostsChanged.class, this::onHostsChanged)
         .onMessage(GotHoldings.class, this::onHoldings)
         .onMessage(HoldingsFailed.class, m -> {
-          askHoldings(m.host());
+          if (hosts.contains(m.host())) {
+            askHoldings(m.host());
+          }
           return this;
         })
         .onMessage(PreviousLocations.class, this::onPreviousLocations)
-        .onMessageEquals(Tick.INSTANCE, this::placeWhenReady)
+        .onMessageEquals(Tick.INSTANCE, this::onTick)
         .onMessageEquals(Published.INSTANCE, this::onPublished)
         .onMessageEquals(Settled.INSTANCE, () -> {
           ready = true;
@@ -129,13 +146,8 @@ public final class PlacementCoordinator extends AbstractBehavior<PlacementCoordi
   }
 
   private Behavior<Command> onLocate(Locate m) {
-    String address = placement.get(m.shard());
-    if (ready && address != null) {
-      m.replyTo().tell(new Location(m.shard(), address));
-    } else {
-      waiting.add(m);
-    }
-    return this;
+    waiting.add(m);
+    return answerWaiting();
   }
 
   private Behavior<Command> onHostsChanged(HostsChanged m) {
@@ -146,7 +158,7 @@ public final class PlacementCoordinator extends AbstractBehavior<PlacementCoordi
     }
     hosts.retainAll(m.hosts());
     reported.keySet().retainAll(m.hosts());
-    return placeWhenReady();
+    return onTick();
   }
 
   private void askHoldings(ActorRef<ReplicaHost.Command> host) {
@@ -158,62 +170,176 @@ public final class PlacementCoordinator extends AbstractBehavior<PlacementCoordi
     if (!hosts.contains(m.host())) {
       return this;
     }
-    reported.put(m.host(), m.holdings().address());
-    Map<String, akka.actor.Address> changes = new HashMap<>();
+    String node = m.holdings().address();
+    reported.put(m.host(), node);
+    // Only the replica sets learn from holdings: leaders are chosen once everything is known
+    // (placeNewShards), or the first node to report would lead every shard it holds.
     for (int shard : m.holdings().shards()) {
-      String current = placement.get(shard);
-      if (current == null) {
-        placement.put(shard, m.holdings().address());
-        changes.put(Integer.toString(shard), AddressFromURIString.parse(m.holdings().address()));
-      } else if (!current.equals(m.holdings().address())) {
-        getContext().getLog().warn("keyspace '{}' shard {}: {} holds a store of it, but it is placed on {}; "
-            + "the store on {} is not served", settings.name(), shard, m.holdings().address(), current,
-            m.holdings().address());
-      }
+      replicas.computeIfAbsent(shard, s -> new TreeSet<>()).add(node);
     }
-    publish(changes);
-    return placeWhenReady();
+    return onTick();
   }
 
   private Behavior<Command> onPreviousLocations(PreviousLocations m) {
-    m.locations().forEach(placement::putIfAbsent);
+    m.locations().forEach((shard, node) -> {
+      leaders.putIfAbsent(shard, node);
+      replicas.computeIfAbsent(shard, s -> new TreeSet<>()).add(node);
+    });
     previousKnown = true;
-    return placeWhenReady();
+    return onTick();
   }
 
-  /** Places the new shards once every Up member has said what it holds, then answers the waiting entities. */
-  private Behavior<Command> placeWhenReady() {
-    if (!placed) {
-      Set<String> up = new TreeSet<>();
-      Cluster.get(getContext().getSystem()).state().getMembers().forEach(member -> {
-        if (member.status() == MemberStatus.up()) {
-          up.add(member.address().toString());
-        }
-      });
-      Set<String> reportedAddresses = new TreeSet<>(reported.values());
-      if (!previousKnown || reportedAddresses.size() < minMembers || !reportedAddresses.containsAll(up)) {
-        return this;
-      }
-      Map<String, Integer> load = new TreeMap<>();
-      reportedAddresses.forEach(a -> load.put(a, 0));
-      placement.values().forEach(a -> load.computeIfPresent(a, (k, n) -> n + 1));
-      Map<String, akka.actor.Address> changes = new HashMap<>();
-      for (int shard = 0; shard < settings.shards(); shard++) {
-        if (!placement.containsKey(shard)) {
-          String least = load.entrySet().stream().min(Map.Entry.comparingByValue()).orElseThrow().getKey();
-          load.merge(least, 1, Integer::sum);
-          placement.put(shard, least);
-          changes.put(Integer.toString(shard), AddressFromURIString.parse(least));
-        }
-      }
-      publish(changes);
-      placed = true;
-      getContext().getLog().info("keyspace '{}': {} shards placed on {}", settings.name(), settings.shards(), load);
-      if (publishing == 0) {
-        getContext().scheduleOnce(SETTLE, getContext().getSelf(), Settled.INSTANCE);
+  /** The Up, reachable members' addresses. */
+  private Set<String> liveMembers() {
+    CurrentClusterState state = Cluster.get(getContext().getSystem()).state();
+    Set<String> unreachable = new HashSet<>();
+    state.getUnreachable().forEach(member -> unreachable.add(member.address().toString()));
+    Set<String> live = new TreeSet<>();
+    for (Member member : state.getMembers()) {
+      if (member.status() == MemberStatus.up() && !unreachable.contains(member.address().toString())) {
+        live.add(member.address().toString());
       }
     }
+    return live;
+  }
+
+  private Behavior<Command> onTick() {
+    Set<String> live = liveMembers();
+    if (!placed) {
+      placeNewShards(live);
+    } else {
+      moveLeadersOffLostNodes(live);
+    }
     return answerWaiting();
+  }
+
+  /** Once every live member reported what it holds, gives every shard nobody holds its replicas and leader. */
+  private void placeNewShards(Set<String> live) {
+    Set<String> reportedNodes = new TreeSet<>(reported.values());
+    if (!previousKnown || reportedNodes.size() < minMembers || !reportedNodes.containsAll(live)) {
+      return;
+    }
+    Map<String, Integer> leading = new TreeMap<>();
+    Map<String, Integer> holding = new TreeMap<>();
+    reportedNodes.forEach(n -> {
+      leading.put(n, 0);
+      holding.put(n, 0);
+    });
+    leaders.values().forEach(n -> leading.computeIfPresent(n, (k, c) -> c + 1));
+    replicas.values().forEach(set -> set.forEach(n -> holding.computeIfPresent(n, (k, c) -> c + 1)));
+    int factor = Math.min(settings.replicationFactor(), reportedNodes.size());
+    Map<String, akka.actor.Address> changes = new HashMap<>();
+    for (int shard = 0; shard < settings.shards(); shard++) {
+      if (leaders.containsKey(shard)) {
+        continue;
+      }
+      TreeSet<String> held = replicas.get(shard);
+      if (held != null && !held.isEmpty()) {
+        // Held, but its leader is not known (a full restart): one of its live replicas leads.
+        Set<String> candidates = new TreeSet<>(held);
+        candidates.retainAll(live);
+        String leader = leastLoaded(leading, candidates.isEmpty() ? held : candidates);
+        leading.merge(leader, 1, Integer::sum);
+        leaders.put(shard, leader);
+        changes.put(Integer.toString(shard), AddressFromURIString.parse(leader));
+        continue;
+      }
+      String leader = leastLoaded(leading, reportedNodes);
+      TreeSet<String> members = new TreeSet<>();
+      members.add(leader);
+      while (members.size() < factor) {
+        Set<String> others = new TreeSet<>(reportedNodes);
+        others.removeAll(members);
+        members.add(leastLoaded(holding, others));
+      }
+      members.forEach(n -> holding.merge(n, 1, Integer::sum));
+      leading.merge(leader, 1, Integer::sum);
+      leaders.put(shard, leader);
+      replicas.put(shard, members);
+      changes.put(Integer.toString(shard), AddressFromURIString.parse(leader));
+    }
+    publish(changes);
+    placed = true;
+    getContext().getLog().info("keyspace '{}': {} shards placed, leaders per node {}", settings.name(),
+        settings.shards(), leading);
+    if (publishing == 0) {
+      getContext().scheduleOnce(SETTLE, getContext().getSelf(), Settled.INSTANCE);
+    }
+  }
+
+  private static String leastLoaded(Map<String, Integer> load, Set<String> among) {
+    return among.stream().min(Comparator.comparing((String n) -> load.getOrDefault(n, 0)).thenComparing(n -> n))
+        .orElseThrow();
+  }
+
+  /** A shard whose leader is gone gets another live replica as its leader. */
+  private void moveLeadersOffLostNodes(Set<String> live) {
+    Map<String, Integer> leading = new TreeMap<>();
+    leaders.values().forEach(n -> leading.merge(n, 1, Integer::sum));
+    Map<String, akka.actor.Address> changes = new HashMap<>();
+    for (Map.Entry<Integer, String> e : leaders.entrySet()) {
+      if (live.contains(e.getValue())) {
+        continue;
+      }
+      Set<String> candidates = new TreeSet<>(replicas.getOrDefault(e.getKey(), new TreeSet<>()));
+      candidates.retainAll(live);
+      if (candidates.isEmpty()) {
+        continue;
+      }
+      String next = leastLoaded(leading, candidates);
+      getContext().getLog().info("keyspace '{}' shard {}: leader {} is gone, {} leads now", settings.name(),
+          e.getKey(), e.getValue(), next);
+      leading.merge(next, 1, Integer::sum);
+      e.setValue(next);
+      changes.put(Integer.toString(e.getKey()), AddressFromURIString.parse(next));
+    }
+    publish(changes);
+  }
+
+  /**
+   * Moves leaders, one shard at a time, from the live node leading most to a live replica of that
+   * shard leading fewest, while that narrows the gap. Replicas do not move: a node that holds no
+   * replica of a shard never leads it.
+   */
+  private Behavior<Command> onRebalance(PlacementProtocol.Rebalance m) {
+    if (!placed) {
+      m.replyTo().tell(new PlacementProtocol.Rebalanced(0));
+      return this;
+    }
+    Set<String> live = liveMembers();
+    Map<String, Integer> leading = new TreeMap<>();
+    live.forEach(n -> leading.put(n, 0));
+    leaders.values().forEach(n -> leading.computeIfPresent(n, (k, c) -> c + 1));
+    Map<String, akka.actor.Address> changes = new HashMap<>();
+    boolean movedOne = true;
+    while (movedOne) {
+      movedOne = false;
+      for (Map.Entry<Integer, String> e : leaders.entrySet()) {
+        String from = e.getValue();
+        if (!live.contains(from)) {
+          continue;
+        }
+        Set<String> candidates = new TreeSet<>(replicas.getOrDefault(e.getKey(), new TreeSet<>()));
+        candidates.retainAll(live);
+        candidates.remove(from);
+        if (candidates.isEmpty()) {
+          continue;
+        }
+        String to = leastLoaded(leading, candidates);
+        if (leading.get(to) + 1 < leading.get(from)) {
+          leading.merge(from, -1, Integer::sum);
+          leading.merge(to, 1, Integer::sum);
+          e.setValue(to);
+          changes.put(Integer.toString(e.getKey()), AddressFromURIString.parse(to));
+          movedOne = true;
+        }
+      }
+    }
+    publish(changes);
+    getContext().getLog().info("keyspace '{}': rebalance moved {} leaders; leaders per node {}", settings.name(),
+        changes.size(), leading);
+    m.replyTo().tell(new PlacementProtocol.Rebalanced(changes.size()));
+    return this;
   }
 
   private Behavior<Command> onPublished() {
@@ -229,15 +355,27 @@ public final class PlacementCoordinator extends AbstractBehavior<PlacementCoordi
       return this;
     }
     for (Locate m : waiting) {
-      m.replyTo().tell(new Location(m.shard(), placement.get(m.shard())));
+      m.replyTo().tell(location(m.shard()));
     }
     waiting.clear();
+    if (!waitingForPlacement.isEmpty()) {
+      List<Location> all = new ArrayList<>(settings.shards());
+      for (int shard = 0; shard < settings.shards(); shard++) {
+        all.add(location(shard));
+      }
+      waitingForPlacement.forEach(m -> m.replyTo().tell(new PlacementProtocol.Placement(all)));
+      waitingForPlacement.clear();
+    }
     return this;
   }
 
+  private Location location(int shard) {
+    return new Location(shard, leaders.get(shard), List.copyOf(replicas.getOrDefault(shard, new TreeSet<>())));
+  }
+
   /**
-   * Writes the placement of {@code changes} to ExternalShardAllocation; a failed write is retried
-   * on the next tick with every placement, so Sharding never keeps an outdated location.
+   * Writes the leaders of {@code changes} to ExternalShardAllocation; a failed write is retried
+   * with every leader, so Sharding never keeps an outdated location.
    */
   private void publish(Map<String, akka.actor.Address> changes) {
     if (!changes.isEmpty()) {
@@ -252,7 +390,7 @@ public final class PlacementCoordinator extends AbstractBehavior<PlacementCoordi
     getContext().getLog().warn("keyspace '{}': recording shard locations failed, retrying: {}", settings.name(),
         m.cause().toString());
     Map<String, akka.actor.Address> all = new HashMap<>();
-    placement.forEach((shard, address) -> all.put(Integer.toString(shard), AddressFromURIString.parse(address)));
+    leaders.forEach((shard, address) -> all.put(Integer.toString(shard), AddressFromURIString.parse(address)));
     publish(all);
     return this;
   }

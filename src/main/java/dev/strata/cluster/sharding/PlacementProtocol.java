@@ -19,10 +19,15 @@ public final class PlacementProtocol {
     }
   }
 
-  /** Shard {@code shard} is placed on the node of address {@code address} (Akka's address string). */
-  public record Location(int shard, String address) {
+  /**
+   * Shard {@code shard} is led by the node of address {@code address} (Akka's address string), and
+   * {@code members} (sorted node addresses, the leader among them) hold its replicas: the replica
+   * set a new shard's first leader bootstraps its log with.
+   */
+  public record Location(int shard, String address, List<String> members) {
     public Location {
       Objects.requireNonNull(address);
+      members = List.copyOf(members);
     }
   }
 
@@ -40,4 +45,28 @@ public final class PlacementProtocol {
       shards = List.copyOf(shards);
     }
   }
+
+  /** What is placed where? Answered with a {@link Placement} once the shards are placed. */
+  public record GetPlacement(ActorRef<Placement> replyTo) implements PlacementCoordinator.Command {
+    public GetPlacement {
+      Objects.requireNonNull(replyTo);
+    }
+  }
+
+  /** Every shard's leader and replica set ({@link Location}s in shard order). */
+  public record Placement(List<Location> shards) {
+    public Placement {
+      shards = List.copyOf(shards);
+    }
+  }
+
+  /** Balance the leaders over the live nodes. Answered with {@link Rebalanced} once decided. */
+  public record Rebalance(ActorRef<Rebalanced> replyTo) implements PlacementCoordinator.Command {
+    public Rebalance {
+      Objects.requireNonNull(replyTo);
+    }
+  }
+
+  /** {@code moved} shards got another leader. */
+  public record Rebalanced(int moved) {}
 }

@@ -1,31 +1,130 @@
 package dev.strata.cluster.sharding;
 
+import akka.actor.typed.ActorRef;
 import akka.actor.typed.Behavior;
+import akka.actor.typed.PostStop;
+import akka.actor.typed.javadsl.AbstractBehavior;
+import akka.actor.typed.javadsl.ActorContext;
 import akka.actor.typed.javadsl.Behaviors;
+import akka.actor.typed.javadsl.Receive;
 import akka.actor.typed.receptionist.Receptionist;
 import akka.actor.typed.receptionist.ServiceKey;
+import dev.strata.Strata;
+import dev.strata.cluster.replication.Message;
 import dev.strata.cluster.sharding.PlacementProtocol.Holdings;
 import dev.strata.cluster.sharding.PlacementProtocol.ListHoldings;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.TreeMap;
 import java.util.stream.Stream;
 
 /**
- * A node's host of its replicas of one keyspace: registered with the Receptionist under
- * {@link #serviceKey}, it tells the placement coordinator which shards this node holds on disk
- * (the directories {@code <data-dir>/<keyspace>/<shard>} that hold a store), so that a shard's
- * leader is placed where its data is. Runs on {@code strata.cluster.dispatcher} (it lists a
- * directory). Used by its actor only.
+ * A node's host of its replicas of one keyspace: one per node and keyspace, registered with the
+ * Receptionist under {@link #serviceKey}. It owns this node's shard stores of the keyspace
+ * ({@code <data-dir>/<keyspace>/<shard>}) and the {@link ShardReplica} of each, carries the
+ * replication protocol's messages between them and the other nodes' hosts, serves the requests
+ * the local leader entities hand it, and tells the placement coordinator which shards this node
+ * holds.
+ *
+ * <p>A replica opens on first use: when this node's entity starts leading it, or when a protocol
+ * message for it arrives (a follower of a new shard starts with an empty log, which the leader
+ * fills). Runs on {@code strata.cluster.dispatcher}: the replicas write their stores
+ * synchronously. Used by its actor only.
  */
-public final class ReplicaHost {
+public final class ReplicaHost extends AbstractBehavior<ReplicaHost.Command> {
   /** What a replica host is asked. */
-  public sealed interface Command permits ListHoldings {}
+  public sealed interface Command permits ListHoldings, Deliver, Lead, Unlead, Client, GetProgress, LocalRead,
+      Internal {}
 
-  private ReplicaHost() {}
+  /**
+   * Reads {@code key} from this node's replica of {@code shard} as it is, without the leader: a
+   * {@link ShardProtocol.Value}, or a retriable {@link ShardProtocol.Failure} when this node holds
+   * no replica of the shard. Local only.
+   */
+  public record LocalRead(int shard, byte[] key, ActorRef<ShardProtocol.Reply> replyTo) implements Command {}
+
+  /** How far along are this node's replicas? Answered with a {@link Progress}. */
+  public record GetProgress(ActorRef<Progress> replyTo) implements Command {
+    public GetProgress {
+      Objects.requireNonNull(replyTo);
+    }
+  }
+
+  /** The replicas of node {@code node}, in shard order. */
+  public record Progress(String node, List<ReplicaProgress> replicas) {
+    public Progress {
+      Objects.requireNonNull(node);
+      replicas = List.copyOf(replicas);
+    }
+  }
+
+  /**
+   * One replica: whether it leads (and in which epoch), its commit and applied indexes, and, when
+   * it leads, how far each follower's log is known to match its own.
+   */
+  public record ReplicaProgress(int shard, boolean leading, long epoch, long commitIndex, long appliedIndex,
+      Map<String, Long> followerMatch) {
+    public ReplicaProgress {
+      followerMatch = Map.copyOf(followerMatch);
+    }
+  }
+
+  /** A protocol message for this node's replica of shard {@code shard} (from another node's host). */
+  public record Deliver(int shard, Message message) implements Command {
+    public Deliver {
+      Objects.requireNonNull(message);
+    }
+  }
+
+  /**
+   * This node's entity of shard {@code shard} started: lead it. {@code members} is the shard's
+   * replica set, which a brand-new shard's log starts with. Local only.
+   */
+  public record Lead(int shard, List<String> members) implements Command {
+    public Lead {
+      members = List.copyOf(members);
+    }
+  }
+
+  /** This node's entity of shard {@code shard} stopped: stop leading it. Local only. */
+  public record Unlead(int shard) implements Command {}
+
+  /** A client request for shard {@code shard}, from this node's leader entity. Local only. */
+  public record Client(int shard, ShardProtocol.Command request) implements Command {}
+
+  private sealed interface Internal extends Command {}
+
+  private record PeersChanged(Set<ActorRef<Command>> peers) implements Internal {}
+
+  private enum Tick implements Internal { INSTANCE }
+
+  /** How often leading replicas get a tick: heartbeats and retransmissions follow it. */
+  static final Duration TICK = Duration.ofMillis(50);
+
+  private final KeyspaceSettings settings;
+  private final String selfAddress;
+  private final Map<Integer, ShardReplica> replicas = new TreeMap<>();
+  /** Node address -> that node's host. */
+  private final Map<String, ActorRef<Command>> peers = new HashMap<>();
+
+  private ReplicaHost(ActorContext<Command> context, KeyspaceSettings settings, String selfAddress) {
+    super(context);
+    this.settings = settings;
+    this.selfAddress = selfAddress;
+    ServiceKey<Command> key = serviceKey(settings.name());
+    context.getSystem().receptionist().tell(Receptionist.register(key, context.getSelf()));
+    context.getSystem().receptionist().tell(Receptionist.subscribe(key,
+        context.messageAdapter(Receptionist.Listing.class, l -> new PeersChanged(l.getServiceInstances(key)))));
+  }
 
   /** The Receptionist key of the replica hosts of keyspace {@code keyspace}. */
   public static ServiceKey<Command> serviceKey(String keyspace) {
@@ -33,15 +132,132 @@ public final class ReplicaHost {
   }
 
   public static Behavior<Command> create(KeyspaceSettings settings, String selfAddress) {
-    return Behaviors.setup(context -> {
-      context.getSystem().receptionist().tell(Receptionist.register(serviceKey(settings.name()), context.getSelf()));
-      return Behaviors.receiveMessage(m -> {
-        if (m instanceof ListHoldings list) {
-          list.replyTo().tell(new Holdings(selfAddress, heldShards(settings)));
-        }
-        return Behaviors.same();
-      });
-    });
+    return Behaviors.setup(context -> Behaviors.withTimers(timers -> {
+      timers.startTimerWithFixedDelay(Tick.INSTANCE, TICK);
+      return new ReplicaHost(context, settings, selfAddress);
+    }));
+  }
+
+  @Override
+  public Receive<Command> createReceive() {
+    return newReceiveBuilder()
+        .onMessage(ListHoldings.class, m -> {
+          m.replyTo().tell(new Holdings(selfAddress, heldShards(settings)));
+          return this;
+        })
+        .onMessage(Deliver.class, this::onDeliver)
+        .onMessage(GetProgress.class, m -> {
+          List<ReplicaProgress> progress = new ArrayList<>();
+          replicas.forEach((shard, r) -> progress.add(new ReplicaProgress(shard, r.replica().isServing(),
+              r.replica().leaderEpoch(), r.replica().commitIndex(), r.appliedIndex(), r.replica().followerMatch())));
+          m.replyTo().tell(new Progress(selfAddress, progress));
+          return this;
+        })
+        .onMessage(Lead.class, this::onLead)
+        .onMessage(Unlead.class, m -> {
+          ShardReplica replica = replicas.get(m.shard());
+          if (replica != null) {
+            replica.stopLeading();
+          }
+          return this;
+        })
+        .onMessage(Client.class, this::onClient)
+        .onMessage(LocalRead.class, this::onLocalRead)
+        .onMessage(PeersChanged.class, this::onPeersChanged)
+        .onMessageEquals(Tick.INSTANCE, () -> {
+          replicas.values().forEach(ShardReplica::tick);
+          return this;
+        })
+        .onSignal(PostStop.class, s -> {
+          replicas.values().forEach(ShardReplica::close);
+          return this;
+        })
+        .build();
+  }
+
+  private Behavior<Command> onPeersChanged(PeersChanged m) {
+    peers.clear();
+    for (ActorRef<Command> peer : m.peers()) {
+      akka.actor.Address address = peer.path().address();
+      peers.put(address.hasLocalScope() ? selfAddress : address.toString(), peer);
+    }
+    return this;
+  }
+
+  private Behavior<Command> onDeliver(Deliver m) {
+    ShardReplica replica = replica(m.shard());
+    if (replica != null) {
+      replica.receive(m.message());
+    }
+    return this;
+  }
+
+  private Behavior<Command> onLead(Lead m) {
+    ShardReplica replica = replica(m.shard());
+    if (replica != null) {
+      replica.startLeading(m.members());
+    }
+    return this;
+  }
+
+  private Behavior<Command> onClient(Client m) {
+    ShardReplica replica = replica(m.shard());
+    if (replica != null) {
+      replica.serve(m.request());
+    } else {
+      ShardReplica.replyTo(m.request()).tell(new ShardProtocol.Failure("keyspace '" + settings.name() + "' shard "
+          + m.shard() + " cannot open its store on " + selfAddress + " (see the node's log)", true));
+    }
+    return this;
+  }
+
+  private Behavior<Command> onLocalRead(LocalRead m) {
+    ShardReplica replica = replicas.get(m.shard());
+    if (replica == null && Files.exists(settings.shardDirectory(m.shard()).resolve("CURRENT"))) {
+      replica = replica(m.shard());
+    }
+    if (replica == null) {
+      m.replyTo().tell(new ShardProtocol.Failure("keyspace '" + settings.name() + "': " + selfAddress
+          + " holds no replica of shard " + m.shard(), true));
+    } else {
+      m.replyTo().tell(replica.readLocally(m.key()));
+    }
+    return this;
+  }
+
+  /** This node's replica of {@code shard}, opened on first use; null when its store fails to open (logged). */
+  private ShardReplica replica(int shard) {
+    ShardReplica replica = replicas.get(shard);
+    if (replica != null) {
+      return replica;
+    }
+    if (shard < 0 || shard >= settings.shards()) {
+      getContext().getLog().warn("keyspace '{}' has no shard {}", settings.name(), shard);
+      return null;
+    }
+    try {
+      replica = ShardReplica.open(getContext().getSystem(), settings, shard, selfAddress, this::send,
+          getContext().getLog());
+    } catch (RuntimeException e) {
+      getContext().getLog().error("keyspace '{}' shard {}: the store in {} failed to open", settings.name(), shard,
+          settings.shardDirectory(shard), e);
+      return null;
+    }
+    replicas.put(shard, replica);
+    return replica;
+  }
+
+  /** Sends {@code message} of {@code shard} to the replica on node {@code to}; dropped when that node has no host (the protocol tolerates loss). */
+  private void send(int shard, String to, Message message) {
+    ActorRef<Command> peer = peers.get(to);
+    if (peer == null) {
+      return;
+    }
+    if (to.equals(selfAddress)) {
+      getContext().getSelf().tell(new Deliver(shard, message));
+    } else {
+      peer.tell(new Deliver(shard, message));
+    }
   }
 
   /** The shards of which {@code <data-dir>/<keyspace>} holds a store (a directory with a CURRENT file). */
@@ -66,5 +282,14 @@ public final class ReplicaHost {
     }
     held.sort(null);
     return held;
+  }
+
+  /** Closes a store that failed half-way through opening. */
+  static void closeQuietly(Strata store) {
+    try {
+      store.close();
+    } catch (RuntimeException ignored) {
+      // already failing: the first error is the one reported
+    }
   }
 }

@@ -9,42 +9,29 @@ import akka.actor.typed.javadsl.ActorContext;
 import akka.actor.typed.javadsl.Behaviors;
 import akka.actor.typed.javadsl.Receive;
 import akka.actor.typed.javadsl.StashBuffer;
-import dev.strata.Snapshot;
-import dev.strata.Strata;
-import dev.strata.StrataIterator;
-import dev.strata.WriteBatch;
-import dev.strata.akka.StrataExtension;
-import dev.strata.akka.stream.KeyValue;
 import dev.strata.cluster.sharding.PlacementProtocol.Locate;
 import dev.strata.cluster.sharding.PlacementProtocol.Location;
 import dev.strata.cluster.sharding.ShardProtocol.Command;
 import dev.strata.cluster.sharding.ShardProtocol.Failure;
 import dev.strata.cluster.sharding.ShardProtocol.Get;
-import dev.strata.cluster.sharding.ShardProtocol.Page;
 import dev.strata.cluster.sharding.ShardProtocol.ScanPage;
-import dev.strata.cluster.sharding.ShardProtocol.Value;
 import dev.strata.cluster.sharding.ShardProtocol.Write;
-import dev.strata.cluster.sharding.ShardProtocol.Written;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.CompletableFuture;
 
 /**
- * The leader of one shard of a keyspace: the sharded entity (entity id = shard number) that owns
- * the shard's store on this node, {@code <data-dir>/<keyspace>/<shard>}, and serves every read and
- * write of the shard.
+ * The leader of one shard of a keyspace: the sharded entity (entity id = shard number) whose
+ * presence on a node makes that node's replica of the shard lead it. It holds no data itself: it
+ * tells this node's {@link ReplicaHost} to lead the shard while it runs, and hands it every
+ * client request; the replica answers once the request is committed on a majority (writes) or
+ * confirmed by one (reads).
  *
- * <p>Before it opens the store it asks the placement coordinator where the shard belongs. Cluster
+ * <p>Before it leads, it asks the placement coordinator where the shard belongs. Cluster
  * Sharding starts the entity wherever the allocation strategy says, and
- * {@code ExternalShardAllocationStrategy} falls back to the requesting node when the shard's
- * placed node is not a member (it is down): serving there would answer from an empty store and
- * lose the writes when the shard's node comes back. So an entity started on a node the
- * coordinator did not place it on opens nothing; it fails the requests, naming the node, and
- * stops after a while to ask again.
+ * {@code ExternalShardAllocationStrategy} falls back to the requesting node when the placed node
+ * is not a member: leading there would start the shard on a node that holds no replica of it. So
+ * an entity started on a node the coordinator did not place it on leads nothing; it fails the
+ * requests (retriably, nothing was done), naming the node, and stops after a while to ask again.
  *
- * <p>Runs on {@code strata.cluster.dispatcher}: opening a store, reads and scans do file work.
- * Writes go through {@link Strata#writeAsync}, which replies when the store acknowledges. Used by
- * its actor only.
+ * <p>Used by its actor only.
  */
 public final class ShardEntity extends AbstractBehavior<Command> {
   /** The dispatcher the entities run on (strata.cluster.dispatcher in reference.conf). */
@@ -57,37 +44,34 @@ public final class ShardEntity extends AbstractBehavior<Command> {
 
   private record LocateFailed(Throwable cause) implements Internal {}
 
-  private record Opened(Strata store) implements Internal {}
-
-  private record OpenFailed(Throwable cause) implements Internal {}
-
   private enum Retry implements Internal { INSTANCE }
 
   private final KeyspaceSettings settings;
   private final int shard;
   private final String selfAddress;
+  private final ActorRef<ReplicaHost.Command> host;
   private final StashBuffer<Command> stash;
-  /** Null until opened; then the store this entity alone writes. */
-  private Strata store;
-  /** Why this entity does not serve, once it knows it must not. */
+  private boolean leading;
+  /** Why this entity does not lead, once it knows it must not. */
   private String refusal;
 
   private ShardEntity(ActorContext<Command> context, StashBuffer<Command> stash, KeyspaceSettings settings, int shard,
-      String selfAddress, ActorRef<PlacementCoordinator.Command> coordinator) {
+      String selfAddress, ActorRef<PlacementCoordinator.Command> coordinator, ActorRef<ReplicaHost.Command> host) {
     super(context);
     this.settings = settings;
     this.shard = shard;
     this.selfAddress = selfAddress;
+    this.host = host;
     this.stash = stash;
     context.ask(Location.class, coordinator, settings.askTimeout(), replyTo -> new Locate(shard, replyTo),
         (location, failure) -> location != null ? new Located(location) : new LocateFailed(failure));
   }
 
-  /** The entity of shard {@code shard}; {@code selfAddress} is this node's address string. */
+  /** The entity of shard {@code shard}; {@code selfAddress} is this node's address string, {@code host} its replica host. */
   public static Behavior<Command> create(KeyspaceSettings settings, int shard, String selfAddress,
-      ActorRef<PlacementCoordinator.Command> coordinator) {
+      ActorRef<PlacementCoordinator.Command> coordinator, ActorRef<ReplicaHost.Command> host) {
     return Behaviors.withStash(10_000, stash -> Behaviors.setup(
-        context -> new ShardEntity(context, stash, settings, shard, selfAddress, coordinator)));
+        context -> new ShardEntity(context, stash, settings, shard, selfAddress, coordinator, host)));
   }
 
   @Override
@@ -95,39 +79,29 @@ public final class ShardEntity extends AbstractBehavior<Command> {
     return newReceiveBuilder()
         .onMessage(Located.class, this::onLocated)
         .onMessage(LocateFailed.class, m -> refuse("its placement is not known yet (" + m.cause().getMessage() + ")"))
-        .onMessage(Opened.class, this::onOpened)
-        .onMessage(OpenFailed.class, m -> refuse("its store failed to open: " + m.cause()))
         .onMessageEquals(Retry.INSTANCE, Behaviors::stopped)
-        .onMessage(Write.class, this::onWrite)
-        .onMessage(Get.class, this::onGet)
-        .onMessage(ScanPage.class, this::onScanPage)
-        .onSignal(PostStop.class, s -> closeStore())
+        .onMessage(Write.class, m -> onRequest(m, m.replyTo()))
+        .onMessage(Get.class, m -> onRequest(m, m.replyTo()))
+        .onMessage(ScanPage.class, m -> onRequest(m, m.replyTo()))
+        .onSignal(PostStop.class, s -> {
+          if (leading) {
+            host.tell(new ReplicaHost.Unlead(shard));
+          }
+          return this;
+        })
         .build();
   }
 
   private Behavior<Command> onLocated(Located m) {
     if (!m.location().address().equals(selfAddress)) {
-      return refuse("it is placed on " + m.location().address() + ", which does not serve it now (down or moving)");
+      return refuse("it is led from " + m.location().address() + ", which does not serve it now (down or moving)");
     }
-    var system = getContext().getSystem();
-    var self = getContext().getSelf();
-    CompletableFuture.supplyAsync(() -> {
-      Strata opened = StrataExtension.get(system).open(settings.shardDirectory(shard), settings.storeOptions());
-      try {
-        ShardStoreLayout.recordOrCheckShard(opened, settings.name(), settings.shards(), shard);
-      } catch (RuntimeException e) {
-        opened.close();
-        throw e;
-      }
-      return opened;
-    }, system.dispatchers().lookup(DISPATCHER)).whenComplete((opened, failure) ->
-        self.tell(failure == null ? new Opened(opened) : new OpenFailed(failure)));
-    return this;
-  }
-
-  private Behavior<Command> onOpened(Opened m) {
-    store = m.store();
-    getContext().getLog().debug("keyspace '{}' shard {}: serving from {}", settings.name(), shard, store.directory());
+    if (!m.location().members().contains(selfAddress)) {
+      return refuse("this node holds no replica of it (its replicas: " + m.location().members() + ")");
+    }
+    host.tell(new ReplicaHost.Lead(shard, m.location().members()));
+    leading = true;
+    getContext().getLog().debug("keyspace '{}' shard {}: leading on {}", settings.name(), shard, selfAddress);
     return stash.unstashAll(this);
   }
 
@@ -139,84 +113,16 @@ public final class ShardEntity extends AbstractBehavior<Command> {
     return stash.unstashAll(this);
   }
 
-  /** True when the message was answered or stashed because the store is not ready. */
-  private boolean notServing(Command command, ActorRef<ShardProtocol.Reply> replyTo) {
-    if (refusal != null) {
+  private Behavior<Command> onRequest(Command request, ActorRef<ShardProtocol.Reply> replyTo) {
+    if (leading) {
+      host.tell(new ReplicaHost.Client(shard, request));
+    } else if (refusal != null) {
       replyTo.tell(new Failure(refusal, true));
-      return true;
-    }
-    if (store == null) {
-      if (stash.isFull()) {
-        replyTo.tell(new Failure("keyspace '" + settings.name() + "' shard " + shard + " is opening and has "
-            + stash.size() + " requests waiting already", true));
-      } else {
-        stash.stash(command);
-      }
-      return true;
-    }
-    return false;
-  }
-
-  private Behavior<Command> onWrite(Write m) {
-    if (notServing(m, m.replyTo())) {
-      return this;
-    }
-    WriteBatch batch = new WriteBatch();
-    for (KeyValue op : m.ops()) {
-      if (op.isDelete()) {
-        batch.delete(ShardStoreLayout.dataKey(op.key()));
-      } else {
-        batch.put(ShardStoreLayout.dataKey(op.key()), op.value());
-      }
-    }
-    try {
-      store.writeAsync(batch).whenComplete((done, failure) ->
-          m.replyTo().tell(failure == null ? Written.INSTANCE : new Failure(describe(failure), false)));
-    } catch (RuntimeException e) {
-      m.replyTo().tell(new Failure(describe(e), false));
-    }
-    return this;
-  }
-
-  private Behavior<Command> onGet(Get m) {
-    if (notServing(m, m.replyTo())) {
-      return this;
-    }
-    try {
-      m.replyTo().tell(new Value(store.get(ShardStoreLayout.dataKey(m.key()))));
-    } catch (RuntimeException e) {
-      m.replyTo().tell(new Failure(describe(e), false));
-    }
-    return this;
-  }
-
-  private Behavior<Command> onScanPage(ScanPage m) {
-    if (notServing(m, m.replyTo())) {
-      return this;
-    }
-    try (Snapshot snapshot = store.snapshot();
-        StrataIterator it = snapshot.scan(ShardStoreLayout.dataLower(m.lower()), ShardStoreLayout.dataUpper(m.upper()))) {
-      List<KeyValue> entries = new ArrayList<>(Math.min(m.limit(), 1024));
-      while (it.isValid() && entries.size() < m.limit()) {
-        entries.add(KeyValue.put(ShardStoreLayout.userKey(it.key()), it.value()));
-        it.next();
-      }
-      m.replyTo().tell(new Page(entries, !it.isValid()));
-    } catch (RuntimeException e) {
-      m.replyTo().tell(new Failure(describe(e), false));
-    }
-    return this;
-  }
-
-  private String describe(Throwable failure) {
-    Throwable cause = failure instanceof java.util.concurrent.CompletionException && failure.getCause() != null
-        ? failure.getCause() : failure;
-    return "keyspace '" + settings.name() + "' shard " + shard + " on " + selfAddress + ": " + cause;
-  }
-
-  private Behavior<Command> closeStore() {
-    if (store != null && !store.isClosed()) {
-      store.close();
+    } else if (stash.isFull()) {
+      replyTo.tell(new Failure("keyspace '" + settings.name() + "' shard " + shard + " is starting and has "
+          + stash.size() + " requests waiting already", true));
+    } else {
+      stash.stash(request);
     }
     return this;
   }

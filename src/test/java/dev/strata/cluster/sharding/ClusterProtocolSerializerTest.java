@@ -15,6 +15,8 @@ import akka.serialization.SerializationExtension;
 import akka.serialization.Serializers;
 import dev.strata.Bound;
 import dev.strata.akka.stream.KeyValue;
+import dev.strata.cluster.replication.LogEntry;
+import dev.strata.cluster.replication.Message;
 import java.io.NotSerializableException;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
@@ -78,12 +80,30 @@ class ClusterProtocolSerializerTest {
     var locate = (PlacementProtocol.Locate) roundTrip(new PlacementProtocol.Locate(5, location.ref()));
     assertEquals(5, locate.shard());
     assertEquals(location.ref(), locate.replyTo());
-    assertEquals(new PlacementProtocol.Location(5, "akka://s@h:1"), roundTrip(new PlacementProtocol.Location(5, "akka://s@h:1")));
+    var location5 = new PlacementProtocol.Location(5, "akka://s@h:1", List.of("akka://s@h:1", "akka://s@h:2"));
+    assertEquals(location5, roundTrip(location5));
     TestProbe<PlacementProtocol.Holdings> holdings = testKit.createTestProbe();
     assertEquals(holdings.ref(), ((PlacementProtocol.ListHoldings) roundTrip(
         new PlacementProtocol.ListHoldings(holdings.ref()))).replyTo());
     assertEquals(new PlacementProtocol.Holdings("akka://s@h:1", List.of(0, 7)),
         roundTrip(new PlacementProtocol.Holdings("akka://s@h:1", List.of(0, 7))));
+  }
+
+  @Test
+  void everyReplicationMessageTravelsWhole() {
+    List<LogEntry> entries = List.of(new LogEntry(1, 0, new LogEntry.Config(List.of("a", "b", "c"))),
+        new LogEntry(2, 3, new LogEntry.NoOp()), new LogEntry(3, 3, new LogEntry.Write(b("batch bytes"))));
+    List<Message> messages = List.of(new Message.Prepare("a", 7),
+        new Message.Promise("b", 7, true, 7, 12, 6, 11),
+        new Message.Append("a", 7, 0, 0, entries, 2, 9, 1),
+        new Message.AppendReply("c", 7, false, 8, true, 3, 2, 9),
+        new Message.Fetch("a", 7, 4, 64),
+        new Message.FetchReply("b", 7, true, 7, 1, 0, entries, 3));
+    for (Message message : messages) {
+      var delivered = (ReplicaHost.Deliver) roundTrip(new ReplicaHost.Deliver(42, message));
+      assertEquals(42, delivered.shard());
+      assertEquals(message, delivered.message());
+    }
   }
 
   @Test

@@ -1,0 +1,171 @@
+package dev.strata.cluster;
+
+import static dev.strata.TestHarness.b;
+import static dev.strata.TestHarness.s;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import akka.cluster.typed.Cluster;
+import akka.stream.javadsl.Sink;
+import dev.strata.Bound;
+import dev.strata.akka.stream.KeyValue;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A keyspace with replication factor 3 over three ActorSystems in one JVM, through the public API:
+ * every shard has a replica on every node, and when a shard's leader's node stops, leadership moves
+ * to another replica and every acknowledged write is still there.
+ */
+class ReplicatedKeyspaceTest {
+  private static final Duration WAIT = Duration.ofSeconds(90);
+
+  @TempDir Path dir;
+  private ClusterTestNodes nodes;
+
+  @BeforeEach
+  void startCluster() {
+    nodes = new ClusterTestNodes(dir, 3, "strata.cluster.keyspaces.rkv { shards = 4, replication-factor = 3 }");
+    nodes.startAll();
+    for (int i = 0; i < nodes.size(); i++) {
+      StrataCluster.get(nodes.node(i)).keyspace("rkv");
+    }
+  }
+
+  @AfterEach
+  void stopCluster() {
+    nodes.close();
+  }
+
+  private Keyspace rkv(int node) {
+    return StrataCluster.get(nodes.node(node)).keyspace("rkv");
+  }
+
+  private static <T> T await(CompletionStage<T> stage) {
+    return stage.toCompletableFuture().orTimeout(WAIT.toSeconds(), TimeUnit.SECONDS).join();
+  }
+
+  private String address(int node) {
+    return Cluster.get(nodes.node(node)).selfMember().address().toString();
+  }
+
+  /** Writes {@code count} keys "<prefix>-<j>" from the running nodes in turn; returns them with their values. */
+  private TreeMap<String, String> write(String prefix, int count, int... from) {
+    TreeMap<String, String> written = new TreeMap<>();
+    List<CompletableFuture<?>> acks = new ArrayList<>();
+    for (int j = 0; j < count; j++) {
+      String key = prefix + "-" + String.format("%03d", j);
+      written.put(key, "value of " + key);
+      acks.add(rkv(from[j % from.length]).put(b(key), b(written.get(key))).toCompletableFuture());
+    }
+    acks.forEach(ReplicatedKeyspaceTest::await);
+    return written;
+  }
+
+  private void assertReads(Map<String, String> expected, int... at) {
+    for (int node : at) {
+      for (Map.Entry<String, String> e : expected.entrySet()) {
+        assertEquals(Optional.of(e.getValue()), await(rkv(node).get(b(e.getKey()))).map(v -> s(v)),
+            "node " + node + " reading " + e.getKey());
+      }
+      List<KeyValue> scanned = await(rkv(node).scan(Bound.unbounded(), Bound.unbounded())
+          .runWith(Sink.seq(), nodes.node(node)));
+      assertEquals(new ArrayList<>(expected.keySet()), scanned.stream().map(kv -> s(kv.key())).toList(),
+          "scan from node " + node);
+    }
+  }
+
+  @Test
+  void everyShardHasAReplicaOnEveryNode() throws Exception {
+    TreeMap<String, String> written = write("k", 40, 0, 1, 2);
+    assertReads(written, 0, 1, 2);
+    ShardMap map = await(StrataCluster.get(nodes.node(1)).shardMap("rkv"));
+    assertEquals(4, map.shards().size());
+    for (ShardMap.Shard shard : map.shards()) {
+      assertEquals(2, shard.followers().size(), shard.toString());
+      assertFalse(shard.followers().contains(shard.leader()), shard.toString());
+      assertTrue(shard.epoch() > 0, "the leader serves: " + shard);
+    }
+    for (int node = 0; node < 3; node++) {
+      try (Stream<Path> shards = Files.list(nodes.dataDirectory(node).resolve("rkv"))) {
+        assertEquals(4, shards.count(), "node " + node + " holds a replica of every shard");
+      }
+    }
+    ClusterStats stats = await(StrataCluster.get(nodes.node(2)).stats());
+    assertEquals(4, stats.keyspaces().get("rkv").servingShards(), stats.toString());
+  }
+
+  @Test
+  void whenALeaderStopsItsShardsMoveAndKeepEveryAcknowledgedWrite() {
+    TreeMap<String, String> before = write("before", 60, 0, 1, 2);
+    ShardMap map = await(StrataCluster.get(nodes.node(0)).shardMap("rkv"));
+    // Stop a node that leads a shard and is not the oldest (which hosts the singletons).
+    int oldest = nodes.oldest();
+    int victim = -1;
+    for (int node = 0; node < 3; node++) {
+      if (node != oldest && !map.ledBy(address(node)).isEmpty()) {
+        victim = node;
+      }
+    }
+    assertTrue(victim >= 0, "a node other than the oldest leads a shard: " + map);
+    String victimAddress = address(victim);
+    nodes.stop(victim);
+    int[] alive = victim == 0 ? new int[] {1, 2} : victim == 1 ? new int[] {0, 2} : new int[] {0, 1};
+    assertReads(before, alive);
+    TreeMap<String, String> after = write("after", 30, alive);
+    ShardMap moved = await(StrataCluster.get(nodes.node(0)).shardMap("rkv"));
+    assertTrue(moved.ledBy(victimAddress).isEmpty(), "no shard is led by the stopped node: " + moved);
+    TreeMap<String, String> all = new TreeMap<>(before);
+    all.putAll(after);
+    assertReads(all, alive);
+
+    // The stopped node comes back with its data directory and catches up.
+    nodes.start(victim);
+    nodes.awaitAllUp();
+    StrataCluster.get(nodes.node(victim)).keyspace("rkv");
+    all.putAll(write("back", 15, 0, 1, 2));
+    assertReads(all, 0, 1, 2);
+
+    // The returned node leads nothing until a rebalance gives it its share.
+    assertTrue(await(StrataCluster.get(nodes.node(0)).shardMap("rkv")).ledBy(victimAddress).isEmpty());
+    assertTrue(await(StrataCluster.get(nodes.node(victim)).rebalance("rkv")) >= 1);
+    ShardMap balanced = await(StrataCluster.get(nodes.node(0)).shardMap("rkv"));
+    for (int node = 0; node < 3; node++) {
+      int led = balanced.ledBy(address(node)).size();
+      assertTrue(led == 1 || led == 2, "node " + node + " leads " + led + " of 4 shards: " + balanced);
+    }
+    all.putAll(write("balanced", 15, 0, 1, 2));
+    assertReads(all, 0, 1, 2);
+  }
+
+  @Test
+  void followerReadsComeFromTheLocalReplicaAndCatchUp() {
+    TreeMap<String, String> written = write("f", 30, 0, 1, 2);
+    for (int node = 0; node < 3; node++) {
+      for (Map.Entry<String, String> e : written.entrySet()) {
+        // A follower applies a write once it learns the commit index, on the leader's next message.
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        Optional<String> read;
+        do {
+          read = await(rkv(node).get(b(e.getKey()), ReadConsistency.FOLLOWER)).map(v -> s(v));
+        } while (read.isEmpty() && System.nanoTime() < deadline);
+        assertEquals(Optional.of(e.getValue()), read, "follower read of " + e.getKey() + " on node " + node);
+      }
+    }
+  }
+}
