@@ -12,6 +12,7 @@ import dev.strata.TestHarness;
 import dev.strata.akka.stream.KeyValue;
 import dev.strata.cli.LocalCluster;
 import dev.strata.cluster.Keyspace;
+import dev.strata.cluster.ShardMap;
 import dev.strata.cluster.StrataCluster;
 import dev.strata.cluster.history.History;
 import dev.strata.cluster.history.HistoryChecker;
@@ -61,8 +62,8 @@ class ClusterKillTest {
   private static final String KEYSPACE = "kv";
   private static final Duration ASK_TIMEOUT = Duration.ofSeconds(8);
   private static final Duration WAIT = Duration.ofSeconds(120);
-  /** The replication factor this build serves (StrataCluster refuses others). */
-  static final int REPLICATION_FACTOR = 1;
+  private static final int SHARDS = 12;
+  private static final int REPLICATION_FACTOR = 3;
 
   @TempDir(cleanup = CleanupMode.ON_SUCCESS)
   Path dir;
@@ -84,8 +85,8 @@ class ClusterKillTest {
         strata.cluster.ask-timeout = %d s
         strata.memtable-size = 1 MiB
         strata.jmx-enabled = off
-        strata.cluster.keyspaces.%s { shards = 12, replication-factor = %d, sync-writes = on }
-        """.formatted(nodes + 1, ASK_TIMEOUT.toSeconds(), KEYSPACE, REPLICATION_FACTOR);
+        strata.cluster.keyspaces.%s { shards = %d, replication-factor = %d, sync-writes = on }
+        """.formatted(nodes + 1, ASK_TIMEOUT.toSeconds(), KEYSPACE, SHARDS, REPLICATION_FACTOR);
   }
 
   /**
@@ -119,7 +120,8 @@ class ClusterKillTest {
             victims.add(rnd.nextInt(nodes));
           }
           long downMs = rnd.nextInt(4) == 0 ? 12_000 + rnd.nextInt(4000) : 200 + rnd.nextInt(1500);
-          System.out.printf("%s round %d: kill -9 nodes %s, down for %d ms%n", name, round, victims, downMs);
+          System.out.printf("%s round %d: kill -9 nodes %s (%s), down for %d ms%n", name, round, victims,
+              roles(client, cluster, victims), downMs);
           for (int victim : victims) {
             cluster.kill(victim);
           }
@@ -147,6 +149,7 @@ class ClusterKillTest {
         scanned.forEach(kv -> scan.put(utf8(kv.key()), utf8(kv.value())));
 
         Files.writeString(dir.resolve("history.txt"), History.describe(ops), StandardCharsets.UTF_8);
+        awaitFollowersCaughtUp(client, at);
         HistoryChecker.Verdict verdict = HistoryChecker.check(ops, finalContents);
         System.out.println(name + ": " + verdict.summary() + "; " + acknowledgedAfterRestart
             + " writes acknowledged after the last restart");
@@ -166,32 +169,81 @@ class ClusterKillTest {
       dataDirectories.put("node-" + i, dir.resolve("node-" + i).resolve("data"));
     }
     dataDirectories.put("client", dir.resolve("client").resolve("data"));
-    checkReplicas(ShardReplicas.read(dataDirectories, KEYSPACE), finalContents, at);
+    checkReplicas(ShardReplicas.read(dataDirectories, KEYSPACE, SHARDS), finalContents, at);
   }
 
+  /**
+   * Each shard has {@link #REPLICATION_FACTOR} replicas, all at the same applied index (the test
+   * waited for the followers to catch up before it stopped the nodes) with identical contents,
+   * every key in the shard its hash names; together they hold exactly the final contents.
+   */
   private static void checkReplicas(Map<Integer, List<ShardReplicas.Replica>> shards, Map<String, String> finalContents,
       String at) {
+    assertEquals(SHARDS, shards.size(), "shards found on disk: " + shards.keySet() + ", " + at);
     TreeMap<String, String> union = new TreeMap<>();
     for (Map.Entry<Integer, List<ShardReplicas.Replica>> shard : shards.entrySet()) {
       List<ShardReplicas.Replica> replicas = shard.getValue();
+      String where = "shard " + shard.getKey() + " (replicas " + replicas.stream().map(r -> r.node() + " applied "
+          + r.appliedIndex() + " crc " + r.checksum()).toList() + "), " + at;
+      assertEquals(REPLICATION_FACTOR, replicas.size(), "replicas of " + where);
       ShardReplicas.Replica first = replicas.get(0);
       for (ShardReplicas.Replica replica : replicas) {
-        assertEquals(first.entries(), replica.entries(), "shard " + shard.getKey() + ": replica on " + replica.node()
-            + " (crc " + replica.checksum() + ") against " + first.node() + " (crc " + first.checksum() + "), " + at);
-        assertEquals(first.checksum(), replica.checksum());
+        assertEquals(first.appliedIndex(), replica.appliedIndex(), "applied index of " + replica.node() + ", " + where);
+        assertEquals(first.entries(), replica.entries(), "contents of " + replica.node() + ", " + where);
+        assertEquals(first.checksum(), replica.checksum(), "checksum of " + replica.node() + ", " + where);
       }
       for (String key : first.entries().keySet()) {
-        assertEquals(shard.getKey().intValue(), ShardHash.shardOf(key.getBytes(StandardCharsets.UTF_8), 12),
-            key + " is in the store of shard " + shard.getKey() + ", " + at);
+        assertEquals(shard.getKey().intValue(), ShardHash.shardOf(key.getBytes(StandardCharsets.UTF_8), SHARDS),
+            key + " is in the store of " + where);
       }
       union.putAll(first.entries());
     }
-    assertTrue(shards.values().stream().allMatch(r -> r.size() <= Math.max(1, REPLICATION_FACTOR)),
-        "more replicas than the replication factor: " + shards + ", " + at);
     assertEquals(new TreeMap<>(finalContents), union, "the shard stores together against the final contents, " + at);
-    List<Integer> counts = new ArrayList<>();
-    shards.values().forEach(r -> counts.add(r.size()));
-    System.out.println("replicas per shard: " + counts);
+  }
+
+  /**
+   * Waits until every shard has a serving leader and each follower has every committed entry
+   * (the shard map's lag is 0), and then until the shard map stays so for a second: by then the
+   * followers have also learnt the last commit index and applied it.
+   */
+  private static void awaitFollowersCaughtUp(ActorSystem<Void> client, String at) throws InterruptedException {
+    long deadline = System.nanoTime() + WAIT.toNanos();
+    String last = "no shard map";
+    int stable = 0;
+    while (stable < 2) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("the followers did not catch up within " + WAIT.toSeconds() + " s: " + last + ", "
+            + at);
+      }
+      try {
+        ShardMap map = StrataCluster.get(client).shardMap(KEYSPACE).toCompletableFuture().get(30, TimeUnit.SECONDS);
+        last = map.toString();
+        boolean caughtUp = map.shards().size() == SHARDS && map.shards().stream().allMatch(s -> s.epoch() > 0
+            && s.followers().size() == REPLICATION_FACTOR - 1 && s.lag().size() == s.followers().size()
+            && s.lag().values().stream().allMatch(lag -> lag == 0));
+        stable = caughtUp ? stable + 1 : 0;
+      } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+        last = "the shard map failed: " + e;
+        stable = 0;
+      }
+      Thread.sleep(500);
+    }
+  }
+
+  /** What each victim leads and follows, from the shard map (for the log; "?" when it does not answer). */
+  private static String roles(ActorSystem<Void> client, LocalCluster cluster, TreeSet<Integer> victims) {
+    try {
+      ShardMap map = StrataCluster.get(client).shardMap(KEYSPACE).toCompletableFuture().get(10, TimeUnit.SECONDS);
+      List<String> out = new ArrayList<>();
+      for (int victim : victims) {
+        String address = "akka://" + LocalCluster.SYSTEM_NAME + "@127.0.0.1:" + cluster.port(victim);
+        long follows = map.shards().stream().filter(s -> s.followers().contains(address)).count();
+        out.add("node " + victim + " leads " + map.ledBy(address).size() + " shards, follows " + follows);
+      }
+      return String.join("; ", out);
+    } catch (Exception e) {
+      return "shard map unavailable: " + e;
+    }
   }
 
   private static String utf8(byte[] bytes) {
