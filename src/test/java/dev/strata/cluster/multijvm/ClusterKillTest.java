@@ -132,12 +132,16 @@ class ClusterKillTest {
           cluster.awaitAllMembers(true, WAIT);
           lastRestart = System.nanoTime();
         }
-        Thread.sleep(3000); // writes go on after the last restart
+        // The workload goes on until the cluster has acknowledged writes again after the last
+        // restart (a bound on waiting, not on speed: a cluster that never serves again fails below).
+        long restarted = lastRestart;
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (acknowledgedWritesAfter(history.operations(), restarted) < 20 && System.nanoTime() < deadline) {
+          Thread.sleep(500);
+        }
         workload.stop();
         List<Operation> ops = history.operations();
-        long restarted = lastRestart;
-        long acknowledgedAfterRestart = ops.stream().filter(op -> op.outcome() == Operation.Outcome.OK
-            && op.kind() != Operation.Kind.GET && op.completedNanos() > restarted).count();
+        long acknowledgedAfterRestart = acknowledgedWritesAfter(ops, restarted);
 
         for (String key : workload.keys()) {
           Optional<String> value = ClusterWorkload.readUntilAnswered(keyspace, key, WAIT);
@@ -217,10 +221,16 @@ class ClusterKillTest {
       }
       try {
         ShardMap map = StrataCluster.get(client).shardMap(KEYSPACE).toCompletableFuture().get(30, TimeUnit.SECONDS);
-        last = map.toString();
-        boolean caughtUp = map.shards().size() == SHARDS && map.shards().stream().allMatch(s -> s.epoch() > 0
-            && s.followers().size() == REPLICATION_FACTOR - 1 && s.lag().size() == s.followers().size()
-            && s.lag().values().stream().allMatch(lag -> lag == 0));
+        List<String> behind = new ArrayList<>();
+        for (ShardMap.Shard s : map.shards()) {
+          if (s.epoch() == 0 || s.followers().size() != REPLICATION_FACTOR - 1 || s.lag().size() != s.followers().size()
+              || s.lag().values().stream().anyMatch(lag -> lag != 0)) {
+            behind.add("shard " + s.shard() + " led by " + s.leader() + " in epoch " + s.epoch() + " with "
+                + s.followers().size() + " followers (replication factor " + REPLICATION_FACTOR + "), lag " + s.lag());
+          }
+        }
+        last = map.shards().size() + " shards in the map; not caught up: " + behind;
+        boolean caughtUp = map.shards().size() == SHARDS && behind.isEmpty();
         stable = caughtUp ? stable + 1 : 0;
       } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
         last = "the shard map failed: " + e;
@@ -244,6 +254,11 @@ class ClusterKillTest {
     } catch (Exception e) {
       return "shard map unavailable: " + e;
     }
+  }
+
+  private static long acknowledgedWritesAfter(List<Operation> ops, long nanos) {
+    return ops.stream().filter(op -> op.outcome() == Operation.Outcome.OK && op.kind() != Operation.Kind.GET
+        && op.invokedNanos() > nanos).count();
   }
 
   private static String utf8(byte[] bytes) {
