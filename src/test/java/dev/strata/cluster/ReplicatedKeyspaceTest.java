@@ -153,6 +153,42 @@ class ReplicatedKeyspaceTest {
     assertReads(all, 0, 1, 2);
   }
 
+  /** Polls follower reads of every key on {@code node} until each returns its value (a follower applies late). */
+  private void awaitFollowerHas(int node, Map<String, String> expected) {
+    for (Map.Entry<String, String> e : expected.entrySet()) {
+      long deadline = System.nanoTime() + WAIT.toNanos();
+      Optional<String> read;
+      do {
+        read = await(rkv(node).get(b(e.getKey()), ReadConsistency.FOLLOWER)).map(v -> s(v));
+      } while (!read.equals(Optional.of(e.getValue())) && System.nanoTime() < deadline);
+      assertEquals(Optional.of(e.getValue()), read, "follower read of " + e.getKey() + " on node " + node);
+    }
+  }
+
+  @Test
+  void aFollowerBehindTheTruncatedLogCatchesUpFromACheckpoint() {
+    nodes.close();
+    nodes = new ClusterTestNodes(dir.resolve("short-log"), 3, "strata.cluster.keyspaces.rkv { shards = 2, "
+        + "replication-factor = 3, replication { max-log-entries = 10, truncate-every = 5 } }");
+    nodes.startAll();
+    for (int i = 0; i < nodes.size(); i++) {
+      StrataCluster.get(nodes.node(i)).keyspace("rkv");
+    }
+    TreeMap<String, String> all = write("early", 10, 0, 1, 2);
+    int lagging = nodes.oldest() == 2 ? 1 : 2;
+    int[] alive = lagging == 1 ? new int[] {0, 2} : new int[] {0, 1};
+    nodes.stop(lagging);
+    // About 100 entries a shard while it is down: far past the 10 the leaders keep.
+    all.putAll(write("while-down", 200, alive));
+    nodes.start(lagging);
+    nodes.awaitAllUp();
+    StrataCluster.get(nodes.node(lagging)).keyspace("rkv");
+    awaitFollowerHas(lagging, all);
+    all.putAll(write("after", 20, 0, 1, 2));
+    awaitFollowerHas(lagging, all);
+    assertReads(all, 0, 1, 2);
+  }
+
   @Test
   void followerReadsComeFromTheLocalReplicaAndCatchUp() {
     TreeMap<String, String> written = write("f", 30, 0, 1, 2);

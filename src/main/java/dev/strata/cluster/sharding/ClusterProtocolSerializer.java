@@ -5,6 +5,7 @@ import akka.actor.typed.ActorRef;
 import akka.actor.typed.ActorRefResolver;
 import akka.actor.typed.javadsl.Adapter;
 import akka.serialization.SerializerWithStringManifest;
+import akka.stream.StreamRefResolver;
 import dev.strata.Bound;
 import dev.strata.akka.stream.KeyValue;
 import dev.strata.cluster.sharding.PlacementProtocol.Holdings;
@@ -51,7 +52,8 @@ import java.util.List;
  *            fields in the order of its record components (dev.strata.cluster.replication.Message)
  * </pre>
  *
- * A replication message travels as {@code Deliver}: i32 shard ++ message.
+ * A replication message travels as {@code Deliver}: i32 shard ++ message. {@code InstallCheckpoint}:
+ * i32 shard ++ string sender ++ string (the SourceRef in StreamRefResolver's format).
  *
  * Artery's transport checks the frames' integrity, so the messages carry no checksum of their own.
  * Thread-safe: Akka calls it from many threads; it holds only the resolver.
@@ -60,9 +62,22 @@ public final class ClusterProtocolSerializer extends SerializerWithStringManifes
   private static final int VERSION = 1;
 
   private final ActorRefResolver resolver;
+  private final ExtendedActorSystem system;
+  /** Looked up on first use: the serializer is built while the system starts, before streams are loaded. */
+  private volatile StreamRefResolver streamRefs;
 
   public ClusterProtocolSerializer(ExtendedActorSystem system) {
+    this.system = system;
     this.resolver = ActorRefResolver.get(Adapter.toTyped(system));
+  }
+
+  private StreamRefResolver streamRefs() {
+    StreamRefResolver r = streamRefs;
+    if (r == null) {
+      r = StreamRefResolver.get(system);
+      streamRefs = r;
+    }
+    return r;
   }
 
   @Override
@@ -96,6 +111,8 @@ public final class ClusterProtocolSerializer extends SerializerWithStringManifes
       return "h";
     } else if (o instanceof ReplicaHost.Deliver) {
       return "D";
+    } else if (o instanceof ReplicaHost.InstallCheckpoint) {
+      return "C";
     } else if (o instanceof PlacementProtocol.GetPlacement) {
       return "P";
     } else if (o instanceof PlacementProtocol.Rebalance) {
@@ -140,6 +157,7 @@ public final class ClusterProtocolSerializer extends SerializerWithStringManifes
         out.writeBoolean(m.retriable());
       } else if (o instanceof Locate m) {
         out.writeInt(m.shard());
+        writeString(out, m.requester());
         writeRef(out, m.replyTo());
       } else if (o instanceof Location m) {
         out.writeInt(m.shard());
@@ -183,6 +201,10 @@ public final class ClusterProtocolSerializer extends SerializerWithStringManifes
           writeString(out, l.address());
           writeStrings(out, l.members());
         }
+      } else if (o instanceof ReplicaHost.InstallCheckpoint m) {
+        out.writeInt(m.shard());
+        writeString(out, m.from());
+        writeString(out, streamRefs().toSerializationFormat(m.checkpoint()));
       } else if (o instanceof ReplicaHost.Deliver m) {
         out.writeInt(m.shard());
         ReplicationCodec.write(out, m.message());
@@ -211,7 +233,7 @@ public final class ClusterProtocolSerializer extends SerializerWithStringManifes
         case "v" -> new Value(readBytes(in));
         case "p" -> new Page(readEntries(in), in.readBoolean());
         case "f" -> new Failure(readString(in), in.readBoolean());
-        case "L" -> new Locate(in.readInt(), readRef(in));
+        case "L" -> new Locate(in.readInt(), readString(in), readRef(in));
         case "l" -> new Location(in.readInt(), readString(in), readStrings(in));
         case "P" -> new PlacementProtocol.GetPlacement(readRef(in));
         case "B" -> new PlacementProtocol.Rebalance(readRef(in));
@@ -244,6 +266,8 @@ public final class ClusterProtocolSerializer extends SerializerWithStringManifes
           }
           yield new PlacementProtocol.Placement(shards);
         }
+        case "C" -> new ReplicaHost.InstallCheckpoint(in.readInt(), readString(in),
+            streamRefs().<akka.util.ByteString>resolveSourceRef(readString(in)));
         case "D" -> new ReplicaHost.Deliver(in.readInt(), ReplicationCodec.read(in));
         case "H" -> new ListHoldings(readRef(in));
         case "h" -> {

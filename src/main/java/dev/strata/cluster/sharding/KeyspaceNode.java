@@ -88,7 +88,7 @@ public final class KeyspaceNode {
       return awaitPlacement();
     }
     AskPattern.<PlacementCoordinator.Command, PlacementProtocol.Location>ask(coordinator,
-        replyTo -> new PlacementProtocol.Locate(0, replyTo), settings.askTimeout(), system.scheduler())
+        replyTo -> new PlacementProtocol.Locate(0, "", replyTo), settings.askTimeout(), system.scheduler())
         .whenComplete((location, failure) -> {
           if (failure == null) {
             next.complete(Done.getInstance());

@@ -4,6 +4,7 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigValueType;
 import dev.strata.StrataOptions;
+import dev.strata.cluster.replication.ReplicaSettings;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;
@@ -22,10 +23,12 @@ public final class KeyspaceSettings {
   private final int scanPageSize;
   private final StrataOptions storeOptions;
   private final boolean followerReads;
+  private final ReplicaSettings replicaSettings;
 
   private KeyspaceSettings(String name, int shards, int replicationFactor, Path dataDirectory, Duration askTimeout,
-      int scanPageSize, StrataOptions storeOptions, boolean followerReads) {
+      int scanPageSize, StrataOptions storeOptions, boolean followerReads, ReplicaSettings replicaSettings) {
     this.followerReads = followerReads;
+    this.replicaSettings = replicaSettings;
     this.name = name;
     this.shards = shards;
     this.replicationFactor = replicationFactor;
@@ -73,10 +76,16 @@ public final class KeyspaceSettings {
       }
       StrataOptions options = StrataOptions.fromConfig(block.withFallback(config.getConfig("strata")));
       return new KeyspaceSettings(name, shards, rf, Path.of(cluster.getString("data-directory")), askTimeout, pageSize,
-          options, block.getBoolean("follower-reads"));
+          options, block.getBoolean("follower-reads"), replicaSettings(block.getConfig("replication")));
     } catch (ConfigException | IllegalArgumentException e) {
       throw new IllegalArgumentException("keyspace '" + name + "' (" + path + ") is misconfigured: " + e.getMessage(), e);
     }
+  }
+
+  private static ReplicaSettings replicaSettings(Config c) {
+    return new ReplicaSettings(c.getInt("max-entries-per-message"), c.getInt("max-inflight-entries"),
+        c.getInt("heartbeat-ticks"), c.getLong("max-log-entries"), c.getLong("truncate-every"),
+        c.getInt("checkpoint-retry-ticks"));
   }
 
   /** A keyspace name is a directory name and part of an actor name: letters, digits, '-' and '_'. */
@@ -119,6 +128,11 @@ public final class KeyspaceSettings {
   /** Whether a get without a consistency reads the local replica (strata.cluster...follower-reads). */
   public boolean followerReads() {
     return followerReads;
+  }
+
+  /** The replication protocol's tuning ({@code replication} block of the keyspace). */
+  public ReplicaSettings replicaSettings() {
+    return replicaSettings;
   }
 
   public Duration askTimeout() {

@@ -106,6 +106,9 @@ public final class PlacementCoordinator extends AbstractBehavior<PlacementCoordi
     context.getSystem().receptionist().tell(Receptionist.subscribe(ReplicaHost.serviceKey(settings.name()),
         context.messageAdapter(Receptionist.Listing.class,
             l -> new HostsChanged(l.getServiceInstances(ReplicaHost.serviceKey(settings.name()))))));
+    Cluster.get(context.getSystem()).subscriptions().tell(akka.cluster.typed.Subscribe.create(
+        context.messageAdapter(akka.cluster.ClusterEvent.ClusterDomainEvent.class, e -> Tick.INSTANCE),
+        akka.cluster.ClusterEvent.ClusterDomainEvent.class));
     context.pipeToSelf(allocation.getShardLocations(), (locations, failure) ->
         new PreviousLocations(failure == null ? byShard(locations) : Map.of()));
   }
@@ -148,6 +151,24 @@ public final class PlacementCoordinator extends AbstractBehavior<PlacementCoordi
   private Behavior<Command> onLocate(Locate m) {
     waiting.add(m);
     return answerWaiting();
+  }
+
+  /**
+   * Sharding starts a shard's entity on the node that asked for it when the placed leader is not a
+   * member: if that node holds a replica, it leads from now on (the Prepare round makes that safe),
+   * rather than refusing until the next tick moves the leader and Sharding hands the shard off
+   * again, dropping the messages it buffered meanwhile.
+   */
+  private void takeOverFromLostLeader(Locate m, Set<String> live) {
+    String leader = leaders.get(m.shard());
+    if (leader == null || live.contains(leader) || !live.contains(m.requester())
+        || !replicas.getOrDefault(m.shard(), new TreeSet<>()).contains(m.requester())) {
+      return;
+    }
+    getContext().getLog().info("keyspace '{}' shard {}: leader {} is gone, {} where its entity started leads now",
+        settings.name(), m.shard(), leader, m.requester());
+    leaders.put(m.shard(), m.requester());
+    publish(Map.of(Integer.toString(m.shard()), AddressFromURIString.parse(m.requester())));
   }
 
   private Behavior<Command> onHostsChanged(HostsChanged m) {
@@ -354,7 +375,9 @@ public final class PlacementCoordinator extends AbstractBehavior<PlacementCoordi
     if (!ready) {
       return this;
     }
+    Set<String> live = waiting.isEmpty() ? Set.of() : liveMembers();
     for (Locate m : waiting) {
+      takeOverFromLostLeader(m, live);
       m.replyTo().tell(location(m.shard()));
     }
     waiting.clear();

@@ -12,9 +12,14 @@ import java.util.Objects;
 public final class PlacementProtocol {
   private PlacementProtocol() {}
 
-  /** Where is shard {@code shard} placed? Answered with a {@link Location} once it is placed. */
-  public record Locate(int shard, ActorRef<Location> replyTo) implements PlacementCoordinator.Command {
+  /**
+   * Where is shard {@code shard} led? Answered with a {@link Location} once the shards are placed.
+   * {@code requester}: the address of the node whose entity asks (it leads there if the placed
+   * leader is gone and it holds a replica), or "" when no entity asks.
+   */
+  public record Locate(int shard, String requester, ActorRef<Location> replyTo) implements PlacementCoordinator.Command {
     public Locate {
+      Objects.requireNonNull(requester);
       Objects.requireNonNull(replyTo);
     }
   }

@@ -10,7 +10,13 @@ import akka.actor.typed.javadsl.Receive;
 import akka.actor.typed.receptionist.Receptionist;
 import akka.actor.typed.receptionist.ServiceKey;
 import dev.strata.Strata;
+import akka.stream.SourceRef;
+import akka.util.ByteString;
 import dev.strata.cluster.replication.Message;
+import dev.strata.cluster.replication.Replica;
+import dev.strata.cluster.replication.ShardStore;
+import dev.strata.cluster.transfer.CheckpointTransfer;
+import java.nio.file.StandardCopyOption;
 import dev.strata.cluster.sharding.PlacementProtocol.Holdings;
 import dev.strata.cluster.sharding.PlacementProtocol.ListHoldings;
 import java.io.IOException;
@@ -43,7 +49,19 @@ import java.util.stream.Stream;
 public final class ReplicaHost extends AbstractBehavior<ReplicaHost.Command> {
   /** What a replica host is asked. */
   public sealed interface Command permits ListHoldings, Deliver, Lead, Unlead, Client, GetProgress, LocalRead,
-      Internal {}
+      InstallCheckpoint, Internal {}
+
+  /**
+   * A checkpoint of another node's replica of {@code shard}, offered as a stream: this node's
+   * replica lags behind what that replica's log still holds. Installed when
+   * {@link Replica#mayInstallCheckpoint} allows it.
+   */
+  public record InstallCheckpoint(int shard, String from, SourceRef<ByteString> checkpoint) implements Command {
+    public InstallCheckpoint {
+      Objects.requireNonNull(from);
+      Objects.requireNonNull(checkpoint);
+    }
+  }
 
   /**
    * Reads {@code key} from this node's replica of {@code shard} as it is, without the leader: a
@@ -107,6 +125,14 @@ public final class ReplicaHost extends AbstractBehavior<ReplicaHost.Command> {
 
   private enum Tick implements Internal { INSTANCE }
 
+  private record Offered(int shard, String target, SourceRef<ByteString> checkpoint, Throwable failure)
+      implements Internal {}
+
+  private record Received(int shard, String from, Throwable failure) implements Internal {}
+
+  /** How long a leader waits before it offers the same follower another checkpoint of a shard. */
+  private static final Duration OFFER_AGAIN_AFTER = Duration.ofSeconds(30);
+
   /** How often leading replicas get a tick: heartbeats and retransmissions follow it. */
   static final Duration TICK = Duration.ofMillis(50);
 
@@ -115,6 +141,10 @@ public final class ReplicaHost extends AbstractBehavior<ReplicaHost.Command> {
   private final Map<Integer, ShardReplica> replicas = new TreeMap<>();
   /** Node address -> that node's host. */
   private final Map<String, ActorRef<Command>> peers = new HashMap<>();
+  /** "shard target" -> when this node last offered it a checkpoint (System.nanoTime). */
+  private final Map<String, Long> offered = new HashMap<>();
+  /** Shards whose checkpoint is being received here. */
+  private final Set<Integer> receiving = new java.util.HashSet<>();
 
   private ReplicaHost(ActorContext<Command> context, KeyspaceSettings settings, String selfAddress) {
     super(context);
@@ -163,6 +193,9 @@ public final class ReplicaHost extends AbstractBehavior<ReplicaHost.Command> {
         })
         .onMessage(Client.class, this::onClient)
         .onMessage(LocalRead.class, this::onLocalRead)
+        .onMessage(Offered.class, this::onOffered)
+        .onMessage(InstallCheckpoint.class, this::onInstallCheckpoint)
+        .onMessage(Received.class, this::onReceived)
         .onMessage(PeersChanged.class, this::onPeersChanged)
         .onMessageEquals(Tick.INSTANCE, () -> {
           replicas.values().forEach(ShardReplica::tick);
@@ -237,7 +270,7 @@ public final class ReplicaHost extends AbstractBehavior<ReplicaHost.Command> {
     }
     try {
       replica = ShardReplica.open(getContext().getSystem(), settings, shard, selfAddress, this::send,
-          getContext().getLog());
+          this::checkpointNeeded, getContext().getLog());
     } catch (RuntimeException e) {
       getContext().getLog().error("keyspace '{}' shard {}: the store in {} failed to open", settings.name(), shard,
           settings.shardDirectory(shard), e);
@@ -245,6 +278,122 @@ public final class ReplicaHost extends AbstractBehavior<ReplicaHost.Command> {
     }
     replicas.put(shard, replica);
     return replica;
+  }
+
+  /** A follower lags behind the log: the replica whose log it needs offers it a checkpoint of its store. */
+  private void checkpointNeeded(int shard, String source, String target) {
+    ShardReplica replica = replicas.get(shard);
+    String key = shard + " " + target;
+    Long last = offered.get(key);
+    if (!source.equals(selfAddress) || replica == null || !peers.containsKey(target)
+        || (last != null && System.nanoTime() - last < OFFER_AGAIN_AFTER.toNanos())) {
+      return;
+    }
+    offered.put(key, System.nanoTime());
+    getContext().getLog().info("keyspace '{}' shard {}: {} lags behind the log here, offering it a checkpoint",
+        settings.name(), shard, target);
+    getContext().pipeToSelf(CheckpointTransfer.offer(getContext().getSystem(), replica.store()),
+        (ref, failure) -> new Offered(shard, target, ref, failure));
+  }
+
+  private Behavior<Command> onOffered(Offered m) {
+    ActorRef<Command> peer = peers.get(m.target());
+    if (m.failure() != null) {
+      getContext().getLog().warn("keyspace '{}' shard {}: the checkpoint for {} failed: {}", settings.name(),
+          m.shard(), m.target(), m.failure().toString());
+      offered.remove(m.shard() + " " + m.target());
+    } else if (peer != null) {
+      peer.tell(new InstallCheckpoint(m.shard(), selfAddress, m.checkpoint()));
+    }
+    return this;
+  }
+
+  private Behavior<Command> onInstallCheckpoint(InstallCheckpoint m) {
+    if (m.shard() < 0 || m.shard() >= settings.shards() || !receiving.add(m.shard())) {
+      return this; // unsubscribed, the offer expires and its sender deletes the checkpoint
+    }
+    Path incoming = incomingDirectory(m.shard());
+    try {
+      deleteRecursively(incoming);
+    } catch (IOException e) {
+      receiving.remove(m.shard());
+      getContext().getLog().warn("keyspace '{}' shard {}: cannot clear {}: {}", settings.name(), m.shard(), incoming,
+          e.toString());
+      return this;
+    }
+    getContext().pipeToSelf(CheckpointTransfer.receive(getContext().getSystem(), m.checkpoint(), incoming),
+        (report, failure) -> new Received(m.shard(), m.from(), failure));
+    return this;
+  }
+
+  /**
+   * A checkpoint arrived whole and verified in the incoming directory: it replaces this node's
+   * replica only if {@link Replica#mayInstallCheckpoint} says so (it must not lose entries this
+   * replica acknowledged), by renames, and the replica reopens from it.
+   */
+  private Behavior<Command> onReceived(Received m) {
+    receiving.remove(m.shard());
+    Path incoming = incomingDirectory(m.shard());
+    if (m.failure() != null) {
+      getContext().getLog().warn("keyspace '{}' shard {}: receiving a checkpoint from {} failed: {}",
+          settings.name(), m.shard(), m.from(), m.failure().toString());
+      return this;
+    }
+    ShardReplica current = replica(m.shard());
+    if (current == null) {
+      return this;
+    }
+    boolean install;
+    boolean lead = current.leadWanted();
+    Strata checkpoint = Strata.open(getContext().getSystem(), incoming, settings.storeOptions());
+    try {
+      ShardStore checkpointState = ShardStore.open(checkpoint,
+          new ShardStore.Identity(settings.name(), settings.shards(), m.shard()));
+      install = Replica.mayInstallCheckpoint(current.shardStore(), checkpointState);
+    } finally {
+      checkpoint.close();
+    }
+    Path shardDir = settings.shardDirectory(m.shard());
+    try {
+      if (!install) {
+        getContext().getLog().info("keyspace '{}' shard {}: the checkpoint from {} is not ahead of this replica; "
+            + "not installed", settings.name(), m.shard(), m.from());
+        deleteRecursively(incoming);
+        return this;
+      }
+      replicas.remove(m.shard());
+      current.close();
+      Path old = shardDir.resolveSibling(m.shard() + ".replaced");
+      deleteRecursively(old);
+      Files.move(shardDir, old, StandardCopyOption.ATOMIC_MOVE);
+      Files.move(incoming, shardDir, StandardCopyOption.ATOMIC_MOVE);
+      deleteRecursively(old);
+    } catch (IOException e) {
+      throw new UncheckedIOException("keyspace '" + settings.name() + "' shard " + m.shard()
+          + ": installing the checkpoint from " + m.from() + " failed", e);
+    }
+    getContext().getLog().info("keyspace '{}' shard {}: installed a checkpoint from {}", settings.name(), m.shard(),
+        m.from());
+    ShardReplica reopened = replica(m.shard());
+    if (reopened != null && lead) {
+      reopened.startLeading(List.of());
+    }
+    return this;
+  }
+
+  private Path incomingDirectory(int shard) {
+    return settings.keyspaceDirectory().resolve(shard + ".incoming");
+  }
+
+  private static void deleteRecursively(Path dir) throws IOException {
+    if (!Files.exists(dir)) {
+      return;
+    }
+    try (Stream<Path> paths = Files.walk(dir)) {
+      for (Path p : (Iterable<Path>) paths.sorted(java.util.Comparator.reverseOrder())::iterator) {
+        Files.delete(p);
+      }
+    }
   }
 
   /** Sends {@code message} of {@code shard} to the replica on node {@code to}; dropped when that node has no host (the protocol tolerates loss). */

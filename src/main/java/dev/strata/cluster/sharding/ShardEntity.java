@@ -63,7 +63,7 @@ public final class ShardEntity extends AbstractBehavior<Command> {
     this.selfAddress = selfAddress;
     this.host = host;
     this.stash = stash;
-    context.ask(Location.class, coordinator, settings.askTimeout(), replyTo -> new Locate(shard, replyTo),
+    context.ask(Location.class, coordinator, settings.askTimeout(), replyTo -> new Locate(shard, selfAddress, replyTo),
         (location, failure) -> location != null ? new Located(location) : new LocateFailed(failure));
   }
 

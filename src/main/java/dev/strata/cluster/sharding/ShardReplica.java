@@ -10,7 +10,6 @@ import dev.strata.akka.stream.KeyValue;
 import dev.strata.cluster.replication.Message;
 import dev.strata.cluster.replication.Output;
 import dev.strata.cluster.replication.Replica;
-import dev.strata.cluster.replication.ReplicaSettings;
 import dev.strata.cluster.replication.ShardStore;
 import dev.strata.cluster.sharding.ShardProtocol.Failure;
 import dev.strata.cluster.sharding.ShardProtocol.Get;
@@ -39,12 +38,18 @@ final class ShardReplica {
     void send(int shard, String to, Message message);
   }
 
+  /** Has replica {@code target} of a shard brought up to date from a checkpoint of replica {@code source}. */
+  interface CheckpointRequester {
+    void checkpointNeeded(int shard, String source, String target);
+  }
+
   private final KeyspaceSettings settings;
   private final int shard;
   private final String self;
   private final Strata store;
   private final ShardStore shardStore;
   private final Sender sender;
+  private final CheckpointRequester checkpoints;
   private final Logger log;
   private final Map<Long, ShardProtocol.Command> waiting = new HashMap<>();
   private Replica replica;
@@ -53,24 +58,25 @@ final class ShardReplica {
   private long nextRequest = 1;
 
   private ShardReplica(KeyspaceSettings settings, int shard, String self, Strata store, ShardStore shardStore,
-      Sender sender, Logger log) {
+      Sender sender, CheckpointRequester checkpoints, Logger log) {
     this.settings = settings;
+    this.checkpoints = checkpoints;
     this.shard = shard;
     this.self = self;
     this.store = store;
     this.shardStore = shardStore;
     this.sender = sender;
     this.log = log;
-    this.replica = Replica.open(self, shardStore, ReplicaSettings.DEFAULTS);
+    this.replica = Replica.open(self, shardStore, settings.replicaSettings());
   }
 
   /** Opens (creating it if new) this node's store of {@code shard} and its replica. */
   static ShardReplica open(ActorSystem<?> system, KeyspaceSettings settings, int shard, String self, Sender sender,
-      Logger log) {
+      CheckpointRequester checkpoints, Logger log) {
     Strata store = StrataExtension.get(system).open(settings.shardDirectory(shard), settings.storeOptions());
     try {
       ShardStore shardStore = ShardStore.open(store, new ShardStore.Identity(settings.name(), settings.shards(), shard));
-      return new ShardReplica(settings, shard, self, store, shardStore, sender, log);
+      return new ShardReplica(settings, shard, self, store, shardStore, sender, checkpoints, log);
     } catch (RuntimeException e) {
       ReplicaHost.closeQuietly(store);
       throw e;
@@ -85,7 +91,7 @@ final class ShardReplica {
     leadWanted = true;
     if (shardStore.lastIndex() == 0 && shardStore.appliedIndex() == 0) {
       Replica.bootstrap(shardStore, members);
-      replica = Replica.open(self, shardStore, ReplicaSettings.DEFAULTS);
+      replica = Replica.open(self, shardStore, settings.replicaSettings());
     }
     if (!replica.isLeading()) {
       run(replica.startLeading());
@@ -155,8 +161,7 @@ final class ShardReplica {
         answer(failed.requestId(), new Failure(describe(why + (failed.leaderHint() == null ? ""
             : "; the last known leader is " + failed.leaderHint())), !failed.outcomeUnknown()));
       } else if (output instanceof Output.CheckpointNeeded needed) {
-        log.warn("keyspace '{}' shard {}: replica {} lags behind the log of {} and needs a checkpoint, which this "
-            + "node cannot stream yet", settings.name(), shard, needed.target(), needed.source());
+        checkpoints.checkpointNeeded(shard, needed.source(), needed.target());
       } else if (output instanceof Output.Serving serving) {
         log.debug("keyspace '{}' shard {}: {} leads epoch {}", settings.name(), shard, self, serving.epoch());
       } else if (output instanceof Output.SteppedDown down) {
@@ -214,6 +219,19 @@ final class ShardReplica {
 
   private String describe(String why) {
     return "keyspace '" + settings.name() + "' shard " + shard + " on " + self + ": " + why;
+  }
+
+  /** Whether this node's entity of the shard runs (the replica should lead). */
+  boolean leadWanted() {
+    return leadWanted;
+  }
+
+  Strata store() {
+    return store;
+  }
+
+  ShardStore shardStore() {
+    return shardStore;
   }
 
   /** What the shard map shows of this replica. */

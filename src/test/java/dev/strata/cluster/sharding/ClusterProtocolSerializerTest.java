@@ -77,7 +77,7 @@ class ClusterProtocolSerializerTest {
   @Test
   void placementMessagesKeepTheirFields() {
     TestProbe<PlacementProtocol.Location> location = testKit.createTestProbe();
-    var locate = (PlacementProtocol.Locate) roundTrip(new PlacementProtocol.Locate(5, location.ref()));
+    var locate = (PlacementProtocol.Locate) roundTrip(new PlacementProtocol.Locate(5, "akka://s@h:2", location.ref()));
     assertEquals(5, locate.shard());
     assertEquals(location.ref(), locate.replyTo());
     var location5 = new PlacementProtocol.Location(5, "akka://s@h:1", List.of("akka://s@h:1", "akka://s@h:2"));
