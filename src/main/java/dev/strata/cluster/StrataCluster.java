@@ -30,7 +30,10 @@ import java.util.concurrent.ConcurrentHashMap;
  * orders.put(key, value).toCompletableFuture().join();
  * }</pre>
  *
- * <p>The system must be a cluster member ({@code akka.actor.provider = cluster}). Every node that
+ * <p>The system must be a cluster member ({@code akka.actor.provider = cluster}) whose configuration
+ * includes {@code include classpath("dev/strata/cluster/serialization.conf")}, which binds the
+ * keyspace's messages to Strata's serializer (Strata's reference.conf sets nothing under
+ * {@code akka}). Every node that
  * should hold shards of a keyspace calls {@link #keyspace} for it once (at startup, before it
  * serves): that starts the keyspace's sharding, this node's replica host and the placement
  * coordinator singleton. Thread-safe.
@@ -61,8 +64,15 @@ public final class StrataCluster implements Extension {
       throw new IllegalStateException("StrataCluster needs a cluster member: set akka.actor.provider = cluster "
           + "(this system's provider is '" + provider + "'); see conf/cluster.conf");
     }
+    if (!system.settings().config().hasPath("akka.actor.serializers.strata-cluster")) {
+      throw new IllegalStateException("StrataCluster needs its message serializer: add "
+          + "include classpath(\"" + SERIALIZATION_CONF + "\") to the configuration (see conf/cluster.conf)");
+    }
     this.system = system;
   }
+
+  /** The classpath resource that binds the cluster's messages to their serializer; a node's config includes it. */
+  public static final String SERIALIZATION_CONF = "dev/strata/cluster/serialization.conf";
 
   /** The extension of {@code system} (a cluster member), created on first use. */
   public static StrataCluster get(ActorSystem<?> system) {

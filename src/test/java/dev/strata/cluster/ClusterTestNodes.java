@@ -61,6 +61,7 @@ final class ClusterTestNodes implements AutoCloseable {
 
   Config config(int node) {
     return ConfigFactory.parseString(""
+        + "include classpath(\"" + StrataCluster.SERIALIZATION_CONF + "\")\n"
         + "akka.actor.provider = cluster\n"
         + "akka.remote.artery.canonical.hostname = \"127.0.0.1\"\n"
         + "akka.remote.artery.canonical.port = " + ports[node] + "\n"

@@ -34,9 +34,6 @@ final class Leadership {
   /** A client request that arrived before the leader could serve. */
   record Queued(long requestId, byte[] batch) {}
 
-  /** A read waiting for its round ({@code seq}) and for the applied index to reach {@code readIndex}. */
-  record PendingRead(long requestId, long seq, long readIndex) {}
-
   final long epoch;
   Phase phase = Phase.PREPARING;
   final Map<String, Message.Promise> promises = new HashMap<>();
@@ -52,10 +49,7 @@ final class Leadership {
   final TreeMap<Long, Long> pendingWrites = new TreeMap<>();
   final List<Queued> queuedWrites = new ArrayList<>();
   final List<Long> queuedReads = new ArrayList<>();
-  final List<PendingRead> reads = new ArrayList<>();
-  /** The latest read round started; followers echo it. */
-  long readSeq;
-  boolean readRoundInFlight;
+  final ReadIndex reads = new ReadIndex();
 
   Leadership(long epoch) {
     this.epoch = epoch;

@@ -11,7 +11,6 @@ import dev.strata.cluster.replication.Message.FetchReply;
 import dev.strata.cluster.replication.Message.Prepare;
 import dev.strata.cluster.replication.Message.Promise;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -52,6 +51,12 @@ import java.util.TreeSet;
  *       the store with it, reopen the {@link ShardStore} and call {@link #open} again (and
  *       {@link #startLeading()} again if this node leads).
  *   <li><b>Crash.</b> After a crash simply reopen: the durable state is all in the store.
+ *       Storage calls are synchronous and durable on return (run the replica where blocking is
+ *       allowed), so there is no separate "write completed" input.
+ *   <li><b>Follower reads</b> read the {@link ShardStore} directly, without the replica: they see
+ *       only committed data, but may miss the latest acknowledged writes.
+ *   <li><b>Shard map.</b> {@link #leaderHint()}, {@link #commitIndex()}, {@link #followerMatch()}
+ *       (a follower's lag is the leader's last index minus its match) and {@link #config()}.
  * </ol>
  *
  * <h2>Rules (each has a test in ReplicaRulesTest)</h2>
@@ -202,9 +207,16 @@ public final class Replica {
 
   // ---------------------------------------------------------------- inputs
 
-  /** This replica should lead: prepare a new epoch. Does nothing if it already leads or prepares. */
+  /**
+   * This replica should lead: prepare a new epoch. Does nothing if it already leads or prepares.
+   * A replica outside the replica set (one still joining) refuses at once with
+   * {@link Output.SteppedDown}: placement must choose a member that holds an up-to-date replica.
+   */
   public List<Output> startLeading() {
-    if (leader == null) {
+    if (leader == null && !config().contains(id)) {
+      out.add(new Output.SteppedDown(0, "replica " + id + " is not in the replica set " + config()
+          + "; only a member may lead"));
+    } else if (leader == null) {
       long epoch = Math.max(store.promisedEpoch(), maxEpochSeen) + 1;
       store.promise(epoch, id);
       maxEpochSeen = epoch;
@@ -651,7 +663,7 @@ public final class Replica {
     if (entries.isEmpty() && !force) {
       return;
     }
-    send(to, new Append(id, leader.epoch, prev, store.epochAt(prev), entries, commitIndex, leader.readSeq,
+    send(to, new Append(id, leader.epoch, prev, store.epochAt(prev), entries, commitIndex, leader.reads.round(),
         truncateThrough()));
     p.next = Math.max(p.next, prev + 1 + entries.size());
   }
@@ -718,33 +730,23 @@ public final class Replica {
   // ---------------------------------------------------------------- read index
 
   private void startRead(long requestId) {
-    boolean roundNeeded = config().stream().anyMatch(m -> !m.equals(id));
-    long seq;
-    if (!roundNeeded) {
-      seq = leader.readSeq;
-    } else if (!leader.readRoundInFlight) {
-      seq = ++leader.readSeq;
-      leader.readRoundInFlight = true;
+    boolean alone = config().stream().allMatch(m -> m.equals(id));
+    if (leader.reads.add(requestId, commitIndex, alone)) {
       broadcast(true);
-    } else {
-      seq = leader.readSeq + 1;
     }
-    leader.reads.add(new Leadership.PendingRead(requestId, seq, commitIndex));
     confirmReads();
   }
 
   private void confirmReads() {
-    long confirmed = Quorum.majorityValue(config(), m -> m.equals(id) ? leader.readSeq : readAckOf(m));
-    if (confirmed >= leader.readSeq) {
-      leader.readRoundInFlight = false;
-    }
+    long confirmed = confirmedReadRound();
     serveReads(confirmed);
-    boolean waiting = leader.reads.stream().anyMatch(r -> r.seq() > leader.readSeq);
-    if (waiting && !leader.readRoundInFlight) {
-      leader.readSeq++;
-      leader.readRoundInFlight = true;
+    if (leader.reads.confirm(confirmed)) {
       broadcast(true);
     }
+  }
+
+  private long confirmedReadRound() {
+    return Quorum.majorityValue(config(), m -> m.equals(id) ? leader.reads.round() : readAckOf(m));
   }
 
   private long readAckOf(String member) {
@@ -753,16 +755,12 @@ public final class Replica {
   }
 
   private void serveReads() {
-    serveReads(Quorum.majorityValue(config(), m -> m.equals(id) ? leader.readSeq : readAckOf(m)));
+    serveReads(confirmedReadRound());
   }
 
-  private void serveReads(long confirmedSeq) {
-    for (Iterator<Leadership.PendingRead> it = leader.reads.iterator(); it.hasNext(); ) {
-      Leadership.PendingRead r = it.next();
-      if (r.seq() <= confirmedSeq && r.readIndex() <= store.appliedIndex()) {
-        it.remove();
-        out.add(new Output.ReadReady(r.requestId()));
-      }
+  private void serveReads(long confirmed) {
+    for (long r : leader.reads.ready(confirmed, store.appliedIndex())) {
+      out.add(new Output.ReadReady(r));
     }
   }
 
@@ -790,7 +788,7 @@ public final class Replica {
         "leadership of epoch " + old.epoch + " lost (" + reason + ")")));
     old.queuedReads.forEach(r -> out.add(new Output.RequestFailed(r, false, hint,
         "leadership of epoch " + old.epoch + " lost (" + reason + ")")));
-    old.reads.forEach(r -> out.add(new Output.RequestFailed(r.requestId(), false, hint,
+    old.reads.drain().forEach(r -> out.add(new Output.RequestFailed(r, false, hint,
         "leadership of epoch " + old.epoch + " lost (" + reason + ")")));
     out.add(new Output.SteppedDown(old.epoch, reason));
   }

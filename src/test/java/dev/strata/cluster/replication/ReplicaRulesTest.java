@@ -15,7 +15,18 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** Each rule of the replication protocol, one at a time, on replicas wired by hand. */
+/**
+ * Each rule of the replication protocol, one at a time, on replicas wired by hand.
+ *
+ * <p>Each rule was removed from {@link Replica} by hand once (2026-12-06) to see these tests fail;
+ * "+ sim" marks the rules whose removal ReplicationSimulationTest also catches:
+ * promise only a greater epoch (the promise tests); refuse an older epoch (the epoch rule tests,
+ * and the simulation's own mutation test); truncate a conflicting suffix (+ sim); check log
+ * matching at prevIndex (+ sim); no-op before serving (+ sim); the current-epoch commit rule
+ * (the figure 8 test only); count a majority (+ sim); confirm reads with a majority (+ sim);
+ * adopt the most up-to-date log (+ sim); refuse a stale checkpoint (+ sim); one configuration
+ * change at a time; step down when refused at one's own epoch (+ sim).
+ */
 class ReplicaRulesTest {
 
   private static LogEntry write(long index, long epoch, String key, String value) {
@@ -322,6 +333,16 @@ class ReplicaRulesTest {
     assertTrue(h.outputs.contains(new Output.WriteAcked(1, 3)));
     assertFalse(h.r("a").isLeading());
     assertEquals(List.of("b", "c"), h.r("b").config());
+  }
+
+  @Test
+  void aReplicaOutsideTheReplicaSetRefusesToLead() {
+    ReplicaHarness h = ReplicaHarness.of("a", "b", "c").withEmpty("d");
+    List<Output> out = h.r("d").startLeading();
+    assertEquals(1, out.size(), out.toString());
+    assertTrue(out.get(0) instanceof Output.SteppedDown s && s.reason().contains("not in the replica set"), out.toString());
+    assertFalse(h.r("d").isLeading());
+    assertEquals(0, h.storage.get("d").promisedEpoch(), "it promised nothing");
   }
 
   @Test

@@ -57,6 +57,8 @@ final class ReplicationSimulation {
   private int servedReads;
   private int checkpoints;
   private int leaderChanges;
+  /** Steps in which two or more replicas believed they led. */
+  private int dualLeaderSteps;
 
   private record Op(long id, String node, boolean write, String[] keys, byte[] encoded, long start) {}
 
@@ -98,10 +100,18 @@ final class ReplicationSimulation {
     return violations;
   }
 
+  int acknowledgedWrites() {
+    return ackedWrites;
+  }
+
+  int servedReads() {
+    return servedReads;
+  }
+
   String summary() {
     return "seed " + seed + ": " + ackedWrites + " writes acknowledged, " + servedReads + " reads served, "
         + committed.size() + " entries committed, " + checkpoints + " checkpoints, " + leaderChanges
-        + " leader changes, " + violations.size() + " violations";
+        + " leader changes, " + dualLeaderSteps + " steps with two leaders, " + violations.size() + " violations";
   }
 
   /** Runs {@code steps} steps of chaos, then heals and checks the end state. */
@@ -125,6 +135,11 @@ final class ReplicationSimulation {
     if (chaos) {
       chaos();
     }
+    if (!lastConfig.contains(designated)) {
+      // Placement follows the replica set: a removed leader is replaced.
+      designated = lastConfig.get(rnd.nextInt(lastConfig.size()));
+      leaderChanges++;
+    }
     Replica leader = live.get(designated);
     if (leader != null && !leader.isLeading() && rnd.nextInt(4) == 0) {
       handle(designated, leader.startLeading());
@@ -142,6 +157,9 @@ final class ReplicationSimulation {
     }
     while (!events.isEmpty() && events.peek().at <= now) {
       deliver(events.poll());
+    }
+    if (live.values().stream().filter(Replica::isLeading).count() > 1) {
+      dualLeaderSteps++;
     }
   }
 

@@ -37,6 +37,7 @@ class ReplicationSimulationTest {
     ReplicationSimulation sim = new ReplicationSimulation(seed, replicas, true).run(STEPS);
     System.out.println("replication simulation, " + replicas + " replicas, " + sim.summary());
     assertEquals(List.of(), sim.violations(), "seed " + seed + " (" + replicas + " replicas)");
+    assertTrue(sim.acknowledgedWrites() > 0 && sim.servedReads() > 0, "the run did some work: " + sim.summary());
   }
 
   /**

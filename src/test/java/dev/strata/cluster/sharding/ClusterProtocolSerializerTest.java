@@ -30,7 +30,9 @@ class ClusterProtocolSerializerTest {
 
   @BeforeAll
   static void start() {
-    testKit = ActorTestKit.create();
+    testKit = ActorTestKit.create(com.typesafe.config.ConfigFactory.parseString(
+        "include classpath(\"dev/strata/cluster/serialization.conf\")").withFallback(
+        com.typesafe.config.ConfigFactory.load()));
     serialization = SerializationExtension.get(testKit.system().classicSystem());
   }
 
