@@ -87,7 +87,8 @@ public final class LocalCluster implements AutoCloseable {
   }
 
   /**
-   * The cluster settings every member shares, the client too: Artery on 127.0.0.1, every node a
+   * The cluster settings every member shares, the client too: StrataCluster's serializer
+   * bindings, Artery on 127.0.0.1, every node a
    * seed, the Split Brain Resolver keeping the majority of the data nodes, a failure detector
    * that tolerates the pauses of a machine shared by many JVMs; a node that is downed stops its JVM.
    */
@@ -95,6 +96,7 @@ public final class LocalCluster implements AutoCloseable {
     String seeds = java.util.Arrays.stream(ports)
         .mapToObj(p -> "\"akka://" + SYSTEM_NAME + "@" + HOST + ":" + p + "\"").collect(Collectors.joining(", "));
     return """
+        include classpath("dev/strata/cluster/serialization.conf")
         akka {
           loglevel = WARNING
           # Many JVMs starting at once on a small machine: slow, but not broken.
