@@ -10,7 +10,8 @@ import java.util.List;
 
 /**
  * {@code strata bench}: parses its options, prepares the store directory, runs the workloads.
- * {@code strata bench ingest} goes to {@link IngestCommand}.
+ * {@code strata bench ingest} goes to {@link IngestCommand}, {@code strata bench cluster} to
+ * {@link ClusterBenchCommand}.
  */
 final class BenchCommand {
   private BenchCommand() {}
@@ -26,6 +27,9 @@ final class BenchCommand {
     }
     if (!args.isEmpty() && args.get(0).equals(PersistenceBenchCommand.NAME)) {
       return PersistenceBenchCommand.run(args.subList(1, args.size()), out, err);
+    }
+    if (!args.isEmpty() && args.get(0).equals(ClusterBenchCommand.NAME)) {
+      return ClusterBenchCommand.run(args.subList(1, args.size()), out, err);
     }
     if (args.contains("--help") || args.contains("-h")) {
       out.print(Usage.BENCH);

@@ -18,6 +18,7 @@ final class Usage {
         bench [options]                db_bench-style workloads against a fresh store
         bench ingest [options]         the same fill through the synchronous API and through StrataFlow
         bench persistence [options]    Akka Persistence: persist, persistAll, recovery, eventsByTag
+        bench cluster [options]        a cluster keyspace on 1, 3, 5 local nodes against one embedded store
         shell [--read-only] DIR        an interactive prompt on the store in DIR
         check DIR                      verifies every file of a store, read-only
         checkpoint DIR TARGET          an openable copy of the store in DIR, written to TARGET
@@ -46,6 +47,7 @@ final class Usage {
       Usage: strata bench [options]
              strata bench ingest [options]   (see strata bench ingest --help)
              strata bench persistence [options]   (see strata bench persistence --help)
+             strata bench cluster [options]   (see strata bench cluster --help)
 
       Runs db_bench-style workloads through the public synchronous API (put, get, delete, scan)
       and prints one line per workload: operations, ops/s, MB/s of key and value bytes, p50, p99
@@ -193,6 +195,34 @@ final class Usage {
                                temporary directory is used and deleted at the end
         -h, --help             this text
       Options take their value as the next argument or after '=': --actors 10 or --actors=10.
+      """;
+
+  static final String BENCH_CLUSTER = """
+      Usage: strata bench cluster [options]
+
+      The cost per operation of the cluster keyspace (dev.strata.cluster). The same closed-loop
+      load (N clients, each with one operation in flight: puts of random keys, then gets of random
+      keys) runs against one embedded store in this JVM, then against a keyspace on 1, 3 and 5
+      local nodes, each a JVM of its own on 127.0.0.1 (this JVM's classpath), at replication
+      factor 1 and 3 (a factor above the node count is skipped). On a cluster the load runs in
+      node 0, as an application's would: each operation goes to its shard's leader, on whichever
+      node, and on to the leader's followers. Prints put/s and get/s with p50 and p99 latency per
+      setup. On one machine the nodes share its cores: the figures show the cost of each hop,
+      not a speed-up.
+
+      Options:
+        --nodes a,b            node counts to run                                  [1,3,5]
+        --replication a,b      replication factors to run                          [1,3]
+        --ops N                puts, and then gets, per setup                      [20000]
+        --concurrency N        clients, each with one operation in flight          [16]
+        --keys N               distinct keys                                       [10000]
+        --value-size N         bytes per value                                     [100]
+        --shards N             shards of the keyspace                              [16]
+        --sync | --no-sync     sync-writes of the embedded store and of every shard store [--no-sync]
+        --dir DIR              keep the stores and the nodes' logs in DIR, which must be new or
+                               empty; without it a temporary directory is used and deleted
+        -h, --help             this text
+      Options take their value as the next argument or after '=': --ops 1000 or --ops=1000.
       """;
 
   static final String SHELL = """
@@ -465,6 +495,7 @@ final class Usage {
     return switch (command) {
       case "bench" -> Optional.of(BENCH);
       case "bench persistence" -> Optional.of(BENCH_PERSISTENCE);
+      case "bench cluster" -> Optional.of(BENCH_CLUSTER);
       case "shell" -> Optional.of(SHELL);
       case "dump-sst" -> Optional.of(DUMP_SST);
       case "check" -> Optional.of(CHECK);
