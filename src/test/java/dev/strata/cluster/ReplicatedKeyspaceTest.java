@@ -204,4 +204,45 @@ class ReplicatedKeyspaceTest {
       }
     }
   }
+
+  /**
+   * When the placement coordinator moves (its node, the oldest, stops) before any shard served a
+   * request, no store of those shards exists yet: the new coordinator still gives each shard a
+   * whole replica set, so a shard led by a live node serves with two followers, not alone.
+   */
+  @Test
+  void aCoordinatorThatTookOverBeforeAnyWriteKeepsWholeReplicaSets() {
+    nodes.close();
+    nodes = new ClusterTestNodes(dir.resolve("handover"), 4, "akka.cluster.min-nr-of-members = 3\n"
+        + "strata.cluster.keyspaces.rkv { shards = 8, replication-factor = 3 }");
+    nodes.startAll();
+    for (int i = 0; i < nodes.size(); i++) {
+      StrataCluster.get(nodes.node(i)).keyspace("rkv");
+    }
+    int oldest = nodes.oldest();
+    int asker = oldest == 0 ? 1 : 0;
+    ShardMap placed = await(StrataCluster.get(nodes.node(asker)).shardMap("rkv"));
+    String oldestAddress = address(oldest);
+    nodes.stop(oldest);
+    // Shards led by the stopped node cannot move (nobody else holds them): write to the others only.
+    List<Integer> live = placed.shards().stream().filter(s -> !s.leader().equals(oldestAddress))
+        .map(ShardMap.Shard::shard).toList();
+    assertFalse(live.isEmpty(), "some shard is led by a node that stays up: " + placed);
+    for (int shard : live) {
+      int j = 0;
+      while (dev.strata.cluster.sharding.ShardHash.shardOf(b("key-" + j), 8) != shard) {
+        j++;
+      }
+      await(rkv(asker).put(b("key-" + j), b("value " + j)));
+    }
+    long deadline = System.nanoTime() + WAIT.toNanos();
+    ShardMap map;
+    boolean complete;
+    do {
+      map = await(StrataCluster.get(nodes.node(asker)).shardMap("rkv"));
+      complete = map.shards().stream().filter(s -> live.contains(s.shard())).allMatch(s -> s.epoch() > 0
+          && s.followers().size() == 2);
+    } while (!complete && System.nanoTime() < deadline);
+    assertTrue(complete, "each shard led by a live node has a serving leader and two followers: " + map);
+  }
 }

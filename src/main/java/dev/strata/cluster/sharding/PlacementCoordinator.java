@@ -88,6 +88,8 @@ public final class PlacementCoordinator extends AbstractBehavior<PlacementCoordi
   /** Shard -> the nodes holding its replicas. */
   private final Map<Integer, TreeSet<String>> replicas = new TreeMap<>();
   private final Map<ActorRef<ReplicaHost.Command>, String> reported = new HashMap<>();
+  /** Shards some node reported a store of (replica sets learnt from holdings rather than from a leader alone). */
+  private final Set<Integer> held = new HashSet<>();
   private final Set<ActorRef<ReplicaHost.Command>> hosts = new HashSet<>();
   private final List<Locate> waiting = new ArrayList<>();
   private final List<PlacementProtocol.GetPlacement> waitingForPlacement = new ArrayList<>();
@@ -197,6 +199,7 @@ public final class PlacementCoordinator extends AbstractBehavior<PlacementCoordi
     // (placeNewShards), or the first node to report would lead every shard it holds.
     for (int shard : m.holdings().shards()) {
       replicas.computeIfAbsent(shard, s -> new TreeSet<>()).add(node);
+      held.add(shard);
     }
     return onTick();
   }
@@ -251,7 +254,25 @@ public final class PlacementCoordinator extends AbstractBehavior<PlacementCoordi
     int factor = Math.min(settings.replicationFactor(), reportedNodes.size());
     Map<String, akka.actor.Address> changes = new HashMap<>();
     for (int shard = 0; shard < settings.shards(); shard++) {
-      if (leaders.containsKey(shard)) {
+      String previous = leaders.get(shard);
+      if (previous != null && !held.contains(shard) && reportedNodes.contains(previous)) {
+        // A coordinator that took over (the singleton moved) learns replica sets only from the
+        // stores on disk, and a shard whose entity has not started yet has none anywhere: its
+        // leader, known from the allocation, holds no store either, so it never bootstrapped a
+        // replica configuration. Give it a whole replica set as a new shard gets, or its entity
+        // would bootstrap a replica set of the leader alone (replication factor 1, for good).
+        TreeSet<String> members = new TreeSet<>();
+        members.add(previous);
+        while (members.size() < factor) {
+          Set<String> others = new TreeSet<>(reportedNodes);
+          others.removeAll(members);
+          members.add(leastLoaded(holding, others));
+        }
+        members.stream().filter(n -> !n.equals(previous)).forEach(n -> holding.merge(n, 1, Integer::sum));
+        replicas.put(shard, members);
+        continue;
+      }
+      if (previous != null) {
         continue;
       }
       TreeSet<String> held = replicas.get(shard);
