@@ -9,6 +9,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.Function;
 
 /**
  * {@code strata bench persistence}: the Akka Persistence workload of {@link PersistenceWorkload}
@@ -139,22 +140,8 @@ final class PersistenceBenchCommand {
 
   /** The results as a table, one line per journal, then Strata's ratio to each other journal. */
   static String table(List<PersistenceResult> results) {
-    StringBuilder text = new StringBuilder();
-    text.append(String.format(Locale.ROOT, "%-22s %-13s", "journal", "sync"));
-    for (String phase : PersistenceResult.PHASES) {
-      text.append(String.format(Locale.ROOT, " %12s", phase));
-    }
-    text.append('\n');
-    for (PersistenceResult result : results) {
-      text.append(String.format(Locale.ROOT, "%-22s %-13s", result.journal(), result.sync()));
-      Map<String, PersistenceResult.Phase> phases = result.byName();
-      for (String name : PersistenceResult.PHASES) {
-        PersistenceResult.Phase phase = phases.get(name);
-        text.append(String.format(Locale.ROOT, " %12s",
-            phase == null || phase.skipped() != null ? "-" : String.format(Locale.ROOT, "%,.0f", phase.eventsPerSecond())));
-      }
-      text.append('\n');
-    }
+    StringBuilder text = phaseRows(results, phase -> phase == null || phase.skipped() != null
+        ? "-" : String.format(Locale.ROOT, "%,.0f", phase.eventsPerSecond()));
     PersistenceResult strata = results.stream()
         .filter(r -> r.journal().equals(PersistenceJournal.STRATA.cliName())).findFirst().orElse(null);
     if (strata != null) {
@@ -180,6 +167,16 @@ final class PersistenceBenchCommand {
 
   /** Per journal and phase, the microseconds of CPU time its process spent per event; "-" where unknown. */
   static String cpuTable(List<PersistenceResult> results) {
+    return phaseRows(results, phase -> phase != null && phase.skipped() == null && phase.cpuMicrosPerEvent() >= 0
+        ? String.format(Locale.ROOT, "%.2f", phase.cpuMicrosPerEvent()) : "-").toString();
+  }
+
+  /**
+   * A header of the phases, then one line per journal with {@code cell} of each phase (given null
+   * where the journal has no such phase).
+   */
+  private static StringBuilder phaseRows(List<PersistenceResult> results,
+      Function<PersistenceResult.Phase, String> cell) {
     StringBuilder text = new StringBuilder();
     text.append(String.format(Locale.ROOT, "%-22s %-13s", "journal", "sync"));
     for (String phase : PersistenceResult.PHASES) {
@@ -190,14 +187,11 @@ final class PersistenceBenchCommand {
       text.append(String.format(Locale.ROOT, "%-22s %-13s", result.journal(), result.sync()));
       Map<String, PersistenceResult.Phase> phases = result.byName();
       for (String name : PersistenceResult.PHASES) {
-        PersistenceResult.Phase phase = phases.get(name);
-        boolean known = phase != null && phase.skipped() == null && phase.cpuMicrosPerEvent() >= 0;
-        text.append(String.format(Locale.ROOT, " %12s",
-            known ? String.format(Locale.ROOT, "%.2f", phase.cpuMicrosPerEvent()) : "-"));
+        text.append(String.format(Locale.ROOT, " %12s", cell.apply(phases.get(name))));
       }
       text.append('\n');
     }
-    return text.toString();
+    return text;
   }
 
   static Config parse(List<String> args) throws UsageException {
