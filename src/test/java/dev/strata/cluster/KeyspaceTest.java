@@ -21,38 +21,61 @@ import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A keyspace over three ActorSystems in one JVM (Artery on 127.0.0.1), through the public API:
  * every node's writes are readable from every node, scans are ordered across shards, batches stay
  * within a shard, and a node stopped and started on the same data directory keeps its shards' data.
+ * The tests share one cluster (forming one takes longer than most tests), each with a keyspace of
+ * its own.
  */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class KeyspaceTest {
   private static final Duration WAIT = Duration.ofSeconds(60);
 
-  @TempDir Path dir;
-  private ClusterTestNodes nodes;
+  /** One keyspace per test (at most this many tests), so that the tests share one cluster. */
+  private static final int KEYSPACES = 12;
 
-  @BeforeEach
-  void startCluster() {
-    nodes = new ClusterTestNodes(dir, 3, "strata.cluster.keyspaces.kv { shards = 8, replication-factor = 1 }");
-    nodes.startAll();
-    for (int i = 0; i < nodes.size(); i++) {
-      StrataCluster.get(nodes.node(i)).keyspace("kv");
+  @TempDir static Path dir;
+  private static ClusterTestNodes nodes;
+  private static int nextKeyspace;
+  /** This test's keyspace. */
+  private String name;
+
+  @BeforeAll
+  static void startCluster() {
+    StringBuilder keyspaces = new StringBuilder("strata.cluster.scan-page-size = 100\n");
+    for (int i = 0; i < KEYSPACES; i++) {
+      keyspaces.append("strata.cluster.keyspaces.kv").append(i).append(" { shards = 8, replication-factor = 1 }\n");
     }
+    nodes = new ClusterTestNodes(dir, 3, keyspaces.toString());
+    nodes.startAll();
   }
 
-  @AfterEach
-  void stopCluster() {
+  @AfterAll
+  static void stopCluster() {
     nodes.close();
   }
 
+  /** Starts this test's keyspace on every node: placement waits until every node has. */
+  @BeforeEach
+  void startKeyspace() {
+    name = "kv" + nextKeyspace++;
+    for (int i = 0; i < nodes.size(); i++) {
+      StrataCluster.get(nodes.node(i)).keyspace(name);
+    }
+  }
+
   private Keyspace kv(int node) {
-    return StrataCluster.get(nodes.node(node)).keyspace("kv");
+    return StrataCluster.get(nodes.node(node)).keyspace(name);
   }
 
   private static <T> T await(java.util.concurrent.CompletionStage<T> stage) {
@@ -103,7 +126,7 @@ class KeyspaceTest {
   void shardsAreSpreadOverEveryNode() throws Exception {
     writeFromEveryNode();
     for (int node = 0; node < nodes.size(); node++) {
-      Path keyspaceDir = nodes.dataDirectory(node).resolve("kv");
+      Path keyspaceDir = nodes.dataDirectory(node).resolve(name);
       try (Stream<Path> shards = Files.list(keyspaceDir)) {
         long count = shards.count();
         assertTrue(count >= 2 && count <= 3, "node " + node + " holds " + count + " of 8 shards, not 2 or 3");
@@ -139,11 +162,7 @@ class KeyspaceTest {
 
   @Test
   void scanPagesThroughShardsLargerThanAPage() {
-    // 2500 keys over 8 shards: about 310 a shard, more than the 100-entry pages of this test's keyspace.
-    nodes.close();
-    nodes = new ClusterTestNodes(dir.resolve("paged"), 3,
-        "strata.cluster.keyspaces.kv { shards = 8, replication-factor = 1 }\nstrata.cluster.scan-page-size = 100");
-    nodes.startAll();
+    // 2500 keys over 8 shards: about 310 a shard, more than this cluster's 100-entry pages.
     TreeMap<String, String> expected = new TreeMap<>();
     List<CompletableFuture<?>> writes = new ArrayList<>();
     for (int j = 0; j < 2500; j++) {
@@ -193,12 +212,13 @@ class KeyspaceTest {
   }
 
   @Test
+  @Order(Integer.MAX_VALUE) // last: the other tests' keyspaces are not started again on the restarted node
   void aRestartedNodeServesItsShardsFromItsDataDirectory() {
     TreeMap<String, String> expected = writeFromEveryNode();
     nodes.stop(2);
     nodes.start(2);
     nodes.awaitAllUp();
-    StrataCluster.get(nodes.node(2)).keyspace("kv");
+    StrataCluster.get(nodes.node(2)).keyspace(name);
     assertEveryNodeReads(expected);
     assertEquals(asEntries(expected), scan(2, Bound.unbounded(), Bound.unbounded()));
     await(kv(2).put(b("after-restart"), b("yes")));
