@@ -2,6 +2,7 @@ package dev.strata.crash;
 
 import static org.junit.jupiter.api.Assertions.fail;
 
+import dev.strata.KilledChild;
 import dev.strata.RenewedActorSystem;
 import dev.strata.Strata;
 import dev.strata.TestHarness;
@@ -10,6 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.EnumMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.SplittableRandom;
@@ -59,7 +61,6 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class CrashRecoveryTest {
   private static final int THREADS = 4;
-  private static final long FIRST_LINE_TIMEOUT_MS = 60_000;
 
   private static RenewedActorSystem system;
 
@@ -124,7 +125,9 @@ class CrashRecoveryTest {
             + ", killed after " + killAfterMs + " ms); directory kept: " + dir;
         Path out = dir.resolve(String.format("cycle-%05d.out", cycle));
         Path err = dir.resolve(String.format("cycle-%05d.err", cycle));
-        startNanos += runAndKill(store, out, err, childSeed, cycle, set, killAfterMs, at);
+        startNanos += KilledChild.run(CrashWriter.class, List.of(store.toString(), Long.toString(childSeed),
+            Integer.toString(THREADS), Integer.toString(cycle), set.encode()), out, err, o -> !o.isEmpty(),
+            "a write reported", killAfterMs, at);
         kills++;
 
         CrashLog log = CrashLog.parse(Files.readString(out, StandardCharsets.US_ASCII), cycle);
@@ -189,53 +192,6 @@ class CrashRecoveryTest {
     }
   }
 
-  /**
-   * Starts the child, lets it write {@code killAfterMs} past its first report, and SIGKILLs it;
-   * returns the nanoseconds from the start to the first report.
-   */
-  private static long runAndKill(Path store, Path out, Path err, long childSeed, int cycle, CrashOptionSet set,
-      long killAfterMs, String at) throws IOException, InterruptedException {
-    ProcessBuilder pb = new ProcessBuilder(
-        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-Xmx256m",
-        // The child lives for about a second: the C1 compiler alone starts it faster and writes more.
-        "-XX:TieredStopAtLevel=1",
-        "-XX:+UseSerialGC",
-        "-cp", System.getProperty("java.class.path"),
-        CrashWriter.class.getName(),
-        store.toString(), Long.toString(childSeed), Integer.toString(THREADS), Integer.toString(cycle), set.encode())
-        // A file rather than a pipe: everything the child wrote before the kill is in it, and no
-        // thread has to drain it; a last line the kill cut short is ignored (CrashLog).
-        .redirectOutput(out.toFile())
-        .redirectError(err.toFile());
-    long start = System.nanoTime();
-    Process child = pb.start();
-    try {
-      long deadline = System.currentTimeMillis() + FIRST_LINE_TIMEOUT_MS;
-      while (Files.size(out) == 0) {
-        if (!child.isAlive()) {
-          fail("the child exited with status " + child.exitValue() + " before writing anything at " + at
-              + "; its stderr:\n" + tail(err));
-        }
-        if (System.currentTimeMillis() > deadline) {
-          fail("the child wrote nothing within " + FIRST_LINE_TIMEOUT_MS + " ms at " + at + "; its stderr:\n"
-              + tail(err));
-        }
-        Thread.sleep(5);
-      }
-      long firstReport = System.nanoTime() - start;
-      Thread.sleep(killAfterMs);
-      if (!child.isAlive()) {
-        fail("the child exited with status " + child.exitValue() + " before it was killed at " + at
-            + "; its stderr:\n" + tail(err));
-      }
-      return firstReport;
-    } finally {
-      child.destroyForcibly();
-      child.waitFor();
-    }
-  }
-
   private String fileCounts(Iterable<CrashOptionSet.Strategy> strategies) throws IOException {
     StringBuilder sb = new StringBuilder();
     for (CrashOptionSet.Strategy s : strategies) {
@@ -249,8 +205,4 @@ class CrashRecoveryTest {
     return sb.toString();
   }
 
-  private static String tail(Path file) throws IOException {
-    String s = Files.readString(file, StandardCharsets.UTF_8);
-    return s.length() > 4000 ? "..." + s.substring(s.length() - 4000) : s;
-  }
 }

@@ -8,6 +8,7 @@ import akka.actor.typed.javadsl.Behaviors;
 import com.typesafe.config.ConfigFactory;
 import dev.strata.Bound;
 import dev.strata.CompactionOptions;
+import dev.strata.KilledChild;
 import dev.strata.Strata;
 import dev.strata.StrataIterator;
 import dev.strata.StrataOptions;
@@ -59,7 +60,6 @@ import org.junit.jupiter.api.io.TempDir;
 @Timeout(120)
 class TransactionRecoveryTest {
   private static final int THREADS = 3;
-  private static final long FIRST_LINE_TIMEOUT_MS = 60_000;
   private static final String PAD = "v".repeat(150);
 
   private static ActorSystem<Void> system;
@@ -135,7 +135,8 @@ class TransactionRecoveryTest {
           + "directory kept: " + dir;
       Path out = dir.resolve("cycle-" + cycle + ".out");
       Path err = dir.resolve("cycle-" + cycle + ".err");
-      runAndKill(store, out, err, childSeed, cycle, killAfterMs, at);
+      KilledChild.run(Child.class, List.of(store.toString(), Long.toString(childSeed), Integer.toString(cycle)),
+          out, err, o -> !o.isEmpty(), "a report", killAfterMs, at);
 
       Map<Long, Reported> reported = parse(Files.readString(out, StandardCharsets.US_ASCII), at, err);
       List<Reported> inFlight = new ArrayList<>();
@@ -281,41 +282,6 @@ class TransactionRecoveryTest {
     Reported r = new Reported(id, keys, hot);
     r.committing = true;
     return r;
-  }
-
-  private static void runAndKill(Path store, Path out, Path err, long childSeed, int cycle, long killAfterMs,
-      String at) throws IOException, InterruptedException {
-    Process child = new ProcessBuilder(
-        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-Xmx256m",
-        "-XX:TieredStopAtLevel=1",
-        "-cp", System.getProperty("java.class.path"),
-        Child.class.getName(),
-        store.toString(), Long.toString(childSeed), Integer.toString(cycle))
-        .redirectOutput(out.toFile())
-        .redirectError(err.toFile())
-        .start();
-    try {
-      long deadline = System.currentTimeMillis() + FIRST_LINE_TIMEOUT_MS;
-      while (Files.size(out) == 0) {
-        if (!child.isAlive()) {
-          fail("the child exited with status " + child.exitValue() + " before reporting at " + at + "; stderr: "
-              + Files.readString(err));
-        }
-        if (System.currentTimeMillis() > deadline) {
-          fail("the child reported nothing within " + FIRST_LINE_TIMEOUT_MS + " ms at " + at);
-        }
-        Thread.sleep(5);
-      }
-      Thread.sleep(killAfterMs);
-      if (!child.isAlive()) {
-        fail("the child exited with status " + child.exitValue() + " before the kill at " + at + "; stderr: "
-            + Files.readString(err));
-      }
-    } finally {
-      child.destroyForcibly();
-      child.waitFor();
-    }
   }
 
   /**

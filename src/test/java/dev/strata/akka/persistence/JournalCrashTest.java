@@ -17,14 +17,12 @@ import akka.stream.javadsl.Sink;
 import akka.testkit.javadsl.TestKit;
 import com.typesafe.config.ConfigFactory;
 import dev.strata.Bound;
+import dev.strata.KilledChild;
 import dev.strata.Strata;
 import dev.strata.StrataIterator;
 import dev.strata.StrataOptions;
 import dev.strata.TestHarness;
 import dev.strata.akka.testkit.StrataTestKit;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -67,7 +65,6 @@ import org.junit.jupiter.api.io.TempDir;
  * the number of kills (default 3).
  */
 class JournalCrashTest {
-  private static final long FIRST_ACK_TIMEOUT_MS = 60_000;
   private static final int MAX_ACTORS = 6;
   static final ActorTestKit testKit = ActorTestKit.create();
 
@@ -116,8 +113,12 @@ class JournalCrashTest {
       int actors = Math.min(2 + cycle, MAX_ACTORS);
       String at = name + " seed=" + seed + " cycle=" + cycle + " (killed " + killAfterMs
           + " ms after its first acknowledgement); directory kept: " + dir;
-      List<String> lines = runAndKill(storeDir, dir.resolve("cycle-" + cycle + ".out"),
-          dir.resolve("cycle-" + cycle + ".err"), actors, rnd.nextLong(), killAfterMs, at);
+      Path out = dir.resolve("cycle-" + cycle + ".out");
+      KilledChild.run(JournalCrashChild.class,
+          List.of(storeDir.toString(), Integer.toString(actors), Long.toString(rnd.nextLong())),
+          out, dir.resolve("cycle-" + cycle + ".err"), o -> o.contains("ack "), "a group acknowledged",
+          killAfterMs, at);
+      List<String> lines = KilledChild.wholeLines(out);
       Run run = checkTheRunContinuedFrom(previous, lines, at);
       List<Group> groups = run.acknowledged();
       acknowledged.addAll(groups);
@@ -398,46 +399,6 @@ class JournalCrashTest {
   private static String describe(String persistenceId, long sequenceNr, long ordering, Object event) {
     return persistenceId + " #" + sequenceNr + " @" + ordering + " " + event;
   }
-
-  /**
-   * Runs a child on {@code storeDir} until its first acknowledgement, waits {@code killAfterMs} and
-   * kills it with SIGKILL; returns its whole lines.
-   */
-  private static List<String> runAndKill(Path storeDir, Path out, Path err, int actors, long childSeed,
-      long killAfterMs, String at) throws IOException, InterruptedException {
-    Process child = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-Xmx256m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
-        "-cp", System.getProperty("java.class.path"), JournalCrashChild.class.getName(), storeDir.toString(),
-        Integer.toString(actors), Long.toString(childSeed))
-        .redirectOutput(out.toFile())
-        .redirectError(err.toFile())
-        .start();
-    try {
-      long deadline = System.currentTimeMillis() + FIRST_ACK_TIMEOUT_MS;
-      while (!Files.readString(out, StandardCharsets.UTF_8).contains("ack ")) {
-        if (!child.isAlive()) {
-          fail("the child exited with status " + child.exitValue() + " before a group was acknowledged at " + at
-              + "; its stderr:\n" + Files.readString(err, StandardCharsets.UTF_8));
-        }
-        if (System.currentTimeMillis() > deadline) {
-          fail("the child had no group acknowledged within " + FIRST_ACK_TIMEOUT_MS + " ms at " + at);
-        }
-        Thread.sleep(5);
-      }
-      Thread.sleep(killAfterMs);
-      if (!child.isAlive()) {
-        fail("the child exited with status " + child.exitValue() + " before it was killed at " + at
-            + "; its stderr:\n" + Files.readString(err, StandardCharsets.UTF_8));
-      }
-    } finally {
-      child.destroyForcibly();
-      child.waitFor();
-    }
-    String output = Files.readString(out, StandardCharsets.UTF_8);
-    // The kill may cut the last line short: only lines the child finished count.
-    return output.substring(0, output.lastIndexOf('\n') + 1).lines().toList();
-  }
-
   private static StrataIterator scanKind(Strata store, byte kind) {
     return store.scan(Bound.included(PersistenceKeys.kindStart(kind)),
         Bound.excluded(PersistenceKeys.kindStart((byte) (kind + 1))));

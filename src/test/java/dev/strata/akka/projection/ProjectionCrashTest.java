@@ -2,17 +2,16 @@ package dev.strata.akka.projection;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import akka.actor.testkit.typed.javadsl.ActorTestKit;
 import dev.strata.Bound;
+import dev.strata.KilledChild;
 import dev.strata.Strata;
 import dev.strata.StrataIterator;
 import dev.strata.TestHarness;
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Optional;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.AfterAll;
@@ -31,7 +30,6 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code -Dstrata.projection.crash.cycles} sets the number of kills (default 3).
  */
 class ProjectionCrashTest {
-  private static final long FIRST_LINE_TIMEOUT_MS = 60_000;
   static final ActorTestKit testKit = ActorTestKit.create();
 
   @TempDir(cleanup = CleanupMode.ON_SUCCESS)
@@ -54,7 +52,8 @@ class ProjectionCrashTest {
       long killAfterMs = 100 + rnd.nextInt(1401);
       String at = name + " seed=" + seed + " cycle=" + cycle + " (killed " + killAfterMs + " ms after its first envelope);"
           + " directory kept: " + dir;
-      runAndKill(storeDir, dir.resolve("cycle-" + cycle + ".out"), dir.resolve("cycle-" + cycle + ".err"), killAfterMs, at);
+      KilledChild.run(ProjectionCrashChild.class, List.of(storeDir.toString()), dir.resolve("cycle-" + cycle + ".out"),
+          dir.resolve("cycle-" + cycle + ".err"), o -> o.contains("first "), "an envelope processed", killAfterMs, at);
       long offset = check(storeDir, at);
       assertTrue(offset >= previous, "the stored offset went back from " + previous + " to " + offset + " at " + at);
       System.out.println(name + " cycle " + cycle + ": offset " + offset);
@@ -87,34 +86,4 @@ class ProjectionCrashTest {
     }
   }
 
-  private static void runAndKill(Path storeDir, Path out, Path err, long killAfterMs, String at)
-      throws IOException, InterruptedException {
-    Process child = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-Xmx256m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
-        "-cp", System.getProperty("java.class.path"), ProjectionCrashChild.class.getName(), storeDir.toString())
-        .redirectOutput(out.toFile())
-        .redirectError(err.toFile())
-        .start();
-    try {
-      long deadline = System.currentTimeMillis() + FIRST_LINE_TIMEOUT_MS;
-      while (!Files.readString(out, StandardCharsets.UTF_8).contains("first ")) {
-        if (!child.isAlive()) {
-          fail("the child exited with status " + child.exitValue() + " before processing an envelope at " + at
-              + "; its stderr:\n" + Files.readString(err, StandardCharsets.UTF_8));
-        }
-        if (System.currentTimeMillis() > deadline) {
-          fail("the child processed nothing within " + FIRST_LINE_TIMEOUT_MS + " ms at " + at);
-        }
-        Thread.sleep(5);
-      }
-      Thread.sleep(killAfterMs);
-      if (!child.isAlive()) {
-        fail("the child exited with status " + child.exitValue() + " before it was killed at " + at
-            + "; its stderr:\n" + Files.readString(err, StandardCharsets.UTF_8));
-      }
-    } finally {
-      child.destroyForcibly();
-      child.waitFor();
-    }
-  }
 }
