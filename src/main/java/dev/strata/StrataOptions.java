@@ -28,6 +28,7 @@ public final class StrataOptions {
   private final boolean jmxEnabled;
   private final Compression compression;
   private final java.util.List<Compression> compressionPerLevel;
+  private final int maxSubcompactions;
 
   private StrataOptions(Builder b) {
     this.memtableSizeBytes = b.memtableSizeBytes;
@@ -49,6 +50,7 @@ public final class StrataOptions {
     this.jmxEnabled = b.jmxEnabled;
     this.compression = b.compression;
     this.compressionPerLevel = java.util.List.copyOf(b.compressionPerLevel);
+    this.maxSubcompactions = b.maxSubcompactions;
   }
 
   /** A builder that starts from the library defaults (those of {@code reference.conf}). */
@@ -86,6 +88,7 @@ public final class StrataOptions {
         .jmxEnabled(c.getBoolean("jmx-enabled"))
         .compression(compressionFromConfig("compression", c.getString("compression")))
         .compressionPerLevel(compressionPerLevelFromConfig(c))
+        .maxSubcompactions(maxSubcompactionsFromConfig(c))
         .compaction(compactionFromConfig(c.getConfig("compaction")));
     return b.build();
   }
@@ -156,6 +159,20 @@ public final class StrataOptions {
       out.add(compressionFromConfig(key + "[" + i + "]", names.get(i)));
     }
     return out;
+  }
+
+  private static int maxSubcompactionsFromConfig(Config c) {
+    String must = "strata.max-subcompactions must be a whole number from 1 to " + Builder.MAX_SUBCOMPACTIONS;
+    int count;
+    try {
+      count = c.getInt("max-subcompactions");
+    } catch (com.typesafe.config.ConfigException.WrongType e) {
+      throw new IllegalArgumentException(must + "; got '" + c.getValue("max-subcompactions").unwrapped() + "'", e);
+    }
+    if (count < 1 || count > Builder.MAX_SUBCOMPACTIONS) {
+      throw new IllegalArgumentException(must + "; got " + count);
+    }
+    return count;
   }
 
   private static WalRecoveryMode walRecoveryModeFromConfig(String name) {
@@ -276,6 +293,15 @@ public final class StrataOptions {
     return level < compressionPerLevel.size() ? compressionPerLevel.get(level) : compression;
   }
 
+  /**
+   * Key ranges one compaction may merge at once on threads of its own (RocksDB's
+   * {@code max_subcompactions}); 1: every compaction runs on one thread. See
+   * {@link Builder#maxSubcompactions(int)}.
+   */
+  public int maxSubcompactions() {
+    return maxSubcompactions;
+  }
+
   /** A builder that starts from these options. */
   public Builder toBuilder() {
     return builder().memtableSizeBytes(memtableSizeBytes).targetSstSizeBytes(targetSstSizeBytes)
@@ -288,6 +314,7 @@ public final class StrataOptions {
         .statsLogInterval(statsLogInterval)
         .jmxEnabled(jmxEnabled)
         .compression(compression).compressionPerLevel(compressionPerLevel)
+        .maxSubcompactions(maxSubcompactions)
         .listeners(listeners);
   }
 
@@ -299,7 +326,8 @@ public final class StrataOptions {
         + ", compaction=" + compaction + ", serializable=" + serializable + ", maxMappedFiles=" + maxMappedFiles
         + ", walRecovery=" + walRecoveryMode + ", createIfMissing=" + createIfMissing
         + ", errorIfExists=" + errorIfExists + ", statsLogInterval=" + statsLogInterval + ", jmx=" + jmxEnabled
-        + ", compression=" + compression.configName() + ", compressionPerLevel=" + compressionPerLevel + ")";
+        + ", compression=" + compression.configName() + ", compressionPerLevel=" + compressionPerLevel
+        + ", maxSubcompactions=" + maxSubcompactions + ")";
   }
 
   /** Builds {@link StrataOptions}; starts from the library defaults. Not thread-safe. */
@@ -323,8 +351,32 @@ public final class StrataOptions {
     private boolean jmxEnabled = true;
     private Compression compression = Compression.NONE; // reference.conf says why
     private java.util.List<Compression> compressionPerLevel = java.util.List.of(Compression.NONE, Compression.NONE);
+    private int maxSubcompactions = 1; // reference.conf says why
+
+    /** The most key ranges one compaction is split into: more would only queue on the pool's threads. */
+    static final int MAX_SUBCOMPACTIONS = 64;
 
     private Builder() {}
+
+    /**
+     * Key ranges one large compaction may merge at once (RocksDB's {@code max_subcompactions}),
+     * 1 to 64; default 1, every compaction on one thread. A compaction that reads L0, a full one
+     * ({@code compact()}) or one of at least four target SST sizes is split into up to this many
+     * ranges of about equal input bytes, each merged on a thread of {@code strata.blocking-dispatcher}
+     * into outputs of its own, and all outputs are installed together as one compaction. The
+     * threads come out of the dispatcher's compaction share (its {@code fixed-pool-size} less the
+     * one kept for flushes, less those other running compactions hold), so with the default pool of
+     * 2 threads compactions stay on one thread: raise {@code fixed-pool-size} to
+     * {@code maxSubcompactions + 1} to give them more.
+     */
+    public Builder maxSubcompactions(int count) {
+      if (count < 1 || count > MAX_SUBCOMPACTIONS) {
+        throw new IllegalArgumentException("maxSubcompactions must be between 1 and " + MAX_SUBCOMPACTIONS
+            + ", got " + count);
+      }
+      this.maxSubcompactions = count;
+      return this;
+    }
 
     /**
      * How SST data blocks are compressed at every level that {@link #compressionPerLevel} does not

@@ -72,6 +72,26 @@ class StrataOptionsTest {
   }
 
   @Test
+  void maxSubcompactionsIsOneByDefaultAndReadFromItsConfigKey() {
+    assertEquals(1, StrataOptions.defaults().maxSubcompactions());
+    StrataOptions o = StrataOptions.fromConfig(ConfigFactory.parseString("strata.max-subcompactions = 4"));
+    assertEquals(4, o.maxSubcompactions());
+    assertEquals(4, o.toBuilder().build().maxSubcompactions(), "toBuilder keeps it");
+  }
+
+  @Test
+  void aBadMaxSubcompactionsIsAClearError() {
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> StrataOptions.fromConfig(
+        ConfigFactory.parseString("strata.max-subcompactions = 0")));
+    assertEquals("strata.max-subcompactions must be a whole number from 1 to 64; got 0", e.getMessage());
+    e = assertThrows(IllegalArgumentException.class, () -> StrataOptions.fromConfig(
+        ConfigFactory.parseString("strata.max-subcompactions = many")));
+    assertEquals("strata.max-subcompactions must be a whole number from 1 to 64; got 'many'", e.getMessage());
+    e = assertThrows(IllegalArgumentException.class, () -> StrataOptions.builder().maxSubcompactions(65));
+    assertEquals("maxSubcompactions must be between 1 and 64, got 65", e.getMessage());
+  }
+
+  @Test
   void toBuilderRoundTrips() {
     StrataOptions o = StrataOptions.builder().memtableSizeBytes(1 << 20).walEnabled(false).build();
     assertEquals(o.toString(), o.toBuilder().build().toString());

@@ -44,7 +44,10 @@ import org.slf4j.LoggerFactory;
  * <p><b>Compaction.</b> After every flush and every compaction the writer asks the strategy's
  * picker for the next task and runs it on the blocking dispatcher; {@code compact()} requests go
  * first, alone. Up to {@code maxCompactions} run at once, each picked beside the running ones (no
- * shared file, no key range of a level written by two), and each result is installed here. Write
+ * shared file, no key range of a level written by two), and each result is installed here. A
+ * compaction worth splitting (one reading L0, a full one, a large one) takes up to
+ * {@code maxSubcompactions} of those {@code maxCompactions} threads and merges that many key
+ * ranges at once; its parts' outputs are installed together, as one compaction's. Write
  * stalls follow from L0: past the slowdown trigger writes lose their fast path (the engine refuses
  * it) and come through here one by one; at the stop trigger flushes wait for the running
  * compactions, so the frozen memtables fill and writes wait in the mailbox until a compaction's
@@ -425,7 +428,7 @@ public final class WriterActor extends AbstractBehavior<WriterActor.Command> {
     if (running.isEmpty()) {
       startFirstCompaction();
     }
-    while (!running.isEmpty() && running.size() < maxCompactions && compactRequests.isEmpty()
+    while (!running.isEmpty() && compactionThreadsInUse() < maxCompactions && compactRequests.isEmpty()
         && closeRequest == null && !running.get(0).plan().full() && control.backgroundError() == null) {
       CompactionPlan plan;
       try {
@@ -483,14 +486,28 @@ public final class WriterActor extends AbstractBehavior<WriterActor.Command> {
    * whether it retries work that failed recoverably (its success ends the error).
    */
   private record RunningCompaction(CompactionPlan plan, CompletableFuture<List<SstFile>> job, long startedNanos,
-      boolean retry) {}
+      boolean retry, int threads) {}
+
+  /**
+   * Blocking threads the running compactions hold: one each, and a split one (sub-compactions)
+   * as many as it was given. Never above {@link #maxCompactions}, so a flush always finds a thread.
+   */
+  private int compactionThreadsInUse() {
+    int sum = 0;
+    for (RunningCompaction r : running) {
+      sum += r.threads();
+    }
+    return sum;
+  }
 
   private void launchCompaction(CompactionPlan plan, boolean retry) {
     long started = System.nanoTime();
     control.compactionBegin(plan);
     CompactionPlan job = plan;
-    CompletableFuture<List<SstFile>> outputs = CompletableFuture.supplyAsync(() -> control.runCompaction(job), blocking);
-    running.add(new RunningCompaction(plan, outputs, started, retry));
+    int threads = control.compactionThreads(plan, maxCompactions - compactionThreadsInUse());
+    CompletableFuture<List<SstFile>> outputs =
+        CompletableFuture.supplyAsync(() -> control.runCompaction(job, blocking, threads), blocking);
+    running.add(new RunningCompaction(plan, outputs, started, retry, threads));
     getContext().pipeToSelf(outputs, (files, err) ->
         new CompactionFinished(job, files, err == null ? null : unwrap(err)));
   }

@@ -54,7 +54,15 @@ final class CompactionJob {
    */
   record Spec(List<SstFile> inputs, List<Integer> inputLevels, boolean bottommost, long watermark,
       long newestReader, List<CompactionFilter> filters, long targetBytes, BooleanSupplier cancelled,
-      int outputLevel) {}
+      int outputLevel) {
+
+    /** The same spec, stopping also when {@code alsoCancelled} turns true. */
+    Spec cancelledAlsoBy(BooleanSupplier alsoCancelled) {
+      BooleanSupplier own = cancelled;
+      return new Spec(inputs, inputLevels, bottommost, watermark, newestReader, filters, targetBytes,
+          () -> own.getAsBoolean() || alsoCancelled.getAsBoolean(), outputLevel);
+    }
+  }
 
   /**
    * Merges the spec's inputs, given newest first (so that on equal internal keys the newer file
@@ -62,6 +70,16 @@ final class CompactionJob {
    * flag turns true, the outputs written so far are deleted.
    */
   List<SstFile> run(Spec spec, AtomicLong bytesWritten) {
+    return run(spec, null, null, bytesWritten);
+  }
+
+  /**
+   * As {@link #run(Spec, AtomicLong)}, over the user keys from {@code start} (inclusive; null: the
+   * first) to {@code end} (exclusive; null: past the last) only: one part of a compaction split
+   * into key ranges ({@link Subcompactions}). Every version of a key lies in one range, so each
+   * part applies the rules above to whole keys, and the parts' outputs never overlap.
+   */
+  List<SstFile> run(Spec spec, byte[] start, byte[] end, AtomicLong bytesWritten) {
     List<InternalIterator> sources = sources(spec);
     List<SstFile> outputs = new ArrayList<>();
     SstWriter.Output out = null;
@@ -70,7 +88,12 @@ final class CompactionJob {
       byte[] lastWrittenKey = null;
       boolean seenAtOrBelowWatermark = false;
       int sinceCheck = 0;
-      for (it.seekToFirst(); it.isValid(); it.next()) {
+      if (start == null) {
+        it.seekToFirst();
+      } else {
+        it.seek(start, InternalKey.MAX_SEQUENCE);
+      }
+      for (; it.isValid(); it.next()) {
         if (++sinceCheck == CANCEL_CHECK_INTERVAL) {
           sinceCheck = 0;
           if (spec.cancelled().getAsBoolean()) {
@@ -78,6 +101,9 @@ final class CompactionJob {
           }
         }
         byte[] key = it.userKey();
+        if (end != null && InternalKey.compareUserKeys(key, end) >= 0) {
+          break;
+        }
         boolean newest = currentKey == null || InternalKey.compareUserKeys(currentKey, key) != 0;
         if (newest) {
           currentKey = key;
@@ -120,14 +146,19 @@ final class CompactionJob {
       if (out != null) {
         out.abandon(e);
       }
-      for (SstFile f : outputs) {
-        f.markObsolete();
-        writer.releaser().accept(f);
-      }
+      discard(outputs);
       if (e instanceof StrataException se) {
         throw se;
       }
       throw new StrataException("compaction of " + spec.inputs().size() + " SSTs failed: " + e.getMessage(), e);
+    }
+  }
+
+  /** Deletes finished outputs no manifest record names (a failed or abandoned job's). */
+  void discard(List<SstFile> outputs) {
+    for (SstFile f : outputs) {
+      f.markObsolete();
+      writer.releaser().accept(f);
     }
   }
 

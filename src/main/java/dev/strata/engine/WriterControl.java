@@ -20,6 +20,7 @@ import dev.strata.readstate.SstFile;
 import dev.strata.wal.WalWriter;
 import java.io.IOException;
 import java.util.List;
+import java.util.concurrent.Executor;
 import java.util.function.Supplier;
 
 /**
@@ -37,6 +38,9 @@ import java.util.function.Supplier;
  * and they touch no shared state.
  */
 public final class WriterControl {
+  /** A compaction of this many target SST sizes of input is split even when it reads no L0 file. */
+  static final int SUBCOMPACTION_MIN_INPUT_TARGETS = 4;
+
   private final StrataOptions options;
   private final VersionSet versions;
   private final WalSet wals;
@@ -300,6 +304,33 @@ public final class WriterControl {
    * L0 (a tiered merge of L0 files) is not split: each L0 file is one sorted run to the picker.
    */
   public List<SstFile> runCompaction(CompactionPlan plan) {
+    return runCompaction(plan, Runnable::run, 1);
+  }
+
+  /**
+   * How many threads {@code plan} should merge on when {@code free} threads of the blocking
+   * dispatcher are left for compactions (the writer keeps one for flushes out of that count): up to
+   * {@code maxSubcompactions} for a compaction worth splitting, 1 for any other. Worth splitting:
+   * one that reads L0 (every L0 file spans about every key, so no other compaction can run beside
+   * it), a full one, or one of at least {@link #SUBCOMPACTION_MIN_INPUT_TARGETS} target SST sizes;
+   * never a trivial move, nor one whose output goes to L0 (a single L0 output must stay one file).
+   */
+  public int compactionThreads(CompactionPlan plan, int free) {
+    int most = Math.min(options.maxSubcompactions(), Math.max(1, free));
+    if (most == 1 || plan.trivialMove() || plan.outputLevel() == 0) {
+      return 1;
+    }
+    boolean readsL0 = plan.inputLevels().contains(0);
+    boolean large = plan.task().inputBytes() >= SUBCOMPACTION_MIN_INPUT_TARGETS * options.targetSstSizeBytes();
+    return readsL0 || plan.full() || large ? most : 1;
+  }
+
+  /**
+   * Runs {@code plan}, split into up to {@code threads} key ranges merged at once (the calling
+   * thread and helper tasks on {@code helpers}; see {@link Subcompactions}) when {@code threads}
+   * is above 1. The outputs are installed as one compaction's, whichever way it ran.
+   */
+  public List<SstFile> runCompaction(CompactionPlan plan, Executor helpers, int threads) {
     if (plan.trivialMove()) {
       return plan.inputs();
     }
@@ -311,9 +342,13 @@ public final class WriterControl {
     SnapshotRegistry.Horizon horizon = snapshots.horizon();
     counters.runningCompactions.incrementAndGet();
     try {
-      return compactionJob.run(new CompactionJob.Spec(plan.inputs(), plan.inputLevels(), plan.task().bottommost(),
-          horizon.watermark(), horizon.newestOpen(), active, target, plan.cancelled()::get, plan.outputLevel()),
-          counters.compactionBytesWritten);
+      CompactionJob.Spec spec = new CompactionJob.Spec(plan.inputs(), plan.inputLevels(), plan.task().bottommost(),
+          horizon.watermark(), horizon.newestOpen(), active, target, plan.cancelled()::get, plan.outputLevel());
+      List<byte[]> splits = threads > 1 ? SubcompactionRanges.splitKeys(plan.inputs(), threads) : List.of();
+      if (splits.isEmpty()) {
+        return compactionJob.run(spec, counters.compactionBytesWritten);
+      }
+      return new Subcompactions(compactionJob, spec, splits, counters.compactionBytesWritten).run(helpers, threads);
     } finally {
       counters.runningCompactions.decrementAndGet();
     }

@@ -156,6 +156,25 @@ public final class TableReader implements AutoCloseable {
     return new TableIterator(this);
   }
 
+  /**
+   * Up to about {@code max} user keys spread through the table by data bytes, in key order: the
+   * last key of every n-th data block, read from the index alone (no data block is touched). The
+   * engine splits a large compaction into key ranges at such keys (sub-compactions).
+   */
+  public java.util.List<byte[]> sampleKeys(int max) {
+    if (max < 1) {
+      throw new IllegalArgumentException("max must be at least 1: " + max);
+    }
+    int blocks = index.blockCount();
+    int step = Math.max(1, (blocks + max - 1) / max);
+    java.util.List<byte[]> keys = new java.util.ArrayList<>();
+    for (int b = step - 1; b < blocks; b += step) {
+      byte[] encoded = index.lastKey(b);
+      keys.add(java.util.Arrays.copyOf(encoded, encoded.length - dev.strata.key.InternalKey.TRAILER_BYTES));
+    }
+    return keys;
+  }
+
   /** Closes the file and drops its blocks from the cache, where they would only crowd out live ones. */
   @Override
   public void close() throws IOException {
