@@ -40,14 +40,19 @@ final class JournalCommitter {
   private static final long GROUP_BYTES = 8L * 1024 * 1024;
   private static final int UPGRADE_BATCH = 4096;
 
-  /** An event ready to be numbered: its value carries ordering 0 until then. */
-  record EventWrite(long sequenceNr, byte[] value, List<String> tags) {}
+  /**
+   * An event ready to be numbered: its key, its value and its tag index keys, the value and the tag
+   * keys with ordering 0 until the drain writes the ordering into them (they are this event's own).
+   */
+  record EventWrite(long sequenceNr, byte[] key, byte[] value, List<byte[]> tagKeys) {}
 
   /**
-   * One AtomicWrite, encoded. {@code maybeNewId}: its id had no highest sequence number when it was
-   * encoded; the drain checks again, as an earlier write of the id may have committed since.
+   * One AtomicWrite, encoded: its id (and the id's UTF-8, which the ordering entries carry) and the
+   * key of the id's highest sequence number. {@code maybeNewId}: its id had no highest sequence number
+   * when it was encoded; the drain checks again, as an earlier write of the id may have committed since.
    */
-  record PreparedWrite(String persistenceId, long highestSequenceNr, List<EventWrite> events, boolean maybeNewId) {}
+  record PreparedWrite(String persistenceId, byte[] persistenceIdUtf8, byte[] highestSequenceNrKey,
+      long highestSequenceNr, List<EventWrite> events, boolean maybeNewId) {}
 
   private record Pending(List<PreparedWrite> writes, CompletableFuture<Void> done) {}
 
@@ -175,23 +180,23 @@ final class JournalCommitter {
 
   private void add(GroupBatch batch, PreparedWrite write, Set<String> newIds) {
     String id = write.persistenceId();
-    boolean newId = write.maybeNewId() && !newIds.contains(id)
-        && store.get(PersistenceKeys.highestSequenceNr(id)) == null;
+    boolean newId = write.maybeNewId() && !newIds.contains(id) && store.get(write.highestSequenceNrKey()) == null;
     if (newId) {
       newIds.add(id);
     }
     for (EventWrite event : write.events()) {
       long ordering = ++highestOrdering;
       JournalRecords.setOrdering(event.value(), ordering);
-      batch.events.add(PersistenceKeys.event(id, event.sequenceNr()), event.value());
-      batch.orderings.add(PersistenceKeys.ordering(ordering), JournalRecords.orderingEntry(id, event.sequenceNr(), newId));
-      for (String tag : event.tags()) {
-        batch.tags.add(PersistenceKeys.tag(tag, ordering), event.value());
+      batch.events.add(event.key(), event.value());
+      batch.orderings.add(PersistenceKeys.ordering(ordering),
+          JournalRecords.orderingEntry(write.persistenceIdUtf8(), event.sequenceNr(), newId));
+      for (byte[] tagKey : event.tagKeys()) {
+        PersistenceKeys.setTagOrdering(tagKey, ordering);
+        batch.tags.add(tagKey, event.value());
       }
       newId = false;
     }
-    batch.highestSequenceNrs.add(PersistenceKeys.highestSequenceNr(id),
-        JournalRecords.highestSequenceNr(write.highestSequenceNr()));
+    batch.highestSequenceNrs.add(write.highestSequenceNrKey(), JournalRecords.highestSequenceNr(write.highestSequenceNr()));
   }
 
   /**
