@@ -4,6 +4,8 @@ import dev.strata.iterator.InternalIterator;
 import dev.strata.key.InternalKey;
 import dev.strata.key.Lookup;
 import dev.strata.key.ValueKind;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 
@@ -29,9 +31,30 @@ public final class Memtable {
   private final ArenaSkipList list = new ArenaSkipList();
   private final MemtableBloom bloom;
   private final AtomicBoolean freezeRequested = new AtomicBoolean();
+  /**
+   * Read by any thread (stats, the freeze check, the flush); written by the one writer with release
+   * stores, not volatile ones: a volatile store is a full fence, three per entry, and each made the
+   * insert wait until the stores into the arena (fresh, uncached lines) had reached the cache. A
+   * reader needs no more than release gives (the values it reads are whole, and no older than what
+   * the store's volatile last sequence, published after the insert, lets it see).
+   */
   private volatile long approximateBytes;
   private volatile int entryCount;
   private volatile long maxSequence = -1;
+  private static final VarHandle APPROXIMATE_BYTES;
+  private static final VarHandle ENTRY_COUNT;
+  private static final VarHandle MAX_SEQUENCE;
+
+  static {
+    try {
+      MethodHandles.Lookup lookup = MethodHandles.lookup();
+      APPROXIMATE_BYTES = lookup.findVarHandle(Memtable.class, "approximateBytes", long.class);
+      ENTRY_COUNT = lookup.findVarHandle(Memtable.class, "entryCount", int.class);
+      MAX_SEQUENCE = lookup.findVarHandle(Memtable.class, "maxSequence", long.class);
+    } catch (ReflectiveOperationException e) {
+      throw new ExceptionInInitializerError(e);
+    }
+  }
 
   /** @param sizeLimitBytes the size at which the memtable will be frozen; sizes its bloom filter */
   public Memtable(long id, long sizeLimitBytes) {
@@ -54,10 +77,10 @@ public final class Memtable {
     bloom.add(userKey);
     list.insert(userKey, 0, userKey.length, InternalKey.trailer(sequence, kind), v, 0, v.length);
     if (sequence > maxSequence) {
-      maxSequence = sequence;
+      MAX_SEQUENCE.setRelease(this, sequence);
     }
-    entryCount = entryCount + 1;
-    approximateBytes = list.arenaBytes();
+    ENTRY_COUNT.setRelease(this, entryCount + 1);
+    APPROXIMATE_BYTES.setRelease(this, list.arenaBytes());
   }
 
   /** The newest version of {@code userKey} with a sequence at most {@code maxSequence}, or null. */

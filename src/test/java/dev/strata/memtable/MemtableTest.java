@@ -201,4 +201,59 @@ class MemtableTest {
       assertEquals(want, found == null ? null : new String(found.value()), "seed " + seed + ", key " + probe);
     }
   }
+  @Test
+  void interleavedAscendingRunsInSeveralRangesKeepOneSortedList() {
+    // A journal's batch: ascending keys in a few ranges that take turns (events of one id, then
+    // their ordering entries, then their tag entries), with now and then a newer version of a key
+    // just written and a key out of every run. Inserts next to the last one take the splice; the
+    // rest walk the list; every level must stay sorted, and every version findable.
+    long seed = new Random().nextLong();
+    Random rnd = new Random(seed);
+    Memtable m = new Memtable(1, 64 << 20);
+    TreeMap<String, List<Long>> versions = new TreeMap<>();
+    int[] nextInRange = new int[5];
+    long seq = 1;
+    String last = null;
+    for (int i = 0; i < 30_000; i++) {
+      int range = rnd.nextInt(nextInRange.length);
+      String key;
+      int pick = rnd.nextInt(20);
+      if (pick == 0 && last != null) {
+        key = last; // a newer version of the key just written: sorts before it
+      } else if (pick == 1) {
+        key = String.format("r%d-%08d", range, rnd.nextInt(nextInRange[range] + 100));
+      } else {
+        int run = 1 + rnd.nextInt(10);
+        for (int j = 1; j < run; j++) {
+          String k = String.format("r%d-%08d", range, nextInRange[range]++);
+          m.add(k.getBytes(), seq, ValueKind.PUT, ("v" + seq).getBytes());
+          versions.computeIfAbsent(k, x -> new ArrayList<>()).add(0, seq++);
+        }
+        key = String.format("r%d-%08d", range, nextInRange[range]++);
+      }
+      m.add(key.getBytes(), seq, ValueKind.PUT, ("v" + seq).getBytes());
+      versions.computeIfAbsent(key, x -> new ArrayList<>()).add(0, seq++);
+      last = key;
+    }
+    InternalIterator it = m.iterator();
+    it.seekToFirst();
+    for (var e : versions.entrySet()) {
+      for (long version : e.getValue()) { // newest first, as internal keys sort
+        assertTrue(it.isValid(), "seed " + seed + ": ended before " + e.getKey() + "@" + version);
+        assertEquals(e.getKey(), new String(it.userKey()), "seed " + seed);
+        assertEquals(version, it.sequence(), "seed " + seed + ", key " + e.getKey());
+        it.next();
+      }
+    }
+    assertFalse(it.isValid(), "seed " + seed);
+    for (var e : versions.entrySet()) {
+      List<Long> newestFirst = e.getValue();
+      Lookup newest = m.get(e.getKey().getBytes(), InternalKey.MAX_SEQUENCE);
+      assertEquals("v" + newestFirst.get(0), new String(newest.value()), "seed " + seed + ", key " + e.getKey());
+      long oldest = newestFirst.get(newestFirst.size() - 1);
+      Lookup atOldest = m.get(e.getKey().getBytes(), oldest);
+      assertEquals(oldest, atOldest.sequence(), "seed " + seed + ", key " + e.getKey());
+      assertNull(m.get(e.getKey().getBytes(), oldest - 1), "seed " + seed + ", key " + e.getKey());
+    }
+  }
 }

@@ -18,6 +18,8 @@ import java.lang.management.ManagementFactory;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
@@ -91,14 +93,22 @@ final class PersistenceFloor {
         long last = Math.min(first + group - 1, settings.events()); // as the bench's actors end a phase
         for (int actor = 0; actor < settings.actors(); actor++) {
           String id = "bench-" + actor;
+          // The journal's order: the events, then their ordering entries, then their tag entries.
           WriteBatch batch = new WriteBatch();
+          List<byte[]> values = new ArrayList<>();
+          long firstOrdering = ordering + 1;
           for (long seq = first; seq <= last; seq++) {
             byte[] value = eventValue(serialization, actor, seq);
             ByteBuffer.wrap(value).putLong(1, ++ordering);
             batch.put(idKey(EVENT, id, seq), value);
-            batch.put(ByteBuffer.allocate(9).put(ORDERING).putLong(ordering).array(), orderingEntry(id, seq));
+            values.add(value);
+          }
+          for (long seq = first, o = firstOrdering; seq <= last; seq++, o++) {
+            batch.put(ByteBuffer.allocate(9).put(ORDERING).putLong(o).array(), orderingEntry(id, seq));
+          }
+          for (int i = 0; i < values.size(); i++) {
             batch.put(ByteBuffer.allocate(3 + tag.length + 8).put(TAG).putShort((short) tag.length).put(tag)
-                .putLong(ordering).array(), value);
+                .putLong(firstOrdering + i).array(), values.get(i));
           }
           batch.put(idKey(HIGHEST_SEQUENCE_NR, id, -1), ByteBuffer.allocate(9).put((byte) 1).putLong(last).array());
           batch.put(new byte[] {HIGHEST_ORDERING}, ByteBuffer.allocate(9).put((byte) 1).putLong(ordering).array());

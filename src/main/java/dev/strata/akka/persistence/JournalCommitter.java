@@ -40,14 +40,19 @@ final class JournalCommitter {
   private static final long GROUP_BYTES = 8L * 1024 * 1024;
   private static final int UPGRADE_BATCH = 4096;
 
-  /** An event ready to be numbered: its value carries ordering 0 until then. */
-  record EventWrite(long sequenceNr, byte[] value, List<String> tags) {}
+  /**
+   * An event ready to be numbered: its key, its value and its tag index keys, the value and the tag
+   * keys with ordering 0 until the drain writes the ordering into them (they are this event's own).
+   */
+  record EventWrite(long sequenceNr, byte[] key, byte[] value, List<byte[]> tagKeys) {}
 
   /**
-   * One AtomicWrite, encoded. {@code maybeNewId}: its id had no highest sequence number when it was
-   * encoded; the drain checks again, as an earlier write of the id may have committed since.
+   * One AtomicWrite, encoded: its id (and the id's UTF-8, which the ordering entries carry) and the
+   * key of the id's highest sequence number. {@code maybeNewId}: its id had no highest sequence number
+   * when it was encoded; the drain checks again, as an earlier write of the id may have committed since.
    */
-  record PreparedWrite(String persistenceId, long highestSequenceNr, List<EventWrite> events, boolean maybeNewId) {}
+  record PreparedWrite(String persistenceId, byte[] persistenceIdUtf8, byte[] highestSequenceNrKey,
+      long highestSequenceNr, List<EventWrite> events, boolean maybeNewId) {}
 
   private record Pending(List<PreparedWrite> writes, CompletableFuture<Void> done) {}
 
@@ -119,9 +124,9 @@ final class JournalCommitter {
 
   private void commitGroup() {
     List<Pending> group = new ArrayList<>();
-    WriteBatch batch = new WriteBatch();
+    GroupBatch batch = new GroupBatch();
     Set<String> newIds = new HashSet<>();
-    for (Pending p; batch.dataBytes() < GROUP_BYTES && (p = queue.poll()) != null; ) {
+    for (Pending p; batch.dataBytes < GROUP_BYTES && (p = queue.poll()) != null; ) {
       group.add(p);
       for (PreparedWrite write : p.writes()) {
         add(batch, write, newIds);
@@ -129,8 +134,7 @@ final class JournalCommitter {
     }
     try {
       if (!batch.isEmpty()) {
-        batch.put(PersistenceKeys.highestOrdering(), JournalRecords.highestOrdering(highestOrdering));
-        store.write(batch);
+        store.write(batch.build(JournalRecords.highestOrdering(highestOrdering)));
       }
     } catch (RuntimeException | Error e) {
       acknowledge(new Acknowledgement(group, e));
@@ -174,24 +178,77 @@ final class JournalCommitter {
     }
   }
 
-  private void add(WriteBatch batch, PreparedWrite write, Set<String> newIds) {
+  private void add(GroupBatch batch, PreparedWrite write, Set<String> newIds) {
     String id = write.persistenceId();
-    boolean newId = write.maybeNewId() && !newIds.contains(id)
-        && store.get(PersistenceKeys.highestSequenceNr(id)) == null;
+    boolean newId = write.maybeNewId() && !newIds.contains(id) && store.get(write.highestSequenceNrKey()) == null;
     if (newId) {
       newIds.add(id);
     }
     for (EventWrite event : write.events()) {
       long ordering = ++highestOrdering;
       JournalRecords.setOrdering(event.value(), ordering);
-      batch.put(PersistenceKeys.event(id, event.sequenceNr()), event.value());
-      batch.put(PersistenceKeys.ordering(ordering), JournalRecords.orderingEntry(id, event.sequenceNr(), newId));
-      for (String tag : event.tags()) {
-        batch.put(PersistenceKeys.tag(tag, ordering), event.value());
+      batch.events.add(event.key(), event.value());
+      batch.orderings.add(PersistenceKeys.ordering(ordering),
+          JournalRecords.orderingEntry(write.persistenceIdUtf8(), event.sequenceNr(), newId));
+      for (byte[] tagKey : event.tagKeys()) {
+        PersistenceKeys.setTagOrdering(tagKey, ordering);
+        batch.tags.add(tagKey, event.value());
       }
       newId = false;
     }
-    batch.put(PersistenceKeys.highestSequenceNr(id), JournalRecords.highestSequenceNr(write.highestSequenceNr()));
+    batch.highestSequenceNrs.add(write.highestSequenceNrKey(), JournalRecords.highestSequenceNr(write.highestSequenceNr()));
+  }
+
+  /**
+   * A group's puts, kept by key range until the group is complete, then written range after range:
+   * the events (ascending within each AtomicWrite), the ordering entries (ascending), the tag entries
+   * (ascending per tag), the ids' highest sequence numbers (in the order the writes came, so that
+   * the later of two writes of one id wins), the highest ordering. Strata inserts a batch's entries
+   * in the batch's order, and an entry that sorts right after the one inserted before it links
+   * without walking the memtable's skip list from the top; put event by event (its record, its
+   * ordering entry, its tag entries, then the next event's), every entry had the whole walk, through
+   * the cold cache lines of a large memtable. The batch is atomic, so the order of its distinct keys
+   * changes nothing else.
+   */
+  private static final class GroupBatch {
+    final Section events = new Section();
+    final Section orderings = new Section();
+    final Section tags = new Section();
+    final Section highestSequenceNrs = new Section();
+    /** Key and value bytes of the puts so far (a tag entry counts its copy of the event). */
+    long dataBytes;
+
+    /** One key range's puts, in the order they came. */
+    final class Section {
+      private final List<byte[]> keys = new ArrayList<>();
+      private final List<byte[]> values = new ArrayList<>();
+
+      void add(byte[] key, byte[] value) {
+        keys.add(key);
+        values.add(value);
+        dataBytes += key.length + value.length;
+      }
+
+      private void putInto(WriteBatch batch) {
+        for (int i = 0; i < keys.size(); i++) {
+          batch.put(keys.get(i), values.get(i));
+        }
+      }
+    }
+
+    boolean isEmpty() {
+      return highestSequenceNrs.keys.isEmpty();
+    }
+
+    /** The write batch of the group, with the highest ordering after it numbered the group's events. */
+    WriteBatch build(byte[] highestOrdering) {
+      WriteBatch batch = new WriteBatch();
+      events.putInto(batch);
+      orderings.putInto(batch);
+      tags.putInto(batch);
+      highestSequenceNrs.putInto(batch);
+      return batch.put(PersistenceKeys.highestOrdering(), highestOrdering);
+    }
   }
 
   /**

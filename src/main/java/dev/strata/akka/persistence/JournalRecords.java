@@ -165,7 +165,11 @@ final class JournalRecords {
   }
 
   static byte[] orderingEntry(String persistenceId, long sequenceNr, boolean firstOfId) {
-    byte[] id = Payload.shortStringBytes(persistenceId, "persistence id");
+    return orderingEntry(Payload.shortStringBytes(persistenceId, "persistence id"), sequenceNr, firstOfId);
+  }
+
+  /** An ordering log entry of an id given as its UTF-8 (at most {@link PersistenceKeys#MAX_PERSISTENCE_ID_BYTES}). */
+  static byte[] orderingEntry(byte[] id, long sequenceNr, boolean firstOfId) {
     return ByteBuffer.allocate(1 + 1 + 8 + 2 + id.length).put(VERSION).put((byte) (firstOfId ? FIRST_OF_ID : 0))
         .putLong(sequenceNr).putShort((short) id.length).put(id).array();
   }

@@ -84,8 +84,24 @@ final class PersistenceKeys {
     return withSequence(EVENT, persistenceId, checkSequenceNr(sequenceNr));
   }
 
+  /** The event key of an id already encoded (and checked) by {@link #persistenceIdBytes}. */
+  static byte[] event(byte[] persistenceIdUtf8, long sequenceNr) {
+    return ByteBuffer.allocate(1 + 2 + persistenceIdUtf8.length + 8).put(EVENT).putShort((short) persistenceIdUtf8.length)
+        .put(persistenceIdUtf8).putLong(checkSequenceNr(sequenceNr)).array();
+  }
+
   static byte[] highestSequenceNr(String persistenceId) {
     return prefix(HIGHEST_SEQUENCE_NR, persistenceId, 0).array();
+  }
+
+  /** The UTF-8 of a persistence id; throws when it is too long for a key. */
+  static byte[] persistenceIdBytes(String persistenceId) {
+    return utf8(persistenceId, "persistence id");
+  }
+
+  /** Writes {@code ordering} into a tag key built with ordering 0 (by {@link #tag}), in place. */
+  static void setTagOrdering(byte[] tagKey, long ordering) {
+    ByteBuffer.wrap(tagKey).putLong(tagKey.length - 8, checkOrdering(ordering));
   }
 
   static byte[] snapshot(String persistenceId, long sequenceNr) {
@@ -171,6 +187,11 @@ final class PersistenceKeys {
   }
 
   private static ByteBuffer prefix(byte kind, String persistenceId, int suffixBytes, String what) {
+    byte[] id = utf8(persistenceId, what);
+    return ByteBuffer.allocate(1 + 2 + id.length + suffixBytes).put(kind).putShort((short) id.length).put(id);
+  }
+
+  private static byte[] utf8(String persistenceId, String what) {
     if (persistenceId == null) {
       throw new NullPointerException(what + " must not be null");
     }
@@ -179,6 +200,6 @@ final class PersistenceKeys {
       throw new IllegalArgumentException(what + " is " + id.length + " bytes of UTF-8; the limit is "
           + MAX_PERSISTENCE_ID_BYTES);
     }
-    return ByteBuffer.allocate(1 + 2 + id.length + suffixBytes).put(kind).putShort((short) id.length).put(id);
+    return id;
   }
 }

@@ -91,29 +91,33 @@ public final class StrataJournal extends AsyncWriteJournal {
    */
   private JournalCommitter.PreparedWrite prepare(AtomicWrite write) throws Exception {
     String persistenceId = write.persistenceId();
+    byte[] id = PersistenceKeys.persistenceIdBytes(persistenceId); // checks its length
     byte[] highestKey = PersistenceKeys.highestSequenceNr(persistenceId);
-    List<JournalCommitter.EventWrite> events = new ArrayList<>();
+    List<JournalCommitter.EventWrite> events = new ArrayList<>(write.size());
     for (PersistentRepr event : CollectionConverters.asJava(write.payload())) {
       PersistentRepr untagged = event;
-      List<String> tags = List.of();
+      List<byte[]> tagKeys = List.of();
+      List<byte[]> tagBytes = List.of();
       if (event.payload() instanceof Tagged tagged) {
         untagged = event.withPayload(tagged.payload());
-        tags = List.copyOf(new TreeSet<>(CollectionConverters.asJava(tagged.tags())));
+        List<String> tags = tagged.tags().size() == 1 ? List.of(tagged.tags().head())
+            : List.copyOf(new TreeSet<>(CollectionConverters.asJava(tagged.tags())));
+        tagKeys = new ArrayList<>(tags.size());
+        tagBytes = new ArrayList<>(tags.size());
+        for (String tag : tags) {
+          tagKeys.add(PersistenceKeys.tag(tag, 0)); // checks its length; the drain numbers it
+          tagBytes.add(Payload.shortStringBytes(tag, "tag"));
+        }
       }
-      List<byte[]> tagBytes = new ArrayList<>(tags.size());
-      for (String tag : tags) {
-        PersistenceKeys.tag(tag, 0); // checks its length
-        tagBytes.add(Payload.shortStringBytes(tag, "tag"));
-      }
-      PersistenceKeys.event(persistenceId, event.sequenceNr()); // checks the sequence number
+      byte[] key = PersistenceKeys.event(id, event.sequenceNr()); // checks the sequence number
       byte[] value = JournalRecords.event(serialization.serialize(untagged), tagBytes);
       if (value.length > Limits.MAX_VALUE_BYTES) {
         throw new IllegalArgumentException("event " + event.sequenceNr() + " of '" + persistenceId + "' is "
             + value.length + " bytes serialized; Strata's value limit is " + Limits.MAX_VALUE_BYTES);
       }
-      events.add(new JournalCommitter.EventWrite(event.sequenceNr(), value, tags));
+      events.add(new JournalCommitter.EventWrite(event.sequenceNr(), key, value, tagKeys));
     }
-    return new JournalCommitter.PreparedWrite(persistenceId, write.highestSequenceNr(), events,
+    return new JournalCommitter.PreparedWrite(persistenceId, id, highestKey, write.highestSequenceNr(), events,
         store.get(highestKey) == null);
   }
 
