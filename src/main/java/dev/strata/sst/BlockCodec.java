@@ -109,8 +109,8 @@ final class BlockCodec {
    * decompressed where it lies; lz4-java's safe decompressor also reads one faster than a heap
    * array (4 KiB blocks of 50%-compressible values: about 1.46 us of CPU against 2.0).
    *
-   * @throws CorruptionException as {@link #decompress(int, byte[], int, int)}; also for type 0,
-   *     which is not compressed
+   * @throws CorruptionException as {@link #decompress(int, byte[], int, int)}; type 0 counts as
+   *     unknown here, since a raw block is used as it is stored and never reaches this method
    */
   static byte[] decompress(int type, ByteBuffer stored, int length, int maxLength) {
     switch (type) {
