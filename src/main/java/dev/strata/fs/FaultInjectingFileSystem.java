@@ -52,7 +52,7 @@ public final class FaultInjectingFileSystem implements FileSystem {
     LIST,
     SYNC_DIR,
     LOCK,
-    /** {@link ReadableFile#readFully}. */
+    /** {@link ReadableFile#readFully} and {@link ReadableFile#read}. */
     READ
   }
 
@@ -301,6 +301,12 @@ public final class FaultInjectingFileSystem implements FileSystem {
     public void readFully(long position, byte[] dst, int offset, int length) throws IOException {
       check(Op.READ, path);
       file.readFully(position, dst, offset, length);
+    }
+
+    @Override
+    public <T> T read(long position, int length, BufferReader<T> reader) throws IOException {
+      check(Op.READ, path);
+      return file.read(position, length, reader);
     }
 
     @Override

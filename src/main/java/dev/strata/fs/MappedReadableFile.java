@@ -98,6 +98,32 @@ final class MappedReadableFile implements ReadableFile {
     }
   }
 
+  /**
+   * Lends the mapping itself when the bytes lie in one segment (all but a block straddling a
+   * 1 GiB boundary), pinned for the reader's call: no copy out of the page cache.
+   */
+  @Override
+  public <T> T read(long position, int length, BufferReader<T> reader) throws IOException {
+    if (position < 0 || length < 0 || position > size - length) {
+      throw new EOFException(path + ": wanted " + length + " bytes at " + position + ", file ends first ("
+          + size + " bytes)");
+    }
+    int segment = (int) (position / SEGMENT_BYTES);
+    int inSegment = (int) (position % SEGMENT_BYTES);
+    if (length > SEGMENT_BYTES - inSegment) {
+      return ReadableFile.super.read(position, length, reader);
+    }
+    Mapping m = pin();
+    try {
+      return reader.read(m.segments[segment].slice(inSegment, length));
+    } catch (InternalError fault) {
+      // As in readFully: the reader's loads from the mapping can fault as the copy's can.
+      throw IoFailures.translate(fault, "reading " + length + " bytes at " + position + " of " + path);
+    } finally {
+      m.unpin();
+    }
+  }
+
   /** The current mapping, pinned for one read; maps the file again if the budget took it away. */
   private Mapping pin() throws IOException {
     if (!recentlyRead) {

@@ -203,6 +203,15 @@ public final class TranslatingFileSystem implements FileSystem {
     }
 
     @Override
+    public <T> T read(long position, int length, BufferReader<T> reader) throws IOException {
+      try {
+        return file.read(position, length, reader);
+      } catch (UncheckedIOException | InternalError e) {
+        throw IoFailures.translate(e, "reading " + length + " bytes at " + position + " of " + path);
+      }
+    }
+
+    @Override
     public long size() throws IOException {
       try {
         return file.size();

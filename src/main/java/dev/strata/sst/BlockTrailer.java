@@ -3,6 +3,7 @@ package dev.strata.sst;
 import dev.strata.util.ByteBuilder;
 import dev.strata.util.Bytes;
 import dev.strata.util.Crc32c;
+import java.nio.ByteBuffer;
 
 /**
  * The 5 bytes that follow every block in a table file (data, index, filter, properties):
@@ -41,17 +42,31 @@ final class BlockTrailer {
     return buf[size] & 0xff;
   }
 
+  /** The type byte of the trailer at {@code buf[size, size + BYTES)}. */
+  static int type(ByteBuffer buf, int size) {
+    return buf.get(size) & 0xff;
+  }
+
   /**
    * Checks the trailer at {@code buf[size, size + BYTES)} against {@code buf[0, size)}; returns
    * null when it holds, else what is wrong.
    */
   static String verify(byte[] buf, int size) {
     int stored = Crc32c.unmask(Bytes.getIntLE(buf, size + 1));
-    int actual = Crc32c.compute(buf, 0, size + 1);
+    return verify(stored, Crc32c.compute(buf, 0, size + 1), type(buf, size));
+  }
+
+  /** As {@link #verify(byte[], int)}, for a block lent in a buffer (absolute: it stays as it was). */
+  static String verify(ByteBuffer buf, int size) {
+    int stored = Crc32c.unmask((buf.get(size + 1) & 0xff) | (buf.get(size + 2) & 0xff) << 8
+        | (buf.get(size + 3) & 0xff) << 16 | (buf.get(size + 4) & 0xff) << 24);
+    return verify(stored, Crc32c.compute(buf, 0, size + 1), type(buf, size));
+  }
+
+  private static String verify(int stored, int actual, int type) {
     if (stored != actual) {
       return String.format("checksum mismatch (stored %08x, computed %08x)", stored, actual);
     }
-    int type = type(buf, size);
     if (type != BlockCodec.TYPE_NONE && type != BlockCodec.TYPE_LZ4) {
       return "unknown block type " + type;
     }

@@ -7,6 +7,7 @@ import dev.strata.iterator.InternalIterator;
 import dev.strata.key.Lookup;
 import java.io.EOFException;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.util.Arrays;
 import java.util.Objects;
 import java.util.function.Supplier;
@@ -217,31 +218,42 @@ public final class TableReader implements AutoCloseable {
         return cached;
       }
     }
-    BlockHandle h = new BlockHandle(offset, index.size(block));
-    byte[] stored = readBlock(h, "data");
-    int type = BlockTrailer.type(stored, h.size());
-    Block b = decode(h, stored, type);
-    if (cachedBlocks != null && type != BlockTrailer.TYPE_UNCOMPRESSED) {
-      cachedBlocks.put(offset, b); // only after the checksum and the decoding passed
-    }
-    return b;
+    return readDataBlock(block, cachedBlocks);
   }
 
   /** Data block {@code block} read from the file, verified and decompressed, bypassing the cache. */
   Block readDataBlock(int block) throws IOException {
+    return readDataBlock(block, null);
+  }
+
+  /** Reads data block {@code block}, offering it to {@code cache} (when not null) if it was compressed. */
+  private Block readDataBlock(int block, BlockCache.FileBlocks<Block> cache) throws IOException {
     BlockHandle h = new BlockHandle(index.offset(block), index.size(block));
-    byte[] stored = readBlock(h, "data");
-    return decode(h, stored, BlockTrailer.type(stored, h.size()));
+    try {
+      return file.read(h.offset(), h.size() + BlockTrailer.BYTES, stored -> decode(h, stored, cache));
+    } catch (EOFException e) {
+      throw new CorruptionException(fileName + ": data block at offset " + h.offset()
+          + " runs past the end of the file", e);
+    }
   }
 
   /**
-   * The block that {@code stored} (read and verified by {@link #readBlock}) holds as {@code type}.
-   * A raw block keeps its trailer in the same array (one read, no copy); a compressed one is
-   * decompressed into an array of its own.
+   * The block that {@code stored} (the block and its trailer, lent by the file: a memory mapping,
+   * usually) holds, once its checksum and type are verified. The checksum covers the stored
+   * bytes, so a compressed block is checked before the decompressor sees it, and is decompressed
+   * straight out of the mapping into an array of its own, with no heap copy of its compressed
+   * form; a raw block is copied, trailer and all (the layout {@link #readBlock} gives).
    */
-  private Block decode(BlockHandle h, byte[] stored, int type) {
+  private Block decode(BlockHandle h, ByteBuffer stored, BlockCache.FileBlocks<Block> cache) {
+    String problem = BlockTrailer.verify(stored, h.size());
+    if (problem != null) {
+      throw new CorruptionException(fileName + ": data block at offset " + h.offset() + ": " + problem);
+    }
+    int type = BlockTrailer.type(stored, h.size());
     if (type == BlockTrailer.TYPE_UNCOMPRESSED) {
-      return new Block(stored, h.size(), fileName, "data", h.offset());
+      byte[] raw = new byte[h.size() + BlockTrailer.BYTES];
+      stored.get(0, raw);
+      return new Block(raw, h.size(), fileName, "data", h.offset());
     }
     byte[] contents;
     try {
@@ -249,7 +261,11 @@ public final class TableReader implements AutoCloseable {
     } catch (CorruptionException e) {
       throw new CorruptionException(fileName + ": data block at offset " + h.offset() + ": " + e.getMessage(), e);
     }
-    return new Block(contents, contents.length, fileName, "data", h.offset());
+    Block b = new Block(contents, contents.length, fileName, "data", h.offset());
+    if (cache != null) {
+      cache.put(h.offset(), b); // only after the checksum and the decoding passed
+    }
+    return b;
   }
 
   /**

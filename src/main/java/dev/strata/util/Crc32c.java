@@ -1,5 +1,6 @@
 package dev.strata.util;
 
+import java.nio.ByteBuffer;
 import java.util.zip.CRC32C;
 
 /**
@@ -17,6 +18,16 @@ public final class Crc32c {
   public static int compute(byte[] b, int off, int len) {
     CRC32C crc = new CRC32C();
     crc.update(b, off, len);
+    return (int) crc.getValue();
+  }
+
+  /**
+   * The CRC32C of {@code b[off, off+len)} (absolute: the buffer's position and limit are left as
+   * they were). A direct buffer, such as a memory mapping, is checksummed where it lies.
+   */
+  public static int compute(ByteBuffer b, int off, int len) {
+    CRC32C crc = new CRC32C();
+    crc.update(b.slice(off, len));
     return (int) crc.getValue();
   }
 

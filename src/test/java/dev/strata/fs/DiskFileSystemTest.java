@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.EOFException;
 import java.nio.file.FileAlreadyExistsException;
@@ -64,6 +65,30 @@ class DiskFileSystemTest {
       assertArrayEquals(java.util.Arrays.copyOfRange(data, 99_990, 100_000), java.util.Arrays.copyOfRange(tail, 2, 12));
       assertThrows(EOFException.class, () -> in.readFully(99_995, new byte[6], 0, 6));
     }
+  }
+
+  @Test
+  void anImmutableFileLendsItsBytesForOneCallAndChecksTheRange() throws Exception {
+    Path path = dir.resolve("f");
+    byte[] data = bytes(100_000, 5);
+    write(fs, path, data, false);
+    try (ReadableFile in = fs.openImmutable(path)) {
+      byte[] lent = in.read(40_000, 5000, b -> {
+        assertEquals(0, b.position());
+        assertEquals(5000, b.remaining());
+        assertTrue(b.isDirect(), "a mapping is lent, not copied to the heap");
+        byte[] copy = new byte[b.remaining()];
+        b.get(copy);
+        return copy;
+      });
+      assertArrayEquals(java.util.Arrays.copyOfRange(data, 40_000, 45_000), lent);
+      assertEquals(100_000, in.read(0, 100_000, java.nio.ByteBuffer::remaining));
+      assertThrows(EOFException.class, () -> in.read(99_995, 6, b -> b));
+      assertThrows(EOFException.class, () -> in.read(-1, 6, b -> b));
+    }
+    ReadableFile closed = fs.openImmutable(path);
+    closed.close();
+    assertThrows(java.io.IOException.class, () -> closed.read(0, 10, b -> b));
   }
 
   @Test

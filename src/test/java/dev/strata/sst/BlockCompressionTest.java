@@ -87,8 +87,10 @@ class BlockCompressionTest {
     Path path = dir.resolve(c + ".sst");
     TableProperties written = SstTestHarness.writeTable(path, entries, new TableOptions(4096, 10).withCompression(c));
     assertEquals(Files.size(path), written.fileSize());
-    for (BlockCache cache : new BlockCache[] {null, new BlockCache(64L << 20)}) {
-      try (TableReader r = SstTestHarness.open(path, cache)) {
+    for (int run = 0; run < 4; run++) {
+      BlockCache cache = run % 2 == 0 ? null : new BlockCache(64L << 20);
+      boolean mapped = run >= 2; // a channel's reads copy each block; a mapping lends its memory
+      try (TableReader r = mapped ? SstTestHarness.openMapped(path, cache) : SstTestHarness.open(path, cache)) {
         for (int pass = 0; pass < 2; pass++) { // the second pass reads from the cache, when there is one
           for (Entry e : entries) {
             Lookup l = r.get(e.userKey(), e.sequence());
@@ -167,7 +169,10 @@ class BlockCompressionTest {
       offset = r.index().offset(1);
     }
     SstTestHarness.flipByte(path, offset + 10, 0x40);
-    try (TableReader r = SstTestHarness.open(path, null)) {
+    try (TableReader r = SstTestHarness.open(path, null); TableReader mapped = SstTestHarness.openMapped(path, null)) {
+      CorruptionException fromMapping = assertThrows(CorruptionException.class, () -> mapped.readDataBlock(1));
+      assertTrue(fromMapping.getMessage().contains("data block at offset " + offset + ": checksum"),
+          fromMapping.getMessage());
       CorruptionException e = assertThrows(CorruptionException.class, () -> r.readDataBlock(1));
       assertTrue(e.getMessage().contains("data block at offset " + offset) && e.getMessage().contains("checksum"),
           e.getMessage());
@@ -202,10 +207,12 @@ class BlockCompressionTest {
     System.arraycopy(shorter.array(), 0, file, (int) offset, lengthBytes);
     Bytes.putIntLE(file, (int) offset + size + 1, Crc32c.maskedOf(file, (int) offset, size + 1));
     Files.write(path, file);
-    try (TableReader r = SstTestHarness.open(path, null)) {
-      CorruptionException e = assertThrows(CorruptionException.class, () -> r.readDataBlock(0));
-      assertTrue(e.getMessage().contains("lie.sst: data block at offset " + offset + ": lz4 block"), e.getMessage());
-      assertThrows(CorruptionException.class, () -> r.get(SstTestHarness.key(0), Long.MAX_VALUE >>> 8));
+    for (boolean mapped : new boolean[] {false, true}) {
+      try (TableReader r = mapped ? SstTestHarness.openMapped(path, null) : SstTestHarness.open(path, null)) {
+        CorruptionException e = assertThrows(CorruptionException.class, () -> r.readDataBlock(0));
+        assertTrue(e.getMessage().contains("lie.sst: data block at offset " + offset + ": lz4 block"), e.getMessage());
+        assertThrows(CorruptionException.class, () -> r.get(SstTestHarness.key(0), Long.MAX_VALUE >>> 8));
+      }
     }
   }
 

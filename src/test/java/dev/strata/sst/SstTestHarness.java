@@ -104,6 +104,11 @@ final class SstTestHarness {
     return TableReader.open(DiskFileSystem.INSTANCE.openReadable(path), 7, path.getFileName().toString(), cache);
   }
 
+  /** As {@link #open}, through a memory mapping, as the engine opens its SSTs: blocks are read where they lie. */
+  static TableReader openMapped(Path path, BlockCache cache) throws IOException {
+    return TableReader.open(DiskFileSystem.INSTANCE.openImmutable(path), 7, path.getFileName().toString(), cache);
+  }
+
   /** The reference answer for get(userKey, maxSequence) over entries sorted in internal order. */
   static Entry expectedGet(List<Entry> sorted, byte[] userKey, long maxSequence) {
     int i = firstAtOrAfter(sorted, userKey, maxSequence);
