@@ -41,10 +41,24 @@ class SubcompactionStoreTest {
     @Override
     public synchronized void onCompactionCompleted(CompactionInfo info) {
       all.add(info);
+      notifyAll();
     }
 
-    synchronized int count() {
-      return all.size();
+    /** The first compaction reported that installed {@code outputs} files at {@code level} (waits up to 30 s). */
+    synchronized CompactionInfo awaitOutputAt(int level, int outputs) throws InterruptedException {
+      long deadline = System.currentTimeMillis() + 30_000;
+      while (true) {
+        for (CompactionInfo info : all) {
+          if (info.outputLevel() == level && !info.trivialMove() && info.outputFileNumbers().size() == outputs) {
+            return info;
+          }
+        }
+        long left = deadline - System.currentTimeMillis();
+        if (left <= 0) {
+          throw new AssertionError("no compaction reported " + outputs + " outputs at level " + level + ": " + all);
+        }
+        wait(left);
+      }
     }
   }
 
@@ -91,11 +105,20 @@ class SubcompactionStoreTest {
       }
       db.flush();
       db.waitForCompactions();
-      int before = installed.count();
       recording.set(true);
       db.compact();
       recording.set(false);
-      assertEquals(before + 1, installed.count(), "compact() installs one compaction");
+      // Listeners hear of compactions on their own dispatcher, after compact() returned: wait for
+      // the full compaction's report. Every SST now is at the bottom level, and one compaction
+      // installed all of them (its parts did not install themselves one by one).
+      int[] files = db.stats().levelFileCounts();
+      int bottom = files.length - 1;
+      for (int level = 0; level < bottom; level++) {
+        assertEquals(0, files[level], "level " + level + " after compact() (seed " + seed + ")");
+      }
+      assertTrue(files[bottom] > 1, "the split compaction wrote " + files[bottom] + " files (seed " + seed + ")");
+      CompactionInfo full = installed.awaitOutputAt(bottom, files[bottom]);
+      assertEquals(files[bottom], full.outputFileNumbers().size(), "compact() installs one compaction");
       assertTrue(mergingThreads.size() > 1, "the full compaction merged on " + mergingThreads + " (seed " + seed + ")");
       checkModel(db, model, seed);
       db.close();
