@@ -688,6 +688,9 @@ public final class PlacementCoordinator extends AbstractBehavior<PlacementCoordi
         committed.put(shard, List.copyOf(replicas.get(shard)));
         getContext().getLog().info("keyspace '{}': the move of {} is undone", settings.name(), move);
         moves.remove(shard);
+        // What the new node received of the shard is not a replica: it goes (now, or when it reports again).
+        holders.computeIfAbsent(shard, s -> new TreeSet<>()).add(move.plan.to());
+        dropRemovedReplicas();
       }
       case DROP -> finish(move);
       default -> throw new IllegalStateException(m.toString());
@@ -697,9 +700,12 @@ public final class PlacementCoordinator extends AbstractBehavior<PlacementCoordi
   }
 
   private void finish(Move move) {
-    Set<String> holding = holders.get(move.plan.shard());
-    if (holding != null && move.plan.from() != null) {
+    Set<String> holding = holders.computeIfAbsent(move.plan.shard(), s -> new TreeSet<>());
+    if (move.plan.from() != null) {
       holding.remove(move.plan.from());
+    }
+    if (move.plan.to() != null) {
+      holding.add(move.plan.to());
     }
     moves.remove(move.plan.shard());
     movesDone++;

@@ -238,12 +238,20 @@ public final class ReplicaHost extends AbstractBehavior<ReplicaHost.Command> {
     return this;
   }
 
-  private Behavior<Command> onDeliver(Deliver m) {
-    Long droppedAt = dropped.get(m.shard());
+  /** Whether this node's replica of {@code shard} was dropped within {@link #DROPPED_GRACE}. */
+  private boolean justDropped(int shard) {
+    Long droppedAt = dropped.get(shard);
     if (droppedAt != null && System.nanoTime() - droppedAt < DROPPED_GRACE.toNanos()) {
+      return true;
+    }
+    dropped.remove(shard);
+    return false;
+  }
+
+  private Behavior<Command> onDeliver(Deliver m) {
+    if (justDropped(m.shard())) {
       return this;
     }
-    dropped.remove(m.shard());
     ShardReplica replica = replica(m.shard());
     if (replica != null) {
       replica.receive(m.message());
@@ -336,7 +344,7 @@ public final class ReplicaHost extends AbstractBehavior<ReplicaHost.Command> {
   }
 
   private Behavior<Command> onInstallCheckpoint(InstallCheckpoint m) {
-    if (m.shard() < 0 || m.shard() >= settings.shards() || !receiving.add(m.shard())) {
+    if (m.shard() < 0 || m.shard() >= settings.shards() || justDropped(m.shard()) || !receiving.add(m.shard())) {
       return this; // unsubscribed, the offer expires and its sender deletes the checkpoint
     }
     Path incoming = incomingDirectory(m.shard());
@@ -361,6 +369,16 @@ public final class ReplicaHost extends AbstractBehavior<ReplicaHost.Command> {
   private Behavior<Command> onReceived(Received m) {
     receiving.remove(m.shard());
     Path incoming = incomingDirectory(m.shard());
+    if (m.failure() == null && dropped.containsKey(m.shard())) {
+      // Removed from the shard's replica set while the checkpoint streamed: not a replica any more.
+      try {
+        deleteRecursively(incoming);
+      } catch (IOException e) {
+        getContext().getLog().warn("keyspace '{}' shard {}: cannot delete {}: {}", settings.name(), m.shard(),
+            incoming, e.toString());
+      }
+      return this;
+    }
     if (m.failure() != null) {
       getContext().getLog().warn("keyspace '{}' shard {}: receiving a checkpoint from {} failed: {}",
           settings.name(), m.shard(), m.from(), m.failure().toString());
