@@ -112,14 +112,38 @@ public final class StrataCluster implements Extension {
   }
 
   /**
-   * Moves the leadership of shards of keyspace {@code name} (started on this node) between their
-   * replicas until every live node leads about as many; completes with the number of shards that
-   * got a new leader (their entities move within {@code akka.cluster.sharding.rebalance-interval};
-   * requests meanwhile wait and are retried). Replicas themselves do not move: a node that joined
-   * after the keyspace's shards were created holds none and leads none.
+   * Balances keyspace {@code name} (started on this node) over the live nodes: replicas move until
+   * every node holds about shards * replication-factor / nodes of them (each move streams the
+   * shard to its new node, then removes the old replica; at most
+   * {@code max-concurrent-moves} at a time, in the background, leaders balanced again once they
+   * are done), and leadership moves between each shard's replicas until every node leads about as
+   * many. Completes, once that is decided, with the number of replica moves to make plus the
+   * number of shards that got a new leader (their entities move within
+   * {@code akka.cluster.sharding.rebalance-interval}; requests meanwhile wait and are retried).
+   * The shard map shows the moves' progress.
    */
   public CompletionStage<Integer> rebalance(String name) {
-    return started(name).node().rebalance();
+    return started(name).node().rebalance().thenApply(r -> r.replicaMoves() + r.leadersMoved());
+  }
+
+  /**
+   * Moves every replica of keyspace {@code name} (started on this node) off the node of address
+   * {@code address} (as {@code Cluster.get(system).selfMember().address().toString()} gives it),
+   * onto the other live nodes, by the same moves as {@link #rebalance}, and keeps it holding none
+   * while this placement coordinator runs (a drained node may then leave). Completes once the node
+   * holds no replica of the keyspace; fails with a {@link java.util.concurrent.TimeoutException}
+   * when that takes longer than {@code timeout} (the moves carry on). A shard keeps one replica
+   * fewer when no other node is left for it.
+   */
+  public CompletionStage<akka.Done> drain(String name, String address, java.time.Duration timeout) {
+    Objects.requireNonNull(address, "address must not be null");
+    try {
+      akka.actor.AddressFromURIString.parse(address);
+    } catch (RuntimeException e) {
+      throw new IllegalArgumentException("'" + address + "' is not an Akka node address (such as "
+          + "akka://system@host:2552): " + e.getMessage(), e);
+    }
+    return started(name).node().drain(address, timeout);
   }
 
   /** Every started keyspace's replicas and leaders on every node that answers within the ask timeout. */

@@ -121,14 +121,19 @@ final class ClusterTestNodes implements AutoCloseable {
 
   /** Waits until every running node sees every node Up. */
   void awaitAllUp() {
+    awaitUp(ports.length);
+  }
+
+  /** Waits until every running node sees at least {@code count} nodes Up (when not all are started). */
+  void awaitUp(int count) {
     long deadline = System.nanoTime() + WAIT.toNanos();
     for (ActorSystem<Void> system : systems) {
       if (system == null) {
         continue;
       }
-      while (upMembers(system) < ports.length) {
+      while (upMembers(system) < count) {
         if (System.nanoTime() > deadline) {
-          throw new AssertionError(system + " sees " + upMembers(system) + " of " + ports.length + " nodes Up");
+          throw new AssertionError(system + " sees " + upMembers(system) + " of " + count + " nodes Up");
         }
         sleep(100);
       }

@@ -33,7 +33,7 @@ import java.util.List;
  * Akka serializer of the cluster keyspace's messages ({@link ShardProtocol},
  * {@link PlacementProtocol}): binary, no Java serialization. Bound to them in reference.conf.
  *
- * <p>Every message is {@code u8 version (1)} followed by its fields, in declaration order, all
+ * <p>Every message is {@code u8 version (2)} followed by its fields, in declaration order, all
  * big-endian; the manifest (one letter) names the message. Field encodings:
  *
  * <pre>
@@ -55,11 +55,23 @@ import java.util.List;
  * A replication message travels as {@code Deliver}: i32 shard ++ message. {@code InstallCheckpoint}:
  * i32 shard ++ string sender ++ string (the SourceRef in StreamRefResolver's format).
  *
+ * {@code Holdings}: string address ++ list of (i32 shard ++ list of string members ++ list of string
+ * committed members ++ i64 last epoch ++ i64 last index). {@code Progress}: string node ++ list of
+ * replicas ++ i64 checkpoints installed ++ i64 checkpoint bytes.
+ *
+ * <p>Version rules: a node reads only messages of its own version and refuses others with an error
+ * naming both, since the fields of a message are not self-describing. Any change to a message's
+ * fields takes the next version. Version 2 (replica moves): {@code Holdings} carry each replica's
+ * configuration and last log position instead of bare shard numbers, {@code Rebalanced} counts
+ * replica moves and leader moves, {@code Progress} counts installed checkpoints, and the
+ * messages {@code ChangeReplicas}, {@code ReplicasChanged}, {@code DropReplica}, {@code Dropped},
+ * {@code Drain}, {@code Draining} are new.
+ *
  * Artery's transport checks the frames' integrity, so the messages carry no checksum of their own.
  * Thread-safe: Akka calls it from many threads; it holds only the resolver.
  */
 public final class ClusterProtocolSerializer extends SerializerWithStringManifest {
-  private static final int VERSION = 1;
+  private static final int VERSION = 2;
 
   private final ActorRefResolver resolver;
   private final ExtendedActorSystem system;
@@ -125,6 +137,18 @@ public final class ClusterProtocolSerializer extends SerializerWithStringManifes
       return "r";
     } else if (o instanceof PlacementProtocol.Placement) {
       return "q";
+    } else if (o instanceof PlacementProtocol.ChangeReplicas) {
+      return "X";
+    } else if (o instanceof PlacementProtocol.ReplicasChanged) {
+      return "x";
+    } else if (o instanceof PlacementProtocol.DropReplica) {
+      return "Y";
+    } else if (o instanceof PlacementProtocol.Dropped) {
+      return "y";
+    } else if (o instanceof PlacementProtocol.Drain) {
+      return "Z";
+    } else if (o instanceof PlacementProtocol.Draining) {
+      return "z";
     }
     throw new IllegalArgumentException("ClusterProtocolSerializer cannot serialize a " + o.getClass().getName());
   }
@@ -168,13 +192,18 @@ public final class ClusterProtocolSerializer extends SerializerWithStringManifes
       } else if (o instanceof Holdings m) {
         writeString(out, m.address());
         out.writeInt(m.shards().size());
-        for (int shard : m.shards()) {
-          out.writeInt(shard);
+        for (PlacementProtocol.HeldShard h : m.shards()) {
+          out.writeInt(h.shard());
+          writeStrings(out, h.members());
+          writeStrings(out, h.committedMembers());
+          out.writeLong(h.lastEpoch());
+          out.writeLong(h.lastIndex());
         }
       } else if (o instanceof PlacementProtocol.Rebalance m) {
         writeRef(out, m.replyTo());
       } else if (o instanceof PlacementProtocol.Rebalanced m) {
-        out.writeInt(m.moved());
+        out.writeInt(m.replicaMoves());
+        out.writeInt(m.leadersMoved());
       } else if (o instanceof ReplicaHost.GetProgress m) {
         writeRef(out, m.replyTo());
       } else if (o instanceof ReplicaHost.Progress m) {
@@ -192,6 +221,8 @@ public final class ClusterProtocolSerializer extends SerializerWithStringManifes
             out.writeLong(e.getValue());
           }
         }
+        out.writeLong(m.checkpointsInstalled());
+        out.writeLong(m.checkpointBytes());
       } else if (o instanceof PlacementProtocol.GetPlacement m) {
         writeRef(out, m.replyTo());
       } else if (o instanceof PlacementProtocol.Placement m) {
@@ -201,6 +232,27 @@ public final class ClusterProtocolSerializer extends SerializerWithStringManifes
           writeString(out, l.address());
           writeStrings(out, l.members());
         }
+      } else if (o instanceof PlacementProtocol.ChangeReplicas m) {
+        out.writeInt(m.shard());
+        writeStrings(out, m.members());
+        writeRef(out, m.replyTo());
+      } else if (o instanceof PlacementProtocol.ReplicasChanged m) {
+        out.writeInt(m.shard());
+        out.writeBoolean(m.done());
+        writeString(out, m.reason());
+      } else if (o instanceof PlacementProtocol.DropReplica m) {
+        out.writeInt(m.shard());
+        writeRef(out, m.replyTo());
+      } else if (o instanceof PlacementProtocol.Dropped m) {
+        out.writeInt(m.shard());
+        out.writeBoolean(m.done());
+        writeString(out, m.reason());
+      } else if (o instanceof PlacementProtocol.Drain m) {
+        writeString(out, m.address());
+        writeRef(out, m.replyTo());
+      } else if (o instanceof PlacementProtocol.Draining m) {
+        writeString(out, m.address());
+        out.writeInt(m.remaining());
       } else if (o instanceof ReplicaHost.InstallCheckpoint m) {
         out.writeInt(m.shard());
         writeString(out, m.from());
@@ -237,7 +289,13 @@ public final class ClusterProtocolSerializer extends SerializerWithStringManifes
         case "l" -> new Location(in.readInt(), readString(in), readStrings(in));
         case "P" -> new PlacementProtocol.GetPlacement(readRef(in));
         case "B" -> new PlacementProtocol.Rebalance(readRef(in));
-        case "b" -> new PlacementProtocol.Rebalanced(in.readInt());
+        case "b" -> new PlacementProtocol.Rebalanced(in.readInt(), in.readInt());
+        case "X" -> new PlacementProtocol.ChangeReplicas(in.readInt(), readStrings(in), readRef(in));
+        case "x" -> new PlacementProtocol.ReplicasChanged(in.readInt(), in.readBoolean(), readString(in));
+        case "Y" -> new PlacementProtocol.DropReplica(in.readInt(), readRef(in));
+        case "y" -> new PlacementProtocol.Dropped(in.readInt(), in.readBoolean(), readString(in));
+        case "Z" -> new PlacementProtocol.Drain(readString(in), readRef(in));
+        case "z" -> new PlacementProtocol.Draining(readString(in), in.readInt());
         case "R" -> new ReplicaHost.GetProgress(readRef(in));
         case "r" -> {
           String node = readString(in);
@@ -256,7 +314,7 @@ public final class ClusterProtocolSerializer extends SerializerWithStringManifes
             }
             replicas.add(new ReplicaHost.ReplicaProgress(shard, leading, epoch, commit, applied, match));
           }
-          yield new ReplicaHost.Progress(node, replicas);
+          yield new ReplicaHost.Progress(node, replicas, in.readLong(), in.readLong());
         }
         case "q" -> {
           int n = readCount(in);
@@ -273,9 +331,10 @@ public final class ClusterProtocolSerializer extends SerializerWithStringManifes
         case "h" -> {
           String address = readString(in);
           int n = readCount(in);
-          List<Integer> shards = new ArrayList<>(n);
+          List<PlacementProtocol.HeldShard> shards = new ArrayList<>(n);
           for (int i = 0; i < n; i++) {
-            shards.add(in.readInt());
+            shards.add(new PlacementProtocol.HeldShard(in.readInt(), readStrings(in), readStrings(in), in.readLong(),
+                in.readLong()));
           }
           yield new Holdings(address, shards);
         }

@@ -111,11 +111,42 @@ public final class KeyspaceNode {
         system.scheduler());
   }
 
-  /** Moves leaders between the replicas of their shards until the live nodes lead about as many each. */
-  public CompletionStage<Integer> rebalance() {
-    return AskPattern.<PlacementCoordinator.Command, PlacementProtocol.Rebalanced>ask(coordinator,
-        PlacementProtocol.Rebalance::new, settings.askTimeout(), system.scheduler())
-        .thenApply(PlacementProtocol.Rebalanced::moved);
+  /**
+   * Balances the replicas over the live nodes (moves that run in the background) and the leaders
+   * between the replicas of their shards; answers how many of each move.
+   */
+  public CompletionStage<PlacementProtocol.Rebalanced> rebalance() {
+    return AskPattern.ask(coordinator, PlacementProtocol.Rebalance::new, settings.askTimeout(), system.scheduler());
+  }
+
+  /**
+   * Moves every replica of the keyspace off node {@code address} (an Akka address string) and
+   * completes once it holds none: asks the placement coordinator every half second (a coordinator
+   * that moved meanwhile learns of the drain from the next ask) for the shards left. Fails after
+   * {@code timeout}; the moves carry on.
+   */
+  public CompletionStage<Done> drain(String address, java.time.Duration timeout) {
+    CompletableFuture<Done> drained = new CompletableFuture<>();
+    long deadline = System.nanoTime() + timeout.toNanos();
+    askDrain(address, deadline, drained);
+    return drained;
+  }
+
+  private void askDrain(String address, long deadline, CompletableFuture<Done> drained) {
+    AskPattern.<PlacementCoordinator.Command, PlacementProtocol.Draining>ask(coordinator,
+        replyTo -> new PlacementProtocol.Drain(address, replyTo), settings.askTimeout(), system.scheduler())
+        .whenComplete((draining, failure) -> {
+          if (draining != null && draining.remaining() == 0) {
+            drained.complete(Done.getInstance());
+          } else if (System.nanoTime() > deadline) {
+            drained.completeExceptionally(new TimeoutException("keyspace '" + settings.name() + "': " + address
+                + " still holds replicas of " + (draining == null ? "some" : draining.remaining())
+                + " shards; the moves carry on"));
+          } else {
+            system.scheduler().scheduleOnce(java.time.Duration.ofMillis(500),
+                () -> askDrain(address, deadline, drained), system.executionContext());
+          }
+        });
   }
 
   /** Every shard's leader and replica set, from the placement coordinator. */

@@ -24,9 +24,12 @@ public final class KeyspaceSettings {
   private final StrataOptions storeOptions;
   private final boolean followerReads;
   private final ReplicaSettings replicaSettings;
+  private final int maxConcurrentMoves;
 
   private KeyspaceSettings(String name, int shards, int replicationFactor, Path dataDirectory, Duration askTimeout,
-      int scanPageSize, StrataOptions storeOptions, boolean followerReads, ReplicaSettings replicaSettings) {
+      int scanPageSize, StrataOptions storeOptions, boolean followerReads, ReplicaSettings replicaSettings,
+      int maxConcurrentMoves) {
+    this.maxConcurrentMoves = maxConcurrentMoves;
     this.followerReads = followerReads;
     this.replicaSettings = replicaSettings;
     this.name = name;
@@ -74,9 +77,13 @@ public final class KeyspaceSettings {
       if (askTimeout.isNegative() || askTimeout.isZero()) {
         throw new IllegalArgumentException("strata.cluster.ask-timeout must be positive, not " + askTimeout);
       }
+      int moves = block.getInt("max-concurrent-moves");
+      if (moves < 1) {
+        throw new IllegalArgumentException("max-concurrent-moves must be at least 1, not " + moves);
+      }
       StrataOptions options = StrataOptions.fromConfig(block.withFallback(config.getConfig("strata")));
       return new KeyspaceSettings(name, shards, rf, Path.of(cluster.getString("data-directory")), askTimeout, pageSize,
-          options, block.getBoolean("follower-reads"), replicaSettings(block.getConfig("replication")));
+          options, block.getBoolean("follower-reads"), replicaSettings(block.getConfig("replication")), moves);
     } catch (ConfigException | IllegalArgumentException e) {
       throw new IllegalArgumentException("keyspace '" + name + "' (" + path + ") is misconfigured: " + e.getMessage(), e);
     }
@@ -133,6 +140,11 @@ public final class KeyspaceSettings {
   /** The replication protocol's tuning ({@code replication} block of the keyspace). */
   public ReplicaSettings replicaSettings() {
     return replicaSettings;
+  }
+
+  /** Replicas of the keyspace that move between nodes at once (max-concurrent-moves). */
+  public int maxConcurrentMoves() {
+    return maxConcurrentMoves;
   }
 
   public Duration askTimeout() {

@@ -39,18 +39,32 @@ import java.util.TreeSet;
  * Prepare round then brings the new leader's log up to the most up-to-date majority's, so any
  * live replica may lead. Before it places anything the coordinator learns what exists: the
  * leaders already in {@code ExternalShardAllocation} (a previous coordinator's decisions,
- * replicated to every node) and the shards every node's {@link ReplicaHost} holds on disk; it
- * waits until every Up member has reported and at least {@code akka.cluster.min-nr-of-members}
- * have. A shard some nodes hold has them as its replicas; a shard nobody holds is new, and gets
+ * replicated to every node) and the shard stores every node's {@link ReplicaHost} holds, each
+ * with its replica's own configuration and last log position; it waits until every Up member has
+ * reported and at least {@code akka.cluster.min-nr-of-members} have. A shard's replica set is the
+ * configuration of its most up-to-date reporter (the replicas themselves carry it in their log,
+ * so a coordinator that moves keeps it); a store on a node outside its shard's committed set is
+ * a removed replica, and is deleted. A shard nobody holds is new, and gets
  * {@code replication-factor} replicas (at most one per node) on the nodes holding fewest,
  * its leader on the node leading fewest. When a shard's leader is no longer an Up, reachable
  * member, leadership moves to another of its replicas that is; with one replica it cannot move,
- * and the shard's requests fail until its node is back. Used by its actor only.
+ * and the shard's requests fail until its node is back.
+ *
+ * <p>Replicas move (see {@link ReplicaBalancer} for which) when a node joins after the shards were
+ * placed and on {@link PlacementProtocol.Rebalance}, at most {@code max-concurrent-moves} at a time
+ * and one per shard. A move of shard s from X to N: s's leader adds N to the replica set (a
+ * configuration change carried in the log); N catches up from the log or a checkpoint; once N's
+ * match reached the leader's commit index, leadership leaves X if X leads (to an up-to-date
+ * replica); the leader removes X; once that committed, X's host deletes its store. Each step is
+ * asked again until it is answered; a move whose new node is lost before it caught up is undone
+ * (N removed again), one that makes no headway in {@link #MOVE_PATIENCE} is given up. Writes
+ * continue throughout: every configuration change keeps a majority of the old set in the new one.
+ * Used by its actor only.
  */
 public final class PlacementCoordinator extends AbstractBehavior<PlacementCoordinator.Command> {
   /** What the coordinator is asked; {@link Locate} from the entities, the rest its own. */
   public sealed interface Command permits Locate, PlacementProtocol.GetPlacement, PlacementProtocol.Rebalance,
-      Internal {}
+      PlacementProtocol.Drain, Internal {}
 
   private sealed interface Internal extends Command {}
 
@@ -63,6 +77,47 @@ public final class PlacementCoordinator extends AbstractBehavior<PlacementCoordi
   private record PreviousLocations(Map<Integer, String> locations) implements Internal {}
 
   private enum Tick implements Internal { INSTANCE }
+
+  /** A move's step was answered: {@code done}, or not and {@code reason} says why. */
+  private record StepAnswered(Move move, Phase phase, boolean done, String reason) implements Internal {}
+
+  /** The progress of the leader's replicas, asked to see whether a move's new replica caught up. */
+  private record LeaderProgress(Move move, ReplicaHost.Progress progress) implements Internal {}
+
+  /** The steps of a replica move (see the class comment). */
+  private enum Phase { ADD, CATCH_UP, LEAD_AWAY, REMOVE, DROP, UNDO }
+
+  /** One replica move under way; mutable, the coordinator's own. */
+  private static final class Move {
+    final ReplicaBalancer.Move plan;
+    Phase phase;
+    boolean asked;
+    /** The leader's commit index at the previous look, which the new replica must reach. */
+    long commitToReach = -1;
+    /** When the move last made headway (System.nanoTime). */
+    long progressed = System.nanoTime();
+
+    Move(ReplicaBalancer.Move plan) {
+      this.plan = plan;
+      // A replica only removed (a set too long, a drain with no other node) may be the leader's:
+      // leadership leaves it first.
+      this.phase = plan.to() != null ? Phase.ADD : Phase.LEAD_AWAY;
+    }
+
+    void advance(Phase next) {
+      phase = next;
+      asked = false;
+      progressed = System.nanoTime();
+    }
+
+    @Override
+    public String toString() {
+      return "shard " + plan.shard() + " from " + plan.from() + " to " + plan.to() + " (" + phase + ")";
+    }
+  }
+
+  /** How long a move may make no headway before it is given up (or undone). */
+  private static final Duration MOVE_PATIENCE = Duration.ofMinutes(2);
 
   private enum Published implements Internal { INSTANCE }
 
@@ -91,6 +146,20 @@ public final class PlacementCoordinator extends AbstractBehavior<PlacementCoordi
   /** Shards some node reported a store of (replica sets learnt from holdings rather than from a leader alone). */
   private final Set<Integer> held = new HashSet<>();
   private final Set<ActorRef<ReplicaHost.Command>> hosts = new HashSet<>();
+  /** Shard -> the most up-to-date of its replicas that reported, as it sees itself. */
+  private final Map<Integer, PlacementProtocol.HeldShard> best = new HashMap<>();
+  /** Shard -> the nodes that reported a store of it. */
+  private final Map<Integer, Set<String>> holders = new HashMap<>();
+  /** Shard -> its replica set as last known committed (reported, or changed by this coordinator). */
+  private final Map<Integer, List<String>> committed = new HashMap<>();
+  /** Shard -> its move under way. */
+  private final Map<Integer, Move> moves = new TreeMap<>();
+  /** Replicas are being balanced (a node joined, or a rebalance was asked). */
+  private boolean balancing;
+  /** Moves finished in this round of balancing: leaders are balanced after them. */
+  private int movesDone;
+  /** Nodes to hold no replica (drained), as long as this coordinator runs. */
+  private final Set<String> draining = new TreeSet<>();
   private final List<Locate> waiting = new ArrayList<>();
   private final List<PlacementProtocol.GetPlacement> waitingForPlacement = new ArrayList<>();
   private boolean previousKnown;
@@ -131,6 +200,7 @@ public final class PlacementCoordinator extends AbstractBehavior<PlacementCoordi
           return answerWaiting();
         })
         .onMessage(PlacementProtocol.Rebalance.class, this::onRebalance)
+        .onMessage(PlacementProtocol.Drain.class, this::onDrain)
         .onMessage(HostsChanged.class, this::onHostsChanged)
         .onMessage(GotHoldings.class, this::onHoldings)
         .onMessage(HoldingsFailed.class, m -> {
@@ -147,6 +217,8 @@ public final class PlacementCoordinator extends AbstractBehavior<PlacementCoordi
           return answerWaiting();
         })
         .onMessage(PublishFailed.class, this::onPublishFailed)
+        .onMessage(StepAnswered.class, this::onStepAnswered)
+        .onMessage(LeaderProgress.class, this::onLeaderProgress)
         .build();
   }
 
@@ -194,12 +266,33 @@ public final class PlacementCoordinator extends AbstractBehavior<PlacementCoordi
       return this;
     }
     String node = m.holdings().address();
+    boolean joined = !reported.containsValue(node);
     reported.put(m.host(), node);
     // Only the replica sets learn from holdings: leaders are chosen once everything is known
     // (placeNewShards), or the first node to report would lead every shard it holds.
-    for (int shard : m.holdings().shards()) {
-      replicas.computeIfAbsent(shard, s -> new TreeSet<>()).add(node);
-      held.add(shard);
+    for (PlacementProtocol.HeldShard h : m.holdings().shards()) {
+      holders.computeIfAbsent(h.shard(), s -> new TreeSet<>()).add(node);
+      if (h.members().isEmpty()) {
+        continue; // a store that never got its shard's first entry knows no replica set
+      }
+      PlacementProtocol.HeldShard previous = best.get(h.shard());
+      if (previous == null || h.newerThan(previous)
+          || (!previous.newerThan(h) && h.members().contains(node) && !previous.members().contains(node))) {
+        best.put(h.shard(), h);
+        if (!h.committedMembers().isEmpty()) {
+          committed.put(h.shard(), h.committedMembers());
+        }
+        if (!placed) {
+          // Once placed, the coordinator's own changes are newer than any report.
+          replicas.put(h.shard(), new TreeSet<>(h.members()));
+        }
+      }
+      committed.putIfAbsent(h.shard(), h.committedMembers());
+      held.add(h.shard());
+    }
+    if (placed) {
+      balancing |= joined;
+      dropRemovedReplicas();
     }
     return onTick();
   }
@@ -207,7 +300,9 @@ public final class PlacementCoordinator extends AbstractBehavior<PlacementCoordi
   private Behavior<Command> onPreviousLocations(PreviousLocations m) {
     m.locations().forEach((shard, node) -> {
       leaders.putIfAbsent(shard, node);
-      replicas.computeIfAbsent(shard, s -> new TreeSet<>()).add(node);
+      if (!held.contains(shard)) {
+        replicas.computeIfAbsent(shard, s -> new TreeSet<>()).add(node);
+      }
     });
     previousKnown = true;
     return onTick();
@@ -231,8 +326,12 @@ public final class PlacementCoordinator extends AbstractBehavior<PlacementCoordi
     Set<String> live = liveMembers();
     if (!placed) {
       placeNewShards(live);
+      if (placed) {
+        dropRemovedReplicas();
+      }
     } else {
       moveLeadersOffLostNodes(live);
+      driveMoves(live);
     }
     return answerWaiting();
   }
@@ -272,7 +371,7 @@ public final class PlacementCoordinator extends AbstractBehavior<PlacementCoordi
         replicas.put(shard, members);
         continue;
       }
-      if (previous != null) {
+      if (previous != null && replicas.getOrDefault(shard, new TreeSet<>()).contains(previous)) {
         continue;
       }
       TreeSet<String> held = replicas.get(shard);
@@ -339,16 +438,56 @@ public final class PlacementCoordinator extends AbstractBehavior<PlacementCoordi
   }
 
   /**
-   * Moves leaders, one shard at a time, from the live node leading most to a live replica of that
-   * shard leading fewest, while that narrows the gap. Replicas do not move: a node that holds no
-   * replica of a shard never leads it.
+   * Starts balancing the replicas (moves run from the ticks, leaders are balanced again after
+   * them) and balances the leaders now; answers how many replicas are to move and how many
+   * leaders moved.
    */
   private Behavior<Command> onRebalance(PlacementProtocol.Rebalance m) {
     if (!placed) {
-      m.replyTo().tell(new PlacementProtocol.Rebalanced(0));
+      m.replyTo().tell(new PlacementProtocol.Rebalanced(0, 0));
       return this;
     }
     Set<String> live = liveMembers();
+    int replicaMoves = ReplicaBalancer.plannedMoves(replicasAfterMoves(), leaders, balancedNodes(live),
+        settings.replicationFactor(), moves.keySet(), draining) + moves.size();
+    balancing = true;
+    int leadersMoved = balanceLeaders(live);
+    getContext().getLog().info("keyspace '{}': rebalance moves {} replicas and moved {} leaders", settings.name(),
+        replicaMoves, leadersMoved);
+    m.replyTo().tell(new PlacementProtocol.Rebalanced(replicaMoves, leadersMoved));
+    return this;
+  }
+
+  /**
+   * Starts moving every replica off the node (if not yet) and answers how many shards it still
+   * holds a replica of or is moving one away from.
+   */
+  private Behavior<Command> onDrain(PlacementProtocol.Drain m) {
+    if (!placed) {
+      m.replyTo().tell(new PlacementProtocol.Draining(m.address(), settings.shards()));
+      return this;
+    }
+    if (draining.add(m.address())) {
+      getContext().getLog().info("keyspace '{}': draining {}", settings.name(), m.address());
+    }
+    balancing = true;
+    int remaining = 0;
+    for (Map.Entry<Integer, TreeSet<String>> e : replicas.entrySet()) {
+      Move move = moves.get(e.getKey());
+      if (e.getValue().contains(m.address()) || (move != null && m.address().equals(move.plan.from()))) {
+        remaining++;
+      }
+    }
+    m.replyTo().tell(new PlacementProtocol.Draining(m.address(), remaining));
+    return this;
+  }
+
+  /**
+   * Moves leaders, one shard at a time, from the live node leading most to a live replica of that
+   * shard leading fewest, while that narrows the gap; returns how many moved. A node that holds no
+   * replica of a shard never leads it.
+   */
+  private int balanceLeaders(Set<String> live) {
     Map<String, Integer> leading = new TreeMap<>();
     live.forEach(n -> leading.put(n, 0));
     leaders.values().forEach(n -> leading.computeIfPresent(n, (k, c) -> c + 1));
@@ -358,17 +497,18 @@ public final class PlacementCoordinator extends AbstractBehavior<PlacementCoordi
       movedOne = false;
       for (Map.Entry<Integer, String> e : leaders.entrySet()) {
         String from = e.getValue();
-        if (!live.contains(from)) {
+        if (!live.contains(from) || moves.containsKey(e.getKey())) {
           continue;
         }
         Set<String> candidates = new TreeSet<>(replicas.getOrDefault(e.getKey(), new TreeSet<>()));
         candidates.retainAll(live);
         candidates.remove(from);
+        candidates.removeAll(draining);
         if (candidates.isEmpty()) {
           continue;
         }
         String to = leastLoaded(leading, candidates);
-        if (leading.get(to) + 1 < leading.get(from)) {
+        if (leading.get(to) + 1 < leading.get(from) || (draining.contains(from) && !draining.contains(to))) {
           leading.merge(from, -1, Integer::sum);
           leading.merge(to, 1, Integer::sum);
           e.setValue(to);
@@ -378,10 +518,257 @@ public final class PlacementCoordinator extends AbstractBehavior<PlacementCoordi
       }
     }
     publish(changes);
-    getContext().getLog().info("keyspace '{}': rebalance moved {} leaders; leaders per node {}", settings.name(),
+    getContext().getLog().info("keyspace '{}': {} leaders moved; leaders per node {}", settings.name(),
         changes.size(), leading);
-    m.replyTo().tell(new PlacementProtocol.Rebalanced(changes.size()));
+    return changes.size();
+  }
+
+  // ---------------------------------------------------------------- replica moves
+
+  /** The live nodes that reported: where replicas may go. */
+  private Set<String> balancedNodes(Set<String> live) {
+    Set<String> nodes = new TreeSet<>(reported.values());
+    nodes.retainAll(live);
+    return nodes;
+  }
+
+  /** Each shard's replica set with the moves under way counted as done. */
+  private Map<Integer, TreeSet<String>> replicasAfterMoves() {
+    Map<Integer, TreeSet<String>> after = new TreeMap<>();
+    replicas.forEach((shard, set) -> {
+      Move move = moves.get(shard);
+      after.put(shard, move == null || move.phase == Phase.UNDO ? set : move.plan.applyTo(set));
+    });
+    return after;
+  }
+
+  private ActorRef<ReplicaHost.Command> hostOf(String node) {
+    for (Map.Entry<ActorRef<ReplicaHost.Command>, String> e : reported.entrySet()) {
+      if (e.getValue().equals(node)) {
+        return e.getKey();
+      }
+    }
+    return null;
+  }
+
+  /** Starts the moves balancing calls for, up to the bound, and asks each move's next step. */
+  private void driveMoves(Set<String> live) {
+    Set<String> nodes = balancedNodes(live);
+    while (balancing && moves.size() < settings.maxConcurrentMoves()) {
+      ReplicaBalancer.Move plan = ReplicaBalancer.next(replicasAfterMoves(), leaders, nodes,
+          settings.replicationFactor(), moves.keySet(), draining);
+      if (plan == null) {
+        break;
+      }
+      getContext().getLog().info("keyspace '{}': moving a replica of shard {} from {} to {}", settings.name(),
+          plan.shard(), plan.from(), plan.to());
+      moves.put(plan.shard(), new Move(plan));
+    }
+    if (balancing && moves.isEmpty()) {
+      balancing = false;
+      if (movesDone > 0) {
+        getContext().getLog().info("keyspace '{}': {} replica moves done", settings.name(), movesDone);
+        balanceLeaders(live);
+        movesDone = 0;
+      }
+    }
+    for (Move move : List.copyOf(moves.values())) {
+      step(move, live);
+    }
+  }
+
+  /** Asks the next step of {@code move}, unless one is asked already. */
+  private void step(Move move, Set<String> live) {
+    int shard = move.plan.shard();
+    String to = move.plan.to();
+    String from = move.plan.from();
+    if ((move.phase == Phase.ADD || move.phase == Phase.CATCH_UP) && !live.contains(to)) {
+      getContext().getLog().warn("keyspace '{}': {} is lost; undoing the move", settings.name(), move);
+      move.advance(replicas.get(shard).contains(to) ? Phase.UNDO : null);
+    } else if (System.nanoTime() - move.progressed > MOVE_PATIENCE.toNanos()
+        && (move.phase == Phase.ADD || move.phase == Phase.CATCH_UP)) {
+      getContext().getLog().warn("keyspace '{}': the move of {} made no headway in {}; undoing it",
+          settings.name(), move, MOVE_PATIENCE);
+      move.advance(replicas.get(shard).contains(to) ? Phase.UNDO : null);
+    }
+    if (move.phase == null) {
+      moves.remove(shard);
+      return;
+    }
+    if (move.asked) {
+      return;
+    }
+    String leader = leaders.get(shard);
+    ActorRef<ReplicaHost.Command> leaderHost = leader == null || !live.contains(leader) ? null : hostOf(leader);
+    switch (move.phase) {
+      case ADD, REMOVE, UNDO -> {
+        if (leaderHost == null) {
+          return; // the leader is moving off a lost node first
+        }
+        TreeSet<String> members = new TreeSet<>(replicas.get(shard));
+        if (move.phase == Phase.ADD) {
+          members.add(to);
+        } else {
+          members.remove(move.phase == Phase.UNDO ? to : from);
+        }
+        Phase phase = move.phase;
+        move.asked = true;
+        getContext().ask(PlacementProtocol.ReplicasChanged.class, leaderHost, settings.askTimeout(),
+            replyTo -> new PlacementProtocol.ChangeReplicas(shard, List.copyOf(members), replyTo),
+            (r, failure) -> new StepAnswered(move, phase, r != null && r.done(),
+                r != null ? r.reason() : String.valueOf(failure)));
+      }
+      case CATCH_UP -> {
+        if (leaderHost == null) {
+          return;
+        }
+        move.asked = true;
+        getContext().ask(ReplicaHost.Progress.class, leaderHost, settings.askTimeout(), ReplicaHost.GetProgress::new,
+            (p, failure) -> new LeaderProgress(move, p));
+      }
+      case LEAD_AWAY -> {
+        if (from.equals(leader)) {
+          // The new replica has caught up: it leads now (any up-to-date replica may).
+          leaders.put(shard, to != null ? to : leastLoadedLeader(shard, from, live));
+          publish(Map.of(Integer.toString(shard), AddressFromURIString.parse(leaders.get(shard))));
+          getContext().getLog().info("keyspace '{}' shard {}: leadership moves from {} to {} before {} leaves",
+              settings.name(), shard, from, leaders.get(shard), from);
+        }
+        move.advance(Phase.REMOVE);
+      }
+      case DROP -> {
+        ActorRef<ReplicaHost.Command> fromHost = live.contains(from) ? hostOf(from) : null;
+        if (fromHost == null) {
+          finish(move); // its store goes when it reports again (dropRemovedReplicas)
+          return;
+        }
+        move.asked = true;
+        getContext().ask(PlacementProtocol.Dropped.class, fromHost, settings.askTimeout(),
+            replyTo -> new PlacementProtocol.DropReplica(shard, replyTo),
+            (r, failure) -> new StepAnswered(move, Phase.DROP, r != null && r.done(),
+                r != null ? r.reason() : String.valueOf(failure)));
+      }
+      default -> throw new IllegalStateException(move.toString());
+    }
+  }
+
+  private String leastLoadedLeader(int shard, String from, Set<String> live) {
+    Map<String, Integer> leading = new TreeMap<>();
+    leaders.values().forEach(n -> leading.merge(n, 1, Integer::sum));
+    Set<String> candidates = new TreeSet<>(replicas.get(shard));
+    candidates.retainAll(live);
+    candidates.remove(from);
+    return candidates.isEmpty() ? from : leastLoaded(leading, candidates);
+  }
+
+  private Behavior<Command> onStepAnswered(StepAnswered m) {
+    Move move = m.move();
+    int shard = move.plan.shard();
+    if (moves.get(shard) != move || move.phase != m.phase()) {
+      return this; // an answer to a step asked again meanwhile
+    }
+    move.asked = false;
+    if (!m.done()) {
+      getContext().getLog().debug("keyspace '{}': {} not yet: {}", settings.name(), move, m.reason());
+      return this;
+    }
+    switch (m.phase()) {
+      case ADD -> {
+        replicas.get(shard).add(move.plan.to());
+        committed.put(shard, List.copyOf(replicas.get(shard)));
+        move.advance(Phase.CATCH_UP);
+      }
+      case REMOVE -> {
+        replicas.get(shard).remove(move.plan.from());
+        committed.put(shard, List.copyOf(replicas.get(shard)));
+        move.advance(Phase.DROP);
+      }
+      case UNDO -> {
+        replicas.get(shard).remove(move.plan.to());
+        committed.put(shard, List.copyOf(replicas.get(shard)));
+        getContext().getLog().info("keyspace '{}': the move of {} is undone", settings.name(), move);
+        moves.remove(shard);
+        // What the new node received of the shard is not a replica: it goes (now, or when it reports again).
+        holders.computeIfAbsent(shard, s -> new TreeSet<>()).add(move.plan.to());
+        dropRemovedReplicas();
+      }
+      case DROP -> finish(move);
+      default -> throw new IllegalStateException(m.toString());
+    }
+    driveMoves(liveMembers()); // the next step at once, not at the next tick
+    return answerWaiting();
+  }
+
+  private void finish(Move move) {
+    Set<String> holding = holders.computeIfAbsent(move.plan.shard(), s -> new TreeSet<>());
+    if (move.plan.from() != null) {
+      holding.remove(move.plan.from());
+    }
+    if (move.plan.to() != null) {
+      holding.add(move.plan.to());
+    }
+    moves.remove(move.plan.shard());
+    movesDone++;
+    getContext().getLog().info("keyspace '{}': moved {}", settings.name(), move);
+  }
+
+  /** The new replica caught up once its match reached the leader's commit index of the previous look. */
+  private Behavior<Command> onLeaderProgress(LeaderProgress m) {
+    Move move = m.move();
+    int shard = move.plan.shard();
+    if (moves.get(shard) != move || move.phase != Phase.CATCH_UP) {
+      return this;
+    }
+    move.asked = false;
+    if (m.progress() == null) {
+      return this;
+    }
+    for (ReplicaHost.ReplicaProgress r : m.progress().replicas()) {
+      if (r.shard() != shard || !r.leading()) {
+        continue;
+      }
+      long match = r.followerMatch().getOrDefault(move.plan.to(), 0L);
+      if (move.commitToReach >= 0 && match >= move.commitToReach || match >= r.commitIndex()) {
+        getContext().getLog().info("keyspace '{}' shard {}: {} caught up (match {}, commit {})", settings.name(),
+            shard, move.plan.to(), match, r.commitIndex());
+        move.advance(move.plan.from() == null ? null : Phase.LEAD_AWAY);
+        if (move.phase == null) {
+          finish(move);
+        }
+        driveMoves(liveMembers());
+        return this;
+      }
+      if (match > 0 && match > move.commitToReach) {
+        move.progressed = System.nanoTime();
+      }
+      move.commitToReach = r.commitIndex();
+    }
     return this;
+  }
+
+  /**
+   * Deletes the stores of removed replicas: a node that reported a store of a shard it is in
+   * neither the replica set nor the committed replica set of, while no move of the shard is under
+   * way.
+   */
+  private void dropRemovedReplicas() {
+    holders.forEach((shard, nodes) -> {
+      List<String> known = committed.get(shard);
+      Set<String> members = replicas.get(shard);
+      if (moves.containsKey(shard) || known == null || known.isEmpty() || members == null) {
+        return;
+      }
+      for (String node : List.copyOf(nodes)) {
+        ActorRef<ReplicaHost.Command> host = hostOf(node);
+        if (!members.contains(node) && !known.contains(node) && host != null) {
+          getContext().getLog().info("keyspace '{}' shard {}: {} holds a store of it outside its replica set {}; "
+              + "deleting it", settings.name(), shard, node, members);
+          nodes.remove(node);
+          getContext().ask(PlacementProtocol.Dropped.class, host, settings.askTimeout(),
+              replyTo -> new PlacementProtocol.DropReplica(shard, replyTo), (r, failure) -> Tick.INSTANCE);
+        }
+      }
+    });
   }
 
   private Behavior<Command> onPublished() {

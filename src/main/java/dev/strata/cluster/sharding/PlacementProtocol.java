@@ -43,11 +43,67 @@ public final class PlacementProtocol {
     }
   }
 
-  /** The node of {@code address} holds stores of {@code shards}. */
-  public record Holdings(String address, List<Integer> shards) {
+  /** The node of {@code address} holds stores of {@code shards}, in shard order. */
+  public record Holdings(String address, List<HeldShard> shards) {
     public Holdings {
       Objects.requireNonNull(address);
       shards = List.copyOf(shards);
+    }
+  }
+
+  /**
+   * One shard store a node holds, as its replica sees itself: {@code members}, the replica set in
+   * force in its log (the newest configuration, committed or not), {@code committedMembers}, the
+   * newest one it knows committed, and its log's last entry ({@code lastEpoch}, {@code lastIndex}).
+   * Both lists are empty for a store that has not received its shard's first entry yet.
+   */
+  public record HeldShard(int shard, List<String> members, List<String> committedMembers, long lastEpoch,
+      long lastIndex) {
+    public HeldShard {
+      members = List.copyOf(members);
+      committedMembers = List.copyOf(committedMembers);
+    }
+
+    /** Whether this replica's log is more up to date than {@code other}'s (Raft's comparison). */
+    public boolean newerThan(HeldShard other) {
+      return lastEpoch != other.lastEpoch ? lastEpoch > other.lastEpoch : lastIndex > other.lastIndex;
+    }
+  }
+
+  /**
+   * Change shard {@code shard}'s replica set to {@code members} (one replica more or fewer than
+   * now), sent to the host of the node leading it. Answered with {@link ReplicasChanged} once the
+   * change committed, or failed; a set already in force and committed is answered as done.
+   */
+  public record ChangeReplicas(int shard, List<String> members, ActorRef<ReplicasChanged> replyTo)
+      implements ReplicaHost.Command {
+    public ChangeReplicas {
+      members = List.copyOf(members);
+      Objects.requireNonNull(replyTo);
+    }
+  }
+
+  /** The answer to {@link ChangeReplicas}: {@code done}, or not and {@code reason} says why (nothing committed). */
+  public record ReplicasChanged(int shard, boolean done, String reason) {
+    public ReplicasChanged {
+      Objects.requireNonNull(reason);
+    }
+  }
+
+  /**
+   * This node's replica of {@code shard} was removed from the shard's replica set (committed):
+   * close it and delete its store. Answered with {@link Dropped}.
+   */
+  public record DropReplica(int shard, ActorRef<Dropped> replyTo) implements ReplicaHost.Command {
+    public DropReplica {
+      Objects.requireNonNull(replyTo);
+    }
+  }
+
+  /** The answer to {@link DropReplica}: {@code done} (the store is gone), or not and {@code reason} says why. */
+  public record Dropped(int shard, boolean done, String reason) {
+    public Dropped {
+      Objects.requireNonNull(reason);
     }
   }
 
@@ -65,13 +121,38 @@ public final class PlacementProtocol {
     }
   }
 
-  /** Balance the leaders over the live nodes. Answered with {@link Rebalanced} once decided. */
+  /**
+   * Balance the replicas, then the leaders, over the live nodes. Answered with {@link Rebalanced}
+   * once decided (the replica moves then run in the background).
+   */
   public record Rebalance(ActorRef<Rebalanced> replyTo) implements PlacementCoordinator.Command {
     public Rebalance {
       Objects.requireNonNull(replyTo);
     }
   }
 
-  /** {@code moved} shards got another leader. */
-  public record Rebalanced(int moved) {}
+  /**
+   * Move every replica off node {@code address} (its Akka address string), and keep it holding
+   * none. Answered at once with {@link Draining}; asked again until that says none remain.
+   */
+  public record Drain(String address, ActorRef<Draining> replyTo) implements PlacementCoordinator.Command {
+    public Drain {
+      Objects.requireNonNull(address);
+      Objects.requireNonNull(replyTo);
+    }
+  }
+
+  /** Node {@code address} still holds, or is still moving away, replicas of {@code remaining} shards. */
+  public record Draining(String address, int remaining) {
+    public Draining {
+      Objects.requireNonNull(address);
+    }
+  }
+
+  /**
+   * {@code replicaMoves} replicas are to move to other nodes (each a move of its own, a bounded
+   * number at a time, leaders balanced again once they are done), and {@code leadersMoved} shards
+   * got another leader at once.
+   */
+  public record Rebalanced(int replicaMoves, int leadersMoved) {}
 }

@@ -51,7 +51,7 @@ import java.util.stream.Stream;
 public final class ReplicaHost extends AbstractBehavior<ReplicaHost.Command> {
   /** What a replica host is asked. */
   public sealed interface Command permits ListHoldings, Deliver, Lead, Unlead, Client, GetProgress, LocalRead,
-      InstallCheckpoint, Internal {}
+      InstallCheckpoint, PlacementProtocol.ChangeReplicas, PlacementProtocol.DropReplica, Internal {}
 
   /**
    * A checkpoint of another node's replica of {@code shard}, offered as a stream: this node's
@@ -79,8 +79,12 @@ public final class ReplicaHost extends AbstractBehavior<ReplicaHost.Command> {
     }
   }
 
-  /** The replicas of node {@code node}, in shard order. */
-  public record Progress(String node, List<ReplicaProgress> replicas) {
+  /**
+   * The replicas of node {@code node}, in shard order, and the checkpoints it installed since it
+   * started ({@code checkpointsInstalled}, of {@code checkpointBytes} bytes in all).
+   */
+  public record Progress(String node, List<ReplicaProgress> replicas, long checkpointsInstalled,
+      long checkpointBytes) {
     public Progress {
       Objects.requireNonNull(node);
       replicas = List.copyOf(replicas);
@@ -130,7 +134,7 @@ public final class ReplicaHost extends AbstractBehavior<ReplicaHost.Command> {
   private record Offered(int shard, String target, SourceRef<ByteString> checkpoint, Throwable failure)
       implements Internal {}
 
-  private record Received(int shard, String from, Throwable failure) implements Internal {}
+  private record Received(int shard, String from, long bytes, Throwable failure) implements Internal {}
 
   /** How long a leader waits before it offers the same follower another checkpoint of a shard. */
   private static final Duration OFFER_AGAIN_AFTER = Duration.ofSeconds(30);
@@ -147,11 +151,24 @@ public final class ReplicaHost extends AbstractBehavior<ReplicaHost.Command> {
   private final Map<String, Long> offered = new HashMap<>();
   /** Shards whose checkpoint is being received here. */
   private final Set<Integer> receiving = new java.util.HashSet<>();
+  /** Shard -> when this node's replica of it was dropped (System.nanoTime), for {@link #DROPPED_GRACE}. */
+  private final Map<Integer, Long> dropped = new HashMap<>();
+  private long checkpointsInstalled;
+  private long checkpointBytes;
+
+  /**
+   * How long protocol messages for a shard whose replica was just dropped here are ignored: the
+   * messages its leader sent before the removal committed may still be in flight, and each would
+   * otherwise open an empty store of the shard again. A later leader that adds this node back
+   * retries its messages after that.
+   */
+  private static final Duration DROPPED_GRACE = Duration.ofSeconds(10);
 
   private ReplicaHost(ActorContext<Command> context, KeyspaceSettings settings, String selfAddress) {
     super(context);
     this.settings = settings;
     this.selfAddress = selfAddress;
+    emptyTrash(settings);
     ServiceKey<Command> key = serviceKey(settings.name());
     context.getSystem().receptionist().tell(Receptionist.register(key, context.getSelf()));
     context.getSystem().receptionist().tell(Receptionist.subscribe(key,
@@ -174,7 +191,7 @@ public final class ReplicaHost extends AbstractBehavior<ReplicaHost.Command> {
   public Receive<Command> createReceive() {
     return newReceiveBuilder()
         .onMessage(ListHoldings.class, m -> {
-          m.replyTo().tell(new Holdings(selfAddress, heldShards(settings)));
+          m.replyTo().tell(new Holdings(selfAddress, holdings()));
           return this;
         })
         .onMessage(Deliver.class, this::onDeliver)
@@ -182,7 +199,7 @@ public final class ReplicaHost extends AbstractBehavior<ReplicaHost.Command> {
           List<ReplicaProgress> progress = new ArrayList<>();
           replicas.forEach((shard, r) -> progress.add(new ReplicaProgress(shard, r.replica().isServing(),
               r.replica().leaderEpoch(), r.replica().commitIndex(), r.appliedIndex(), r.replica().followerMatch())));
-          m.replyTo().tell(new Progress(selfAddress, progress));
+          m.replyTo().tell(new Progress(selfAddress, progress, checkpointsInstalled, checkpointBytes));
           return this;
         })
         .onMessage(Lead.class, this::onLead)
@@ -194,6 +211,8 @@ public final class ReplicaHost extends AbstractBehavior<ReplicaHost.Command> {
           return this;
         })
         .onMessage(Client.class, this::onClient)
+        .onMessage(PlacementProtocol.ChangeReplicas.class, this::onChangeReplicas)
+        .onMessage(PlacementProtocol.DropReplica.class, this::onDropReplica)
         .onMessage(LocalRead.class, this::onLocalRead)
         .onMessage(Offered.class, this::onOffered)
         .onMessage(InstallCheckpoint.class, this::onInstallCheckpoint)
@@ -219,7 +238,20 @@ public final class ReplicaHost extends AbstractBehavior<ReplicaHost.Command> {
     return this;
   }
 
+  /** Whether this node's replica of {@code shard} was dropped within {@link #DROPPED_GRACE}. */
+  private boolean justDropped(int shard) {
+    Long droppedAt = dropped.get(shard);
+    if (droppedAt != null && System.nanoTime() - droppedAt < DROPPED_GRACE.toNanos()) {
+      return true;
+    }
+    dropped.remove(shard);
+    return false;
+  }
+
   private Behavior<Command> onDeliver(Deliver m) {
+    if (justDropped(m.shard())) {
+      return this;
+    }
     ShardReplica replica = replica(m.shard());
     if (replica != null) {
       replica.receive(m.message());
@@ -312,7 +344,7 @@ public final class ReplicaHost extends AbstractBehavior<ReplicaHost.Command> {
   }
 
   private Behavior<Command> onInstallCheckpoint(InstallCheckpoint m) {
-    if (m.shard() < 0 || m.shard() >= settings.shards() || !receiving.add(m.shard())) {
+    if (m.shard() < 0 || m.shard() >= settings.shards() || justDropped(m.shard()) || !receiving.add(m.shard())) {
       return this; // unsubscribed, the offer expires and its sender deletes the checkpoint
     }
     Path incoming = incomingDirectory(m.shard());
@@ -325,7 +357,7 @@ public final class ReplicaHost extends AbstractBehavior<ReplicaHost.Command> {
       return this;
     }
     getContext().pipeToSelf(CheckpointTransfer.receive(getContext().getSystem(), m.checkpoint(), incoming),
-        (report, failure) -> new Received(m.shard(), m.from(), failure));
+        (report, failure) -> new Received(m.shard(), m.from(), report == null ? 0 : report.bytes(), failure));
     return this;
   }
 
@@ -337,6 +369,16 @@ public final class ReplicaHost extends AbstractBehavior<ReplicaHost.Command> {
   private Behavior<Command> onReceived(Received m) {
     receiving.remove(m.shard());
     Path incoming = incomingDirectory(m.shard());
+    if (m.failure() == null && dropped.containsKey(m.shard())) {
+      // Removed from the shard's replica set while the checkpoint streamed: not a replica any more.
+      try {
+        deleteRecursively(incoming);
+      } catch (IOException e) {
+        getContext().getLog().warn("keyspace '{}' shard {}: cannot delete {}: {}", settings.name(), m.shard(),
+            incoming, e.toString());
+      }
+      return this;
+    }
     if (m.failure() != null) {
       getContext().getLog().warn("keyspace '{}' shard {}: receiving a checkpoint from {} failed: {}",
           settings.name(), m.shard(), m.from(), m.failure().toString());
@@ -378,13 +420,93 @@ public final class ReplicaHost extends AbstractBehavior<ReplicaHost.Command> {
       throw new UncheckedIOException("keyspace '" + settings.name() + "' shard " + m.shard()
           + ": installing the checkpoint from " + m.from() + " failed", e);
     }
-    getContext().getLog().info("keyspace '{}' shard {}: installed a checkpoint from {}", settings.name(), m.shard(),
-        m.from());
+    checkpointsInstalled++;
+    checkpointBytes += m.bytes();
+    getContext().getLog().info("keyspace '{}' shard {}: installed a checkpoint of {} bytes from {}", settings.name(),
+        m.shard(), m.bytes(), m.from());
     ShardReplica reopened = replica(m.shard());
     if (reopened != null && lead) {
       reopened.startLeading(List.of());
     }
     return this;
+  }
+
+  /** What this node holds: each shard store on disk, as its replica sees itself (opening it if need be). */
+  private List<PlacementProtocol.HeldShard> holdings() {
+    List<PlacementProtocol.HeldShard> held = new ArrayList<>();
+    for (int shard : heldShards(settings)) {
+      ShardReplica r = replica(shard);
+      if (r != null) {
+        ShardStore store = r.shardStore();
+        held.add(new PlacementProtocol.HeldShard(shard, r.replica().config(), store.appliedConfig(),
+            store.epochAt(store.lastIndex()), store.lastIndex()));
+      }
+    }
+    return held;
+  }
+
+  private Behavior<Command> onChangeReplicas(PlacementProtocol.ChangeReplicas m) {
+    ShardReplica replica = replicas.get(m.shard());
+    if (replica == null) {
+      m.replyTo().tell(new PlacementProtocol.ReplicasChanged(m.shard(), false, selfAddress
+          + " has no open replica of shard " + m.shard()));
+    } else {
+      replica.changeReplicas(m.members(), m.replyTo());
+    }
+    return this;
+  }
+
+  /**
+   * Deletes this node's store of a shard whose replica set no longer has it, crash-safely: the
+   * directory is renamed into the trash (a rename is atomic, and synced before anything is
+   * deleted), so that a crash leaves either the whole store, which the placement coordinator
+   * recognises as removed and drops again, or nothing under the shard's name.
+   */
+  private Behavior<Command> onDropReplica(PlacementProtocol.DropReplica m) {
+    ShardReplica replica = replicas.get(m.shard());
+    if (replica != null && replica.leadWanted()) {
+      m.replyTo().tell(new PlacementProtocol.Dropped(m.shard(), false, "shard " + m.shard() + " is led on "
+          + selfAddress));
+      return this;
+    }
+    if (replica != null) {
+      replicas.remove(m.shard());
+      replica.close();
+    }
+    dropped.put(m.shard(), System.nanoTime());
+    Path shardDir = settings.shardDirectory(m.shard());
+    try {
+      if (Files.exists(shardDir)) {
+        Path trash = settings.keyspaceDirectory().resolve(TRASH);
+        Files.createDirectories(trash);
+        Path target = trash.resolve(m.shard() + "-" + System.nanoTime());
+        Files.move(shardDir, target, StandardCopyOption.ATOMIC_MOVE);
+        syncDirectory(settings.keyspaceDirectory());
+        deleteRecursively(target);
+      }
+    } catch (IOException e) {
+      getContext().getLog().warn("keyspace '{}' shard {}: deleting the removed replica's store {} failed: {}",
+          settings.name(), m.shard(), shardDir, e.toString());
+      m.replyTo().tell(new PlacementProtocol.Dropped(m.shard(), false, e.toString()));
+      return this;
+    }
+    getContext().getLog().info("keyspace '{}' shard {}: {} left its replica set; its store is deleted",
+        settings.name(), m.shard(), selfAddress);
+    m.replyTo().tell(new PlacementProtocol.Dropped(m.shard(), true, ""));
+    return this;
+  }
+
+  /** Where dropped stores go before they are deleted: {@code <data-dir>/<keyspace>/trash}. */
+  private static final String TRASH = "trash";
+
+  /** Deletes what a crash left in the trash (stores already out of every replica set). */
+  private static void emptyTrash(KeyspaceSettings settings) {
+    try {
+      deleteRecursively(settings.keyspaceDirectory().resolve(TRASH));
+    } catch (IOException e) {
+      throw new UncheckedIOException("keyspace '" + settings.name() + "': cannot empty "
+          + settings.keyspaceDirectory().resolve(TRASH), e);
+    }
   }
 
   /**

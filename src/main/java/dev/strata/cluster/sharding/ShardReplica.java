@@ -52,6 +52,8 @@ final class ShardReplica {
   private final CheckpointRequester checkpoints;
   private final Logger log;
   private final Map<Long, ShardProtocol.Command> waiting = new HashMap<>();
+  /** Replica-set changes waiting for their entry to commit, by request id (the same numbering as {@link #waiting}). */
+  private final Map<Long, ActorRef<PlacementProtocol.ReplicasChanged>> changes = new HashMap<>();
   private Replica replica;
   /** This node's entity of the shard runs: the replica should lead. */
   private boolean leadWanted;
@@ -144,6 +146,33 @@ final class ShardReplica {
     }
   }
 
+  /**
+   * Changes the shard's replica set to {@code members} (the placement coordinator moving a
+   * replica): answered once the change committed. A set already in force is answered at once,
+   * as done when committed, as not yet otherwise (the coordinator asks again).
+   */
+  void changeReplicas(List<String> members, ActorRef<PlacementProtocol.ReplicasChanged> replyTo) {
+    List<String> target = new java.util.TreeSet<>(members).stream().toList();
+    if (replica.config().equals(target)) {
+      boolean committed = shardStore.appliedConfig().equals(target);
+      replyTo.tell(new PlacementProtocol.ReplicasChanged(shard, committed, committed ? ""
+          : describe("the replica set " + target + " is not committed yet")));
+      return;
+    }
+    if (!leadWanted || !replica.isServing()) {
+      replyTo.tell(new PlacementProtocol.ReplicasChanged(shard, false, describe("not serving as leader here")));
+      return;
+    }
+    long id = nextRequest++;
+    changes.put(id, replyTo);
+    try {
+      run(replica.changeConfig(id, target));
+    } catch (IllegalArgumentException e) {
+      changes.remove(id);
+      replyTo.tell(new PlacementProtocol.ReplicasChanged(shard, false, describe(e.getMessage())));
+    }
+  }
+
   private void run(List<Output> outputs) {
     for (Output output : outputs) {
       if (output instanceof Output.Send send) {
@@ -200,6 +229,12 @@ final class ShardReplica {
   }
 
   private void answer(long requestId, Reply reply) {
+    ActorRef<PlacementProtocol.ReplicasChanged> change = changes.remove(requestId);
+    if (change != null) {
+      change.tell(new PlacementProtocol.ReplicasChanged(shard, reply == Written.INSTANCE,
+          reply instanceof Failure f ? f.message() : ""));
+      return;
+    }
     ShardProtocol.Command request = waiting.remove(requestId);
     if (request != null) {
       replyTo(request).tell(reply);
@@ -248,6 +283,9 @@ final class ShardReplica {
       replyTo(request).tell(new Failure(describe("the node is stopping"), false));
     }
     waiting.clear();
+    changes.values().forEach(c -> c.tell(new PlacementProtocol.ReplicasChanged(shard, false,
+        describe("the node is stopping"))));
+    changes.clear();
     if (!store.isClosed()) {
       store.close();
     }

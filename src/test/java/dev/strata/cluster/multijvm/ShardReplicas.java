@@ -20,17 +20,17 @@ import java.util.zip.CRC32C;
  * each shard holds (its user data, through the replication layer's {@link ShardStore}), the log
  * index it had applied, and a checksum of its contents.
  */
-final class ShardReplicas {
+public final class ShardReplicas {
   /**
    * One replica: the node (a name for messages), the log index it had applied, its entries in key
    * order, and their CRC-32C.
    */
-  record Replica(String node, long appliedIndex, TreeMap<String, String> entries, long checksum) {}
+  public record Replica(String node, long appliedIndex, TreeMap<String, String> entries, long checksum) {}
 
   private ShardReplicas() {}
 
   /** Shard number -> its replicas on the nodes whose data directories {@code dataDirectories} maps by name. */
-  static Map<Integer, List<Replica>> read(Map<String, Path> dataDirectories, String keyspace, int shards)
+  public static Map<Integer, List<Replica>> read(Map<String, Path> dataDirectories, String keyspace, int shards)
       throws IOException {
     Map<Integer, List<Replica>> replicas = new TreeMap<>();
     for (Map.Entry<String, Path> node : dataDirectories.entrySet()) {

@@ -45,7 +45,7 @@ class ClusterProtocolSerializerTest {
     var serializer = serialization.findSerializerFor(message);
     assertInstanceOf(ClusterProtocolSerializer.class, serializer, message.getClass() + " is bound to " + serializer);
     byte[] bytes = serializer.toBinary(message);
-    assertEquals(1, bytes[0], "a version byte first");
+    assertEquals(2, bytes[0], "a version byte first");
     return serialization.deserialize(bytes, serializer.identifier(), Serializers.manifestFor(serializer, message)).get();
   }
 
@@ -87,8 +87,37 @@ class ClusterProtocolSerializerTest {
     TestProbe<PlacementProtocol.Holdings> holdings = testKit.createTestProbe();
     assertEquals(holdings.ref(), ((PlacementProtocol.ListHoldings) roundTrip(
         new PlacementProtocol.ListHoldings(holdings.ref()))).replyTo());
-    assertEquals(new PlacementProtocol.Holdings("akka://s@h:1", List.of(0, 7)),
-        roundTrip(new PlacementProtocol.Holdings("akka://s@h:1", List.of(0, 7))));
+    var holdingsOf = new PlacementProtocol.Holdings("akka://s@h:1", List.of(
+        new PlacementProtocol.HeldShard(0, List.of("akka://s@h:1", "akka://s@h:2"), List.of("akka://s@h:1"), 3, 41),
+        new PlacementProtocol.HeldShard(7, List.of(), List.of(), 0, 0)));
+    assertEquals(holdingsOf, roundTrip(holdingsOf));
+  }
+
+  @Test
+  void replicaMoveMessagesKeepTheirFields() {
+    TestProbe<PlacementProtocol.ReplicasChanged> changed = testKit.createTestProbe();
+    var change = (PlacementProtocol.ChangeReplicas) roundTrip(new PlacementProtocol.ChangeReplicas(3,
+        List.of("akka://s@h:1", "akka://s@h:4"), changed.ref()));
+    assertEquals(List.of("akka://s@h:1", "akka://s@h:4"), change.members());
+    assertEquals(3, change.shard());
+    assertEquals(changed.ref(), change.replyTo());
+    assertEquals(new PlacementProtocol.ReplicasChanged(3, false, "not serving"),
+        roundTrip(new PlacementProtocol.ReplicasChanged(3, false, "not serving")));
+    TestProbe<PlacementProtocol.Dropped> dropped = testKit.createTestProbe();
+    var drop = (PlacementProtocol.DropReplica) roundTrip(new PlacementProtocol.DropReplica(9, dropped.ref()));
+    assertEquals(9, drop.shard());
+    assertEquals(dropped.ref(), drop.replyTo());
+    assertEquals(new PlacementProtocol.Dropped(9, true, ""), roundTrip(new PlacementProtocol.Dropped(9, true, "")));
+    assertEquals(new PlacementProtocol.Rebalanced(4, 2), roundTrip(new PlacementProtocol.Rebalanced(4, 2)));
+    TestProbe<PlacementProtocol.Draining> draining = testKit.createTestProbe();
+    var drain = (PlacementProtocol.Drain) roundTrip(new PlacementProtocol.Drain("akka://s@h:3", draining.ref()));
+    assertEquals("akka://s@h:3", drain.address());
+    assertEquals(draining.ref(), drain.replyTo());
+    assertEquals(new PlacementProtocol.Draining("akka://s@h:3", 5),
+        roundTrip(new PlacementProtocol.Draining("akka://s@h:3", 5)));
+    var progress = new ReplicaHost.Progress("akka://s@h:1", List.of(new ReplicaHost.ReplicaProgress(2, true, 5, 80, 79,
+        java.util.Map.of("akka://s@h:2", 78L))), 3, 123_456);
+    assertEquals(progress, roundTrip(progress));
   }
 
   @Test
@@ -112,8 +141,8 @@ class ClusterProtocolSerializerTest {
   void anotherVersionOrATruncatedMessageIsRefusedClearly() {
     var serializer = (ClusterProtocolSerializer) serialization.findSerializerFor(ShardProtocol.Written.INSTANCE);
     NotSerializableException version = assertThrows(NotSerializableException.class,
-        () -> serializer.fromBinary(new byte[] {2}, "w"));
-    assertTrue(version.getMessage().contains("version 2"), version.getMessage());
+        () -> serializer.fromBinary(new byte[] {1}, "w"));
+    assertTrue(version.getMessage().contains("version 1"), version.getMessage());
     byte[] value = serializer.toBinary(new ShardProtocol.Value(b("value")));
     NotSerializableException truncated = assertThrows(NotSerializableException.class,
         () -> serializer.fromBinary(java.util.Arrays.copyOf(value, value.length - 2), "v"));
