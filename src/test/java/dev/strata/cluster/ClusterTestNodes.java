@@ -111,6 +111,16 @@ final class ClusterTestNodes implements AutoCloseable {
     return oldest;
   }
 
+  /** {@code stage}'s result, waiting at most 90 s: a cluster on a loaded machine hands shards over slowly. */
+  static <T> T await(java.util.concurrent.CompletionStage<T> stage) {
+    return stage.toCompletableFuture().orTimeout(90, java.util.concurrent.TimeUnit.SECONDS).join();
+  }
+
+  /** The Akka address of running node {@code node}, as the shard map and placement write it. */
+  String address(int node) {
+    return Cluster.get(systems.get(node)).selfMember().address().toString();
+  }
+
   int size() {
     return ports.length;
   }

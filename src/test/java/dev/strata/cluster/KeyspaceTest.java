@@ -2,6 +2,7 @@ package dev.strata.cluster;
 
 import static dev.strata.TestHarness.b;
 import static dev.strata.TestHarness.s;
+import static dev.strata.cluster.ClusterTestNodes.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -78,10 +79,6 @@ class KeyspaceTest {
     return StrataCluster.get(nodes.node(node)).keyspace(name);
   }
 
-  private static <T> T await(java.util.concurrent.CompletionStage<T> stage) {
-    return stage.toCompletableFuture().orTimeout(WAIT.toSeconds(), java.util.concurrent.TimeUnit.SECONDS).join();
-  }
-
   /** Writes 20 keys from each node: "n<node>-<j>" -> "v<node>-<j>". */
   private TreeMap<String, String> writeFromEveryNode() {
     TreeMap<String, String> expected = new TreeMap<>();
@@ -93,7 +90,7 @@ class KeyspaceTest {
         writes.add(kv(node).put(b(key), b(expected.get(key))).toCompletableFuture());
       }
     }
-    writes.forEach(KeyspaceTest::await);
+    writes.forEach(ClusterTestNodes::await);
     return expected;
   }
 
@@ -170,7 +167,7 @@ class KeyspaceTest {
       expected.put(key, "v" + j);
       writes.add(kv(j % 3).put(b(key), b("v" + j)).toCompletableFuture());
     }
-    writes.forEach(KeyspaceTest::await);
+    writes.forEach(ClusterTestNodes::await);
     assertEquals(asEntries(expected), scan(1, Bound.unbounded(), Bound.unbounded()));
   }
 

@@ -2,6 +2,7 @@ package dev.strata.cluster;
 
 import static dev.strata.TestHarness.b;
 import static dev.strata.TestHarness.s;
+import static dev.strata.cluster.ClusterTestNodes.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -22,7 +23,6 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -54,14 +54,6 @@ class ReplicaMovesTest {
 
   private Keyspace rkv(int node) {
     return StrataCluster.get(nodes.node(node)).keyspace("rkv");
-  }
-
-  private static <T> T await(CompletionStage<T> stage) {
-    return stage.toCompletableFuture().orTimeout(WAIT.toSeconds(), TimeUnit.SECONDS).join();
-  }
-
-  private String address(int node) {
-    return Cluster.get(nodes.node(node)).selfMember().address().toString();
   }
 
   /**
@@ -154,7 +146,7 @@ class ReplicaMovesTest {
     }
     Map<Integer, Set<String>> sets = replicaSets(map);
     for (int node = 0; node < running; node++) {
-      String a = address(node);
+      String a = nodes.address(node);
       Set<Integer> expected = sets.entrySet().stream().filter(e -> e.getValue().contains(a)).map(Map.Entry::getKey)
           .collect(Collectors.toCollection(TreeSet::new));
       if (!shardDirectories(node).equals(expected)) {
@@ -190,7 +182,7 @@ class ReplicaMovesTest {
     nodes.start(3);
     nodes.awaitAllUp();
     rkv(3);
-    String joined = address(3);
+    String joined = nodes.address(3);
     long deadline = System.nanoTime() + WAIT.toNanos();
     ShardMap map = await(StrataCluster.get(nodes.node(3)).shardMap("rkv"));
     while (!(settled(map, 4) && replicaSets(map).values().stream().filter(set -> set.contains(joined)).count()
@@ -205,7 +197,7 @@ class ReplicaMovesTest {
 
     Map<Integer, Set<String>> sets = replicaSets(map);
     for (int node = 0; node < 4; node++) {
-      String a = address(node);
+      String a = nodes.address(node);
       long held = sets.values().stream().filter(set -> set.contains(a)).count();
       assertTrue(Math.abs(held - SHARDS * 3 / 4) <= 1, "node " + node + " holds " + held + " replicas: " + map);
     }
@@ -267,7 +259,7 @@ class ReplicaMovesTest {
       rkv(i);
     }
     int drained = nodes.oldest() == 3 ? 2 : 3;
-    String drainedAddress = address(drained);
+    String drainedAddress = nodes.address(drained);
     List<Keyspace> clients = new ArrayList<>();
     for (int i = 0; i < 4; i++) {
       if (i != drained) {

@@ -2,6 +2,7 @@ package dev.strata.cluster;
 
 import static dev.strata.TestHarness.b;
 import static dev.strata.TestHarness.s;
+import static dev.strata.cluster.ClusterTestNodes.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -19,8 +20,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -56,14 +55,6 @@ class ReplicatedKeyspaceTest {
     return StrataCluster.get(nodes.node(node)).keyspace("rkv");
   }
 
-  private static <T> T await(CompletionStage<T> stage) {
-    return stage.toCompletableFuture().orTimeout(WAIT.toSeconds(), TimeUnit.SECONDS).join();
-  }
-
-  private String address(int node) {
-    return Cluster.get(nodes.node(node)).selfMember().address().toString();
-  }
-
   /** Writes {@code count} keys "<prefix>-<j>" from the running nodes in turn; returns them with their values. */
   private TreeMap<String, String> write(String prefix, int count, int... from) {
     TreeMap<String, String> written = new TreeMap<>();
@@ -73,7 +64,7 @@ class ReplicatedKeyspaceTest {
       written.put(key, "value of " + key);
       acks.add(rkv(from[j % from.length]).put(b(key), b(written.get(key))).toCompletableFuture());
     }
-    acks.forEach(ReplicatedKeyspaceTest::await);
+    acks.forEach(ClusterTestNodes::await);
     return written;
   }
 
@@ -118,12 +109,12 @@ class ReplicatedKeyspaceTest {
     int oldest = nodes.oldest();
     int victim = -1;
     for (int node = 0; node < 3; node++) {
-      if (node != oldest && !map.ledBy(address(node)).isEmpty()) {
+      if (node != oldest && !map.ledBy(nodes.address(node)).isEmpty()) {
         victim = node;
       }
     }
     assertTrue(victim >= 0, "a node other than the oldest leads a shard: " + map);
-    String victimAddress = address(victim);
+    String victimAddress = nodes.address(victim);
     nodes.stop(victim);
     int[] alive = victim == 0 ? new int[] {1, 2} : victim == 1 ? new int[] {0, 2} : new int[] {0, 1};
     assertReads(before, alive);
@@ -146,7 +137,7 @@ class ReplicatedKeyspaceTest {
     assertTrue(await(StrataCluster.get(nodes.node(victim)).rebalance("rkv")) >= 1);
     ShardMap balanced = await(StrataCluster.get(nodes.node(0)).shardMap("rkv"));
     for (int node = 0; node < 3; node++) {
-      int led = balanced.ledBy(address(node)).size();
+      int led = balanced.ledBy(nodes.address(node)).size();
       assertTrue(led == 1 || led == 2, "node " + node + " leads " + led + " of 4 shards: " + balanced);
     }
     all.putAll(write("balanced", 15, 0, 1, 2));
@@ -222,7 +213,7 @@ class ReplicatedKeyspaceTest {
     int oldest = nodes.oldest();
     int asker = oldest == 0 ? 1 : 0;
     ShardMap placed = await(StrataCluster.get(nodes.node(asker)).shardMap("rkv"));
-    String oldestAddress = address(oldest);
+    String oldestAddress = nodes.address(oldest);
     nodes.stop(oldest);
     // Shards led by the stopped node cannot move (nobody else holds them): write to the others only.
     List<Integer> live = placed.shards().stream().filter(s -> !s.leader().equals(oldestAddress))
