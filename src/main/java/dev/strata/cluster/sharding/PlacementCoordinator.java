@@ -266,7 +266,12 @@ public final class PlacementCoordinator extends AbstractBehavior<PlacementCoordi
       return this;
     }
     String node = m.holdings().address();
-    boolean joined = !reported.containsValue(node);
+    // A node that joins holding no store of the keyspace is a new node: it gets its share. A node
+    // that comes back holding stores (a restart, say after a kill) rejoins its replica sets by
+    // catching up; balancing then, while other nodes may still be down, moved replicas in the
+    // middle of failures and left shards without a serving leader in the kill -9 test.
+    // `rebalance` balances such a cluster when asked.
+    boolean joined = !reported.containsValue(node) && m.holdings().shards().isEmpty();
     reported.put(m.host(), node);
     // Only the replica sets learn from holdings: leaders are chosen once everything is known
     // (placeNewShards), or the first node to report would lead every shard it holds.
