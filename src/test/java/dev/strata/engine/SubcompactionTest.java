@@ -68,8 +68,11 @@ class SubcompactionTest {
     List<SstFile> splitOut = split.control.runCompaction(splitPlan, helpers, THREADS);
 
     assertSameEntries(entries(wholeOut), entries(splitOut));
-    assertTrue(splitOut.size() > wholeOut.size(), "each range cuts its own outputs: " + splitOut.size()
-        + " against " + wholeOut.size());
+    // Each range cuts its own outputs, so the split compaction writes at least as many files; more
+    // only when a range's end falls inside a file the whole compaction would have cut on, which
+    // depends on the seed's data (that no output straddles a range is the next test's).
+    assertTrue(splitOut.size() >= wholeOut.size(), "each range cuts its own outputs: " + splitOut.size()
+        + " against " + wholeOut.size() + " (seed " + seed + ")");
     whole.control.installCompaction(wholePlan, wholeOut);
     split.control.installCompaction(splitPlan, splitOut);
     assertEquals(viewsBefore, split.snapshotViews(), "no snapshot sees a change");
