@@ -13,10 +13,11 @@ package dev.strata.cluster.replication;
  * @param truncateEvery the log prefix is deleted in steps of at least this many entries
  * @param checkpointRetryTicks a leader repeats a {@link Output.CheckpointNeeded} this often while
  *     the follower still lags behind its log
- * @param maxCatchUpEntries while a follower's checkpoint is in flight the leader keeps the entries
- *     after the checkpoint's applied index (so that the follower continues from the log once it
- *     installed it, however fast the writes come), but at most this many behind its applied
- *     index: a follower that never installs it cannot make the log grow forever
+ * @param maxCatchUpEntries while a follower's checkpoint is in flight, and until the follower caught
+ *     up with the log after installing it, the leader keeps the entries after the checkpoint's
+ *     applied index (or after the follower's match, once higher), however fast the writes come,
+ *     but at most this many behind its applied index: a follower that never installs it cannot
+ *     make the log grow forever
  */
 public record ReplicaSettings(int maxEntriesPerMessage, int maxInflightEntries, int heartbeatTicks,
     long maxLogEntries, long truncateEvery, int checkpointRetryTicks, long maxCatchUpEntries) {
