@@ -180,6 +180,71 @@ class ReplicatedKeyspaceTest {
     assertReads(all, 0, 1, 2);
   }
 
+  /**
+   * Issue 18: with a short kept log (10 entries) and a writer that never pauses, a follower that
+   * needs a checkpoint installs it while the leader committed more than 10 entries since; the
+   * leader keeps those for it while the checkpoint streams, so one checkpoint is enough and the
+   * follower then follows from the log. Before, it was behind the log again at once and had to
+   * wait 30 s for the next offer, and the next, each one behind again.
+   */
+  @Test
+  void aFollowerCaughtUpByCheckpointUnderAFastWriterFollowsFromTheLogAfterOne() throws Exception {
+    nodes.close();
+    nodes = new ClusterTestNodes(dir.resolve("hot-shard"), 3, "strata.cluster.keyspaces.rkv { shards = 1, "
+        + "replication-factor = 3, replication { max-log-entries = 10, truncate-every = 5 } }");
+    nodes.startAll();
+    for (int i = 0; i < nodes.size(); i++) {
+      StrataCluster.get(nodes.node(i)).keyspace("rkv");
+    }
+    TreeMap<String, String> all = write("early", 10, 0, 1, 2);
+    int lagging = nodes.oldest() == 2 ? 1 : 2;
+    int[] alive = lagging == 1 ? new int[] {0, 2} : new int[] {0, 1};
+    nodes.stop(lagging);
+    all.putAll(write("while-down", 100, alive));
+
+    // The writer: one put after another, as fast as they are acknowledged, through the live nodes.
+    java.util.concurrent.atomic.AtomicInteger acked = new java.util.concurrent.atomic.AtomicInteger();
+    java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+    Thread writer = new Thread(() -> {
+      for (int j = 0; !stop.get(); j++) {
+        String key = String.format("hot-%06d", j);
+        try {
+          await(rkv(alive[j % alive.length]).put(b(key), b("value of " + key)));
+          acked.set(j + 1);
+        } catch (RuntimeException e) {
+          j--; // not acknowledged (leadership moving back, a timeout): the same put again
+        }
+      }
+    }, "hot-shard-writer");
+    writer.start();
+    try {
+      while (acked.get() < 50) {
+        Thread.sleep(20);
+      }
+      nodes.start(lagging);
+      nodes.awaitAllUp();
+      StrataCluster.get(nodes.node(lagging)).keyspace("rkv");
+      // Twice: the follower has a key written after it came back, then one written after that.
+      for (int round = 0; round < 2; round++) {
+        int n = acked.get() + 200;
+        while (acked.get() < n) {
+          assertTrue(writer.isAlive(), "the writer runs");
+          Thread.sleep(20);
+        }
+        String key = String.format("hot-%06d", n - 1);
+        awaitFollowerHas(lagging, Map.of(key, "value of " + key));
+      }
+    } finally {
+      stop.set(true);
+      writer.join(WAIT.toMillis());
+    }
+    String laggingAddress = nodes.address(lagging);
+    long installed = await(rkv(0).node().progress()).stream().filter(p -> p.node().equals(laggingAddress))
+        .mapToLong(dev.strata.cluster.sharding.ReplicaHost.Progress::checkpointsInstalled).sum();
+    assertEquals(1, installed, "the lagging node caught up with one checkpoint, then from the log");
+    awaitFollowerHas(lagging, all);
+  }
+
   @Test
   void followerReadsComeFromTheLocalReplicaAndCatchUp() {
     TreeMap<String, String> written = write("f", 30, 0, 1, 2);

@@ -25,6 +25,13 @@ final class Leadership {
     long readAck;
     /** The tick at which a checkpoint was last requested for it (-1: none). */
     long checkpointTick = -1;
+    /**
+     * While a checkpoint is in flight to it and until it caught up with the log after installing
+     * it: the leader's applied index when the checkpoint was first asked for (a lower bound of the
+     * checkpoint's); the leader keeps its log from there, or from the follower's match once
+     * higher (-1: none).
+     */
+    long catchUpFrom = -1;
 
     Progress(long next) {
       this.next = next;

@@ -77,6 +77,10 @@ import java.util.TreeSet;
  *       majority acknowledged a heartbeat round started after that (rounds are batched) and the
  *       applied index reached it.
  *   <li>Configuration changes add or remove one replica at a time, at most one uncommitted.
+ *   <li>While a follower's checkpoint is in flight, and until it caught up with the log after
+ *       installing it, the leader keeps the entries after the checkpoint's applied index (at most
+ *       {@link ReplicaSettings#maxCatchUpEntries} of them), so that a fast writer cannot leave the
+ *       follower behind the log again the moment it installed the checkpoint.
  * </ul>
  */
 public final class Replica {
@@ -505,6 +509,9 @@ public final class Replica {
 
   private void truncateLog(long throughHint) {
     long through = Math.min(store.appliedIndex(), Math.max(throughHint, store.appliedIndex() - settings.maxLogEntries()));
+    if (leader != null) {
+      through = Math.min(through, keptForCatchUp());
+    }
     if (through - store.firstIndex() + 1 >= settings.truncateEvery()) {
       store.truncatePrefix(through);
     }
@@ -680,6 +687,10 @@ public final class Replica {
       // snapshot point so that it answers once it installed one.
       if (p.checkpointTick < 0 || ticks - p.checkpointTick >= settings.checkpointRetryTicks()) {
         p.checkpointTick = ticks;
+        if (p.catchUpFrom < 0) {
+          // (a retry keeps the first hold: a checkpoint the host took then may still be streaming)
+          p.catchUpFrom = store.appliedIndex();
+        }
         out.add(new Output.CheckpointNeeded(id, to));
       }
       prev = snapshot;
@@ -692,6 +703,32 @@ public final class Replica {
     send(to, new Append(id, leader.epoch, prev, store.epochAt(prev), entries, commitIndex, leader.reads.round(),
         truncateThrough()));
     p.next = Math.max(p.next, prev + 1 + entries.size());
+  }
+
+  /**
+   * The last index the log may drop while followers install checkpoints: a follower that installed
+   * one continues from the entry after its applied index, which must still be here, or it would
+   * need another checkpoint, and under a steady writer it could stay behind for good (issue 18).
+   * A hold older than {@code maxCatchUpEntries} is given up (the follower's node may be gone); that
+   * follower is asked a new checkpoint on the next retry.
+   */
+  private long keptForCatchUp() {
+    long through = Long.MAX_VALUE;
+    long applied = store.appliedIndex();
+    for (Progress p : leader.progress.values()) {
+      if (p.catchUpFrom < 0) {
+        continue;
+      }
+      // Once installed, the follower streams the rest of the log: keep it from its match on.
+      long from = Math.max(p.catchUpFrom, p.match);
+      boolean caughtUp = p.match >= p.catchUpFrom && applied - p.match <= settings.maxLogEntries();
+      if (caughtUp || applied - from > settings.maxCatchUpEntries()) {
+        p.catchUpFrom = -1;
+      } else {
+        through = Math.min(through, from);
+      }
+    }
+    return through;
   }
 
   /** Entries every replica of the configuration holds need not stay in the log. */

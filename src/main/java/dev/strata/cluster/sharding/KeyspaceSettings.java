@@ -92,7 +92,7 @@ public final class KeyspaceSettings {
   private static ReplicaSettings replicaSettings(Config c) {
     return new ReplicaSettings(c.getInt("max-entries-per-message"), c.getInt("max-inflight-entries"),
         c.getInt("heartbeat-ticks"), c.getLong("max-log-entries"), c.getLong("truncate-every"),
-        c.getInt("checkpoint-retry-ticks"));
+        c.getInt("checkpoint-retry-ticks"), c.getLong("max-catch-up-entries"));
   }
 
   /** A keyspace name is a directory name and part of an actor name: letters, digits, '-' and '_'. */

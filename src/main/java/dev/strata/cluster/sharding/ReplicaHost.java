@@ -136,8 +136,18 @@ public final class ReplicaHost extends AbstractBehavior<ReplicaHost.Command> {
 
   private record Received(int shard, String from, long bytes, Throwable failure) implements Internal {}
 
-  /** How long a leader waits before it offers the same follower another checkpoint of a shard. */
+  /**
+   * How long a leader waits before it offers the same follower another checkpoint of a shard while
+   * the last one may still stream (one that the follower got past does not count, see {@link Offer}).
+   */
   private static final Duration OFFER_AGAIN_AFTER = Duration.ofSeconds(30);
+
+  /**
+   * A checkpoint offered at {@code nanoTime}, when the leader had applied {@code applied}: the
+   * checkpoint holds at least that much, so once the follower matches the log that far it has
+   * installed it (or caught up without), the transfer is over, and a new need gets an offer at once.
+   */
+  private record Offer(long nanoTime, long applied) {}
 
   /** How often leading replicas get a tick: heartbeats and retransmissions follow it. */
   static final Duration TICK = Duration.ofMillis(50);
@@ -147,8 +157,8 @@ public final class ReplicaHost extends AbstractBehavior<ReplicaHost.Command> {
   private final Map<Integer, ShardReplica> replicas = new TreeMap<>();
   /** Node address -> that node's host. */
   private final Map<String, ActorRef<Command>> peers = new HashMap<>();
-  /** "shard target" -> when this node last offered it a checkpoint (System.nanoTime). */
-  private final Map<String, Long> offered = new HashMap<>();
+  /** "shard target" -> the checkpoint this node last offered it. */
+  private final Map<String, Offer> offered = new HashMap<>();
   /** Shards whose checkpoint is being received here. */
   private final Set<Integer> receiving = new java.util.HashSet<>();
   /** Shard -> when this node's replica of it was dropped (System.nanoTime), for {@link #DROPPED_GRACE}. */
@@ -319,12 +329,13 @@ public final class ReplicaHost extends AbstractBehavior<ReplicaHost.Command> {
   private void checkpointNeeded(int shard, String source, String target) {
     ShardReplica replica = replicas.get(shard);
     String key = shard + " " + target;
-    Long last = offered.get(key);
+    Offer last = offered.get(key);
     if (!source.equals(selfAddress) || replica == null || !peers.containsKey(target)
-        || (last != null && System.nanoTime() - last < OFFER_AGAIN_AFTER.toNanos())) {
+        || (last != null && System.nanoTime() - last.nanoTime() < OFFER_AGAIN_AFTER.toNanos()
+            && replica.replica().followerMatch().getOrDefault(target, 0L) < last.applied())) {
       return;
     }
-    offered.put(key, System.nanoTime());
+    offered.put(key, new Offer(System.nanoTime(), replica.appliedIndex()));
     getContext().getLog().info("keyspace '{}' shard {}: {} lags behind the log here, offering it a checkpoint",
         settings.name(), shard, target);
     getContext().pipeToSelf(CheckpointTransfer.offer(getContext().getSystem(), replica.store()),

@@ -17,6 +17,7 @@ import java.util.function.Predicate;
 final class ReplicaHarness {
   static final ReplicaSettings SETTINGS = new ReplicaSettings(16, 256, 1, 1_000, 1, 5);
 
+  final ReplicaSettings settings;
   final Map<String, MemoryStorage> storage = new LinkedHashMap<>();
   final Map<String, Replica> replicas = new LinkedHashMap<>();
   final Deque<Output.Send> network = new ArrayDeque<>();
@@ -24,14 +25,27 @@ final class ReplicaHarness {
   final List<String> events = new ArrayList<>();
   final List<Output> outputs = new ArrayList<>();
 
+  ReplicaHarness() {
+    this(SETTINGS);
+  }
+
+  ReplicaHarness(ReplicaSettings settings) {
+    this.settings = settings;
+  }
+
   /** A bootstrapped shard whose replica set is {@code ids}. */
   static ReplicaHarness of(String... ids) {
-    ReplicaHarness h = new ReplicaHarness();
+    return of(SETTINGS, ids);
+  }
+
+  /** A bootstrapped shard whose replica set is {@code ids}, its replicas tuned by {@code settings}. */
+  static ReplicaHarness of(ReplicaSettings settings, String... ids) {
+    ReplicaHarness h = new ReplicaHarness(settings);
     for (String id : ids) {
       MemoryStorage s = new MemoryStorage();
       Replica.bootstrap(s, List.of(ids));
       h.storage.put(id, s);
-      h.replicas.put(id, Replica.open(id, s, SETTINGS));
+      h.replicas.put(id, Replica.open(id, s, settings));
     }
     return h;
   }
@@ -40,7 +54,7 @@ final class ReplicaHarness {
   ReplicaHarness withEmpty(String id) {
     MemoryStorage s = new MemoryStorage();
     storage.put(id, s);
-    replicas.put(id, Replica.open(id, s, SETTINGS));
+    replicas.put(id, Replica.open(id, s, settings));
     return this;
   }
 
@@ -50,7 +64,7 @@ final class ReplicaHarness {
 
   /** Reopens {@code id} from its durable state, as after a crash. */
   Replica restart(String id) {
-    Replica r = Replica.open(id, storage.get(id), SETTINGS);
+    Replica r = Replica.open(id, storage.get(id), settings);
     replicas.put(id, r);
     network.removeIf(s -> s.to().equals(id));
     return r;

@@ -296,6 +296,80 @@ class ReplicaRulesTest {
     assertEquals(List.of("a", "b", "c", "d"), h.r("d").config());
   }
 
+  /**
+   * Issue 18's stall: d needs a checkpoint, and while it streams a fast writer commits more entries
+   * than the leader keeps ({@code maxLogEntries} 2). Had the leader dropped the entries after the
+   * checkpoint's applied index, d would install it and still be behind the log, and wait for the
+   * next offer; the leader keeps them while the transfer is in flight, so d continues from its log.
+   */
+  @Test
+  void aLeaderKeepsTheEntriesAFollowerCatchesUpFromWhileItsCheckpointIsInFlight() {
+    ReplicaHarness h = ReplicaHarness.of(new ReplicaSettings(16, 256, 1, 2, 1, 5, 1_000), "a", "b", "c")
+        .withEmpty("d").lead("a");
+    Replica a = h.r("a");
+    for (int i = 0; i < 5; i++) {
+      h.handle("a", a.propose(i, put("k" + i, "v" + i)));
+      h.deliverAll();
+    }
+    h.handle("a", a.changeConfig(100, List.of("a", "b", "c", "d")));
+    h.deliverAll();
+    assertTrue(h.has(new Output.CheckpointNeeded("a", "d")), h.events.toString());
+    MemoryStorage checkpoint = h.storage.get("a").copy();
+
+    for (int i = 5; i < 30; i++) { // the writer goes on while the checkpoint streams
+      h.handle("a", a.propose(i, put("k" + i, "v" + i)));
+      h.deliverAll();
+      h.handle("a", a.tick());
+      h.deliverAll();
+    }
+    assertTrue(h.storage.get("a").firstIndex() <= checkpoint.appliedIndex() + 1,
+        "a keeps the entries after the checkpoint: " + a);
+
+    assertTrue(Replica.mayInstallCheckpoint(h.storage.get("d"), checkpoint));
+    h.storage.put("d", checkpoint);
+    h.restart("d");
+    h.outputs.clear(); // (the leader repeated its need while the checkpoint streamed: the host ignores repeats)
+    h.handle("a", a.tick());
+    h.deliverAll();
+    assertEquals("v29", h.value("d", "k29"), "d continued from the leader's log: " + h.r("d") + " " + a);
+    assertEquals(h.storage.get("a").lastIndex(), h.storage.get("d").lastIndex());
+    assertEquals(List.of(), h.outputsOf(Output.CheckpointNeeded.class), "d needs no second checkpoint");
+
+    for (int i = 30; i < 40; i++) { // caught up: the log is short again
+      h.handle("a", a.propose(i, put("k" + i, "v" + i)));
+      h.deliverAll();
+    }
+    assertTrue(h.storage.get("a").lastIndex() - h.storage.get("a").firstIndex() < 5, "log of a: " + a);
+  }
+
+  /**
+   * A follower that never installs its checkpoint (its node died) cannot make the leader's log grow
+   * forever: past {@code maxCatchUpEntries} the leader lets the entries go, and asks for a new
+   * checkpoint.
+   */
+  @Test
+  void aCheckpointThatNeverArrivesHoldsTheLogOnlyUpToALimit() {
+    ReplicaHarness h = ReplicaHarness.of(new ReplicaSettings(16, 256, 1, 2, 1, 5, 10), "a", "b", "c")
+        .withEmpty("d").lead("a");
+    Replica a = h.r("a");
+    h.handle("a", a.changeConfig(100, List.of("a", "b", "c", "d")));
+    h.deliverAll();
+    assertTrue(h.has(new Output.CheckpointNeeded("a", "d")), h.events.toString());
+    for (int i = 0; i < 60; i++) {
+      h.handle("a", a.propose(i, put("k" + i, "v" + i)));
+      h.deliverAll();
+      h.handle("a", a.tick());
+      h.deliverAll();
+      long kept = h.storage.get("a").lastIndex() - h.storage.get("a").firstIndex() + 1;
+      assertTrue(kept <= 10 + 2 + 1, "a keeps " + kept + " entries: " + a);
+    }
+    h.outputs.clear();
+    for (int i = 0; i < ReplicaHarness.SETTINGS.checkpointRetryTicks(); i++) {
+      h.handle("a", a.tick());
+    }
+    assertTrue(h.has(new Output.CheckpointNeeded("a", "d")), "d is still asked a checkpoint: " + h.events);
+  }
+
   @Test
   void aCheckpointOfAnOlderEpochOrAShorterLogIsNotInstalled() {
     ReplicaHarness h = ReplicaHarness.of("a", "b", "c").lead("a");
