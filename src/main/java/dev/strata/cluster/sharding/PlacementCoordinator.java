@@ -52,14 +52,9 @@ import java.util.TreeSet;
  *
  * <p>Replicas move (see {@link ReplicaBalancer} for which) when a node joins after the shards were
  * placed and on {@link PlacementProtocol.Rebalance}, at most {@code max-concurrent-moves} at a time
- * and one per shard. A move of shard s from X to N: s's leader adds N to the replica set (a
- * configuration change carried in the log); N catches up from the log or a checkpoint; once N's
- * match reached the leader's commit index, leadership leaves X if X leads (to an up-to-date
- * replica); the leader removes X; once that committed, X's host deletes its store. Each step is
- * asked again until it is answered; a move whose new node is lost before it caught up is undone
- * (N removed again), one that makes no headway in {@link #MOVE_PATIENCE} is given up. Writes
- * continue throughout: every configuration change keeps a majority of the old set in the new one.
- * Used by its actor only.
+ * and one per shard; {@link ReplicaMoves} carries each move out, step by step, and this actor sends
+ * the steps it asks and hands it their answers. Writes continue throughout: every configuration
+ * change keeps a majority of the old set in the new one. Used by its actor only.
  */
 public final class PlacementCoordinator extends AbstractBehavior<PlacementCoordinator.Command> {
   /** What the coordinator is asked; {@link Locate} from the entities, the rest its own. */
@@ -79,45 +74,11 @@ public final class PlacementCoordinator extends AbstractBehavior<PlacementCoordi
   private enum Tick implements Internal { INSTANCE }
 
   /** A move's step was answered: {@code done}, or not and {@code reason} says why. */
-  private record StepAnswered(Move move, Phase phase, boolean done, String reason) implements Internal {}
+  private record StepAnswered(ReplicaMoves.Move move, ReplicaMoves.Phase phase, boolean done, String reason)
+      implements Internal {}
 
   /** The progress of the leader's replicas, asked to see whether a move's new replica caught up. */
-  private record LeaderProgress(Move move, ReplicaHost.Progress progress) implements Internal {}
-
-  /** The steps of a replica move (see the class comment). */
-  private enum Phase { ADD, CATCH_UP, LEAD_AWAY, REMOVE, DROP, UNDO }
-
-  /** One replica move under way; mutable, the coordinator's own. */
-  private static final class Move {
-    final ReplicaBalancer.Move plan;
-    Phase phase;
-    boolean asked;
-    /** The leader's commit index at the previous look, which the new replica must reach. */
-    long commitToReach = -1;
-    /** When the move last made headway (System.nanoTime). */
-    long progressed = System.nanoTime();
-
-    Move(ReplicaBalancer.Move plan) {
-      this.plan = plan;
-      // A replica only removed (a set too long, a drain with no other node) may be the leader's:
-      // leadership leaves it first.
-      this.phase = plan.to() != null ? Phase.ADD : Phase.LEAD_AWAY;
-    }
-
-    void advance(Phase next) {
-      phase = next;
-      asked = false;
-      progressed = System.nanoTime();
-    }
-
-    @Override
-    public String toString() {
-      return "shard " + plan.shard() + " from " + plan.from() + " to " + plan.to() + " (" + phase + ")";
-    }
-  }
-
-  /** How long a move may make no headway before it is given up (or undone). */
-  private static final Duration MOVE_PATIENCE = Duration.ofMinutes(2);
+  private record LeaderProgress(ReplicaMoves.Move move, ReplicaHost.Progress progress) implements Internal {}
 
   private enum Published implements Internal { INSTANCE }
 
@@ -152,12 +113,10 @@ public final class PlacementCoordinator extends AbstractBehavior<PlacementCoordi
   private final Map<Integer, Set<String>> holders = new HashMap<>();
   /** Shard -> its replica set as last known committed (reported, or changed by this coordinator). */
   private final Map<Integer, List<String>> committed = new HashMap<>();
-  /** Shard -> its move under way. */
-  private final Map<Integer, Move> moves = new TreeMap<>();
+  /** The replica moves under way. */
+  private final ReplicaMoves moves;
   /** Replicas are being balanced (a node joined, or a rebalance was asked). */
   private boolean balancing;
-  /** Moves finished in this round of balancing: leaders are balanced after them. */
-  private int movesDone;
   /** Nodes to hold no replica (drained), as long as this coordinator runs. */
   private final Set<String> draining = new TreeSet<>();
   private final List<Locate> waiting = new ArrayList<>();
@@ -174,6 +133,8 @@ public final class PlacementCoordinator extends AbstractBehavior<PlacementCoordi
     this.settings = settings;
     this.allocation = ExternalShardAllocation.get(context.getSystem()).getClient(settings.entityTypeName());
     this.minMembers = context.getSystem().settings().config().getInt("akka.cluster.min-nr-of-members");
+    this.moves = new ReplicaMoves(settings.name(), context.getLog(), new MoveSteps(), leaders, replicas, committed,
+        holders);
     context.getSystem().receptionist().tell(Receptionist.subscribe(ReplicaHost.serviceKey(settings.name()),
         context.messageAdapter(Receptionist.Listing.class,
             l -> new HostsChanged(l.getServiceInstances(ReplicaHost.serviceKey(settings.name()))))));
@@ -218,7 +179,12 @@ public final class PlacementCoordinator extends AbstractBehavior<PlacementCoordi
         })
         .onMessage(PublishFailed.class, this::onPublishFailed)
         .onMessage(StepAnswered.class, this::onStepAnswered)
-        .onMessage(LeaderProgress.class, this::onLeaderProgress)
+        .onMessage(LeaderProgress.class, m -> {
+          if (moves.leaderProgress(m.move(), m.progress())) {
+            driveMoves(liveMembers()); // the next step at once, not at the next tick
+          }
+          return this;
+        })
         .build();
   }
 
@@ -297,7 +263,7 @@ public final class PlacementCoordinator extends AbstractBehavior<PlacementCoordi
     }
     if (placed) {
       balancing |= joined;
-      dropRemovedReplicas();
+      moves.dropRemovedReplicas();
     }
     return onTick();
   }
@@ -332,7 +298,7 @@ public final class PlacementCoordinator extends AbstractBehavior<PlacementCoordi
     if (!placed) {
       placeNewShards(live);
       if (placed) {
-        dropRemovedReplicas();
+        moves.dropRemovedReplicas();
       }
     } else {
       moveLeadersOffLostNodes(live);
@@ -413,7 +379,7 @@ public final class PlacementCoordinator extends AbstractBehavior<PlacementCoordi
     }
   }
 
-  private static String leastLoaded(Map<String, Integer> load, Set<String> among) {
+  static String leastLoaded(Map<String, Integer> load, Set<String> among) {
     return among.stream().min(Comparator.comparing((String n) -> load.getOrDefault(n, 0)).thenComparing(n -> n))
         .orElseThrow();
   }
@@ -453,8 +419,8 @@ public final class PlacementCoordinator extends AbstractBehavior<PlacementCoordi
       return this;
     }
     Set<String> live = liveMembers();
-    int replicaMoves = ReplicaBalancer.plannedMoves(replicasAfterMoves(), leaders, balancedNodes(live),
-        settings.replicationFactor(), moves.keySet(), draining) + moves.size();
+    int replicaMoves = ReplicaBalancer.plannedMoves(moves.replicasAfterMoves(), leaders, balancedNodes(live),
+        settings.replicationFactor(), moves.shards(), draining) + moves.size();
     balancing = true;
     int leadersMoved = balanceLeaders(live);
     getContext().getLog().info("keyspace '{}': rebalance moves {} replicas and moved {} leaders", settings.name(),
@@ -478,8 +444,7 @@ public final class PlacementCoordinator extends AbstractBehavior<PlacementCoordi
     balancing = true;
     int remaining = 0;
     for (Map.Entry<Integer, TreeSet<String>> e : replicas.entrySet()) {
-      Move move = moves.get(e.getKey());
-      if (e.getValue().contains(m.address()) || (move != null && m.address().equals(move.plan.from()))) {
+      if (e.getValue().contains(m.address()) || moves.movesAway(e.getKey(), m.address())) {
         remaining++;
       }
     }
@@ -502,7 +467,7 @@ public final class PlacementCoordinator extends AbstractBehavior<PlacementCoordi
       movedOne = false;
       for (Map.Entry<Integer, String> e : leaders.entrySet()) {
         String from = e.getValue();
-        if (!live.contains(from) || moves.containsKey(e.getKey())) {
+        if (!live.contains(from) || moves.of(e.getKey()) != null) {
           continue;
         }
         Set<String> candidates = new TreeSet<>(replicas.getOrDefault(e.getKey(), new TreeSet<>()));
@@ -537,16 +502,6 @@ public final class PlacementCoordinator extends AbstractBehavior<PlacementCoordi
     return nodes;
   }
 
-  /** Each shard's replica set with the moves under way counted as done. */
-  private Map<Integer, TreeSet<String>> replicasAfterMoves() {
-    Map<Integer, TreeSet<String>> after = new TreeMap<>();
-    replicas.forEach((shard, set) -> {
-      Move move = moves.get(shard);
-      after.put(shard, move == null || move.phase == Phase.UNDO ? set : move.plan.applyTo(set));
-    });
-    return after;
-  }
-
   private ActorRef<ReplicaHost.Command> hostOf(String node) {
     for (Map.Entry<ActorRef<ReplicaHost.Command>, String> e : reported.entrySet()) {
       if (e.getValue().equals(node)) {
@@ -560,220 +515,87 @@ public final class PlacementCoordinator extends AbstractBehavior<PlacementCoordi
   private void driveMoves(Set<String> live) {
     Set<String> nodes = balancedNodes(live);
     while (balancing && moves.size() < settings.maxConcurrentMoves()) {
-      ReplicaBalancer.Move plan = ReplicaBalancer.next(replicasAfterMoves(), leaders, nodes,
-          settings.replicationFactor(), moves.keySet(), draining);
+      ReplicaBalancer.Move plan = ReplicaBalancer.next(moves.replicasAfterMoves(), leaders, nodes,
+          settings.replicationFactor(), moves.shards(), draining);
       if (plan == null) {
         break;
       }
-      getContext().getLog().info("keyspace '{}': moving a replica of shard {} from {} to {}", settings.name(),
-          plan.shard(), plan.from(), plan.to());
-      moves.put(plan.shard(), new Move(plan));
+      moves.start(plan);
     }
     if (balancing && moves.isEmpty()) {
       balancing = false;
+      int movesDone = moves.takeFinished();
       if (movesDone > 0) {
         getContext().getLog().info("keyspace '{}': {} replica moves done", settings.name(), movesDone);
         balanceLeaders(live);
-        movesDone = 0;
       }
     }
-    for (Move move : List.copyOf(moves.values())) {
-      step(move, live);
-    }
-  }
-
-  /** Asks the next step of {@code move}, unless one is asked already. */
-  private void step(Move move, Set<String> live) {
-    int shard = move.plan.shard();
-    String to = move.plan.to();
-    String from = move.plan.from();
-    if ((move.phase == Phase.ADD || move.phase == Phase.CATCH_UP) && !live.contains(to)) {
-      getContext().getLog().warn("keyspace '{}': {} is lost; undoing the move", settings.name(), move);
-      move.advance(replicas.get(shard).contains(to) ? Phase.UNDO : null);
-    } else if (System.nanoTime() - move.progressed > MOVE_PATIENCE.toNanos()
-        && (move.phase == Phase.ADD || move.phase == Phase.CATCH_UP)) {
-      getContext().getLog().warn("keyspace '{}': the move of {} made no headway in {}; undoing it",
-          settings.name(), move, MOVE_PATIENCE);
-      move.advance(replicas.get(shard).contains(to) ? Phase.UNDO : null);
-    }
-    if (move.phase == null) {
-      moves.remove(shard);
-      return;
-    }
-    if (move.asked) {
-      return;
-    }
-    String leader = leaders.get(shard);
-    ActorRef<ReplicaHost.Command> leaderHost = leader == null || !live.contains(leader) ? null : hostOf(leader);
-    switch (move.phase) {
-      case ADD, REMOVE, UNDO -> {
-        if (leaderHost == null) {
-          return; // the leader is moving off a lost node first
-        }
-        TreeSet<String> members = new TreeSet<>(replicas.get(shard));
-        if (move.phase == Phase.ADD) {
-          members.add(to);
-        } else {
-          members.remove(move.phase == Phase.UNDO ? to : from);
-        }
-        Phase phase = move.phase;
-        move.asked = true;
-        getContext().ask(PlacementProtocol.ReplicasChanged.class, leaderHost, settings.askTimeout(),
-            replyTo -> new PlacementProtocol.ChangeReplicas(shard, List.copyOf(members), replyTo),
-            (r, failure) -> new StepAnswered(move, phase, r != null && r.done(),
-                r != null ? r.reason() : String.valueOf(failure)));
-      }
-      case CATCH_UP -> {
-        if (leaderHost == null) {
-          return;
-        }
-        move.asked = true;
-        getContext().ask(ReplicaHost.Progress.class, leaderHost, settings.askTimeout(), ReplicaHost.GetProgress::new,
-            (p, failure) -> new LeaderProgress(move, p));
-      }
-      case LEAD_AWAY -> {
-        if (from.equals(leader)) {
-          // The new replica has caught up: it leads now (any up-to-date replica may).
-          leaders.put(shard, to != null ? to : leastLoadedLeader(shard, from, live));
-          publish(Map.of(Integer.toString(shard), AddressFromURIString.parse(leaders.get(shard))));
-          getContext().getLog().info("keyspace '{}' shard {}: leadership moves from {} to {} before {} leaves",
-              settings.name(), shard, from, leaders.get(shard), from);
-        }
-        move.advance(Phase.REMOVE);
-      }
-      case DROP -> {
-        ActorRef<ReplicaHost.Command> fromHost = live.contains(from) ? hostOf(from) : null;
-        if (fromHost == null) {
-          finish(move); // its store goes when it reports again (dropRemovedReplicas)
-          return;
-        }
-        move.asked = true;
-        getContext().ask(PlacementProtocol.Dropped.class, fromHost, settings.askTimeout(),
-            replyTo -> new PlacementProtocol.DropReplica(shard, replyTo),
-            (r, failure) -> new StepAnswered(move, Phase.DROP, r != null && r.done(),
-                r != null ? r.reason() : String.valueOf(failure)));
-      }
-      default -> throw new IllegalStateException(move.toString());
-    }
-  }
-
-  private String leastLoadedLeader(int shard, String from, Set<String> live) {
-    Map<String, Integer> leading = new TreeMap<>();
-    leaders.values().forEach(n -> leading.merge(n, 1, Integer::sum));
-    Set<String> candidates = new TreeSet<>(replicas.get(shard));
-    candidates.retainAll(live);
-    candidates.remove(from);
-    return candidates.isEmpty() ? from : leastLoaded(leading, candidates);
+    moves.step(live);
   }
 
   private Behavior<Command> onStepAnswered(StepAnswered m) {
-    Move move = m.move();
-    int shard = move.plan.shard();
-    if (moves.get(shard) != move || move.phase != m.phase()) {
-      return this; // an answer to a step asked again meanwhile
-    }
-    move.asked = false;
-    if (!m.done()) {
-      getContext().getLog().debug("keyspace '{}': {} not yet: {}", settings.name(), move, m.reason());
+    if (!moves.stepAnswered(m.move(), m.phase(), m.done(), m.reason())) {
       return this;
-    }
-    switch (m.phase()) {
-      case ADD -> {
-        replicas.get(shard).add(move.plan.to());
-        committed.put(shard, List.copyOf(replicas.get(shard)));
-        move.advance(Phase.CATCH_UP);
-      }
-      case REMOVE -> {
-        replicas.get(shard).remove(move.plan.from());
-        committed.put(shard, List.copyOf(replicas.get(shard)));
-        move.advance(Phase.DROP);
-      }
-      case UNDO -> {
-        replicas.get(shard).remove(move.plan.to());
-        committed.put(shard, List.copyOf(replicas.get(shard)));
-        getContext().getLog().info("keyspace '{}': the move of {} is undone", settings.name(), move);
-        moves.remove(shard);
-        // What the new node received of the shard is not a replica: it goes (now, or when it reports again).
-        holders.computeIfAbsent(shard, s -> new TreeSet<>()).add(move.plan.to());
-        dropRemovedReplicas();
-      }
-      case DROP -> finish(move);
-      default -> throw new IllegalStateException(m.toString());
     }
     driveMoves(liveMembers()); // the next step at once, not at the next tick
     return answerWaiting();
   }
 
-  private void finish(Move move) {
-    Set<String> holding = holders.computeIfAbsent(move.plan.shard(), s -> new TreeSet<>());
-    if (move.plan.from() != null) {
-      holding.remove(move.plan.from());
+  /** The steps {@link ReplicaMoves} asks, sent as asks whose answers come back to this actor. */
+  private final class MoveSteps implements ReplicaMoves.Hosts {
+    @Override
+    public boolean changeReplicas(ReplicaMoves.Move move, ReplicaMoves.Phase phase, String leader,
+        List<String> members) {
+      ActorRef<ReplicaHost.Command> host = hostOf(leader);
+      if (host == null) {
+        return false;
+      }
+      getContext().ask(PlacementProtocol.ReplicasChanged.class, host, settings.askTimeout(),
+          replyTo -> new PlacementProtocol.ChangeReplicas(move.plan.shard(), members, replyTo),
+          (r, failure) -> new StepAnswered(move, phase, r != null && r.done(),
+              r != null ? r.reason() : String.valueOf(failure)));
+      return true;
     }
-    if (move.plan.to() != null) {
-      holding.add(move.plan.to());
-    }
-    moves.remove(move.plan.shard());
-    movesDone++;
-    getContext().getLog().info("keyspace '{}': moved {}", settings.name(), move);
-  }
 
-  /** The new replica caught up once its match reached the leader's commit index of the previous look. */
-  private Behavior<Command> onLeaderProgress(LeaderProgress m) {
-    Move move = m.move();
-    int shard = move.plan.shard();
-    if (moves.get(shard) != move || move.phase != Phase.CATCH_UP) {
-      return this;
-    }
-    move.asked = false;
-    if (m.progress() == null) {
-      return this;
-    }
-    for (ReplicaHost.ReplicaProgress r : m.progress().replicas()) {
-      if (r.shard() != shard || !r.leading()) {
-        continue;
+    @Override
+    public boolean askProgress(ReplicaMoves.Move move, String leader) {
+      ActorRef<ReplicaHost.Command> host = hostOf(leader);
+      if (host == null) {
+        return false;
       }
-      long match = r.followerMatch().getOrDefault(move.plan.to(), 0L);
-      if (move.commitToReach >= 0 && match >= move.commitToReach || match >= r.commitIndex()) {
-        getContext().getLog().info("keyspace '{}' shard {}: {} caught up (match {}, commit {})", settings.name(),
-            shard, move.plan.to(), match, r.commitIndex());
-        move.advance(move.plan.from() == null ? null : Phase.LEAD_AWAY);
-        if (move.phase == null) {
-          finish(move);
-        }
-        driveMoves(liveMembers());
-        return this;
-      }
-      if (match > 0 && match > move.commitToReach) {
-        move.progressed = System.nanoTime();
-      }
-      move.commitToReach = r.commitIndex();
+      getContext().ask(ReplicaHost.Progress.class, host, settings.askTimeout(), ReplicaHost.GetProgress::new,
+          (p, failure) -> new LeaderProgress(move, p));
+      return true;
     }
-    return this;
-  }
 
-  /**
-   * Deletes the stores of removed replicas: a node that reported a store of a shard it is in
-   * neither the replica set nor the committed replica set of, while no move of the shard is under
-   * way.
-   */
-  private void dropRemovedReplicas() {
-    holders.forEach((shard, nodes) -> {
-      List<String> known = committed.get(shard);
-      Set<String> members = replicas.get(shard);
-      if (moves.containsKey(shard) || known == null || known.isEmpty() || members == null) {
-        return;
+    @Override
+    public boolean dropReplica(ReplicaMoves.Move move, String node) {
+      ActorRef<ReplicaHost.Command> host = hostOf(node);
+      if (host == null) {
+        return false;
       }
-      for (String node : List.copyOf(nodes)) {
-        ActorRef<ReplicaHost.Command> host = hostOf(node);
-        if (!members.contains(node) && !known.contains(node) && host != null) {
-          getContext().getLog().info("keyspace '{}' shard {}: {} holds a store of it outside its replica set {}; "
-              + "deleting it", settings.name(), shard, node, members);
-          nodes.remove(node);
-          getContext().ask(PlacementProtocol.Dropped.class, host, settings.askTimeout(),
-              replyTo -> new PlacementProtocol.DropReplica(shard, replyTo), (r, failure) -> Tick.INSTANCE);
-        }
+      getContext().ask(PlacementProtocol.Dropped.class, host, settings.askTimeout(),
+          replyTo -> new PlacementProtocol.DropReplica(move.plan.shard(), replyTo),
+          (r, failure) -> new StepAnswered(move, ReplicaMoves.Phase.DROP, r != null && r.done(),
+              r != null ? r.reason() : String.valueOf(failure)));
+      return true;
+    }
+
+    @Override
+    public boolean dropStore(int shard, String node) {
+      ActorRef<ReplicaHost.Command> host = hostOf(node);
+      if (host == null) {
+        return false;
       }
-    });
+      getContext().ask(PlacementProtocol.Dropped.class, host, settings.askTimeout(),
+          replyTo -> new PlacementProtocol.DropReplica(shard, replyTo), (r, failure) -> Tick.INSTANCE);
+      return true;
+    }
+
+    @Override
+    public void led(int shard, String node) {
+      publish(Map.of(Integer.toString(shard), AddressFromURIString.parse(node)));
+    }
   }
 
   private Behavior<Command> onPublished() {
