@@ -11,7 +11,7 @@ import java.util.TreeSet;
 
 /**
  * Chooses the next replica move of a keyspace: pure arithmetic over the replica sets, no actor,
- * so that {@link PlacementCoordinator} only carries moves out. Stateless and thread-safe.
+ * so that {@link ReplicaMoves} only carries moves out. Stateless and thread-safe.
  *
  * <p>The target: every shard has {@code min(replication-factor, nodes)} replicas, and each node
  * holds {@code shards * factor / nodes} of them, give or take one, except the nodes being drained,
