@@ -22,7 +22,6 @@ import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -34,12 +33,16 @@ import org.junit.jupiter.api.io.TempDir;
 class ReplicatedKeyspaceTest {
   private static final Duration WAIT = Duration.ofSeconds(90);
 
+  /** The cluster most tests use; the others start their own with {@link #startCluster}. */
+  private static final String THREE_NODES_FOUR_SHARDS =
+      "strata.cluster.keyspaces.rkv { shards = 4, replication-factor = 3 }";
+
   @TempDir Path dir;
   private ClusterTestNodes nodes;
 
-  @BeforeEach
-  void startCluster() {
-    nodes = new ClusterTestNodes(dir, 3, "strata.cluster.keyspaces.rkv { shards = 4, replication-factor = 3 }");
+  /** Starts {@code size} nodes configured by {@code keyspaceHocon}, and keyspace rkv on each. */
+  private void startCluster(int size, String keyspaceHocon) {
+    nodes = new ClusterTestNodes(dir, size, keyspaceHocon);
     nodes.startAll();
     for (int i = 0; i < nodes.size(); i++) {
       StrataCluster.get(nodes.node(i)).keyspace("rkv");
@@ -48,7 +51,9 @@ class ReplicatedKeyspaceTest {
 
   @AfterEach
   void stopCluster() {
-    nodes.close();
+    if (nodes != null) {
+      nodes.close();
+    }
   }
 
   private Keyspace rkv(int node) {
@@ -83,6 +88,7 @@ class ReplicatedKeyspaceTest {
 
   @Test
   void everyShardHasAReplicaOnEveryNode() throws Exception {
+    startCluster(3, THREE_NODES_FOUR_SHARDS);
     TreeMap<String, String> written = write("k", 40, 0, 1, 2);
     assertReads(written, 0, 1, 2);
     ShardMap map = await(StrataCluster.get(nodes.node(1)).shardMap("rkv"));
@@ -103,6 +109,7 @@ class ReplicatedKeyspaceTest {
 
   @Test
   void whenALeaderStopsItsShardsMoveAndKeepEveryAcknowledgedWrite() {
+    startCluster(3, THREE_NODES_FOUR_SHARDS);
     TreeMap<String, String> before = write("before", 60, 0, 1, 2);
     ShardMap map = await(StrataCluster.get(nodes.node(0)).shardMap("rkv"));
     // Stop a node that leads a shard and is not the oldest (which hosts the singletons).
@@ -158,13 +165,8 @@ class ReplicatedKeyspaceTest {
 
   @Test
   void aFollowerBehindTheTruncatedLogCatchesUpFromACheckpoint() {
-    nodes.close();
-    nodes = new ClusterTestNodes(dir.resolve("short-log"), 3, "strata.cluster.keyspaces.rkv { shards = 2, "
+    startCluster(3, "strata.cluster.keyspaces.rkv { shards = 2, "
         + "replication-factor = 3, replication { max-log-entries = 10, truncate-every = 5 } }");
-    nodes.startAll();
-    for (int i = 0; i < nodes.size(); i++) {
-      StrataCluster.get(nodes.node(i)).keyspace("rkv");
-    }
     TreeMap<String, String> all = write("early", 10, 0, 1, 2);
     int lagging = nodes.oldest() == 2 ? 1 : 2;
     int[] alive = lagging == 1 ? new int[] {0, 2} : new int[] {0, 1};
@@ -189,13 +191,8 @@ class ReplicatedKeyspaceTest {
    */
   @Test
   void aFollowerCaughtUpByCheckpointUnderAFastWriterFollowsFromTheLogAfterOne() throws Exception {
-    nodes.close();
-    nodes = new ClusterTestNodes(dir.resolve("hot-shard"), 3, "strata.cluster.keyspaces.rkv { shards = 1, "
+    startCluster(3, "strata.cluster.keyspaces.rkv { shards = 1, "
         + "replication-factor = 3, replication { max-log-entries = 10, truncate-every = 5 } }");
-    nodes.startAll();
-    for (int i = 0; i < nodes.size(); i++) {
-      StrataCluster.get(nodes.node(i)).keyspace("rkv");
-    }
     TreeMap<String, String> all = write("early", 10, 0, 1, 2);
     int lagging = nodes.oldest() == 2 ? 1 : 2;
     int[] alive = lagging == 1 ? new int[] {0, 2} : new int[] {0, 1};
@@ -247,6 +244,7 @@ class ReplicatedKeyspaceTest {
 
   @Test
   void followerReadsComeFromTheLocalReplicaAndCatchUp() {
+    startCluster(3, THREE_NODES_FOUR_SHARDS);
     TreeMap<String, String> written = write("f", 30, 0, 1, 2);
     for (int node = 0; node < 3; node++) {
       for (Map.Entry<String, String> e : written.entrySet()) {
@@ -268,13 +266,8 @@ class ReplicatedKeyspaceTest {
    */
   @Test
   void aCoordinatorThatTookOverBeforeAnyWriteKeepsWholeReplicaSets() {
-    nodes.close();
-    nodes = new ClusterTestNodes(dir.resolve("handover"), 4, "akka.cluster.min-nr-of-members = 3\n"
+    startCluster(4, "akka.cluster.min-nr-of-members = 3\n"
         + "strata.cluster.keyspaces.rkv { shards = 8, replication-factor = 3 }");
-    nodes.startAll();
-    for (int i = 0; i < nodes.size(); i++) {
-      StrataCluster.get(nodes.node(i)).keyspace("rkv");
-    }
     int oldest = nodes.oldest();
     int asker = oldest == 0 ? 1 : 0;
     ShardMap placed = await(StrataCluster.get(nodes.node(asker)).shardMap("rkv"));
