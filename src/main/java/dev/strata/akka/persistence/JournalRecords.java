@@ -1,6 +1,7 @@
 package dev.strata.akka.persistence;
 
 import akka.persistence.PersistentRepr;
+import dev.strata.CorruptionException;
 import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
@@ -12,10 +13,24 @@ import java.util.List;
  *
  * <pre>
  * event (key kind 0x01), and its copy in the tag index (key kind 0x06)
- *   byte  0          format version: 2 (version 1, written before the read journal, lacks bytes 1..10+)
+ *   byte  0          format version: 3 or 2 (version 1, written before the read journal, lacks bytes 1..10+)
  *   bytes 1..8       the event's ordering, int64 big-endian
  *   bytes 9..10      tag count n, unsigned int16 big-endian
  *   then n times     tag length t (unsigned int16 big-endian) | tag (t bytes, UTF-8)
+ *   version 3 (the PersistentRepr's fields, see PersistentReprFields):
+ *   bytes 8          sequence number, int64 big-endian
+ *   bytes 8          timestamp (ms since the epoch, 0 when unset), int64 big-endian
+ *   then 3 times     length l (unsigned int16 big-endian) | l bytes of UTF-8: the persistence id,
+ *                    the writer uuid, the event adapter's manifest ("" when none)
+ *   byte  1          flags: bit 0 set when metadata follows the payload; other bits must be 0
+ *   bytes 4          the event payload's serializer id, int32 big-endian
+ *   bytes 2          its manifest length m, unsigned int16 big-endian
+ *   bytes m          its manifest, UTF-8
+ *   bytes 4          its length p, int32 big-endian
+ *   bytes p          the payload (without its Tagged wrapper) as its serializer wrote it
+ *   when flag bit 0 is set, the metadata in the same four fields (serializer id, manifest length,
+ *                    manifest, length-prefixed bytes); nothing may follow
+ *   version 2 (a PersistentRepr version 3 cannot carry, or bound to a serializer of the application's):
  *   bytes 4          serializer id, int32 big-endian
  *   bytes 2          manifest length m, unsigned int16 big-endian
  *   bytes m          manifest, UTF-8
@@ -48,7 +63,10 @@ import java.util.List;
  */
 final class JournalRecords {
   static final byte VERSION = 1;
+  /** An event holding its whole PersistentRepr as Akka serialization wrote it. */
   static final byte EVENT_VERSION = 2;
+  /** An event holding its PersistentRepr's fields (PersistentReprFields). */
+  static final byte FIELDS_VERSION = 3;
   /** The journal layout this code writes: events of version 2 with their ordering log and tag index. */
   static final int LAYOUT = 2;
   private static final int FIRST_OF_ID = 1;
@@ -66,23 +84,36 @@ final class JournalRecords {
   private JournalRecords() {}
 
   /**
-   * An event's value with ordering 0: {@link JournalCommitter} writes the ordering in with {@link
-   * #setOrdering} when it assigns it. {@code tags} are UTF-8.
+   * An event's value (format 2) with ordering 0: {@link JournalCommitter} writes the ordering in with
+   * {@link #setOrdering} when it assigns it. {@code tags} are UTF-8.
    */
   static byte[] event(Payload repr, List<byte[]> tags) {
+    ByteBuffer out = eventHeader(EVENT_VERSION, repr.encodedSize(false), tags);
+    repr.writeTo(out, false);
+    return out.array();
+  }
+
+  /** An event's value (format 3) with ordering 0, as {@link #event(Payload, List)}. */
+  static byte[] event(PersistentReprFields.Encoded fields, List<byte[]> tags) {
+    ByteBuffer out = eventHeader(FIELDS_VERSION, fields.size(), tags);
+    fields.writeTo(out);
+    return out.array();
+  }
+
+  /** A buffer for an event of {@code bodySize} bytes after its header, the header written. */
+  private static ByteBuffer eventHeader(byte version, int bodySize, List<byte[]> tags) {
     if (tags.size() > MAX_TAGS) {
       throw new IllegalArgumentException("an event has " + tags.size() + " tags; the limit is " + MAX_TAGS);
     }
-    int size = 1 + 8 + 2 + repr.encodedSize(false);
+    int size = 1 + 8 + 2 + bodySize;
     for (byte[] tag : tags) {
       size += 2 + tag.length;
     }
-    ByteBuffer out = ByteBuffer.allocate(size).put(EVENT_VERSION).putLong(0).putShort((short) tags.size());
+    ByteBuffer out = ByteBuffer.allocate(size).put(version).putLong(0).putShort((short) tags.size());
     for (byte[] tag : tags) {
       Payload.writeShortString(out, tag);
     }
-    repr.writeTo(out, false);
-    return out.array();
+    return out;
   }
 
   static void setOrdering(byte[] eventValue, long ordering) {
@@ -90,11 +121,10 @@ final class JournalRecords {
   }
 
   /**
-   * The event alone, as a replay wants it: its ordering and tags are skipped, not decoded (a
-   * replay reads every event of an id, and needs neither).
+   * The event alone, as a replay of {@code persistenceId}'s events wants it: its ordering and tags
+   * are skipped, not decoded (a replay reads every event of an id, and needs neither).
    */
-  static PersistentRepr readEvent(byte[] value, PayloadSerialization serialization) {
-    Payload payload;
+  static PersistentRepr readEvent(byte[] value, PayloadSerialization serialization, String persistenceId) {
     try {
       ByteBuffer in = openEvent(value);
       if (value[0] != VERSION) {
@@ -103,24 +133,25 @@ final class JournalRecords {
           skip(in, Short.toUnsignedInt(in.getShort()));
         }
       }
-      payload = Payload.readFrom(in, false);
+      if (value[0] == FIELDS_VERSION) {
+        return PersistentReprFields.read(in, serialization, persistenceId);
+      }
+      return (PersistentRepr) serialization.deserialize(Payload.readFrom(in, false));
     } catch (BufferUnderflowException e) {
       throw Payload.truncated("journal event", e);
     }
-    return (PersistentRepr) serialization.deserialize(payload);
   }
 
   static StoredEvent readStoredEvent(byte[] value, PayloadSerialization serialization) {
-    Payload payload;
-    Header header;
     try {
       ByteBuffer in = openEvent(value);
-      header = readHeader(in, value[0]);
-      payload = Payload.readFrom(in, false);
+      Header header = readHeader(in, value[0]);
+      PersistentRepr repr = value[0] == FIELDS_VERSION ? PersistentReprFields.read(in, serialization, null)
+          : (PersistentRepr) serialization.deserialize(Payload.readFrom(in, false));
+      return new StoredEvent(header.ordering(), header.tags(), repr);
     } catch (BufferUnderflowException e) {
       throw Payload.truncated("journal event", e);
     }
-    return new StoredEvent(header.ordering(), header.tags(), (PersistentRepr) serialization.deserialize(payload));
   }
 
   /** The ordering and tags of an event, without deserializing it. */
@@ -140,7 +171,11 @@ final class JournalRecords {
   }
 
   private static ByteBuffer openEvent(byte[] value) {
-    return Payload.open(value, value.length > 0 && value[0] == VERSION ? VERSION : EVENT_VERSION, "journal event");
+    if (value.length == 0 || value[0] < VERSION || value[0] > FIELDS_VERSION) {
+      throw new CorruptionException("journal event has format version "
+          + (value.length == 0 ? "(empty)" : value[0]) + "; this Strata reads versions 1 to " + FIELDS_VERSION);
+    }
+    return ByteBuffer.wrap(value, 1, value.length - 1);
   }
 
   private static Header readHeader(ByteBuffer in, byte version) {

@@ -37,7 +37,11 @@ record Payload(int serializerId, String manifest, byte[] bytes) {
   static Payload readFrom(ByteBuffer in, boolean lengthPrefixed) {
     int serializerId = in.getInt();
     String manifest = readShortString(in);
-    byte[] bytes = new byte[lengthPrefixed ? in.getInt() : in.remaining()];
+    int length = lengthPrefixed ? in.getInt() : in.remaining();
+    if (length < 0 || length > in.remaining()) {
+      throw new BufferUnderflowException(); // a damaged length: report it truncated, never allocate it
+    }
+    byte[] bytes = new byte[length];
     in.get(bytes);
     return new Payload(serializerId, manifest, bytes);
   }

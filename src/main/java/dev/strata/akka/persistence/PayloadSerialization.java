@@ -1,6 +1,9 @@
 package dev.strata.akka.persistence;
 
 import akka.actor.ActorSystem;
+import akka.persistence.PersistentRepr;
+import akka.persistence.PersistentRepr$;
+import akka.persistence.serialization.MessageSerializer;
 import akka.serialization.Serialization;
 import akka.serialization.SerializationExtension;
 import akka.serialization.Serializer;
@@ -31,6 +34,15 @@ final class PayloadSerialization {
     }
     Serializer serializer = serialization.findSerializerFor(o);
     return new Payload(serializer.identifier(), Serializers.manifestFor(serializer, o), bytes.get());
+  }
+
+  /**
+   * Whether the actor system serializes a {@code PersistentRepr} with Akka Persistence's own
+   * {@code MessageSerializer} (the default binding), whose fields the journal may then store itself.
+   */
+  boolean persistentReprUsesAkkaSerializer() {
+    PersistentRepr sample = PersistentRepr$.MODULE$.apply("", 1L, "", "", false, null, "");
+    return serialization.findSerializerFor(sample) instanceof MessageSerializer;
   }
 
   /** The object {@code payload} holds; throws when its serializer is not configured or fails. */

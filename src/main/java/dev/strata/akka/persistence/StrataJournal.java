@@ -53,6 +53,8 @@ public final class StrataJournal extends AsyncWriteJournal {
 
   private final Strata store;
   private final PayloadSerialization serialization;
+  /** Encodes events as their PersistentRepr's fields (format 3); used on the journal actor only. */
+  private final PersistentReprFields fields;
   private final ExecutionContextExecutor blocking;
   private final JournalCommitter committer;
 
@@ -60,6 +62,7 @@ public final class StrataJournal extends AsyncWriteJournal {
     PluginSettings settings = PluginSettings.fromConfig(config, configPath);
     this.store = settings.openStore(context().system());
     this.serialization = new PayloadSerialization(context().system());
+    this.fields = new PersistentReprFields(serialization);
     this.blocking = context().system().dispatchers().lookup(settings.dispatcherId());
     this.committer = StoreSequencers.get(context().system()).journal(store, blocking);
   }
@@ -110,7 +113,8 @@ public final class StrataJournal extends AsyncWriteJournal {
         }
       }
       byte[] key = PersistenceKeys.event(id, event.sequenceNr()); // checks the sequence number
-      byte[] value = JournalRecords.event(serialization.serialize(untagged), tagBytes);
+      byte[] value = fields.encodes(untagged) ? JournalRecords.event(fields.encode(untagged, id), tagBytes)
+          : JournalRecords.event(serialization.serialize(untagged), tagBytes);
       if (value.length > Limits.MAX_VALUE_BYTES) {
         throw new IllegalArgumentException("event " + event.sequenceNr() + " of '" + persistenceId + "' is "
             + value.length + " bytes serialized; Strata's value limit is " + Limits.MAX_VALUE_BYTES);
@@ -168,7 +172,7 @@ public final class StrataJournal extends AsyncWriteJournal {
         int page = 0;
         try (StrataIterator it = store.scan(lower, upper)) {
           for (; it.isValid() && replayed < max && page < REPLAY_PAGE; it.next()) {
-            replayCallback.accept(JournalRecords.readEvent(it.value(), serialization));
+            replayCallback.accept(JournalRecords.readEvent(it.value(), serialization, persistenceId));
             last = it.key();
             replayed++;
             page++;
