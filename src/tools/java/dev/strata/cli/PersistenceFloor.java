@@ -26,8 +26,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * {@code strata bench persistence --floor}: what Strata's journal costs without Akka Persistence
- * around it, the floor of its write path. One thread serializes the bench's events (a
- * {@code PersistentRepr} of the same payload, through Akka serialization as the journal does) and
+ * around it, the floor of its write path. One thread serializes the bench's events (the payload
+ * through Akka serialization, the PersistentRepr's other fields beside it, as the journal does) and
  * writes them with plain {@link Strata#write} calls of the journal's batch shape: per event its
  * record, its ordering log entry and its tag index copy, per call the id's highest sequence number
  * and the highest ordering (the layouts of {@code dev.strata.akka.persistence.PersistenceKeys} and
@@ -49,6 +49,7 @@ final class PersistenceFloor {
   private final Path dir;
   private final PrintStream out;
   private final String writerUuid = UUID.randomUUID().toString();
+  private final byte[] writerUuidBytes = writerUuid.getBytes(StandardCharsets.UTF_8);
   private final byte[] tag = BenchPersistentActor.TAG.getBytes(StandardCharsets.UTF_8);
 
   PersistenceFloor(PersistenceWorkload.Settings settings, Path dir, PrintStream out) {
@@ -141,18 +142,23 @@ final class PersistenceFloor {
           ByteBuffer value = ByteBuffer.wrap(it.value());
           value.position(9);
           for (int tags = Short.toUnsignedInt(value.getShort()); tags > 0; tags--) {
-            int length = Short.toUnsignedInt(value.getShort());
-            value.position(value.position() + length);
+            skip(value, Short.toUnsignedInt(value.getShort()));
           }
+          long seq = value.getLong();
+          long timestamp = value.getLong();
+          skip(value, Short.toUnsignedInt(value.getShort())); // the id, which the replay knows
+          String writer = shortString(value);
+          String adapterManifest = shortString(value);
+          value.get(); // flags: no metadata here
           int serializer = value.getInt();
-          byte[] manifest = new byte[Short.toUnsignedInt(value.getShort())];
-          value.get(manifest);
-          byte[] bytes = new byte[value.remaining()];
+          String manifest = shortString(value);
+          byte[] bytes = new byte[value.getInt()];
           value.get(bytes);
-          PersistentRepr repr = (PersistentRepr) serialization.deserialize(bytes, serializer,
-              new String(manifest, StandardCharsets.UTF_8)).get();
-          if (!repr.persistenceId().equals(id)) {
-            throw new IllegalStateException("the replay of " + id + " read an event of " + repr.persistenceId());
+          Object payload = serialization.deserialize(bytes, serializer, manifest).get();
+          PersistentRepr repr = PersistentRepr.apply(payload, seq, id, adapterManifest, false, ActorRef.noSender(),
+              writer).withTimestamp(timestamp);
+          if (!repr.writerUuid().equals(writerUuid)) {
+            throw new IllegalStateException("the replay of " + id + " read an event of writer " + repr.writerUuid());
           }
           replayed++;
         }
@@ -164,17 +170,34 @@ final class PersistenceFloor {
     report("store replay", events, System.nanoTime() - start, cpu, true);
   }
 
-  /** The journal's event value (version 2, one tag) around the serialized PersistentRepr. */
+  /**
+   * The journal's event value (format 3, one tag): the payload through Akka serialization, the
+   * PersistentRepr's other fields beside it, as the journal writes an event of Akka's defaults.
+   */
   private byte[] eventValue(Serialization serialization, int actor, long seq) throws Exception {
     String id = "bench-" + actor;
     String payload = id + "-" + seq + "-" + "x".repeat(Math.max(0, settings.eventBytes() - id.length() - 12));
-    PersistentRepr repr = PersistentRepr.apply(payload, seq, id, "", false, ActorRef.noSender(), writerUuid);
-    byte[] bytes = serialization.serialize(repr).get();
-    Serializer serializer = serialization.findSerializerFor(repr);
-    byte[] manifest = Serializers.manifestFor(serializer, repr).getBytes(StandardCharsets.UTF_8);
-    return ByteBuffer.allocate(1 + 8 + 2 + 2 + tag.length + 4 + 2 + manifest.length + bytes.length)
-        .put((byte) 2).putLong(0).putShort((short) 1).putShort((short) tag.length).put(tag)
-        .putInt(serializer.identifier()).putShort((short) manifest.length).put(manifest).put(bytes).array();
+    byte[] bytes = serialization.serialize(payload).get();
+    Serializer serializer = serialization.findSerializerFor(payload);
+    byte[] manifest = Serializers.manifestFor(serializer, payload).getBytes(StandardCharsets.UTF_8);
+    byte[] idBytes = id.getBytes(StandardCharsets.UTF_8);
+    return ByteBuffer.allocate(1 + 8 + 2 + 2 + tag.length + 8 + 8 + 2 + idBytes.length + 2 + writerUuidBytes.length
+            + 2 + 1 + 4 + 2 + manifest.length + 4 + bytes.length)
+        .put((byte) 3).putLong(0).putShort((short) 1).putShort((short) tag.length).put(tag)
+        .putLong(seq).putLong(System.currentTimeMillis()).putShort((short) idBytes.length).put(idBytes)
+        .putShort((short) writerUuidBytes.length).put(writerUuidBytes).putShort((short) 0).put((byte) 0)
+        .putInt(serializer.identifier()).putShort((short) manifest.length).put(manifest).putInt(bytes.length)
+        .put(bytes).array();
+  }
+
+  private static void skip(ByteBuffer in, int bytes) {
+    in.position(in.position() + bytes);
+  }
+
+  private static String shortString(ByteBuffer in) {
+    byte[] utf8 = new byte[Short.toUnsignedInt(in.getShort())];
+    in.get(utf8);
+    return new String(utf8, StandardCharsets.UTF_8);
   }
 
   /** kind | id length | id | sequence number (none when {@code seq} is negative). */
