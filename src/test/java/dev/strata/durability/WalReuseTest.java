@@ -175,7 +175,9 @@ class WalReuseTest {
     try (Strata reopened = open(system, fs, small)) {
       assertEquals(kept, onlyFile(fs, ".wal"));
       int i = 0;
-      while (files(fs, ".wal").size() < 2) { // the memtable filled and froze: a new WAL took the writes
+      // Until the memtable filled and froze (published as immutable, or already flushed): one
+      // rotation, since no single put fills a memtable.
+      while (reopened.stats().immutableMemtables() == 0 && fs.exists(kept)) {
         put(reopened, key("second", i), "x".repeat(100) + i);
         i++;
         assertTrue(i < 10_000, "the reused memtable never froze");
@@ -197,7 +199,9 @@ class WalReuseTest {
     GatedFileSystem gated = GatedFileSystem.holdingSsts(fs);
     Strata db = open(system, gated, small);
     int i = 0;
-    while (files(fs, ".wal").size() < 2) { // the first memtable froze; its flush waits at the gate
+    // Until the first memtable froze and writes went to the next one and its WAL (a new WAL file
+    // shows before writes reach it); its flush waits at the gate.
+    while (db.stats().immutableMemtables() == 0) {
       put(db, key("older", i), "y".repeat(100) + i);
       i++;
       assertTrue(i < 10_000, "no rotation");
@@ -206,6 +210,7 @@ class WalReuseTest {
       put(db, key("newer", j), "z" + j);
     }
     List<Path> wals = files(fs, ".wal");
+    assertEquals(2, wals.size(), "the frozen memtable's WAL and the current one: " + wals);
     fs.killProcess(); // dies with both WALs live
     gated.open(); // the held flush goes on, and fails on the dead process's manifest
     closeIgnoringErrors(db);
