@@ -29,6 +29,7 @@ public final class StrataOptions {
   private final Compression compression;
   private final java.util.List<Compression> compressionPerLevel;
   private final int maxSubcompactions;
+  private final boolean avoidFlushDuringRecovery;
 
   private StrataOptions(Builder b) {
     this.memtableSizeBytes = b.memtableSizeBytes;
@@ -51,6 +52,7 @@ public final class StrataOptions {
     this.compression = b.compression;
     this.compressionPerLevel = java.util.List.copyOf(b.compressionPerLevel);
     this.maxSubcompactions = b.maxSubcompactions;
+    this.avoidFlushDuringRecovery = b.avoidFlushDuringRecovery;
   }
 
   /** A builder that starts from the library defaults (those of {@code reference.conf}). */
@@ -89,6 +91,7 @@ public final class StrataOptions {
         .compression(compressionFromConfig("compression", c.getString("compression")))
         .compressionPerLevel(compressionPerLevelFromConfig(c))
         .maxSubcompactions(maxSubcompactionsFromConfig(c))
+        .avoidFlushDuringRecovery(c.getBoolean("avoid-flush-during-recovery"))
         .compaction(compactionFromConfig(c.getConfig("compaction")));
     return b.build();
   }
@@ -302,6 +305,15 @@ public final class StrataOptions {
     return maxSubcompactions;
   }
 
+  /**
+   * Whether opening the store keeps the newest WAL, replayed cleanly to its end, live as the WAL of
+   * its first memtable instead of flushing it to an L0 SST (RocksDB's {@code
+   * avoid_flush_during_recovery}). See {@link Builder#avoidFlushDuringRecovery(boolean)}.
+   */
+  public boolean avoidFlushDuringRecovery() {
+    return avoidFlushDuringRecovery;
+  }
+
   /** A builder that starts from these options. */
   public Builder toBuilder() {
     return builder().memtableSizeBytes(memtableSizeBytes).targetSstSizeBytes(targetSstSizeBytes)
@@ -315,6 +327,7 @@ public final class StrataOptions {
         .jmxEnabled(jmxEnabled)
         .compression(compression).compressionPerLevel(compressionPerLevel)
         .maxSubcompactions(maxSubcompactions)
+        .avoidFlushDuringRecovery(avoidFlushDuringRecovery)
         .listeners(listeners);
   }
 
@@ -327,7 +340,7 @@ public final class StrataOptions {
         + ", walRecovery=" + walRecoveryMode + ", createIfMissing=" + createIfMissing
         + ", errorIfExists=" + errorIfExists + ", statsLogInterval=" + statsLogInterval + ", jmx=" + jmxEnabled
         + ", compression=" + compression.configName() + ", compressionPerLevel=" + compressionPerLevel
-        + ", maxSubcompactions=" + maxSubcompactions + ")";
+        + ", maxSubcompactions=" + maxSubcompactions + ", avoidFlushDuringRecovery=" + avoidFlushDuringRecovery + ")";
   }
 
   /** Builds {@link StrataOptions}; starts from the library defaults. Not thread-safe. */
@@ -352,6 +365,7 @@ public final class StrataOptions {
     private Compression compression = Compression.NONE; // reference.conf says why
     private java.util.List<Compression> compressionPerLevel = java.util.List.of(Compression.NONE, Compression.NONE);
     private int maxSubcompactions = 1; // reference.conf says why
+    private boolean avoidFlushDuringRecovery = true;
 
     /** The most key ranges one compaction is split into: more would only queue on the pool's threads. */
     static final int MAX_SUBCOMPACTIONS = 64;
@@ -375,6 +389,21 @@ public final class StrataOptions {
             + ", got " + count);
       }
       this.maxSubcompactions = count;
+      return this;
+    }
+
+    /**
+     * true (the default): opening a store whose newest WAL replays cleanly to its end (no torn or
+     * damaged tail, a memtable below {@code memtableSizeBytes}) keeps that WAL live and its memtable
+     * as the mutable one, and appends to it from where it ends, as RocksDB's {@code
+     * avoid_flush_during_recovery} and LevelDB's {@code reuse_logs} do: the open writes no SST, and
+     * starts no L0 compaction that the new L0 file would have triggered. What it costs: the WAL
+     * stays on disk until that memtable fills and is flushed, so the next open replays it again.
+     * false: every replayed WAL is flushed to an L0 SST during the open. Older WALs (several were
+     * live after a crash during a flush) and a WAL replayed with any loss are flushed either way.
+     */
+    public Builder avoidFlushDuringRecovery(boolean avoid) {
+      this.avoidFlushDuringRecovery = avoid;
       return this;
     }
 

@@ -79,7 +79,7 @@ class LogLinesTest {
     assertTrue(info(l -> l.equals("closed store " + dir.toAbsolutePath() + " at last sequence 2")).size() == 1,
         info(l -> true).toString());
 
-    try (Strata db = Strata.open(dir, options().build())) {
+    try (Strata db = Strata.open(dir, options().avoidFlushDuringRecovery(false).build())) {
       assertEquals("v2", TestHarness.s(db.get(b("k2"))));
     }
     List<String> recovered = info(l -> l.startsWith("recovered store " + dir.toAbsolutePath()));
@@ -88,6 +88,23 @@ class LogLinesTest {
     assertTrue(summary.contains("replayed 1 WAL(s), 2 entries, flushed into 1 L0 file(s); 0 bytes of WAL not "
         + "replayed, 0 WAL(s) kept in lost/; 1 SST(s) (files/bytes L0=1/"), summary);
     assertTrue(summary.contains("last sequence 2; in "), summary);
+  }
+
+  @Test
+  void anOpenThatKeepsItsWalLiveSaysWhichWithHowManyEntries() {
+    try (Strata db = Strata.open(dir, options().build())) {
+      db.put(b("k1"), b("v1"));
+      db.put(b("k2"), b("v2"));
+    }
+    try (Strata db = Strata.open(dir, options().build())) {
+      assertEquals("v2", TestHarness.s(db.get(b("k2"))));
+    }
+    List<String> recovered = info(l -> l.startsWith("recovered store " + dir.toAbsolutePath()));
+    assertEquals(1, recovered.size(), info(l -> true).toString());
+    String summary = recovered.get(0);
+    assertTrue(summary.matches(".*: replayed 1 WAL\\(s\\), 2 entries, flushed into 0 L0 file\\(s\\), kept WAL \\d+ live "
+        + "with 2 entries; 0 bytes of WAL not replayed, 0 WAL\\(s\\) kept in lost/; 0 SST\\(s\\) \\(none\\); last "
+        + "sequence 2; in \\d+ ms"), summary);
   }
 
   @Test

@@ -1,6 +1,7 @@
 package dev.strata;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -77,6 +78,15 @@ class StrataOptionsTest {
     StrataOptions o = StrataOptions.fromConfig(ConfigFactory.parseString("strata.max-subcompactions = 4"));
     assertEquals(4, o.maxSubcompactions());
     assertEquals(4, o.toBuilder().build().maxSubcompactions(), "toBuilder keeps it");
+  }
+
+  @Test
+  void avoidFlushDuringRecoveryIsOnByDefaultAndReadFromItsConfigKey() {
+    assertTrue(StrataOptions.defaults().avoidFlushDuringRecovery());
+    assertTrue(StrataOptions.builder().build().avoidFlushDuringRecovery(), "the builder starts from the same default");
+    StrataOptions o = StrataOptions.fromConfig(ConfigFactory.parseString("strata.avoid-flush-during-recovery = off"));
+    assertFalse(o.avoidFlushDuringRecovery());
+    assertFalse(o.toBuilder().build().avoidFlushDuringRecovery(), "toBuilder keeps it");
   }
 
   @Test

@@ -218,6 +218,7 @@ public final class OptionsFile {
     v.put("compression-per-level", String.join(",",
         o.compressionPerLevel().stream().map(dev.strata.Compression::configName).toList()));
     v.put("max-subcompactions", String.valueOf(o.maxSubcompactions()));
+    v.put("avoid-flush-during-recovery", String.valueOf(o.avoidFlushDuringRecovery()));
     CompactionOptions c = o.compaction();
     v.put("compaction.strategy", strategyName(c.strategy()));
     v.put("compaction.level0-file-trigger", String.valueOf(c.level0FileTrigger()));

@@ -38,11 +38,18 @@ import org.slf4j.LoggerFactory;
  *       store's {@link dev.strata.WalRecoveryMode} says ({@link WalRecovery}): by default up to the
  *       first torn or damaged record, hole, or gap between WALs, so that what survives is a prefix
  *       of the writes, and damage before a synced point the manifest recorded is corruption;
- *   <li>flush each recovered memtable to an L0 SST, so that no replayed WAL stays live: a torn
- *       WAL left live would still be torn at the next recovery, and the rule above would then
- *       drop the WALs written after this one (LevelDB flushes recovered logs for the same reason);
+ *   <li>keep the newest WAL live, when {@code avoidFlushDuringRecovery} is on (the default) and
+ *       it replayed whole ({@link WalRecovery#run(ManifestState, boolean)} says exactly when): its
+ *       memtable becomes the store's mutable one and writes append to the WAL where its last record
+ *       ends (RocksDB's {@code avoid_flush_during_recovery}, LevelDB's {@code reuse_logs}), so an
+ *       open after a clean close writes no SST and triggers no compaction;
+ *   <li>flush each other recovered memtable to an L0 SST, so that no other replayed WAL stays
+ *       live: a torn WAL left live would still be torn at the next recovery, and the rule above
+ *       would then drop the WALs written after this one (LevelDB flushes recovered logs for the
+ *       same reason);
  *   <li>copy every WAL that was not replayed to its end into {@code lost/}, synced;
- *   <li>start a new manifest holding a snapshot of the result, and point CURRENT at it;
+ *   <li>start a new manifest holding a snapshot of the result (listing the kept WAL as live,
+ *       with the synced length recorded for it), and point CURRENT at it;
  *   <li>record the options of this open in a new OPTIONS file ({@link OptionsFile}), deleting older ones;
  *   <li>delete every file no longer part of the store: orphan SSTs and WALs a crash left,
  *       old manifests, temporary files.
@@ -51,9 +58,12 @@ import org.slf4j.LoggerFactory;
 final class Recovery {
   private static final Logger log = LoggerFactory.getLogger(Recovery.class);
 
-  /** The recovered store, and the lock and manifest the engine now owns. */
+  /**
+   * The recovered store, and the lock and manifest the engine now owns; {@code keptWal} is the WAL
+   * kept live, whose memtable is the store's first mutable one, or null when every WAL was flushed.
+   */
   record Result(FileLock lock, ManifestLog manifestLog, ManifestState manifest, List<List<SstFile>> levels,
-      long lastSequence, long nextFileNumber) {}
+      long lastSequence, long nextFileNumber, WalRecovery.Kept keptWal) {}
 
   private final Path dir;
   private final StrataOptions options;
@@ -146,8 +156,9 @@ final class Recovery {
     }
 
     WalRecovery wals = new WalRecovery(dir, fs, options.walRecoveryMode(), options.memtableSizeBytes());
-    WalRecovery.Outcome replayed = wals.run(state);
+    WalRecovery.Outcome replayed = wals.run(state, options.walEnabled() && options.avoidFlushDuringRecovery());
     List<Memtable> memtables = replayed.memtables();
+    WalRecovery.Kept kept = replayed.kept();
     long lastSequence = Math.max(state.lastSequence(), replayed.lastSequence());
 
     AtomicLong fileNumbers = new AtomicLong(Math.max(state.nextFileNumber(), maxNumber + 1));
@@ -168,16 +179,20 @@ final class Recovery {
     wals.keepAside(replayed.keepAside());
     long nextFileNumber = fileNumbers.get();
     long manifestNumber = nextFileNumber++;
-    ManifestRecord.Snapshot snapshot =
-        new ManifestRecord.Snapshot(nextFileNumber, lastSequence, List.of(), files);
+    ManifestRecord.Snapshot snapshot = new ManifestRecord.Snapshot(nextFileNumber, lastSequence,
+        kept == null ? List.of() : List.of(kept.wal()), files);
+    // The kept WAL's sync point stays recorded: damage before it is still corruption, not a tail to drop.
+    List<ManifestRecord> following = kept == null || kept.syncedBytes() < 0 ? List.of()
+        : List.of(new ManifestRecord.WalSynced(kept.wal(), kept.syncedBytes()));
     Path manifestPath = FileNames.manifest(dir, manifestNumber);
-    ManifestLog manifestLog = ManifestLog.create(fs, manifestPath, snapshot, List.of()); // no live WAL left
+    ManifestLog manifestLog = ManifestLog.create(fs, manifestPath, snapshot, following);
     try {
       fs.syncDirectory(dir);
       CurrentFile.write(fs, dir, FileNames.manifestName(manifestNumber));
       // Numbered after this open's manifest: newer at each open, and no file number of its own.
       OptionsFile.write(fs, dir, manifestNumber, options);
       ManifestState recovered = new ManifestState().apply(snapshot);
+      following.forEach(recovered::apply);
       if (manifestTorn) {
         // Most likely a crash during a manifest append, whose files are then orphans; but damage
         // that merely looks torn would make live files look like orphans, so keep them this once.
@@ -187,7 +202,7 @@ final class Recovery {
         deleteObsolete(present, recovered, manifestNumber);
       }
       logSummary(current.isPresent(), replayed, memtables, levels, lastSequence, started);
-      return new Result(lock, manifestLog, recovered, levels, lastSequence, nextFileNumber);
+      return new Result(lock, manifestLog, recovered, levels, lastSequence, nextFileNumber, kept);
     } catch (IOException | RuntimeException e) {
       manifestLog.close();
       throw e;
@@ -208,6 +223,12 @@ final class Recovery {
     for (Memtable m : memtables) {
       entries += m.entryCount();
     }
+    WalRecovery.Kept kept = replayed.kept();
+    if (kept != null) {
+      entries += kept.memtable().entryCount();
+    }
+    String keptLive = kept == null ? "" : ", kept WAL " + kept.wal() + " live with " + kept.memtable().entryCount()
+        + " entries";
     StringBuilder shape = new StringBuilder();
     int files = 0;
     for (int level = 0; level < levels.size(); level++) {
@@ -219,8 +240,9 @@ final class Recovery {
             .append('/').append(bytes).append('B');
       }
     }
-    log.info("recovered store {}: replayed {} WAL(s), {} entries, flushed into {} L0 file(s); {} bytes of WAL not "
-        + "replayed, {} WAL(s) kept in {}/; {} SST(s) {}; last sequence {}; in {} ms", dir, replayed.walsReplayed(), entries, memtables.size(),
+    log.info("recovered store {}: replayed {} WAL(s), {} entries, flushed into {} L0 file(s){}; {} bytes of WAL not "
+        + "replayed, {} WAL(s) kept in {}/; {} SST(s) {}; last sequence {}; in {} ms", dir, replayed.walsReplayed(),
+        entries, memtables.size(), keptLive,
         replayed.bytesDropped(), replayed.keepAside().size(), FileNames.LOST_DIR, files,
         shape.length() == 0 ? "(none)" : "(files/bytes " + shape + ")", lastSequence,
         (System.nanoTime() - started) / 1_000_000);

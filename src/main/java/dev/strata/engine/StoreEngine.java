@@ -94,7 +94,8 @@ public final class StoreEngine {
     this.wals = new WalSet(dir, fs, walPreparer, errors, stats, versions, reports);
     this.cell = versions.cell();
     long first = versions.current().mutable().id();
-    WalWriter firstWal = options.walEnabled() ? wals.create(first) : null;
+    WalWriter firstWal = !options.walEnabled() ? null
+        : recovered.keptWal() != null ? wals.reopen(recovered.keptWal()) : wals.create(first);
     this.writes = new WritePath(options, cell, errors, recovered.lastSequence(), firstWal);
     SstWriter sstWriter = new SstWriter(dir, fs, cache, options, versions.fileNumbers(), releaser);
     this.closer = new EngineCloser(dir, sstWriter.fence(), writes, wals, versions, releaser, recovered.lock());

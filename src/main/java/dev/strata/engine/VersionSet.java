@@ -62,8 +62,10 @@ final class VersionSet {
   private final CompactionPicker picker;
 
   /**
-   * Takes over what recovery found. The first mutable memtable takes the next file number; its
-   * WAL, when the WAL is on, is created under that number next (see {@link WalSet#create}).
+   * Takes over what recovery found. The first mutable memtable is the one of the WAL recovery kept
+   * live, if it kept one (that WAL's number is its id); otherwise a new one, which takes the next
+   * file number, and whose WAL, when the WAL is on, is created under that number next (see {@link
+   * WalSet#create}).
    */
   VersionSet(Path dir, FileSystem fs, StrataOptions options, Recovery.Result recovered, long manifestRollBytes,
       ErrorState errors, EngineStats counters, Consumer<SstFile> releaser) {
@@ -77,7 +79,8 @@ final class VersionSet {
     this.manifestLog = recovered.manifestLog();
     this.manifest = recovered.manifest();
     this.nextFileNumber = new AtomicLong(recovered.nextFileNumber());
-    Memtable first = new Memtable(nextFileNumber.getAndIncrement(), options.memtableSizeBytes());
+    Memtable first = recovered.keptWal() != null ? recovered.keptWal().memtable()
+        : new Memtable(nextFileNumber.getAndIncrement(), options.memtableSizeBytes());
     this.cell = new ReadStateCell(ReadState.initial(first, List.of(), recovered.levels()));
     this.picker = CompactionPicker.of(options.compaction(), options.memtableSizeBytes());
   }

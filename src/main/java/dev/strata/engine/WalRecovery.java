@@ -36,14 +36,23 @@ import org.slf4j.LoggerFactory;
 final class WalRecovery {
   private static final Logger log = LoggerFactory.getLogger(WalRecovery.class);
 
-  /** The memtables replayed (oldest first, empty ones left out), the newest sequence among them, the WALs to keep. */
   /**
-   * What replay recovered: a memtable per WAL that held writes, the last sequence, the WALs to keep
-   * in {@code lost/}; for the open's summary, the WALs read and the bytes of log data not replayed
-   * (torn, damaged, or after where replay stopped).
+   * What replay recovered: a memtable per WAL that held writes (oldest first, empty ones and the
+   * kept one left out), the last sequence, the WALs to keep in {@code lost/}, the newest WAL when it
+   * may stay live (null otherwise; see {@link #run(ManifestState, boolean)}); for the open's
+   * summary, the WALs read and the bytes of log data not replayed (torn, damaged, or after where
+   * replay stopped).
    */
-  record Outcome(List<Memtable> memtables, long lastSequence, List<Long> keepAside, int walsReplayed,
+  record Outcome(List<Memtable> memtables, long lastSequence, List<Long> keepAside, Kept kept, int walsReplayed,
       long bytesDropped) {}
+
+  /**
+   * The newest WAL, replayed whole, that the open may keep live and append to instead of flushing
+   * it: its number, the memtable it replayed into (possibly empty), {@code end} the offset just
+   * past its last record, where appends continue, and the synced length the manifest recorded for
+   * it (-1 when none), which the new manifest must keep.
+   */
+  record Kept(long wal, Memtable memtable, long end, long syncedBytes) {}
 
   private final Path dir;
   private final FileSystem fs;
@@ -57,7 +66,21 @@ final class WalRecovery {
     this.memtableSizeBytes = memtableSizeBytes;
   }
 
+  /** Replays every live WAL; none is kept live (a read-only open, or a read-write one that flushes them all). */
   Outcome run(ManifestState state) throws IOException {
+    return run(state, false);
+  }
+
+  /**
+   * Replays every live WAL; with {@code mayKeepNewest}, the newest one is {@link Kept} rather than
+   * handed back among the memtables to flush when keeping it live loses nothing and changes
+   * nothing a later recovery relies on: it replayed to its end, with no damage, no torn or dropped
+   * bytes, no gap before it, nothing stopped before it, and every byte recorded as synced; it is
+   * not retired (its memtable never froze); its memtable is below the memtable size (else it would
+   * freeze at the first write). A WAL that lost anything must not stay live: it would still be
+   * damaged at the next recovery, whose rules would then drop the WALs written after it.
+   */
+  Outcome run(ManifestState state, boolean mayKeepNewest) throws IOException {
     boolean salvage = mode == WalRecoveryMode.SKIP_ANY_CORRUPTED_RECORDS;
     List<Memtable> memtables = new ArrayList<>();
     List<Long> keepAside = new ArrayList<>();
@@ -66,7 +89,9 @@ final class WalRecovery {
     long previousLast = 0; // last sequence of the newest WAL replayed that held writes; 0: none yet
     int replayedWals = 0;
     long dropped = 0;
-    for (long wal : state.liveWals()) {
+    Kept kept = null;
+    List<Long> live = state.liveWals();
+    for (long wal : live) {
       Path path = FileNames.wal(dir, wal);
       String name = path.getFileName().toString();
       long synced = state.walSyncedBytes(wal);
@@ -92,7 +117,8 @@ final class WalRecovery {
       WalReplay.Result r = WalReplay.replay(fs, path, salvage, m::add);
       replayedWals++;
 
-      if (r.records() > 0 && previousLast != 0 && r.firstSequence() != previousLast + 1) {
+      boolean afterGap = r.records() > 0 && previousLast != 0 && r.firstSequence() != previousLast + 1;
+      if (afterGap) {
         String gap = name + ": its first write has sequence " + r.firstSequence() + ", but the WAL before it ends at "
             + previousLast + ": that WAL lost its tail (power loss before it was synced)";
         if (mode == WalRecoveryMode.ABSOLUTE_CONSISTENCY) {
@@ -185,11 +211,25 @@ final class WalRecovery {
         previousLast = r.lastSequence();
       }
       lastSequence = Math.max(lastSequence, r.lastSequence());
-      if (!m.isEmpty()) {
+      boolean newest = wal == live.get(live.size() - 1);
+      if (mayKeepNewest && newest && stoppedAt == null && !afterGap && replayedWhole(r, synced) && retiredEnd < 0
+          && m.approximateBytes() < memtableSizeBytes) {
+        kept = new Kept(wal, m, r.replayedEnd(), synced);
+      } else if (!m.isEmpty()) {
         memtables.add(m);
       }
     }
-    return new Outcome(memtables, lastSequence, keepAside, replayedWals, dropped);
+    return new Outcome(memtables, lastSequence, keepAside, kept, replayedWals, dropped);
+  }
+
+  /**
+   * Whether replay read every byte of the WAL's data as whole records: a trustworthy file header,
+   * no damage, no torn record, nothing but zeros after the last record (the zero-filled tail of a
+   * mapped file), and at least what the manifest recorded as synced.
+   */
+  private static boolean replayedWhole(WalReplay.Result r, long synced) {
+    return r.complete() && !r.tornTail() && r.replayedEnd() >= LogFormat.FILE_HEADER_SIZE
+        && r.dataEnd() <= r.replayedEnd() && r.replayedEnd() >= synced;
   }
 
   /**

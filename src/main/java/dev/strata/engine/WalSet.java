@@ -81,6 +81,15 @@ final class WalSet {
     return w;
   }
 
+  /**
+   * Reopens the WAL recovery kept live ({@code kept}), to append to it from where its last record
+   * ends. The manifest recovery wrote already lists it as live, so nothing is recorded; the
+   * directory entry is the one it always had.
+   */
+  WalWriter reopen(WalRecovery.Kept kept) throws IOException {
+    return WalWriter.open(fs, FileNames.wal(dir, kept.wal()), kept.wal(), kept.end(), walPreparer);
+  }
+
   /** {@code w} takes no more appends: its memtable froze. It stays open until synced or discarded. */
   void retire(WalWriter w) {
     retired.add(w);

@@ -38,6 +38,11 @@ public final class DiskFileSystem implements FileSystem {
   }
 
   @Override
+  public WritableFile openMapped(Path path, long offset, int segmentBytes, Executor preparer) throws IOException {
+    return MappedWritableFile.open(path, offset, segmentBytes, preparer);
+  }
+
+  @Override
   public ReadableFile openReadable(Path path) throws IOException {
     return new DiskReadableFile(FileChannel.open(path, StandardOpenOption.READ), path);
   }

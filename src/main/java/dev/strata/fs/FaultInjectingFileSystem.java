@@ -34,11 +34,11 @@ public final class FaultInjectingFileSystem implements FileSystem {
   public enum Op {
     /** {@link FileSystem#create} and {@link FileSystem#createMapped}. */
     CREATE,
-    /** {@link FileSystem#openReadable} and {@link FileSystem#openImmutable}. */
+    /** {@link FileSystem#openReadable}, {@link FileSystem#openImmutable} and {@link FileSystem#openMapped}. */
     OPEN,
     /**
      * The calls that memory-map a file: {@link FileSystem#createMapped} (which counts as CREATE as
-     * well) and {@link FileSystem#openImmutable} (also OPEN). A file system may map lazily; these
+     * well), {@link FileSystem#openMapped} and {@link FileSystem#openImmutable} (both also OPEN). A file system may map lazily; these
      * are the calls at which the seam sees a mapping asked for.
      */
     MAP,
@@ -195,6 +195,13 @@ public final class FaultInjectingFileSystem implements FileSystem {
     check(Op.CREATE, path);
     check(Op.MAP, path);
     return new FaultyWritableFile(delegate.createMapped(path, segmentBytes, preparer), path);
+  }
+
+  @Override
+  public WritableFile openMapped(Path path, long offset, int segmentBytes, Executor preparer) throws IOException {
+    check(Op.OPEN, path);
+    check(Op.MAP, path);
+    return new FaultyWritableFile(delegate.openMapped(path, offset, segmentBytes, preparer), path);
   }
 
   @Override

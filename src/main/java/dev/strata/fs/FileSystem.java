@@ -41,6 +41,24 @@ public interface FileSystem {
    */
   WritableFile createMapped(Path path, int segmentBytes, Executor preparer) throws IOException;
 
+  /**
+   * Opens {@code path}, an existing file (one {@link #createMapped} wrote, such as a WAL a previous
+   * process left), for appends through memory mappings from {@code offset} on: the returned file
+   * behaves as one {@link #createMapped} returns, whose {@link WritableFile#size()} starts at
+   * {@code offset}. For reopening a log whose valid content ends at {@code offset}.
+   *
+   * <p>Everything the file holds from {@code offset} on is cut off before the first append (a
+   * mapped file's zero-filled tail, or anything else that lies there), so the appends continue
+   * the content before {@code offset} byte for byte, and no byte written before the open can be
+   * read after them as if it belonged to the file. The cut is not synced: until the next {@link
+   * WritableFile#sync()} a power loss may bring the old tail back, which is what it was before.
+   *
+   * @throws java.nio.file.NoSuchFileException if {@code path} does not exist
+   * @throws IllegalArgumentException if {@code segmentBytes} is not positive, or {@code offset} is
+   *     negative or past the end of the file
+   */
+  WritableFile openMapped(Path path, long offset, int segmentBytes, Executor preparer) throws IOException;
+
   /** Opens an existing file for positional reads. */
   ReadableFile openReadable(Path path) throws IOException;
 

@@ -35,7 +35,7 @@ import java.util.concurrent.Executor;
  * <p>Appends to a {@link #create}d file are buffered in its handle until flush (a process crash
  * loses them); {@link #createMapped} appends go straight to the current content, as into the page
  * cache, and the content is zero-filled to the next segment boundary until close, like the real
- * mapped file. A process crash is "reopen without calling crash()", after {@link #killProcess()}
+ * mapped file; {@link #openMapped} continues such a file the same way. A process crash is "reopen without calling crash()", after {@link #killProcess()}
  * if the dead process's handles and locks must stop counting.
  *
  * <p>Paths are made absolute and normalized. Thread-safe: every operation holds this object's
@@ -62,6 +62,22 @@ public final class InMemoryFileSystem implements FileSystem {
       throw new IllegalArgumentException("segmentBytes must be positive, was " + segmentBytes);
     }
     return new MemWritableFile(this, generation, newFile(path), path, segmentBytes, syncCount);
+  }
+
+  /** The content from {@code offset} on is cut off at once, in the current content only (see the crash model). */
+  @Override
+  public synchronized WritableFile openMapped(Path path, long offset, int segmentBytes, Executor preparer)
+      throws IOException {
+    if (segmentBytes <= 0) {
+      throw new IllegalArgumentException("segmentBytes must be positive, was " + segmentBytes);
+    }
+    MemFile file = file(path);
+    if (offset < 0 || offset > file.length()) {
+      throw new IllegalArgumentException("cannot append to " + path + " from offset " + offset + ": it holds "
+          + file.length() + " bytes");
+    }
+    file.setLength(offset);
+    return new MemWritableFile(this, generation, file, path, segmentBytes, syncCount, offset);
   }
 
   private MemFile newFile(Path path) throws IOException {

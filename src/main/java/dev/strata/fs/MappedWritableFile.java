@@ -80,6 +80,39 @@ final class MappedWritableFile implements WritableFile {
     return file;
   }
 
+  /**
+   * Opens the existing file {@code path} for appends from {@code offset} on (see {@link
+   * FileSystem#openMapped}): the file is cut at {@code offset}, and segments are then mapped from
+   * there, each zero-filled on disk before it is mapped as for a new file, so nothing the file held
+   * past {@code offset} survives in it. Segments start at {@code offset}, not at a multiple of the
+   * segment size: nothing depends on where a segment starts.
+   */
+  static MappedWritableFile open(Path path, long offset, int segmentBytes, Executor preparer) throws IOException {
+    Objects.requireNonNull(preparer, "preparer must not be null");
+    if (segmentBytes <= 0) {
+      throw new IllegalArgumentException("segmentBytes must be positive, was " + segmentBytes);
+    }
+    FileChannel channel = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE);
+    try {
+      long length = channel.size();
+      if (offset < 0 || offset > length) {
+        throw new IllegalArgumentException("cannot append to " + path + " from offset " + offset + ": it holds "
+            + length + " bytes");
+      }
+      channel.truncate(offset);
+    } catch (IOException | RuntimeException e) {
+      channel.close();
+      throw e;
+    }
+    MappedWritableFile file = new MappedWritableFile(path, channel, segmentBytes, preparer);
+    synchronized (file) {
+      file.size = offset;
+      file.mappedEnd = offset;
+      file.prepareNext();
+    }
+    return file;
+  }
+
   @Override
   public synchronized void append(byte[] data, int offset, int length) throws IOException {
     Objects.checkFromIndexSize(offset, length, data.length);

@@ -21,9 +21,17 @@ final class MemWritableFile extends MemHandle implements WritableFile {
 
   MemWritableFile(Object monitor, Generation generation, MemFile file, Path path, int segmentBytes,
       AtomicLong syncCount) {
+    this(monitor, generation, file, path, segmentBytes, syncCount, 0);
+  }
+
+  /** A mapped file continued from {@code start}, which the file's content already holds. */
+  MemWritableFile(Object monitor, Generation generation, MemFile file, Path path, int segmentBytes,
+      AtomicLong syncCount, long start) {
     super(monitor, generation, file, path);
     this.segmentBytes = segmentBytes;
     this.syncCount = syncCount;
+    this.size = start;
+    this.mappedEnd = start;
   }
 
   @Override

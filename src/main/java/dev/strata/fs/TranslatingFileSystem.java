@@ -48,6 +48,15 @@ public final class TranslatingFileSystem implements FileSystem {
   }
 
   @Override
+  public WritableFile openMapped(Path path, long offset, int segmentBytes, Executor preparer) throws IOException {
+    try {
+      return new TranslatingWritableFile(delegate.openMapped(path, offset, segmentBytes, preparer), path);
+    } catch (UncheckedIOException | InternalError e) {
+      throw IoFailures.translate(e, "opening and mapping " + path);
+    }
+  }
+
+  @Override
   public ReadableFile openReadable(Path path) throws IOException {
     try {
       return new TranslatingReadableFile(delegate.openReadable(path), path);

@@ -47,6 +47,29 @@ public final class WalWriter implements Closeable {
     }
   }
 
+  /**
+   * Reopens WAL {@code path}, which a previous process wrote, to append to it from {@code end}, the
+   * offset just past its last whole record ({@link dev.strata.log.LogReader#validEnd()}): what
+   * lies past it is cut off (see {@link FileSystem#openMapped}), and the log's blocks continue from
+   * there, so that a replay reads the old records and the new ones as one log.
+   *
+   * @throws IllegalArgumentException if {@code end} is shorter than a log file header or past the
+   *     file's end
+   */
+  public static WalWriter open(FileSystem fs, Path path, long number, long end, Executor preparer) throws IOException {
+    if (end < dev.strata.log.LogFormat.FILE_HEADER_SIZE) {
+      throw new IllegalArgumentException("cannot continue WAL " + path + " from offset " + end
+          + ": a log starts with a " + dev.strata.log.LogFormat.FILE_HEADER_SIZE + "-byte file header");
+    }
+    WritableFile file = fs.openMapped(path, end, SEGMENT_BYTES, preparer);
+    try {
+      return new WalWriter(number, file);
+    } catch (IOException | RuntimeException e) {
+      file.close();
+      throw e;
+    }
+  }
+
   public long number() {
     return number;
   }

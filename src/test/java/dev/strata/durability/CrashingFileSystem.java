@@ -82,6 +82,12 @@ final class CrashingFileSystem extends ForwardingFileSystem {
   }
 
   @Override
+  public WritableFile openMapped(Path path, long offset, int segmentBytes, Executor preparer) throws IOException {
+    step("reopen", path);
+    return stepping(mem.openMapped(path, offset, segmentBytes, preparer), path);
+  }
+
+  @Override
   public void rename(Path from, Path to) throws IOException {
     step("rename of", from);
     mem.rename(from, to);

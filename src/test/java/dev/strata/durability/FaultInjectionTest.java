@@ -76,8 +76,16 @@ class FaultInjectionTest {
     FLUSH,
     /** compact() over two flushed SSTs: the merged SST and its manifest record. */
     COMPACT,
-    /** Strata.open of a store holding an SST and a WAL: recovery flushes the WAL and writes a manifest. */
-    OPEN
+    /**
+     * Strata.open of a store holding an SST and a WAL: recovery flushes the WAL and writes a
+     * manifest (avoidFlushDuringRecovery off).
+     */
+    OPEN,
+    /**
+     * Strata.open of the same store with avoidFlushDuringRecovery on: recovery keeps the WAL live,
+     * writes a manifest listing it, and maps the WAL to append to it.
+     */
+    REOPEN_KEEPING_WAL
   }
 
   /** One I/O call: an operation of the file-system seam on some files, and what reaches it. */
@@ -124,7 +132,10 @@ class FaultInjectionTest {
         new Site("recovery: SST write", Op.APPEND, named(".sst.tmp"), Trigger.OPEN),
         new Site("recovery: manifest create", Op.CREATE, startingWith("MANIFEST-"), Trigger.OPEN),
         new Site("recovery: CURRENT rename", Op.RENAME, ANY, Trigger.OPEN),
-        new Site("recovery: obsolete file delete", Op.DELETE, ANY, Trigger.OPEN));
+        new Site("recovery: obsolete file delete", Op.DELETE, ANY, Trigger.OPEN),
+        new Site("recovery: WAL mmap to continue it", Op.MAP, named(".wal"), Trigger.REOPEN_KEEPING_WAL),
+        new Site("recovery keeping its WAL: manifest create", Op.CREATE, startingWith("MANIFEST-"),
+            Trigger.REOPEN_KEEPING_WAL));
   }
 
   static Stream<Arguments> everySiteAndKind() {
@@ -147,10 +158,12 @@ class FaultInjectionTest {
     InMemoryFileSystem mem = new InMemoryFileSystem();
     FaultInjectingFileSystem fs = new FaultInjectingFileSystem(mem);
     WriteModel model = new WriteModel();
-    StrataOptions options = options(site.trigger() == Trigger.SYNCED_PUT);
+    StrataOptions options = site.trigger() == Trigger.OPEN
+        ? options(false).toBuilder().avoidFlushDuringRecovery(false).build()
+        : options(site.trigger() == Trigger.SYNCED_PUT);
     String injected = "injected failure: " + site.op();
 
-    if (site.trigger() == Trigger.OPEN) {
+    if (site.trigger() == Trigger.OPEN || site.trigger() == Trigger.REOPEN_KEEPING_WAL) {
       preload(fs, model, options);
       fs.failAlways(site.op(), kind, site.where());
       StrataException e = assertThrows(StrataException.class,
@@ -402,7 +415,7 @@ class FaultInjectionTest {
       case SYNC -> db.sync();
       case FLUSH -> db.flush();
       case COMPACT -> db.compact();
-      case OPEN -> throw new AssertionError("OPEN is triggered by opening");
+      case OPEN, REOPEN_KEEPING_WAL -> throw new AssertionError(trigger + " is triggered by opening");
     }
   }
 

@@ -459,7 +459,7 @@ class PowerLossTest {
       release.countDown();
     }
 
-    /** The file {@link #createMapped} returned for {@code path}. */
+    /** The file {@link #createMapped} or {@link #openMapped} returned for {@code path}. */
     WritableFile mappedFile(Path path) {
       WritableFile file = mapped.get(path);
       if (file == null) {
@@ -471,6 +471,13 @@ class PowerLossTest {
     @Override
     public WritableFile createMapped(Path path, int segmentBytes, Executor preparer) throws IOException {
       WritableFile file = delegate.createMapped(path, segmentBytes, preparer);
+      mapped.put(path, file);
+      return file;
+    }
+
+    @Override
+    public WritableFile openMapped(Path path, long offset, int segmentBytes, Executor preparer) throws IOException {
+      WritableFile file = delegate.openMapped(path, offset, segmentBytes, preparer);
       mapped.put(path, file);
       return file;
     }

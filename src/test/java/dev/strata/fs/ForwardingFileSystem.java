@@ -24,6 +24,11 @@ public class ForwardingFileSystem implements FileSystem {
   }
 
   @Override
+  public WritableFile openMapped(Path path, long offset, int segmentBytes, Executor preparer) throws IOException {
+    return delegate.openMapped(path, offset, segmentBytes, preparer);
+  }
+
+  @Override
   public ReadableFile openReadable(Path path) throws IOException {
     return delegate.openReadable(path);
   }

@@ -160,6 +160,52 @@ class InMemoryFileSystemTest {
   }
 
   @Test
+  void aReopenedMappedFileContinuesAtTheOffsetWithWhatLayPastItCut() throws Exception {
+    Path path = dir.resolve("log");
+    WritableFile first = fs.createMapped(path, 64, Runnable::run);
+    fs.syncDirectory(dir);
+    first.append(bytes(100, 1));
+    first.sync();
+    fs.killProcess(); // the file keeps its zero-filled tail, to 128 bytes
+    try (WritableFile out = fs.openMapped(path, 90, 64, Runnable::run)) {
+      assertEquals(90, out.size());
+      out.append(bytes(20, 2));
+      assertArrayEquals(concat(Arrays.copyOf(bytes(100, 1), 90), bytes(20, 2), new byte[44]), readAll(fs, path),
+          "the stale bytes from offset 90 on are gone; zeros to the next segment past the appends");
+    }
+    assertArrayEquals(concat(Arrays.copyOf(bytes(100, 1), 90), bytes(20, 2)), readAll(fs, path));
+  }
+
+  @Test
+  void aReopenedMappedFileIsDurableOnlyOnceSynced() throws Exception {
+    Path path = dir.resolve("log");
+    try (WritableFile out = fs.createMapped(path, 64, Runnable::run)) {
+      fs.syncDirectory(dir);
+      out.append(bytes(100, 1));
+      out.sync();
+    }
+    WritableFile out = fs.openMapped(path, 100, 64, Runnable::run);
+    out.append(bytes(10, 2));
+    out.sync();
+    out.append(bytes(10, 3));
+    fs.crash();
+    assertArrayEquals(concat(bytes(100, 1), bytes(10, 2), new byte[54]), readAll(fs, path),
+        "what was synced after the reopen, with the zeros of its segment (mapped from offset 100 on); not the unsynced append");
+  }
+
+  @Test
+  void openMappedRefusesAMissingFileAndAnOffsetPastTheEnd() throws Exception {
+    Path path = dir.resolve("log");
+    assertThrows(NoSuchFileException.class, () -> fs.openMapped(path, 0, 64, Runnable::run));
+    write(fs, path, bytes(10, 1), true);
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> fs.openMapped(path, 11, 64, Runnable::run));
+    assertEquals("cannot append to " + path + " from offset 11: it holds 10 bytes", e.getMessage());
+    assertThrows(IllegalArgumentException.class, () -> fs.openMapped(path, 5, 0, Runnable::run));
+    assertArrayEquals(bytes(10, 1), readAll(fs, path));
+  }
+
+  @Test
   void flipByteInvertsTheByteAtTheOffset() throws Exception {
     Path path = dir.resolve("f");
     write(fs, path, bytes(10, 1), true);

@@ -189,6 +189,71 @@ class MappedWritableFileTest {
     assertNotMapped(path);
   }
 
+  // ---------------------------------------------------------------- reopened for appends (openMapped)
+
+  @Test
+  void aReopenedFileContinuesAtTheOffsetAndWhatLayPastItIsGone() throws Exception {
+    Path path = dir.resolve("log");
+    try (WritableFile out = fs.createMapped(path, SEGMENT, preparer)) {
+      out.append(bytes(300, 1));
+    }
+    // Stale bytes past the point to continue from: not zeros, so any that survived would show.
+    try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(path,
+        java.nio.file.StandardOpenOption.WRITE)) {
+      ch.write(java.nio.ByteBuffer.wrap(bytes(3 * SEGMENT, 9)), 300);
+    }
+    try (WritableFile out = fs.openMapped(path, 200, SEGMENT, preparer)) {
+      assertEquals(200, out.size());
+      out.append(bytes(50, 2));
+      assertEquals(250, out.size());
+      byte[] open = readAll(fs, path);
+      assertArrayEquals(concat(Arrays.copyOf(bytes(300, 1), 200), bytes(50, 2)), Arrays.copyOf(open, 250));
+      assertArrayEquals(new byte[open.length - 250], Arrays.copyOfRange(open, 250, open.length),
+          "while open: zeros past the appends, as for a new mapped file, not the stale bytes");
+    }
+    assertArrayEquals(concat(Arrays.copyOf(bytes(300, 1), 200), bytes(50, 2)), readAll(fs, path));
+  }
+
+  @Test
+  void aReopenedFileTakesAppendsAcrossManySegmentsAndSyncs() throws Exception {
+    Path path = dir.resolve("log");
+    ByteArrayOutputStream expected = new ByteArrayOutputStream();
+    try (WritableFile out = fs.createMapped(path, SEGMENT, preparer)) {
+      out.append(bytes(SEGMENT + 77, 1));
+      expected.write(bytes(SEGMENT + 77, 1));
+      out.sync(); // and then left unclosed: the zero-filled tail a crashed process leaves
+    }
+    for (int round = 0; round < 3; round++) {
+      try (WritableFile out = fs.openMapped(path, expected.size(), SEGMENT, preparer)) {
+        for (int i = 0; i < 200; i++) {
+          byte[] record = bytes(29 + i % 61, round * 1000 + i);
+          out.append(record);
+          expected.write(record);
+          if (i % 50 == 0) {
+            out.sync();
+          }
+        }
+      }
+    }
+    assertTrue(expected.size() > 4 * SEGMENT);
+    assertArrayEquals(expected.toByteArray(), readAll(fs, path));
+  }
+
+  @Test
+  void openMappedRefusesAMissingFileAndAnOffsetPastTheEnd() throws Exception {
+    Path path = dir.resolve("log");
+    assertThrows(java.nio.file.NoSuchFileException.class, () -> fs.openMapped(path, 0, SEGMENT, preparer));
+    try (WritableFile out = fs.createMapped(path, SEGMENT, preparer)) {
+      out.append(bytes(100, 1));
+    }
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> fs.openMapped(path, 101, SEGMENT, preparer));
+    assertEquals("cannot append to " + path + " from offset 101: it holds 100 bytes", e.getMessage());
+    assertThrows(IllegalArgumentException.class, () -> fs.openMapped(path, -1, SEGMENT, preparer));
+    assertThrows(IllegalArgumentException.class, () -> fs.openMapped(path, 10, 0, preparer));
+    assertArrayEquals(bytes(100, 1), readAll(fs, path), "a refused open changes nothing");
+  }
+
   // ---------------------------------------------------------------- segments prepared ahead
 
   @Test

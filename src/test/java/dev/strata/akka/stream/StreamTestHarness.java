@@ -158,6 +158,11 @@ final class StreamTestHarness {
       return slowSyncs(delegate.createMapped(path, segmentBytes, preparer));
     }
 
+    @Override
+    public WritableFile openMapped(Path path, long offset, int segmentBytes, Executor preparer) throws IOException {
+      return slowSyncs(delegate.openMapped(path, offset, segmentBytes, preparer));
+    }
+
     private WritableFile slowSyncs(WritableFile file) {
       if (syncDelayMillis == 0) {
         return file;
