@@ -122,9 +122,11 @@ final class JournalRecords {
 
   /**
    * The event alone, as a replay of {@code persistenceId}'s events wants it: its ordering and tags
-   * are skipped, not decoded (a replay reads every event of an id, and needs neither).
+   * are skipped, not decoded (a replay reads every event of an id, and needs neither); {@code
+   * writers} is the replay's own.
    */
-  static PersistentRepr readEvent(byte[] value, PayloadSerialization serialization, String persistenceId) {
+  static PersistentRepr readEvent(byte[] value, PayloadSerialization serialization, String persistenceId,
+      PersistentReprFields.WriterCache writers) {
     try {
       ByteBuffer in = openEvent(value);
       if (value[0] != VERSION) {
@@ -134,7 +136,7 @@ final class JournalRecords {
         }
       }
       if (value[0] == FIELDS_VERSION) {
-        return PersistentReprFields.read(in, serialization, persistenceId);
+        return PersistentReprFields.read(in, serialization, persistenceId, writers);
       }
       return (PersistentRepr) serialization.deserialize(Payload.readFrom(in, false));
     } catch (BufferUnderflowException e) {
@@ -146,7 +148,8 @@ final class JournalRecords {
     try {
       ByteBuffer in = openEvent(value);
       Header header = readHeader(in, value[0]);
-      PersistentRepr repr = value[0] == FIELDS_VERSION ? PersistentReprFields.read(in, serialization, null)
+      PersistentRepr repr = value[0] == FIELDS_VERSION ? PersistentReprFields.read(in, serialization, null,
+          new PersistentReprFields.WriterCache())
           : (PersistentRepr) serialization.deserialize(Payload.readFrom(in, false));
       return new StoredEvent(header.ordering(), header.tags(), repr);
     } catch (BufferUnderflowException e) {

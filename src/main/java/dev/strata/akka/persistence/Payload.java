@@ -52,7 +52,11 @@ record Payload(int serializerId, String manifest, byte[] bytes) {
   }
 
   static String readShortString(ByteBuffer in) {
-    byte[] utf8 = new byte[Short.toUnsignedInt(in.getShort())];
+    int length = Short.toUnsignedInt(in.getShort());
+    if (length == 0) {
+      return ""; // most manifests: no copy, no decoding
+    }
+    byte[] utf8 = new byte[length];
     in.get(utf8);
     return new String(utf8, StandardCharsets.UTF_8);
   }

@@ -164,6 +164,7 @@ public final class StrataJournal extends AsyncWriteJournal {
         return null;
       }
       long replayed = 0;
+      PersistentReprFields.WriterCache writers = new PersistentReprFields.WriterCache();
       Bound lower = Bound.included(PersistenceKeys.event(persistenceId, from));
       Bound upper = Bound.included(PersistenceKeys.event(persistenceId, toSequenceNr));
       while (replayed < max) {
@@ -172,7 +173,7 @@ public final class StrataJournal extends AsyncWriteJournal {
         int page = 0;
         try (StrataIterator it = store.scan(lower, upper)) {
           for (; it.isValid() && replayed < max && page < REPLAY_PAGE; it.next()) {
-            replayCallback.accept(JournalRecords.readEvent(it.value(), serialization, persistenceId));
+            replayCallback.accept(JournalRecords.readEvent(it.value(), serialization, persistenceId, writers));
             last = it.key();
             replayed++;
             page++;

@@ -76,7 +76,7 @@ class JournalEventFormatTest {
     assertEquals(9_001, stored.ordering());
     assertEquals(List.of("blue", "orders"), stored.tags());
     assertSameEvent(written, stored.repr());
-    assertSameEvent(written, JournalRecords.readEvent(value, serialization, "order-17"));
+    assertSameEvent(written, replay(value));
     assertEquals(new JournalRecords.Header(9_001, List.of("blue", "orders")), JournalRecords.readHeader(value));
   }
 
@@ -106,8 +106,20 @@ class JournalEventFormatTest {
   @Test
   void aReplayTakesTheIdItAsksForInsteadOfDecodingIt() throws Exception {
     byte[] value = fieldsEvent(repr("x", 1, "", "w", 0), List.of());
-    assertEquals("order-17", JournalRecords.readEvent(value, serialization, "order-17").persistenceId());
+    assertEquals("order-17", replay(value).persistenceId());
     assertEquals("order-17", JournalRecords.readStoredEvent(value, serialization).repr().persistenceId());
+  }
+
+  @Test
+  void aReplaysEventsOfSeveralWritersEachKeepTheirOwnWriter() throws Exception {
+    PersistentReprFields.WriterCache writers = new PersistentReprFields.WriterCache();
+    List<String> uuids = List.of("writer-a", "writer-a", "writer-b", "", "writer-a", "writer-é");
+    for (int i = 0; i < uuids.size(); i++) {
+      byte[] value = fieldsEvent(repr("e" + i, i + 1, "", uuids.get(i), 0), List.of());
+      PersistentRepr read = JournalRecords.readEvent(value, serialization, "order-17", writers);
+      assertEquals(uuids.get(i), read.writerUuid(), "event " + (i + 1));
+      assertEquals("e" + i, read.payload());
+    }
   }
 
   @Test
@@ -120,7 +132,7 @@ class JournalEventFormatTest {
     PersistentRepr withSender = repr("x", 3, "m", "w", 5).update(3, "order-17", false, sender, "w");
     byte[] value = JournalRecords.event(serialize(withSender), List.of());
     assertEquals(JournalRecords.EVENT_VERSION, value[0]);
-    assertSameEvent(withSender, JournalRecords.readEvent(value, serialization, "order-17"));
+    assertSameEvent(withSender, replay(value));
   }
 
   @Test
@@ -145,7 +157,7 @@ class JournalEventFormatTest {
       byte[] prefix = Arrays.copyOf(value, length);
       assertThrows(CorruptionException.class, () -> JournalRecords.readStoredEvent(prefix, serialization),
           "prefix of " + length + " bytes");
-      assertThrows(CorruptionException.class, () -> JournalRecords.readEvent(prefix, serialization, "order-17"),
+      assertThrows(CorruptionException.class, () -> replay(prefix),
           "prefix of " + length + " bytes");
     }
   }
@@ -162,12 +174,16 @@ class JournalEventFormatTest {
     byte[] flagged = value.clone();
     int flagsAt = 1 + 8 + 2 + 8 + 8 + (2 + ID.length) + (2 + 1) + 2;
     flagged[flagsAt] = 2;
-    e = assertThrows(CorruptionException.class, () -> JournalRecords.readEvent(flagged, serialization, "order-17"));
+    e = assertThrows(CorruptionException.class, () -> replay(flagged));
     assertTrue(e.getMessage().contains("unknown flags"), e.getMessage());
 
     byte[] longer = Arrays.copyOf(value, value.length + 1);
     e = assertThrows(CorruptionException.class, () -> JournalRecords.readStoredEvent(longer, serialization));
     assertTrue(e.getMessage().contains("after its fields"), e.getMessage());
+  }
+
+  private static PersistentRepr replay(byte[] value) {
+    return JournalRecords.readEvent(value, serialization, "order-17", new PersistentReprFields.WriterCache());
   }
 
   private static Payload serialize(Object o) {
