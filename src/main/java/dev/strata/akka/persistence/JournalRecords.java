@@ -130,9 +130,9 @@ final class JournalRecords {
     try {
       ByteBuffer in = openEvent(value);
       if (value[0] != VERSION) {
-        skip(in, 8); // the ordering
+        Payload.skip(in, 8); // the ordering
         for (int tags = Short.toUnsignedInt(in.getShort()); tags > 0; tags--) {
-          skip(in, Short.toUnsignedInt(in.getShort()));
+          Payload.skip(in, Short.toUnsignedInt(in.getShort()));
         }
       }
       if (value[0] == FIELDS_VERSION) {
@@ -148,8 +148,7 @@ final class JournalRecords {
     try {
       ByteBuffer in = openEvent(value);
       Header header = readHeader(in, value[0]);
-      PersistentRepr repr = value[0] == FIELDS_VERSION ? PersistentReprFields.read(in, serialization, null,
-          new PersistentReprFields.WriterCache())
+      PersistentRepr repr = value[0] == FIELDS_VERSION ? PersistentReprFields.read(in, serialization, null, null)
           : (PersistentRepr) serialization.deserialize(Payload.readFrom(in, false));
       return new StoredEvent(header.ordering(), header.tags(), repr);
     } catch (BufferUnderflowException e) {
@@ -164,13 +163,6 @@ final class JournalRecords {
     } catch (BufferUnderflowException e) {
       throw Payload.truncated("journal event", e);
     }
-  }
-
-  private static void skip(ByteBuffer in, int bytes) {
-    if (bytes > in.remaining()) {
-      throw new BufferUnderflowException();
-    }
-    in.position(in.position() + bytes);
   }
 
   private static ByteBuffer openEvent(byte[] value) {

@@ -46,6 +46,14 @@ record Payload(int serializerId, String manifest, byte[] bytes) {
     return new Payload(serializerId, manifest, bytes);
   }
 
+  /** Moves {@code in} past {@code bytes} bytes, or throws BufferUnderflowException where fewer are left. */
+  static void skip(ByteBuffer in, int bytes) {
+    if (bytes > in.remaining()) {
+      throw new BufferUnderflowException();
+    }
+    in.position(in.position() + bytes);
+  }
+
   /** A string with a 2-byte unsigned big-endian length before its UTF-8 bytes. */
   static void writeShortString(ByteBuffer out, byte[] utf8) {
     out.putShort((short) utf8.length).put(utf8);

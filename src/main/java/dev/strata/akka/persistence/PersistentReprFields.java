@@ -85,7 +85,8 @@ final class PersistentReprFields {
   /**
    * The PersistentRepr whose fields {@code in} is positioned at. {@code persistenceId}, when not
    * null, is the id the caller already knows (a replay reads one id's events): its bytes are
-   * skipped, not decoded, once per event; {@code writers} is the reader's cache of the last writer uuid.
+   * skipped, not decoded, once per event; {@code writers} is the reader's cache of the last writer uuid
+   * (null for a reader of single events, which decodes each one's).
    */
   static PersistentRepr read(ByteBuffer in, PayloadSerialization serialization, String persistenceId,
       WriterCache writers) {
@@ -95,14 +96,10 @@ final class PersistentReprFields {
     if (persistenceId == null) {
       id = Payload.readShortString(in);
     } else {
-      int length = Short.toUnsignedInt(in.getShort());
-      if (length > in.remaining()) {
-        throw new BufferUnderflowException();
-      }
-      in.position(in.position() + length);
+      Payload.skip(in, Short.toUnsignedInt(in.getShort()));
       id = persistenceId;
     }
-    String writerUuid = writers.read(in);
+    String writerUuid = writers == null ? Payload.readShortString(in) : writers.read(in);
     String manifest = Payload.readShortString(in);
     int flags = in.get();
     if ((flags & ~HAS_METADATA) != 0) {
