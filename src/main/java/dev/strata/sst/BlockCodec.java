@@ -95,44 +95,43 @@ final class BlockCodec {
    * @throws CorruptionException (without the file's name) on an unknown type or malformed contents
    */
   static byte[] decompress(int type, byte[] stored, int length, int maxLength) {
-    if (type == TYPE_NONE) {
-      return stored;
-    }
-    return decompress(type, ByteBuffer.wrap(stored), length, maxLength);
-  }
-
-  /**
-   * The uncompressed block held, as a compressed type, in {@code stored[0, length)} (absolute: the
-   * buffer's position and limit stay as they were), which may be a memory mapping.
-   *
-   * @throws CorruptionException as {@link #decompress(int, byte[], int, int)}; type 0 counts as
-   *     unknown here, since a raw block is used as it is stored and never reaches this method
-   */
-  static byte[] decompress(int type, ByteBuffer stored, int length, int maxLength) {
     switch (type) {
+      case TYPE_NONE:
+        return stored;
       case TYPE_LZ4: {
-        byte[] head = new byte[Math.min(5, length)];
-        stored.get(0, head);
-        long packed = Varint.decode32(head, 0, head.length);
+        long packed = Varint.decode32(stored, 0, Math.min(5, length));
         if (packed == Varint.MALFORMED) {
           throw new CorruptionException("lz4 block has a malformed uncompressed length");
         }
         int expected = Varint.value(packed);
-        int from = Varint.position(packed);
         if (expected < 0 || expected > maxLength) {
           throw new CorruptionException("lz4 block claims " + Integer.toUnsignedString(expected)
               + " uncompressed bytes, more than the " + maxLength + " a block may hold");
         }
-        // One bulk copy of the compressed bytes out of the mapping, then a decoder that indexes
-        // arrays: cheaper than decoding from the buffer byte by byte.
-        byte[] compressed = new byte[length - from];
-        stored.get(from, compressed);
         byte[] block = new byte[expected];
-        Lz4BlockDecoder.decode(compressed, 0, compressed.length, block);
+        Lz4BlockDecoder.decode(stored, Varint.position(packed), length, block);
         return block;
       }
       default:
         throw new CorruptionException("unknown block type " + type);
     }
+  }
+
+  /**
+   * The uncompressed block held, as a compressed type, in {@code stored[0, length)} (absolute: the
+   * buffer's position and limit stay as they were), which may be a memory mapping: one bulk copy
+   * out of it, then {@link #decompress(int, byte[], int, int)}, whose decoder indexes arrays
+   * (cheaper than decoding from the buffer byte by byte).
+   *
+   * @throws CorruptionException as {@link #decompress(int, byte[], int, int)}; type 0 counts as
+   *     unknown here, since a raw block is used as it is stored and never reaches this method
+   */
+  static byte[] decompress(int type, ByteBuffer stored, int length, int maxLength) {
+    if (type == TYPE_NONE) {
+      throw new CorruptionException("unknown block type " + type);
+    }
+    byte[] copy = new byte[length];
+    stored.get(0, copy);
+    return decompress(type, copy, length, maxLength);
   }
 }

@@ -240,9 +240,9 @@ public final class TableReader implements AutoCloseable {
   /**
    * The block that {@code stored} (the block and its trailer, lent by the file: a memory mapping,
    * usually) holds, once its checksum and type are verified. The checksum covers the stored
-   * bytes, so a compressed block is checked before the decompressor sees it, and is decompressed
-   * straight out of the mapping into an array of its own, with no heap copy of its compressed
-   * form; a raw block is copied, trailer and all (the layout {@link #readBlock} gives).
+   * bytes, so a compressed block is checked before the decompressor sees it; the decompressor
+   * copies its compressed form out once and decodes that into an array of its own; a raw block is
+   * copied, trailer and all (the layout {@link #readBlock} gives).
    */
   private Block decode(BlockHandle h, ByteBuffer stored, BlockCache.FileBlocks<Block> cache) {
     String problem = BlockTrailer.verify(stored, h.size());
