@@ -56,10 +56,7 @@ class WalReuseTest {
 
   @Test
   void reopensAfterACleanCloseWriteNoSstAndKeepAppendingToTheSameWal() throws Exception {
-    InMemoryFileSystem fs = new InMemoryFileSystem();
-    Strata db = open(system, fs, OPTIONS);
-    putRound(db, 0);
-    db.close();
+    InMemoryFileSystem fs = closedAfterARound(OPTIONS);
     Path wal = onlyFile(fs, ".wal");
     for (int cycle = 1; cycle <= 5; cycle++) {
       try (Strata reopened = open(system, fs, OPTIONS)) {
@@ -80,10 +77,7 @@ class WalReuseTest {
 
   @Test
   void writesAfterAReopenSurviveAProcessCrashInOrderAgainAndAgain() throws Exception {
-    InMemoryFileSystem fs = new InMemoryFileSystem();
-    Strata db = open(system, fs, OPTIONS);
-    putRound(db, 0);
-    db.close();
+    InMemoryFileSystem fs = closedAfterARound(OPTIONS);
     Path wal = onlyFile(fs, ".wal");
     for (int crash = 1; crash <= 3; crash++) {
       Strata reopened = open(system, fs, OPTIONS);
@@ -101,10 +95,7 @@ class WalReuseTest {
 
   @Test
   void writesSyncedAfterAReopenSurviveAPowerLoss() throws Exception {
-    InMemoryFileSystem fs = new InMemoryFileSystem();
-    Strata db = open(system, fs, OPTIONS);
-    putRound(db, 0);
-    db.close();
+    InMemoryFileSystem fs = closedAfterARound(OPTIONS);
     Strata reopened = open(system, fs, OPTIONS);
     putRound(reopened, 1);
     reopened.sync();
@@ -123,10 +114,7 @@ class WalReuseTest {
 
   @Test
   void theReopenedWalKeepsItsSyncPointSoThatLosingSyncedWritesIsCorruption() throws Exception {
-    InMemoryFileSystem fs = new InMemoryFileSystem();
-    Strata db = open(system, fs, OPTIONS);
-    putRound(db, 0);
-    db.close(); // records the WAL as synced to its end
+    InMemoryFileSystem fs = closedAfterARound(OPTIONS); // the close records the WAL as synced to its end
     Strata reopened = open(system, fs, OPTIONS);
     putRound(reopened, 1);
     fs.killProcess(); // no close: the sync point stays the one of the first close
@@ -227,10 +215,7 @@ class WalReuseTest {
 
   @Test
   void aCheckpointRightAfterAReopenHoldsTheWritesOfTheKeptWal() throws Exception {
-    InMemoryFileSystem fs = new InMemoryFileSystem();
-    Strata db = open(system, fs, OPTIONS);
-    putRound(db, 0);
-    db.close();
+    InMemoryFileSystem fs = closedAfterARound(OPTIONS);
     Path target = DurabilityHarness.DIR.resolveSibling("checkpoint");
     try (Strata reopened = open(system, fs, OPTIONS)) {
       assertEquals(List.of(), files(fs, ".sst"), "every write is in the kept WAL alone");
@@ -246,11 +231,8 @@ class WalReuseTest {
 
   @Test
   void withTheOptionOffAnOpenFlushesTheWalIntoL0AsBefore() throws Exception {
-    InMemoryFileSystem fs = new InMemoryFileSystem();
     StrataOptions off = OPTIONS.toBuilder().avoidFlushDuringRecovery(false).build();
-    Strata db = open(system, fs, off);
-    putRound(db, 0);
-    db.close();
+    InMemoryFileSystem fs = closedAfterARound(off);
     Path wal = onlyFile(fs, ".wal");
     try (Strata reopened = open(system, fs, off)) {
       assertEquals(1, files(fs, ".sst").size(), "a new L0 file at open");
@@ -261,10 +243,7 @@ class WalReuseTest {
 
   @Test
   void withTheWalOffNoWalIsKeptAndTheReplayedOneIsFlushed() throws Exception {
-    InMemoryFileSystem fs = new InMemoryFileSystem();
-    Strata db = open(system, fs, OPTIONS);
-    putRound(db, 0);
-    db.close();
+    InMemoryFileSystem fs = closedAfterARound(OPTIONS);
     try (Strata reopened = open(system, fs, OPTIONS.toBuilder().walEnabled(false).build())) {
       assertEquals(1, files(fs, ".sst").size());
       assertEquals(List.of(), files(fs, ".wal"), "no WAL is appended to with the WAL off");
@@ -273,6 +252,15 @@ class WalReuseTest {
   }
 
   /** 100 puts: keys shared by every round (each round overwrites them), and keys of its own. */
+  /** A new store that took one round of writes and was closed cleanly, as every reopen here starts. */
+  private InMemoryFileSystem closedAfterARound(StrataOptions options) throws Exception {
+    InMemoryFileSystem fs = new InMemoryFileSystem();
+    Strata db = open(system, fs, options);
+    putRound(db, 0);
+    db.close();
+    return fs;
+  }
+
   private void putRound(Strata db, int round) {
     for (int i = 0; i < 50; i++) {
       put(db, key("shared", i), "round-" + round + "-" + i);
