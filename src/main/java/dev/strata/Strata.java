@@ -382,7 +382,7 @@ public final class Strata implements AutoCloseable {
         checkWritable("write");
         return DONE;
       }
-      if (engine.tryWrite(batch)) {
+      if (engine.tryWriteWithoutWaiting(batch)) {
         return DONE;
       }
       return handOff(enqueue(batch));

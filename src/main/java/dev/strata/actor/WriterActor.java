@@ -53,8 +53,11 @@ import org.slf4j.LoggerFactory;
  * compactions, so the frozen memtables fill and writes wait in the mailbox until a compaction's
  * result is installed. Held, never dropped or failed; the time shows in stats.
  *
- * <p><b>Group commit.</b> With {@code syncWrites}, every write comes through the mailbox. The
- * writer applies it (WAL append and memtable insert), holds its acknowledgement, and sends itself
+ * <p><b>Group commit.</b> With {@code syncWrites}, a synchronous write that takes the fast path
+ * is synced on its caller's thread, in groups the callers lead themselves
+ * ({@code dev.strata.engine.CallerSync}); the writer's part there is to sync a WAL's tail when it
+ * retires it. Every other synced write (one queued behind a stall, a {@code writeAsync}, any with
+ * the WAL off) comes through the mailbox. The writer applies it (WAL append and memtable insert), holds its acknowledgement, and sends itself
  * a {@link SyncNow} if none is on its way. That message queues behind every write already in the
  * mailbox, so when it arrives one fsync covers all of them, and writes that arrive while an fsync
  * runs share the next one. If, when it arrives, more writes have been handed to the writer but
@@ -687,6 +690,7 @@ public final class WriterActor extends AbstractBehavior<WriterActor.Command> {
       // stays readable; writes fail fast from here, and close() releases it.
       control.fail(new StrataException("the writer actor stopped unexpectedly"));
     }
+    control.writerStopped(); // synced writes' callers that need the writer stop waiting for it
     onStop.run();
     return this;
   }

@@ -74,6 +74,8 @@ public final class StoreEngine {
   private final StoreEvents reports;
   private final VersionSet versions;
   private final WalSet wals;
+  /** Synced writes that committed on their callers' threads wait here; null when opened read-only. */
+  private final CallerSync callerSync;
   private final ReadStateCell cell;
   private final WritePath writes;
   private final WriterControl control;
@@ -91,15 +93,16 @@ public final class StoreEngine {
     this.reports = new StoreEvents(dir, events);
     releaser.reportTo(reports);
     this.versions = new VersionSet(dir, fs, options, recovered, manifestRollBytes, errors, stats, releaser);
-    this.wals = new WalSet(dir, fs, walPreparer, errors, stats, versions, reports);
+    this.callerSync = new CallerSync(errors, stats);
+    this.wals = new WalSet(dir, fs, walPreparer, errors, stats, versions, reports, callerSync);
     this.cell = versions.cell();
     long first = versions.current().mutable().id();
     WalWriter firstWal = !options.walEnabled() ? null
         : recovered.keptWal() != null ? wals.reopen(recovered.keptWal()) : wals.create(first);
-    this.writes = new WritePath(options, cell, errors, recovered.lastSequence(), firstWal);
+    this.writes = new WritePath(options, cell, errors, recovered.lastSequence(), firstWal, callerSync);
     SstWriter sstWriter = new SstWriter(dir, fs, cache, options, versions.fileNumbers(), releaser);
     this.closer = new EngineCloser(dir, sstWriter.fence(), writes, wals, versions, releaser, recovered.lock());
-    this.control = new WriterControl(options, versions, wals, writes, errors, releaser, stats, sstWriter,
+    this.control = new WriterControl(options, versions, wals, writes, callerSync, errors, releaser, stats, sstWriter,
         snapshots, filters, this::releaseResources, reports, this::stats);
     control.updateSlowdown();
   }
@@ -120,6 +123,7 @@ public final class StoreEngine {
     this.reports = new StoreEvents(dir, events);
     this.versions = null;
     this.wals = null;
+    this.callerSync = null;
     this.control = null;
     // An empty mutable memtable above the replayed ones, which are frozen (newest first, as reads want).
     Memtable mutable = new Memtable(recovered.nextFileNumber(), 0);
@@ -247,15 +251,24 @@ public final class StoreEngine {
   /**
    * Commits a put ({@code value} non-null) or a delete ({@code value} null) on the caller's
    * thread, or returns false when it must go through the writer. Key and value are copied into
-   * the WAL and the memtable, so the caller keeps its arrays.
+   * the WAL and the memtable, so the caller keeps its arrays. With {@code syncWrites} it returns
+   * once the write is durable: the caller may sync the WAL itself (see {@link CallerSync}).
    */
   public boolean tryPut(byte[] key, byte[] value) {
-    return writes.tryPut(key, value);
+    return writes.tryPut(key, value, true);
   }
 
   /** Commits a whole batch on the caller's thread, or returns false when it must go through the writer. */
   public boolean tryWrite(WriteBatch batch) {
-    return writes.tryWrite(batch, null);
+    return writes.tryWrite(batch, null, true);
+  }
+
+  /**
+   * As {@link #tryWrite(WriteBatch)}, for a caller that must not block: with {@code syncWrites}
+   * it never commits (the writer syncs the write and completes its future instead).
+   */
+  public boolean tryWriteWithoutWaiting(WriteBatch batch) {
+    return writes.tryWrite(batch, null, false);
   }
 
   /**
@@ -263,7 +276,7 @@ public final class StoreEngine {
    * commit (it throws otherwise, and nothing is written).
    */
   public boolean tryWrite(WriteBatch batch, CommitCheck check) {
-    return writes.tryWrite(batch, check);
+    return writes.tryWrite(batch, check, true);
   }
 
   /**

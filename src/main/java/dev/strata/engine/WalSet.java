@@ -29,10 +29,13 @@ import org.slf4j.LoggerFactory;
  *
  * <p><b>A failed fsync is final.</b> No WAL is synced again: on Linux a retried fsync may report
  * success after the kernel dropped the pages that failed, and syncing a newer WAL over that hole
- * would break the prefix a power loss must leave.
+ * would break the prefix a power loss must leave. The same holds for the fsyncs synced writes'
+ * callers make of the current WAL ({@link CallerSync}): a failure of theirs stops these, and one
+ * of these stops theirs.
  *
  * <p>Thread-safety: writer only, through {@link WriterControl}; at close, the thread that releases
- * the engine once the writer has stopped.
+ * the engine once the writer has stopped. A caller may be syncing the current WAL meanwhile: a WAL
+ * is closed only while no caller syncs ({@link CallerSync#excludingSyncs}).
  */
 final class WalSet {
   private static final Logger log = LoggerFactory.getLogger(WalSet.class);
@@ -55,10 +58,12 @@ final class WalSet {
   /** WALs discarded while deletions were held, deleted when the last hold is released. */
   private final List<WalInfo> heldDeletions = new ArrayList<>();
   private final StoreEvents events;
+  private final CallerSync callerSync;
 
   WalSet(Path dir, FileSystem fs, Executor walPreparer, ErrorState errors, EngineStats counters,
-      VersionSet versions, StoreEvents events) {
+      VersionSet versions, StoreEvents events, CallerSync callerSync) {
     this.events = events;
+    this.callerSync = callerSync;
     this.dir = dir;
     this.fs = fs;
     this.walPreparer = walPreparer;
@@ -112,7 +117,7 @@ final class WalSet {
           retiredSynced--;
         }
         try {
-          w.closeUnsynced();
+          callerSync.excludingSyncs(w::closeUnsynced);
         } catch (IOException e) {
           // Nothing it held is needed any more, and the file is deleted next: not the store's error.
           log.warn("closing WAL {}, whose memtable is flushed, failed", w.number(), e);
@@ -160,17 +165,30 @@ final class WalSet {
   /**
    * Makes every acknowledged write durable: fsyncs the retired WALs not yet synced, oldest first,
    * recording each one's sync point in the manifest (it takes no more writes, so the point is its
-   * end), then {@code current} (null with the WAL off or once it is closed).
+   * end), then the current one of {@code writes} (none with the WAL off or once it is closed); and
+   * tells the callers waiting for their writes to be synced how far that went.
    */
-  void sync(WalWriter current) {
+  void sync(WritePath writes) {
+    long covered = writes.walSequence(); // every write up to here is in the WALs synced below
+    syncRetired();
+    WalWriter current = writes.currentWal();
+    if (current != null) {
+      syncOne(current);
+    }
+    callerSync.synced(covered);
+  }
+
+  /**
+   * Syncs the retired WALs not yet synced, as {@link #sync} does, without the current one: after a
+   * rotation with synced writes, so that the writes before the new WAL are durable and its
+   * callers' syncs cover what they wait for.
+   */
+  void syncRetired() {
     while (retiredSynced < retired.size()) {
       WalWriter w = retired.get(retiredSynced);
       syncOne(w);
       recordSynced(w);
       retiredSynced++;
-    }
-    if (current != null) {
-      syncOne(current);
     }
   }
 
@@ -193,7 +211,7 @@ final class WalSet {
   }
 
   private void syncOne(WalWriter w) {
-    if (syncFailed) {
+    if (syncFailed || callerSync.hasFailed()) {
       throw new StrataException("an earlier fsync of a WAL failed; no WAL is synced again until the store reopens",
           errors.cause());
     }
@@ -203,7 +221,7 @@ final class WalSet {
     } catch (IOException | RuntimeException | InternalError e) {
       // Whatever the sync threw, it is not known to have made the WAL durable: a failed sync.
       syncFailed = true;
-      errors.fail(e);
+      callerSync.failed(e); // fails the store, and the callers waiting for a sync
       throw new StrataException("sync of WAL " + w.number() + " failed: " + e.getMessage(), e);
     }
   }
@@ -216,9 +234,9 @@ final class WalSet {
    */
   void closeAll(WritePath writes) {
     StrataException failure = null;
-    if (!syncFailed) {
+    if (!syncFailed && !callerSync.hasFailed()) {
       try {
-        sync(writes.currentWal()); // the retired WALs oldest first, then the current one
+        sync(writes); // the retired WALs oldest first, then the current one
         WalWriter current = writes.currentWal();
         if (current != null) {
           recordSynced(current); // writes are refused and drained: this is its end
@@ -237,7 +255,7 @@ final class WalSet {
     }
     for (WalWriter w : toClose) {
       try {
-        w.closeUnsynced(); // synced above, unless a sync failed
+        callerSync.excludingSyncs(w::closeUnsynced); // synced above, unless a sync failed
       } catch (IOException e) {
         failure = closeFailure(failure, w, e);
       }

@@ -13,7 +13,9 @@ import dev.strata.wal.WalWriter;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 
@@ -25,9 +27,12 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  * swaps memtable and WAL under the same lock, so a write lands wholly in the pair being frozen or
  * wholly in their successors.
  *
- * <p>A write that finds the store stalled, finds writes already queued at the writer, or must be
- * synced ({@code syncWrites}) is handed to the writer actor instead, which applies queued writes
- * in arrival order with {@link #applyQueued} and syncs them in groups.
+ * <p>A write that finds the store stalled, or finds writes already queued at the writer, is handed
+ * to the writer actor instead, which applies queued writes in arrival order with
+ * {@link #applyQueued} (and, with {@code syncWrites}, syncs them in groups). A synced write that
+ * commits here waits for an fsync of the WAL on the caller's thread ({@link CallerSync}); one whose
+ * caller must not block ({@code writeAsync}) goes to the writer, as does every synced write with
+ * the WAL off, where only a flush makes it durable.
  *
  * <p>Failures: one before the WAL append (encoding the record, a commit check) consumes nothing.
  * One in the WAL append or in the memtable insert after it fails the store: the log may now hold
@@ -63,6 +68,14 @@ final class WritePath {
    * which no reopen could replay.
    */
   private long walSequence;
+  /**
+   * The sequence of the current WAL's first record, or 1 (guarded by commitLock): the writes below
+   * it are in older WALs, which a caller's sync does not cover (see {@link CallerSync}). With a WAL
+   * kept at open, 1: the kept WAL may hold unsynced writes of the last process.
+   */
+  private long walFirstSequence = 1;
+  /** Synced writes that commit here wait on this; null when opened read-only. */
+  private final CallerSync callerSync;
   private volatile boolean closed;
   /** The store's directory when it was opened read-only (every write is refused), else null. */
   private final Path readOnlyDir;
@@ -81,13 +94,15 @@ final class WritePath {
    */
   record Counters(long lastSequence, long userBytesWritten, long walBytesWritten, long currentWalBytes) {}
 
-  WritePath(StrataOptions options, ReadStateCell cell, ErrorState errors, long lastSequence, WalWriter wal) {
-    this(options, cell, errors, lastSequence, wal, null);
+  WritePath(StrataOptions options, ReadStateCell cell, ErrorState errors, long lastSequence, WalWriter wal,
+      CallerSync callerSync) {
+    this(options, cell, errors, lastSequence, wal, callerSync, null);
   }
 
   private WritePath(StrataOptions options, ReadStateCell cell, ErrorState errors, long lastSequence, WalWriter wal,
-      Path readOnlyDir) {
+      CallerSync callerSync, Path readOnlyDir) {
     this.options = options;
+    this.callerSync = callerSync;
     this.cell = cell;
     this.errors = errors;
     this.lastSequence = lastSequence;
@@ -103,7 +118,7 @@ final class WritePath {
    */
   static WritePath readOnly(StrataOptions options, ReadStateCell cell, ErrorState errors, long lastSequence,
       Path dir) {
-    return new WritePath(options, cell, errors, lastSequence, null, dir);
+    return new WritePath(options, cell, errors, lastSequence, null, null, dir);
   }
 
   void attach(WriterSignals writer) {
@@ -118,12 +133,20 @@ final class WritePath {
     return queuedWrites.get();
   }
 
-  boolean tryPut(byte[] key, byte[] value) {
-    if (options.syncWrites()) {
-      checkWritable();
+  /**
+   * Commits a put (a delete when {@code value} is null) on the caller's thread, or returns false
+   * when it must go through the writer. With {@code syncWrites} it returns once the write is
+   * durable, if {@code mayWait}; else such a write goes through the writer.
+   */
+  boolean tryPut(byte[] key, byte[] value, boolean mayWait) {
+    if (!mayCommitHere(mayWait)) {
       return false;
     }
+    if (options.syncWrites()) {
+      return commitSynced(value == null ? new WriteBatch().delete(key) : new WriteBatch().put(key, value), null);
+    }
     Memtable m;
+    long seq;
     commitLock.lock();
     try {
       ReadState s = cell.peek();
@@ -131,7 +154,7 @@ final class WritePath {
         return false;
       }
       m = s.mutable();
-      long seq = walSequence + 1;
+      seq = walSequence + 1;
       if (wal != null) {
         WalBatchCodec.encodeSingle(walRecord, seq, key, value);
         appendWalRecord();
@@ -145,26 +168,179 @@ final class WritePath {
       walSequence = seq;
       lastSequence = seq;
     } finally {
-      commitLock.unlock();
+      unlockCommit();
     }
     afterCommit(m);
     return true;
   }
 
-  boolean tryWrite(WriteBatch batch, CommitCheck check) {
-    if (options.syncWrites()) {
-      checkWritable();
+  /** As {@link #tryPut} for a whole batch, committed only if {@code check} (when not null) passes. */
+  boolean tryWrite(WriteBatch batch, CommitCheck check, boolean mayWait) {
+    if (!mayCommitHere(mayWait)) {
       return false;
     }
-    return commitBatch(batch, check, false);
+    if (options.syncWrites()) {
+      return commitSynced(batch, check);
+    }
+    return commitBatch(batch, check, false) >= 0;
   }
 
   boolean applyQueued(WriteBatch batch, CommitCheck check) {
-    boolean applied = commitBatch(batch, check, true);
+    boolean applied = commitBatch(batch, check, true) >= 0;
     if (applied) {
       queuedWrites.decrementAndGet();
     }
     return applied;
+  }
+
+  /**
+   * Whether a write may try the fast path: always without {@code syncWrites}; with it, when its
+   * caller may wait for the fsync and a WAL sync is what makes it durable (with the WAL off, only a
+   * flush does, which is the writer's).
+   */
+  private boolean mayCommitHere(boolean mayWait) {
+    if (options.syncWrites()
+        && !(mayWait && options.walEnabled() && callerSync != null)) {
+      checkWritable();
+      return false;
+    }
+    return true;
+  }
+
+  /**
+   * A synced write on its way to the commit lock. Whichever caller holds the lock commits every
+   * request waiting (flat combining, RocksDB's write group), so that callers arriving together do
+   * not queue on the lock one by one, each parked and woken in turn, but park once: until their
+   * write is durable.
+   */
+  private static final class SyncedRequest {
+    static final int PENDING = 0;
+    static final int COMMITTED = 1;
+    /** Not admitted (stalled, or writes queued at the writer): it goes through the writer. */
+    static final int REFUSED = 2;
+    static final int FAILED = 3;
+
+    final WriteBatch batch;
+    final CommitCheck check;
+    final Thread owner = Thread.currentThread();
+    /** Written before {@link #state}, read after it. */
+    long last;
+    RuntimeException failure;
+    CallerSync.Waiter waiter;
+    volatile int state;
+
+    SyncedRequest(WriteBatch batch, CommitCheck check) {
+      this.batch = batch;
+      this.check = check;
+    }
+  }
+
+  /** The most requests one caller commits for others before it hands the lock on and returns. */
+  private static final int MAX_COMBINED = 256;
+
+  private final ConcurrentLinkedQueue<SyncedRequest> syncedRequests = new ConcurrentLinkedQueue<>();
+
+  /**
+   * Commits a synced write, by this caller or by one holding the commit lock, and returns once it
+   * is durable; false when it must go through the writer instead.
+   */
+  private boolean commitSynced(WriteBatch batch, CommitCheck check) {
+    SyncedRequest r = new SyncedRequest(batch, check);
+    syncedRequests.add(r);
+    while (r.state == SyncedRequest.PENDING) {
+      if (commitLock.tryLock()) {
+        Memtable m;
+        try {
+          m = commitRequests();
+        } finally {
+          unlockCommit(); // wakes the owner of a request that came after the drain
+        }
+        if (m != null) {
+          afterCommit(m);
+        }
+      } else {
+        // The holder wakes a waiting request's owner when it lets go (unlockCommit); this one
+        // is woken then, or once a holder committed its write and the write is durable.
+        LockSupport.park(this);
+      }
+    }
+    return switch (r.state) {
+      case SyncedRequest.COMMITTED -> {
+        callerSync.awaitDurable(r.last, this, r.waiter);
+        yield true;
+      }
+      case SyncedRequest.REFUSED -> false;
+      default -> throw r.failure;
+    };
+  }
+
+  /**
+   * Under the commit lock: commits the waiting synced requests in arrival order, up to
+   * {@link #MAX_COMBINED}; returns the memtable they went into, or null. Each other owner, still
+   * parked, is registered to be woken when its write is durable; one refused or failed is woken
+   * now.
+   */
+  private Memtable commitRequests() {
+    Memtable m = null;
+    Thread self = Thread.currentThread();
+    SyncedRequest r;
+    for (int i = 0; i < MAX_COMBINED && (r = syncedRequests.poll()) != null; i++) {
+      try {
+        Memtable into = cell.peek().mutable();
+        long last = commitLocked(r.batch, r.check, false);
+        if (last < 0) {
+          r.state = SyncedRequest.REFUSED;
+        } else {
+          r.last = last;
+          if (r.owner != self) {
+            r.waiter = callerSync.waitFor(r.owner, last);
+          }
+          r.state = SyncedRequest.COMMITTED;
+          m = into;
+          continue;
+        }
+      } catch (RuntimeException e) {
+        r.failure = e;
+        r.state = SyncedRequest.FAILED;
+      }
+      LockSupport.unpark(r.owner);
+    }
+    return m;
+  }
+
+  /**
+   * Every holder of the commit lock lets go through here: a synced write's caller that found the
+   * lock taken parks until then (see {@link #commitSynced}), so the owner of the oldest request
+   * still waiting is woken to commit it.
+   */
+  private void unlockCommit() {
+    commitLock.unlock();
+    SyncedRequest next = syncedRequests.peek();
+    if (next != null) {
+      LockSupport.unpark(next.owner);
+    }
+  }
+
+  /** What a caller's sync covers: the current WAL (null once taken at close), its first and newest sequences. */
+  record SyncPoint(WalWriter wal, long firstSequence, long lastSequence) {}
+
+  SyncPoint syncPoint() {
+    commitLock.lock();
+    try {
+      return new SyncPoint(wal, walFirstSequence, walSequence);
+    } finally {
+      unlockCommit();
+    }
+  }
+
+  /** The newest sequence the WAL holds, for a sync about to run (see {@link CallerSync#synced}). */
+  long walSequence() {
+    commitLock.lock();
+    try {
+      return walSequence;
+    } finally {
+      unlockCommit();
+    }
   }
 
   void enqueue(WriteBatch batch, CommitCheck check, CompletableFuture<Void> done) {
@@ -201,43 +377,54 @@ final class WritePath {
     queuedWrites.decrementAndGet();
   }
 
-  private boolean commitBatch(WriteBatch batch, CommitCheck check, boolean fromWriter) {
+  /** Commits {@code batch}; returns its last sequence, or -1 when it was not admitted. */
+  private long commitBatch(WriteBatch batch, CommitCheck check, boolean fromWriter) {
     Memtable m;
+    long last;
     commitLock.lock();
     try {
-      ReadState s = cell.peek();
-      if (!admit(s, fromWriter)) {
-        return false;
-      }
-      if (check != null) {
-        check.verify(); // under the lock: no write can commit between the check and this one
-      }
-      m = s.mutable();
-      long first = walSequence + 1;
-      long last = first + batch.count() - 1;
-      if (wal != null) {
-        WalBatchCodec.encodeBatch(walRecord, first, batch);
-        appendWalRecord();
-      }
-      long bytes = 0;
-      try {
-        for (int i = 0, n = batch.count(); i < n; i++) {
-          byte[] v = batch.value(i);
-          m.add(batch.key(i), first + i, v == null ? ValueKind.DELETE : ValueKind.PUT, v);
-          bytes += batch.key(i).length + (v == null ? 0 : v.length);
-        }
-      } catch (Throwable t) {
-        throw memtableInsertFailed(m, first, last, t);
-      }
-      userBytesWritten += bytes;
-      walSequence = last;
-      // Published last, so that readers see the whole batch or none of it.
-      lastSequence = last;
+      m = cell.peek().mutable();
+      last = commitLocked(batch, check, fromWriter);
     } finally {
-      commitLock.unlock();
+      unlockCommit();
     }
-    afterCommit(m);
-    return true;
+    if (last >= 0) {
+      afterCommit(m);
+    }
+    return last;
+  }
+
+  /** Under the commit lock: commits {@code batch}; returns its last sequence, or -1 when it was not admitted. */
+  private long commitLocked(WriteBatch batch, CommitCheck check, boolean fromWriter) {
+    ReadState s = cell.peek();
+    if (!admit(s, fromWriter)) {
+      return -1;
+    }
+    if (check != null) {
+      check.verify(); // under the lock: no write can commit between the check and this one
+    }
+    Memtable m = s.mutable();
+    long first = walSequence + 1;
+    long last = first + batch.count() - 1;
+    if (wal != null) {
+      WalBatchCodec.encodeBatch(walRecord, first, batch);
+      appendWalRecord();
+    }
+    long bytes = 0;
+    try {
+      for (int i = 0, n = batch.count(); i < n; i++) {
+        byte[] v = batch.value(i);
+        m.add(batch.key(i), first + i, v == null ? ValueKind.DELETE : ValueKind.PUT, v);
+        bytes += batch.key(i).length + (v == null ? 0 : v.length);
+      }
+    } catch (Throwable t) {
+      throw memtableInsertFailed(m, first, last, t);
+    }
+    userBytesWritten += bytes;
+    walSequence = last;
+    // Published last, so that readers see the whole batch or none of it.
+    lastSequence = last;
+    return last;
   }
 
   /**
@@ -275,7 +462,7 @@ final class WritePath {
     try {
       return walRecord.array().length;
     } finally {
-      commitLock.unlock();
+      unlockCommit();
     }
   }
 
@@ -361,10 +548,11 @@ final class WritePath {
         step.beforeSwap(old, walSequence); // the newest sequence the old WAL holds
       }
       wal = nextWal;
+      walFirstSequence = walSequence + 1;
       cell.publish(cell.peek().withRotation(next));
       return old;
     } finally {
-      commitLock.unlock();
+      unlockCommit();
     }
   }
 
@@ -374,7 +562,7 @@ final class WritePath {
     try {
       return wal;
     } finally {
-      commitLock.unlock();
+      unlockCommit();
     }
   }
 
@@ -388,7 +576,7 @@ final class WritePath {
     try {
       return new Cut(wal == null ? -1 : wal.number(), wal == null ? 0 : wal.size(), lastSequence);
     } finally {
-      commitLock.unlock();
+      unlockCommit();
     }
   }
 
@@ -403,7 +591,7 @@ final class WritePath {
       wal = null;
       return w;
     } finally {
-      commitLock.unlock();
+      unlockCommit();
     }
   }
 
@@ -412,7 +600,7 @@ final class WritePath {
     try {
       return new Counters(lastSequence, userBytesWritten, walBytesWritten, wal == null ? 0 : wal.size());
     } finally {
-      commitLock.unlock();
+      unlockCommit();
     }
   }
 
@@ -423,7 +611,7 @@ final class WritePath {
     try {
       closed = true;
     } finally {
-      commitLock.unlock();
+      unlockCommit();
       closeGuard.writeLock().unlock();
     }
   }

@@ -45,6 +45,7 @@ public final class WriterControl {
   private final VersionSet versions;
   private final WalSet wals;
   private final WritePath writes;
+  private final CallerSync callerSync;
   private final ErrorState errors;
   private final FileReleaser releaser;
   private final EngineStats counters;
@@ -60,13 +61,15 @@ public final class WriterControl {
   /** System.nanoTime() when L0 reached the slowdown trigger, or 0 while it is under it. */
   private long slowdownSince;
 
-  WriterControl(StrataOptions options, VersionSet versions, WalSet wals, WritePath writes, ErrorState errors,
+  WriterControl(StrataOptions options, VersionSet versions, WalSet wals, WritePath writes, CallerSync callerSync,
+      ErrorState errors,
       FileReleaser releaser, EngineStats counters, SstWriter sstWriter, SnapshotRegistry snapshots,
       List<CompactionFilter> filters, Runnable releaseResources, StoreEvents events, Supplier<StrataStats> stats) {
     this.options = options;
     this.versions = versions;
     this.wals = wals;
     this.writes = writes;
+    this.callerSync = callerSync;
     this.errors = errors;
     this.releaser = releaser;
     this.counters = counters;
@@ -151,7 +154,9 @@ public final class WriterControl {
   /**
    * Freezes the mutable memtable and starts a new one with a new WAL; returns the frozen one. The
    * old WAL receives no more writes; it stays open, unsynced, until a sync needs it or its
-   * memtable is flushed (see {@link WalSet}).
+   * memtable is flushed (see {@link WalSet}). With {@code syncWrites} a sync needs it at once:
+   * synced writes committing into the new WAL wait for their callers' fsyncs, which cover only
+   * that WAL, so the old one's tail is synced here (see {@link CallerSync}).
    */
   public Memtable rotate() {
     long number = versions.newFileNumber();
@@ -179,6 +184,14 @@ public final class WriterControl {
     }
     if (old != null) {
       wals.retire(old);
+      if (options.syncWrites()) {
+        try {
+          syncWal();
+        } catch (StrataException e) {
+          // Not this rotation's failure: the store is in its error state (logged there), the
+          // waiting callers have it, and the frozen memtable is handed on as any other.
+        }
+      }
     }
     return frozen;
   }
@@ -188,7 +201,12 @@ public final class WriterControl {
    * then the current one. After a failed fsync it always throws (see {@link WalSet}).
    */
   public void syncWal() {
-    wals.sync(writes.currentWal());
+    wals.sync(writes);
+  }
+
+  /** The writer has stopped: synced writes' callers no longer wait for it (see {@link CallerSync}). */
+  public void writerStopped() {
+    callerSync.writerStopped();
   }
 
   /**

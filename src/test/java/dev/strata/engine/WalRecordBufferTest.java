@@ -27,25 +27,26 @@ class WalRecordBufferTest {
     WalWriter wal = WalWriter.create(fs, DIR.resolve("000001.log"), 1, Runnable::run);
     ReadStateCell cell = new ReadStateCell(ReadState.initial(new Memtable(1, options.memtableSizeBytes()),
         List.of(), List.of()));
-    return new WritePath(options, cell, new ErrorState(DIR), 0, wal);
+    ErrorState errors = new ErrorState(DIR);
+    return new WritePath(options, cell, errors, 0, wal, new CallerSync(errors, new EngineStats()));
   }
 
   @Test
   void theRecordBufferIsKeptAcrossSmallWritesAndShrinksBackAfterAHugeBatch() throws Exception {
     WritePath writes = writePath(new InMemoryFileSystem());
-    assertTrue(writes.tryPut(new byte[] {1}, new byte[100]));
+    assertTrue(writes.tryPut(new byte[] {1}, new byte[100], true));
     assertEquals(WritePath.WAL_RECORD_INITIAL_BYTES, writes.walRecordCapacity());
 
     WriteBatch huge = new WriteBatch();
     for (int i = 0; i < 64; i++) {
       huge.put(new byte[] {2, (byte) i}, new byte[64 * 1024]); // 4 MiB in all
     }
-    assertTrue(writes.tryWrite(huge, null));
+    assertTrue(writes.tryWrite(huge, null, true));
     assertEquals(WritePath.WAL_RECORD_INITIAL_BYTES, writes.walRecordCapacity(), "the 4 MiB buffer was let go");
     assertEquals(65, writes.lastSequence());
 
     WriteBatch large = new WriteBatch().put(new byte[] {3}, new byte[512 * 1024]);
-    assertTrue(writes.tryWrite(large, null));
+    assertTrue(writes.tryWrite(large, null, true));
     int kept = writes.walRecordCapacity();
     assertTrue(kept > 512 * 1024 && kept <= WritePath.WAL_RECORD_RETAINED_BYTES,
         "a buffer within the limit is kept for the next large write: " + kept);
