@@ -104,6 +104,9 @@ final class CallerSync {
   /** As {@link #awaitDurable(long, WritePath)}, for a caller registered already as {@code registered} (or null). */
   void awaitDurable(long sequence, WritePath writes, Waiter registered) {
     Waiter me = registered;
+    // Uninterruptible, as a join, and with the flag cleared meanwhile: a leader's fsync on an
+    // interrupted thread would close the WAL's channel. The flag is set again for the caller.
+    boolean interrupted = Thread.interrupted();
     try {
       while (true) {
         if (syncedSequence >= sequence) {
@@ -134,10 +137,14 @@ final class CallerSync {
               errors.cause());
         }
         LockSupport.park(this);
+        interrupted |= Thread.interrupted();
       }
     } finally {
       if (me != null && !me.removed) {
         waiters.remove(me);
+      }
+      if (interrupted) {
+        Thread.currentThread().interrupt();
       }
     }
   }

@@ -247,6 +247,9 @@ final class WritePath {
   private boolean commitSynced(WriteBatch batch, CommitCheck check) {
     SyncedRequest r = new SyncedRequest(batch, check);
     syncedRequests.add(r);
+    // Uninterruptible, as a join, and with the flag cleared meanwhile: an interrupted thread's
+    // FileChannel call would close the channel. The flag is set again for the caller.
+    boolean interrupted = Thread.interrupted();
     while (r.state == SyncedRequest.PENDING) {
       if (commitLock.tryLock()) {
         Memtable m;
@@ -262,13 +265,20 @@ final class WritePath {
         // The holder wakes a waiting request's owner when it lets go (unlockCommit); this one
         // is woken then, or once a holder committed its write and the write is durable.
         LockSupport.park(this);
+        interrupted |= Thread.interrupted();
+      }
+    }
+    try {
+      if (r.state == SyncedRequest.COMMITTED) {
+        callerSync.awaitDurable(r.last, this, r.waiter);
+      }
+    } finally {
+      if (interrupted) {
+        Thread.currentThread().interrupt();
       }
     }
     return switch (r.state) {
-      case SyncedRequest.COMMITTED -> {
-        callerSync.awaitDurable(r.last, this, r.waiter);
-        yield true;
-      }
+      case SyncedRequest.COMMITTED -> true;
       case SyncedRequest.REFUSED -> false;
       default -> throw r.failure;
     };
@@ -301,6 +311,10 @@ final class WritePath {
         }
       } catch (RuntimeException e) {
         r.failure = e;
+        r.state = SyncedRequest.FAILED;
+      } catch (Error e) {
+        // Its owner, parked, must hear of it; this caller goes on with the others.
+        r.failure = new StrataException("committing a synced write failed: " + e, e);
         r.state = SyncedRequest.FAILED;
       }
       LockSupport.unpark(r.owner);

@@ -40,6 +40,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * With {@code syncWrites(true)}, a synchronous write that commits on its caller's thread is synced
@@ -222,6 +223,37 @@ class CallerSyncTest {
       }
     } finally {
       pool.shutdownNow();
+    }
+  }
+
+  @Test
+  void aSyncedPutFromAnInterruptedThreadIsMadeDurableAndTheThreadStaysInterrupted(@TempDir Path dir)
+      throws Exception {
+    // On disk: an fsync through a FileChannel on an interrupted thread would close the channel
+    // (ClosedByInterruptException), failing the store.
+    StrataOptions options = StrataOptions.builder().syncWrites(true).memtableSizeBytes(64 * 1024).build();
+    ExecutorService pool = Executors.newSingleThreadExecutor();
+    try (Strata db = Strata.open(system, dir, options)) {
+      Future<Boolean> run = pool.submit(() -> {
+        for (int i = 0; i < 2_000; i++) { // rotations (64 KiB memtables) and new WAL segments on the way
+          Thread.currentThread().interrupt(); // each put starts interrupted
+          db.put(b("i" + i), b("value " + i + "-".repeat(100)));
+          if (!Thread.interrupted()) {
+            return false;
+          }
+        }
+        return true;
+      });
+      assertTrue(run.get(60, TimeUnit.SECONDS), "every put returned with its thread still interrupted");
+      db.put(b("after"), b("the interrupted ones"));
+      assertEquals("value 1999" + "-".repeat(100), s(db.get(b("i1999"))));
+      assertEquals("", db.stats().backgroundError(), "the store is healthy");
+    } finally {
+      pool.shutdownNow();
+    }
+    try (Strata reopened = Strata.open(system, dir, options)) {
+      assertEquals("value 0" + "-".repeat(100), s(reopened.get(b("i0"))));
+      assertEquals("the interrupted ones", s(reopened.get(b("after"))));
     }
   }
 
