@@ -81,8 +81,11 @@ final class ArenaSkipList {
     return arenaBytes;
   }
 
-  /** Inserts an entry; writer only. The internal key (userKey, trailer) must not be present yet. */
-  void insert(byte[] key, int keyOff, int keyLen, long trailer, byte[] value, int valueOff, int valueLen) {
+  /**
+   * Inserts an entry and returns its node; writer only. The internal key (userKey, trailer) must
+   * not be present yet.
+   */
+  long insert(byte[] key, int keyOff, int keyLen, long trailer, byte[] value, int valueOff, int valueLen) {
     int height = randomHeight();
     if (tails[0] != 0 && isAfterLast(key, keyOff, keyLen, trailer)) {
       System.arraycopy(tails, 0, preds, 0, MAX_HEIGHT);
@@ -126,6 +129,7 @@ final class ArenaSkipList {
       lastKeyLength = keyLen;
       lastTrailer = trailer;
     }
+    return node;
   }
 
   /** True when (key, trailer) sorts after the last node's internal key. */

@@ -4,6 +4,7 @@ import dev.strata.iterator.InternalIterator;
 import dev.strata.key.InternalKey;
 import dev.strata.key.Lookup;
 import dev.strata.key.ValueKind;
+import dev.strata.util.Hashing;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -30,6 +31,7 @@ public final class Memtable {
   private final long id;
   private final ArenaSkipList list = new ArenaSkipList();
   private final MemtableBloom bloom;
+  private final MemtablePointIndex index;
   private final AtomicBoolean freezeRequested = new AtomicBoolean();
   /**
    * Read by any thread (stats, the freeze check, the flush); written by the one writer with release
@@ -60,6 +62,7 @@ public final class Memtable {
   public Memtable(long id, long sizeLimitBytes) {
     this.id = id;
     this.bloom = new MemtableBloom(sizeLimitBytes);
+    this.index = new MemtablePointIndex(sizeLimitBytes);
   }
 
   /** The memtable's id; ids grow with creation order, so a larger id holds newer data. */
@@ -74,8 +77,12 @@ public final class Memtable {
       fault.accept(userKey);
     }
     byte[] v = kind == ValueKind.DELETE ? EMPTY : value;
-    bloom.add(userKey);
-    list.insert(userKey, 0, userKey.length, InternalKey.trailer(sequence, kind), v, 0, v.length);
+    long hash = Hashing.xxh64(userKey);
+    bloom.add(hash);
+    long trailer = InternalKey.trailer(sequence, kind);
+    index.reserve(list, hash, userKey); // a full index gives up before the node can be read
+    long node = list.insert(userKey, 0, userKey.length, trailer, v, 0, v.length);
+    index.put(list, hash, userKey, node, trailer);
     if (sequence > maxSequence) {
       MAX_SEQUENCE.setRelease(this, sequence);
     }
@@ -85,12 +92,20 @@ public final class Memtable {
 
   /** The newest version of {@code userKey} with a sequence at most {@code maxSequence}, or null. */
   public Lookup get(byte[] userKey, long maxSequence) {
-    if (!bloom.mayContain(userKey)) {
+    long hash = Hashing.xxh64(userKey);
+    if (!bloom.mayContain(hash)) {
       return null;
     }
-    long node = list.seek(userKey, InternalKey.seekTrailer(maxSequence));
-    if (node == 0 || !list.keyEquals(node, userKey)) {
-      return null;
+    long node = index.find(list, hash, userKey);
+    if (node == 0) {
+      return null; // the index holds every key of the memtable: this one is not here
+    }
+    if (node < 0 || InternalKey.sequenceOf(list.trailer(node)) > maxSequence) {
+      // The index cannot say, or its newest version is too new for this read: walk the list.
+      node = list.seek(userKey, InternalKey.seekTrailer(maxSequence));
+      if (node == 0 || !list.keyEquals(node, userKey)) {
+        return null;
+      }
     }
     long trailer = list.trailer(node);
     ValueKind kind = InternalKey.kindOf(trailer);

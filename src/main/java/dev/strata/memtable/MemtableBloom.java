@@ -30,7 +30,11 @@ final class MemtableBloom {
   }
 
   void add(byte[] key) {
-    long h = Hashing.xxh64(key);
+    add(Hashing.xxh64(key));
+  }
+
+  /** Adds a key by its {@link Hashing#xxh64} hash. */
+  void add(long h) {
     int base = blockOf(h) * 8;
     int x = (int) h;
     for (int i = 0; i < PROBES; i++) {
@@ -41,7 +45,11 @@ final class MemtableBloom {
   }
 
   boolean mayContain(byte[] key) {
-    long h = Hashing.xxh64(key);
+    return mayContain(Hashing.xxh64(key));
+  }
+
+  /** Whether a key of this {@link Hashing#xxh64} hash may be present. */
+  boolean mayContain(long h) {
     int base = blockOf(h) * 8;
     int x = (int) h;
     for (int i = 0; i < PROBES; i++) {
