@@ -132,6 +132,14 @@ final class ArenaSkipList {
     return node;
   }
 
+  /**
+   * Writer only: whether inserting (key, trailer) now would append it after the last node, so
+   * that it is a user key the list does not hold yet (any version of a held key sorts before it).
+   */
+  boolean appends(byte[] key, long trailer) {
+    return tails[0] != 0 && isAfterLast(key, 0, key.length, trailer);
+  }
+
   /** True when (key, trailer) sorts after the last node's internal key. */
   private boolean isAfterLast(byte[] key, int keyOff, int keyLen, long trailer) {
     int cmp = Arrays.compareUnsigned(lastKey, 0, lastKeyLength, key, keyOff, keyOff + keyLen);

@@ -31,7 +31,9 @@ public final class Memtable {
   private final long id;
   private final ArenaSkipList list = new ArenaSkipList();
   private final MemtableBloom bloom;
-  private final MemtablePointIndex index;
+  private final long sizeLimitBytes;
+  /** Made at the first insert that is not an append (a memtable of appends needs none); then fixed. */
+  private volatile MemtablePointIndex index;
   private final AtomicBoolean freezeRequested = new AtomicBoolean();
   /**
    * Read by any thread (stats, the freeze check, the flush); written by the one writer with release
@@ -62,7 +64,7 @@ public final class Memtable {
   public Memtable(long id, long sizeLimitBytes) {
     this.id = id;
     this.bloom = new MemtableBloom(sizeLimitBytes);
-    this.index = new MemtablePointIndex(sizeLimitBytes);
+    this.sizeLimitBytes = sizeLimitBytes;
   }
 
   /** The memtable's id; ids grow with creation order, so a larger id holds newer data. */
@@ -80,9 +82,22 @@ public final class Memtable {
     long hash = Hashing.xxh64(userKey);
     bloom.add(hash);
     long trailer = InternalKey.trailer(sequence, kind);
-    index.reserve(list, hash, userKey); // a full index gives up before the node can be read
+    // An append (ascending keys: fillseq, a replay of such writes, a journal's events) costs the
+    // list no walk, and a get of it little more; it is a key the memtable did not hold, so
+    // leaving it out of the index keeps the index's cache miss off that path.
+    MemtablePointIndex idx = null;
+    if (!list.appends(userKey, trailer)) {
+      idx = index;
+      if (idx == null) {
+        idx = new MemtablePointIndex(sizeLimitBytes);
+        index = idx;
+      }
+      idx.reserve(list, hash, userKey); // a full index gives up before the node can be read
+    }
     long node = list.insert(userKey, 0, userKey.length, trailer, v, 0, v.length);
-    index.put(list, hash, userKey, node, trailer);
+    if (idx != null) {
+      idx.put(list, hash, userKey, node, trailer);
+    }
     if (sequence > maxSequence) {
       MAX_SEQUENCE.setRelease(this, sequence);
     }
@@ -96,12 +111,11 @@ public final class Memtable {
     if (!bloom.mayContain(hash)) {
       return null;
     }
-    long node = index.find(list, hash, userKey);
-    if (node == 0) {
-      return null; // the index holds every key of the memtable: this one is not here
-    }
-    if (node < 0 || InternalKey.sequenceOf(list.trailer(node)) > maxSequence) {
-      // The index cannot say, or its newest version is too new for this read: walk the list.
+    MemtablePointIndex idx = index;
+    long node = idx == null ? 0 : idx.find(list, hash, userKey);
+    if (node <= 0 || InternalKey.sequenceOf(list.trailer(node)) > maxSequence) {
+      // Not indexed (appended, or the index is full), or its newest version is too new for
+      // this read: walk the list.
       node = list.seek(userKey, InternalKey.seekTrailer(maxSequence));
       if (node == 0 || !list.keyEquals(node, userKey)) {
         return null;

@@ -5,13 +5,19 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 
 /**
- * A hash index from each user key in a memtable to the skip-list node of its newest version, so
+ * A hash index from user keys in a memtable to the skip-list node of each one's newest version, so
  * that a point lookup of a key the memtable holds costs one or two probes instead of a walk down
  * the skip list: in a large memtable that walk is a dozen levels of cold cache lines, and with
- * skewed reads over recently updated keys (YCSB B and F) it was most of a get's time.
+ * skewed reads over recently updated keys (YCSB B and F) it was most of a get's time. A key
+ * inserted as an append (after every key the list holds) is left out: the list finds it cheaply,
+ * and it can only be a key not held before, so no older version of it is in the index. Every
+ * later version of it is not an append, and is indexed.
  *
  * <p>Open addressing with linear probing over a fixed table sized from the memtable's size
- * limit; slots hold node addresses (0: empty) and are never cleared. A key's slot is replaced
+ * limit; slots hold node addresses (0: empty) and are never cleared. A node address uses the
+ * low 47 bits (chunk index below 2^15, offset below 2^32), so a slot keeps 16 bits of the key's
+ * hash above it: a probe compares keys only when those match, instead of reading the key of
+ * every node it passes (a cache miss each). A key's slot is replaced
  * only by a node of a higher sequence. When the table would pass its load limit, or a probe
  * runs too long, the index is <em>saturated</em>: it takes no more keys, and lookups stop using
  * it, so the skip list answers every lookup from then on. The flag is raised before the node
@@ -30,6 +36,8 @@ final class MemtablePointIndex {
   /** The most probes an insert makes before it saturates the index. */
   private static final int MAX_PROBES = 32;
   private static final VarHandle SLOT = MethodHandles.arrayElementVarHandle(long[].class);
+  private static final int TAG_SHIFT = 47;
+  private static final long NODE_MASK = (1L << TAG_SHIFT) - 1;
 
   private final long[] slots;
   private final int mask;
@@ -57,17 +65,18 @@ final class MemtablePointIndex {
     if (saturated) {
       return;
     }
+    long tag = tagOf(hash);
     int i = slotOf(hash);
     for (int probe = 0; probe < MAX_PROBES; probe++, i = (i + 1) & mask) {
-      long current = slots[i];
-      if (current == 0) {
-        SLOT.setRelease(slots, i, node);
+      long slot = slots[i];
+      if (slot == 0) {
+        SLOT.setRelease(slots, i, tag | node);
         keys++;
         return;
       }
-      if (list.keyEquals(current, key)) {
-        if (InternalKey.sequenceOf(trailer) > InternalKey.sequenceOf(list.trailer(current))) {
-          SLOT.setRelease(slots, i, node);
+      if ((slot & ~NODE_MASK) == tag && list.keyEquals(slot & NODE_MASK, key)) {
+        if (InternalKey.sequenceOf(trailer) > InternalKey.sequenceOf(list.trailer(slot & NODE_MASK))) {
+          SLOT.setRelease(slots, i, tag | node);
         }
         return;
       }
@@ -83,16 +92,17 @@ final class MemtablePointIndex {
     if (saturated) {
       return;
     }
+    long tag = tagOf(hash);
     int i = slotOf(hash);
     for (int probe = 0; probe < MAX_PROBES; probe++, i = (i + 1) & mask) {
-      long current = slots[i];
-      if (current == 0) {
+      long slot = slots[i];
+      if (slot == 0) {
         if (keys >= maxKeys) {
           saturated = true;
         }
         return;
       }
-      if (list.keyEquals(current, key)) {
+      if ((slot & ~NODE_MASK) == tag && list.keyEquals(slot & NODE_MASK, key)) {
         return; // replaces its slot: always room
       }
     }
@@ -100,21 +110,23 @@ final class MemtablePointIndex {
   }
 
   /**
-   * The node of the newest version of {@code key}, 0 when the memtable does not hold the key, or
-   * -1 when the index cannot say (it is saturated): then the skip list must be asked.
+   * The node of the newest version of {@code key}, 0 when the index does not hold the key (the
+   * memtable may still: a key appended at the end of the list is not indexed), or -1 when the
+   * index is saturated. Either way the skip list must then be asked.
    */
   long find(ArenaSkipList list, long hash, byte[] key) {
     if (saturated) {
       return -1;
     }
+    long tag = tagOf(hash);
     int i = slotOf(hash);
     for (int probe = 0; probe < MAX_PROBES; probe++, i = (i + 1) & mask) {
-      long current = (long) SLOT.getAcquire(slots, i);
-      if (current == 0) {
+      long slot = (long) SLOT.getAcquire(slots, i);
+      if (slot == 0) {
         return 0;
       }
-      if (list.keyEquals(current, key)) {
-        return current;
+      if ((slot & ~NODE_MASK) == tag && list.keyEquals(slot & NODE_MASK, key)) {
+        return slot & NODE_MASK;
       }
     }
     return -1;
@@ -123,6 +135,11 @@ final class MemtablePointIndex {
   /** Whether the index took no more keys at some point (a lookup then asks the skip list). */
   boolean saturated() {
     return saturated;
+  }
+
+  /** The top 16 bits of the hash, in place above a node address. */
+  private static long tagOf(long hash) {
+    return (hash >>> TAG_SHIFT) << TAG_SHIFT;
   }
 
   private int slotOf(long hash) {

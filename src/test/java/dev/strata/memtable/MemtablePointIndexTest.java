@@ -62,6 +62,25 @@ class MemtablePointIndexTest {
   }
 
   @Test
+  void keysAppendedInAscendingOrderAreFoundThroughTheListAndTheirUpdatesThroughTheIndex() {
+    Memtable m = new Memtable(1, 1 << 20);
+    int keys = 1_000;
+    for (int i = 0; i < keys; i++) {
+      m.add(b(String.format("a-%05d", i)), i + 1, ValueKind.PUT, b("appended-" + i)); // each one an append
+    }
+    for (int i = 0; i < keys; i += 3) {
+      m.add(b(String.format("a-%05d", i)), keys + i + 1, ValueKind.PUT, b("updated-" + i));
+    }
+    for (int i = 0; i < keys; i++) {
+      byte[] key = b(String.format("a-%05d", i));
+      assertEquals(i % 3 == 0 ? "updated-" + i : "appended-" + i, s(m.get(key, Long.MAX_VALUE >>> 8).value()));
+      assertEquals("appended-" + i, s(m.get(key, keys).value()));
+      assertNull(m.get(key, i));
+    }
+    assertNull(m.get(b("a-99999"), Long.MAX_VALUE >>> 8));
+  }
+
+  @Test
   void aFullIndexGivesWayToTheSkipListAndNoAnswerChanges() {
     // The smallest index (1,024 slots, 768 keys) for a tiny memtable, given 5,000 keys.
     Memtable m = new Memtable(1, 1024);
