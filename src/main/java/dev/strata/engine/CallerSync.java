@@ -27,8 +27,10 @@ import java.util.concurrent.locks.ReentrantLock;
  *
  * <p><b>Failures.</b> A failed fsync is final, as in {@link WalSet}: the store fails, every
  * waiting caller gets the failure, and no WAL is synced again, by a leader or by the writer.
- * A caller never waits on a writer that has stopped: once the writer is gone
- * ({@link #writerStopped}), a caller that cannot lead gets the store's error.
+ * A caller never waits on a writer that will not sync: once the writer is gone
+ * ({@link #writerStopped}) or the store is in its error state (a failed sync of the writer's, or
+ * of the manifest record after it, wakes every caller: {@link #wakeAll}), a caller that cannot
+ * lead gets the store's error.
  *
  * <p>Thread-safety: any thread may {@link #awaitDurable}; {@link #synced}, {@link #failed} and
  * {@link #writerStopped} are for the writer (or the thread that closes the store after it);
@@ -131,10 +133,14 @@ final class CallerSync {
           me = waitFor(Thread.currentThread(), sequence);
           continue; // a sync may have ended between the checks above and the add
         }
-        if (writerStopped && !canLead(writes)) {
+        if ((writerStopped || errors.cause() != null) && !canLead(writes)) {
+          // Only the writer could make this write durable now, and it will not: it stopped, or
+          // the store failed (the writer syncs no more; writes fail fast in the error state).
           throwIfFailed();
-          throw new StrataException("the store's writer stopped before this synced write was made durable",
-              errors.cause());
+          throw new StrataException(writerStopped
+              ? "the store's writer stopped before this synced write was made durable"
+              : "the store entered its error state before this synced write was made durable: "
+                  + errors.cause(), errors.cause());
         }
         LockSupport.park(this);
         interrupted |= Thread.interrupted();
@@ -241,6 +247,19 @@ final class CallerSync {
     }
     errors.fail(cause);
     wake();
+  }
+
+  /**
+   * Writer: a sync of its failed, and the store with it: wakes every waiting caller, so that one
+   * waiting for the writer finds the store failed instead of waiting on.
+   */
+  void wakeAll() {
+    for (Iterator<Waiter> it = waiters.iterator(); it.hasNext(); ) {
+      Waiter w = it.next();
+      w.removed = true;
+      it.remove();
+      LockSupport.unpark(w.thread);
+    }
   }
 
   /** The writer has stopped: callers that cannot sync for themselves stop waiting for it. */

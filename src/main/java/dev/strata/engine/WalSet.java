@@ -170,10 +170,17 @@ final class WalSet {
    */
   void sync(WritePath writes) {
     long covered = writes.walSequence(); // every write up to here is in the WALs synced below
-    syncRetired();
-    WalWriter current = writes.currentWal();
-    if (current != null) {
-      syncOne(current);
+    try {
+      syncRetired();
+      WalWriter current = writes.currentWal();
+      if (current != null) {
+        syncOne(current);
+      }
+    } catch (RuntimeException e) {
+      // The store is failed now (a sync, or the manifest record of one): callers waiting for
+      // this sync must hear of it rather than wait for one that will not come.
+      callerSync.wakeAll();
+      throw e;
     }
     callerSync.synced(covered);
   }
