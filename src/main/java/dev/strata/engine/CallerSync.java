@@ -250,6 +250,14 @@ final class CallerSync {
   }
 
   /**
+   * Wakes the callers a sync has covered and one to lead the next: for a caller that committed
+   * writes of others' and will not wait for a sync itself (its own write was refused or failed).
+   */
+  void wakeNextLeader() {
+    wake();
+  }
+
+  /**
    * Writer: a sync of its failed, and the store with it: wakes every waiting caller, so that one
    * waiting for the writer finds the store failed instead of waiting on.
    */

@@ -261,6 +261,11 @@ final class WritePath {
         if (m != null) {
           afterCommit(m);
         }
+        if (r.state != SyncedRequest.COMMITTED) {
+          // This caller will not wait for a sync, so it may lead none: writes it committed for
+          // others must not wait for a leader that never comes.
+          callerSync.wakeNextLeader();
+        }
       } else {
         // The holder wakes a waiting request's owner when it lets go (unlockCommit); this one
         // is woken then, or once a holder committed its write and the write is durable.
