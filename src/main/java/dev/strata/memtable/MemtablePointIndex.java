@@ -65,23 +65,18 @@ final class MemtablePointIndex {
     if (saturated) {
       return;
     }
-    long tag = tagOf(hash);
-    int i = slotOf(hash);
-    for (int probe = 0; probe < MAX_PROBES; probe++, i = (i + 1) & mask) {
-      long slot = slots[i];
-      if (slot == 0) {
-        SLOT.setRelease(slots, i, tag | node);
-        keys++;
-        return;
-      }
-      if ((slot & ~NODE_MASK) == tag && list.keyEquals(slot & NODE_MASK, key)) {
-        if (InternalKey.sequenceOf(trailer) > InternalKey.sequenceOf(list.trailer(slot & NODE_MASK))) {
-          SLOT.setRelease(slots, i, tag | node);
-        }
-        return;
-      }
+    int i = writerSlot(list, hash, key);
+    if (i < 0) {
+      saturated = true; // not reached while reserve() is called first: kept as the safe answer
+      return;
     }
-    saturated = true; // not reached while reserve() is called first: kept as the safe answer
+    long slot = slots[i];
+    if (slot == 0) {
+      keys++;
+    } else if (InternalKey.sequenceOf(trailer) <= InternalKey.sequenceOf(list.trailer(slot & NODE_MASK))) {
+      return; // never replace a newer version
+    }
+    SLOT.setRelease(slots, i, tagOf(hash) | node);
   }
 
   /**
@@ -92,21 +87,23 @@ final class MemtablePointIndex {
     if (saturated) {
       return;
     }
+    int i = writerSlot(list, hash, key);
+    if (i < 0 || (slots[i] == 0 && keys >= maxKeys)) {
+      saturated = true; // a key already held replaces its slot: always room
+    }
+  }
+
+  /** Writer only (plain loads): the slot holding {@code key}, else the empty one it would take, else -1. */
+  private int writerSlot(ArenaSkipList list, long hash, byte[] key) {
     long tag = tagOf(hash);
     int i = slotOf(hash);
     for (int probe = 0; probe < MAX_PROBES; probe++, i = (i + 1) & mask) {
       long slot = slots[i];
-      if (slot == 0) {
-        if (keys >= maxKeys) {
-          saturated = true;
-        }
-        return;
-      }
-      if ((slot & ~NODE_MASK) == tag && list.keyEquals(slot & NODE_MASK, key)) {
-        return; // replaces its slot: always room
+      if (slot == 0 || ((slot & ~NODE_MASK) == tag && list.keyEquals(slot & NODE_MASK, key))) {
+        return i;
       }
     }
-    saturated = true;
+    return -1;
   }
 
   /**
