@@ -18,7 +18,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * memtable and the WAL, and the next fsync covers them all; no write waits for the writer actor,
  * and on two cores the commits and the syncs overlap instead of taking turns on one thread.
  *
- * <p><b>What a sync covers.</b> {@link #syncedSequence()} is a prefix: every write at or below it
+ * <p><b>What a sync covers.</b> {@link #syncedSequence} is a prefix: every write at or below it
  * is durable. A leader syncs only the current WAL, so it may advance the prefix only when every
  * write before that WAL's first record is durable already. After a rotation the retired WAL's
  * tail may not be: the writer syncs it right after the swap ({@code WriterControl}), and until
@@ -34,7 +34,7 @@ import java.util.concurrent.locks.ReentrantLock;
  *
  * <p>Thread-safety: any thread may {@link #awaitDurable}; {@link #synced}, {@link #failed} and
  * {@link #writerStopped} are for the writer (or the thread that closes the store after it);
- * {@link #excludingSyncs} keeps a leader's sync off a WAL being closed.
+ * {@link #closeUnsynced} keeps a leader's sync off a WAL being closed.
  */
 final class CallerSync {
   /** A parked caller and the sequence of its write. */
@@ -68,11 +68,6 @@ final class CallerSync {
   CallerSync(ErrorState errors, EngineStats counters) {
     this.errors = errors;
     this.counters = counters;
-  }
-
-  /** Every write at or below this sequence is durable. */
-  long syncedSequence() {
-    return syncedSequence;
   }
 
   /** Whether a WAL sync has failed: then no WAL may be synced again until the store reopens. */
@@ -133,7 +128,7 @@ final class CallerSync {
           me = waitFor(Thread.currentThread(), sequence);
           continue; // a sync may have ended between the checks above and the add
         }
-        if ((writerStopped || errors.cause() != null) && !canLead(writes)) {
+        if ((writerStopped || errors.cause() != null) && !mayLead(writes.syncPoint())) {
           // Only the writer could make this write durable now, and it will not: it stopped, or
           // the store failed (the writer syncs no more; writes fail fast in the error state).
           throwIfFailed();
@@ -166,7 +161,7 @@ final class CallerSync {
     // threads, groups were 24 writes instead of 57, and the rate 0.85x (fillsync).
     Thread.yield();
     WritePath.SyncPoint point = writes.syncPoint();
-    if (point.wal() == null || syncedSequence < point.firstSequence() - 1) {
+    if (!mayLead(point)) {
       awaitingWriter = true;
       return false;
     }
@@ -183,8 +178,11 @@ final class CallerSync {
     return true;
   }
 
-  private boolean canLead(WritePath writes) {
-    WritePath.SyncPoint point = writes.syncPoint();
+  /**
+   * Whether a caller's sync of {@code point}'s WAL would make every write up to its last one
+   * durable: the WAL is there, and every write before its first record is durable already.
+   */
+  private boolean mayLead(WritePath.SyncPoint point) {
     return point.wal() != null && syncedSequence >= point.firstSequence() - 1;
   }
 
@@ -192,11 +190,24 @@ final class CallerSync {
    * Wakes the callers the prefix now covers (they return), and the first it does not (it leads
    * the next sync, or parks again if another caller got there first), unless the writer must
    * sync first. Everyone on a failure or once the writer stopped. Whoever releases the leader
-   * lock calls this, since callers that found it taken park until then.
+   * lock calls this, since callers that found it taken park until then; and a caller that
+   * committed writes of others' but will not wait for a sync itself (its own write was refused
+   * or failed), so that theirs do not wait for a leader that never comes.
    */
-  private void wake() {
+  void wake() {
+    wake(syncFailure != null || writerStopped);
+  }
+
+  /**
+   * Writer: a sync of its failed, and the store with it: wakes every waiting caller, so that one
+   * waiting for the writer finds the store failed instead of waiting on.
+   */
+  void wakeAll() {
+    wake(true);
+  }
+
+  private void wake(boolean all) {
     long synced = syncedSequence;
-    boolean all = syncFailure != null || writerStopped;
     boolean nextLeaderWoken = awaitingWriter;
     for (Iterator<Waiter> it = waiters.iterator(); it.hasNext(); ) {
       Waiter w = it.next();
@@ -249,46 +260,20 @@ final class CallerSync {
     wake();
   }
 
-  /**
-   * Wakes the callers a sync has covered and one to lead the next: for a caller that committed
-   * writes of others' and will not wait for a sync itself (its own write was refused or failed).
-   */
-  void wakeNextLeader() {
-    wake();
-  }
-
-  /**
-   * Writer: a sync of its failed, and the store with it: wakes every waiting caller, so that one
-   * waiting for the writer finds the store failed instead of waiting on.
-   */
-  void wakeAll() {
-    for (Iterator<Waiter> it = waiters.iterator(); it.hasNext(); ) {
-      Waiter w = it.next();
-      w.removed = true;
-      it.remove();
-      LockSupport.unpark(w.thread);
-    }
-  }
-
   /** The writer has stopped: callers that cannot sync for themselves stop waiting for it. */
   void writerStopped() {
     writerStopped = true;
     wake();
   }
 
-  /** Runs {@code close} (closing a WAL) with no leader syncing meanwhile. */
-  void excludingSyncs(IoAction close) throws IOException {
+  /** Closes {@code wal} unsynced ({@link WalWriter#closeUnsynced}) with no leader syncing it meanwhile. */
+  void closeUnsynced(WalWriter wal) throws IOException {
     leader.lock();
     try {
-      close.run();
+      wal.closeUnsynced();
     } finally {
       leader.unlock();
       wake();
     }
-  }
-
-  /** A file action that may fail. */
-  interface IoAction {
-    void run() throws IOException;
   }
 }

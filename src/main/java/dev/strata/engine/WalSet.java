@@ -35,7 +35,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Thread-safety: writer only, through {@link WriterControl}; at close, the thread that releases
  * the engine once the writer has stopped. A caller may be syncing the current WAL meanwhile: a WAL
- * is closed only while no caller syncs ({@link CallerSync#excludingSyncs}).
+ * is closed only while no caller syncs ({@link CallerSync#closeUnsynced}).
  */
 final class WalSet {
   private static final Logger log = LoggerFactory.getLogger(WalSet.class);
@@ -52,7 +52,6 @@ final class WalSet {
   private final List<WalWriter> retired = new ArrayList<>();
   /** How many of {@link #retired}, from the oldest, are synced (they take no more appends). */
   private int retiredSynced;
-  private boolean syncFailed;
   /** Running checkpoints copying WALs: while any runs, discarded WALs are closed but not deleted. */
   private int deletionHolds;
   /** WALs discarded while deletions were held, deleted when the last hold is released. */
@@ -117,7 +116,7 @@ final class WalSet {
           retiredSynced--;
         }
         try {
-          callerSync.excludingSyncs(w::closeUnsynced);
+          callerSync.closeUnsynced(w);
         } catch (IOException e) {
           // Nothing it held is needed any more, and the file is deleted next: not the store's error.
           log.warn("closing WAL {}, whose memtable is flushed, failed", w.number(), e);
@@ -169,12 +168,30 @@ final class WalSet {
    * tells the callers waiting for their writes to be synced how far that went.
    */
   void sync(WritePath writes) {
-    long covered = writes.walSequence(); // every write up to here is in the WALs synced below
+    sync(writes, true);
+  }
+
+  /**
+   * As {@link #sync}, without the current WAL: after a rotation with synced writes, so that the
+   * writes before the new WAL are durable and its callers' syncs cover what they wait for. The
+   * new WAL, empty, needs no fsync of its own here; its callers sync it.
+   */
+  void syncRetired(WritePath writes) {
+    sync(writes, false);
+  }
+
+  private void sync(WritePath writes, boolean withCurrent) {
+    // Writer only: no rotation can come between this point and the syncs below.
+    WritePath.SyncPoint point = writes.syncPoint();
     try {
-      syncRetired();
-      WalWriter current = writes.currentWal();
-      if (current != null) {
-        syncOne(current);
+      while (retiredSynced < retired.size()) {
+        WalWriter w = retired.get(retiredSynced);
+        syncOne(w);
+        recordSynced(w);
+        retiredSynced++;
+      }
+      if (withCurrent && point.wal() != null) {
+        syncOne(point.wal());
       }
     } catch (RuntimeException e) {
       // The store is failed now (a sync, or the manifest record of one): callers waiting for
@@ -182,21 +199,9 @@ final class WalSet {
       callerSync.wakeAll();
       throw e;
     }
-    callerSync.synced(covered);
-  }
-
-  /**
-   * Syncs the retired WALs not yet synced, as {@link #sync} does, without the current one: after a
-   * rotation with synced writes, so that the writes before the new WAL are durable and its
-   * callers' syncs cover what they wait for.
-   */
-  void syncRetired() {
-    while (retiredSynced < retired.size()) {
-      WalWriter w = retired.get(retiredSynced);
-      syncOne(w);
-      recordSynced(w);
-      retiredSynced++;
-    }
+    // Every write up to the point's last sequence (or, without the current WAL, up to the one
+    // before its first record) is in the WALs synced above.
+    callerSync.synced(withCurrent ? point.lastSequence() : point.firstSequence() - 1);
   }
 
   /**
@@ -218,7 +223,7 @@ final class WalSet {
   }
 
   private void syncOne(WalWriter w) {
-    if (syncFailed || callerSync.hasFailed()) {
+    if (callerSync.hasFailed()) {
       throw new StrataException("an earlier fsync of a WAL failed; no WAL is synced again until the store reopens",
           errors.cause());
     }
@@ -227,8 +232,7 @@ final class WalSet {
       w.sync();
     } catch (IOException | RuntimeException | InternalError e) {
       // Whatever the sync threw, it is not known to have made the WAL durable: a failed sync.
-      syncFailed = true;
-      callerSync.failed(e); // fails the store, and the callers waiting for a sync
+      callerSync.failed(e); // final: fails the store and the callers waiting for a sync, and stops every later one
       throw new StrataException("sync of WAL " + w.number() + " failed: " + e.getMessage(), e);
     }
   }
@@ -241,7 +245,7 @@ final class WalSet {
    */
   void closeAll(WritePath writes) {
     StrataException failure = null;
-    if (!syncFailed && !callerSync.hasFailed()) {
+    if (!callerSync.hasFailed()) {
       try {
         sync(writes); // the retired WALs oldest first, then the current one
         WalWriter current = writes.currentWal();
@@ -262,7 +266,7 @@ final class WalSet {
     }
     for (WalWriter w : toClose) {
       try {
-        callerSync.excludingSyncs(w::closeUnsynced); // synced above, unless a sync failed
+        callerSync.closeUnsynced(w); // synced above, unless a sync failed
       } catch (IOException e) {
         failure = closeFailure(failure, w, e);
       }

@@ -264,7 +264,7 @@ final class WritePath {
         if (r.state != SyncedRequest.COMMITTED) {
           // This caller will not wait for a sync, so it may lead none: writes it committed for
           // others must not wait for a leader that never comes.
-          callerSync.wakeNextLeader();
+          callerSync.wake();
         }
       } else {
         // The holder wakes a waiting request's owner when it lets go (unlockCommit); this one
@@ -347,16 +347,6 @@ final class WritePath {
     commitLock.lock();
     try {
       return new SyncPoint(wal, walFirstSequence, walSequence);
-    } finally {
-      unlockCommit();
-    }
-  }
-
-  /** The newest sequence the WAL holds, for a sync about to run (see {@link CallerSync#synced}). */
-  long walSequence() {
-    commitLock.lock();
-    try {
-      return walSequence;
     } finally {
       unlockCommit();
     }

@@ -186,7 +186,7 @@ public final class WriterControl {
       wals.retire(old);
       if (options.syncWrites()) {
         try {
-          syncWal();
+          wals.syncRetired(writes);
         } catch (StrataException e) {
           // Not this rotation's failure: the store is in its error state (logged there), the
           // waiting callers have it, and the frozen memtable is handed on as any other.
