@@ -14,6 +14,9 @@ import java.util.Arrays;
  * number, so the newest version of a key comes first and a seek to (key, s) lands on the newest
  * version visible at s. Everything that orders entries (memtable, blocks, index, merge) goes
  * through the comparisons here.
+ *
+ * <p>Sequence 0 is never given to a write: the bottommost data's compactions write it for the
+ * version every reader sees (see {@code engine.CompactionJob}), the oldest of its key.
  */
 public final class InternalKey {
   /** Bytes of the trailer appended to the user key. */
