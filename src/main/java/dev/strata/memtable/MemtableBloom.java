@@ -29,11 +29,7 @@ final class MemtableBloom {
     this.words = new long[blocks * 8];
   }
 
-  void add(byte[] key) {
-    add(Hashing.xxh64(key));
-  }
-
-  /** Adds a key by its {@link Hashing#xxh64} hash. */
+  /** Adds a key by its {@link Hashing#xxh64} hash (the memtable hashes a key once for this and its index). */
   void add(long h) {
     int base = blockOf(h) * 8;
     int x = (int) h;
@@ -42,10 +38,6 @@ final class MemtableBloom {
       words[base + (bit >>> 6)] |= 1L << bit;
       x = Integer.rotateRight(x, 9) * 0x9E3779B9;
     }
-  }
-
-  boolean mayContain(byte[] key) {
-    return mayContain(Hashing.xxh64(key));
   }
 
   /** Whether a key of this {@link Hashing#xxh64} hash may be present. */

@@ -2,11 +2,13 @@ package dev.strata.memtable;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.strata.util.Hashing;
 import org.junit.jupiter.api.Test;
 
 class MemtableBloomTest {
-  private static byte[] key(String prefix, int i) {
-    return (prefix + i).getBytes();
+  /** The hash the memtable gives the filter for key {@code prefix + i}. */
+  private static long key(String prefix, int i) {
+    return Hashing.xxh64((prefix + i).getBytes());
   }
 
   @Test
