@@ -89,6 +89,8 @@ final class CompactionJob {
    */
   List<SstFile> run(Spec spec, byte[] start, byte[] end, AtomicLong bytesWritten) {
     List<InternalIterator> sources = sources(spec);
+    // Sequence 0 (see the class comment) for this job's outputs at all, then per version below.
+    boolean zeroesSequences = spec.bottommost() && spec.outputLevel() > 0;
     List<SstFile> outputs = new ArrayList<>();
     SstWriter.Output out = null;
     try (MergingIterator it = new MergingIterator(sources)) {
@@ -142,7 +144,7 @@ final class CompactionJob {
         if (out == null) {
           out = writer.start(spec.outputLevel());
         }
-        boolean zeroed = seq <= spec.watermark() && kind == ValueKind.PUT && spec.bottommost() && spec.outputLevel() > 0;
+        boolean zeroed = zeroesSequences && seq <= spec.watermark() && kind == ValueKind.PUT;
         out.builder().add(key, zeroed ? 0 : seq, kind, value);
         lastWrittenKey = key;
       }
