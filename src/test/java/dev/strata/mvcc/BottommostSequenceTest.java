@@ -2,6 +2,7 @@ package dev.strata.mvcc;
 
 import static dev.strata.TestHarness.b;
 import static dev.strata.TestHarness.key;
+import static dev.strata.TestHarness.s;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -61,7 +62,7 @@ class BottommostSequenceTest {
         InternalIterator it = reader.iterator();
         try {
           for (it.seekToFirst(); it.isValid(); it.next()) {
-            out.add(new Entry(new String(it.userKey(), java.nio.charset.StandardCharsets.US_ASCII), it.sequence(), it.kind()));
+            out.add(new Entry(s(it.userKey()), it.sequence(), it.kind()));
           }
         } finally {
           it.close();
