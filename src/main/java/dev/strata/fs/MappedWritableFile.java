@@ -20,12 +20,15 @@ import java.util.concurrent.locks.ReentrantLock;
  *
  * <p>The file is mapped {@code segmentBytes} at a time. Each segment is filled with zeros on disk
  * (see {@link #allocate}), mapped and pre-faulted ahead of the appends by a {@link
- * SegmentPreparation} on the {@code preparer} executor: when the appends reach the end of a segment,
- * the next one is usually ready, and the next-but-one is then put in preparation. A segment whose
- * preparation had not started is mapped by the append that needs it. Appends are plain copies into
- * the current segment, split across segments when they do not fit. Filled segments stay mapped until
- * the next {@link #sync()}, which forces them and then unmaps them, so a log that is synced holds
- * only a few segments of address space. {@link #close()} unmaps everything explicitly
+ * SegmentPreparation} on the {@code preparer} executor: once the appends fill half of a segment,
+ * the next one is put in preparation, so it is usually ready when they reach the end. A segment
+ * whose preparation had not started is mapped by the append that needs it. Waiting for the half
+ * rather than preparing as soon as a segment is taken matters at the end of a file: the zeros of a
+ * prepared segment the file never reaches are written all the same (the operating system counts
+ * them), and a file now ends with half a segment prepared for nothing on average, not a whole one.
+ * Appends are plain copies into the current segment, split across segments when they do not fit.
+ * Filled segments stay mapped until the next {@link #sync()}, which forces them and then unmaps
+ * them, so a log that is synced holds only a few segments of address space. {@link #close()} unmaps everything explicitly
  * ({@link BufferUnmapper}) and truncates the file to the appended length; it does not sync (dirty
  * pages of a shared mapping stay in the page cache after unmapping).
  *
@@ -50,6 +53,8 @@ final class MappedWritableFile implements WritableFile {
   private MappedByteBuffer current;
   /** The segment at {@code mappedEnd}, being prepared; null when none is. */
   private SegmentPreparation next;
+  /** Whether the segment at {@code mappedEnd} was put in preparation (it may since have been taken). */
+  private boolean nextRequested;
   /** File offset at which the next segment will be mapped. */
   private long mappedEnd;
   private long size;
@@ -133,6 +138,9 @@ final class MappedWritableFile implements WritableFile {
       from += n;
       left -= n;
       size += n;
+      if (!nextRequested && current.position() >= segmentBytes / 2) {
+        prepareNext();
+      }
     }
   }
 
@@ -152,11 +160,12 @@ final class MappedWritableFile implements WritableFile {
     current = segment;
     mappedEnd += segmentBytes;
     growths++;
-    prepareNext();
+    nextRequested = false;
   }
 
   /** Holding the monitor: puts the segment at {@code mappedEnd} in preparation. */
   private void prepareNext() {
+    nextRequested = true;
     SegmentPreparation preparation = new SegmentPreparation(this, mappedEnd);
     try {
       preparer.execute(preparation);

@@ -21,13 +21,14 @@ public final class WalWriter implements Closeable {
   /** The log file kind of a WAL (see LogWriter). */
   public static final int LOG_KIND = dev.strata.log.LogFormat.KIND_WAL;
   /**
-   * Bytes mapped at a time. Each segment is written with zeros before it is mapped, and one is
-   * prepared ahead, so a WAL that ends has written on average half a segment past its end and one
-   * whole segment more, all counted by the operating system as written: 6 MiB a WAL with 4 MiB
-   * segments, 7% of what a 10M-key fill wrote. 1 MiB keeps that at 1.5 MiB; fillrandom ran at the
-   * same rate with 1, 2 and 4 MiB (three alternating rounds, within the runs' noise).
+   * Bytes mapped at a time. Each segment is written with zeros before it is mapped, and the next
+   * one is prepared once half of the current one is filled, so a WAL that ends has written on
+   * average half a segment past its end and half a segment more, all counted by the operating
+   * system as written. With 4 MiB segments prepared at once that was 6 MiB a WAL, 7% of what a
+   * 10M-key fill wrote; 512 KiB keeps it near 512 KiB. fillrandom ran at the same rate with 1, 2
+   * and 4 MiB (three alternating rounds, within the runs' noise).
    */
-  static final int SEGMENT_BYTES = 1 << 20;
+  static final int SEGMENT_BYTES = 512 << 10;
 
   private final long number;
   private final WritableFile file;

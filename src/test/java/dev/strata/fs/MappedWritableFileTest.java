@@ -92,8 +92,8 @@ class MappedWritableFileTest {
     try (WritableFile out = fs.createMapped(path, SEGMENT, preparer)) {
       out.append(bytes(100, 1));
       byte[] onDisk = readAll(fs, path);
-      // The current segment, and perhaps the next one, already prepared.
-      assertTrue(onDisk.length == SEGMENT || onDisk.length == 2 * SEGMENT, "length " + onDisk.length);
+      // The current segment only: the next is not prepared before half of this one is filled.
+      assertEquals(SEGMENT, onDisk.length);
       assertArrayEquals(bytes(100, 1), Arrays.copyOf(onDisk, 100));
       assertArrayEquals(new byte[onDisk.length - 100], Arrays.copyOfRange(onDisk, 100, onDisk.length));
     }
@@ -264,15 +264,19 @@ class MappedWritableFileTest {
       assertEquals(1, held.size(), "the first segment is put in preparation at once");
       held.runAll();
       assertEquals(SEGMENT, Files.size(path));
-      out.append(bytes(10, 1));
-      assertEquals(1, held.size(), "taking a segment puts the one after it in preparation");
+      // Zeros written for a segment the file never reaches count as written all the same, so a
+      // file that ends early in a segment must not have prepared the next one.
+      out.append(bytes(SEGMENT / 2 - 1, 1));
+      assertEquals(0, held.size(), "nothing more is prepared before half of the segment is filled");
+      out.append(bytes(1, 2));
+      assertEquals(1, held.size(), "at the half, the next segment is put in preparation");
       held.runAll();
       assertEquals(2 * SEGMENT, Files.size(path));
-      out.append(bytes(SEGMENT, 2));
+      out.append(bytes(SEGMENT, 3)); // to the half of the prepared segment: the third is asked for
       held.runAll();
       assertEquals(3 * SEGMENT, Files.size(path));
     }
-    assertArrayEquals(concat(bytes(10, 1), bytes(SEGMENT, 2)), readAll(fs, path));
+    assertArrayEquals(concat(bytes(SEGMENT / 2 - 1, 1), bytes(1, 2), bytes(SEGMENT, 3)), readAll(fs, path));
   }
 
   @Test
@@ -312,10 +316,10 @@ class MappedWritableFileTest {
     Path path = dir.resolve("log");
     try (WritableFile out = fs.createMapped(path, SEGMENT, Runnable::run)) {
       assertEquals(SEGMENT, Files.size(path));
-      out.append(bytes(SEGMENT + 1, 1));
+      out.append(bytes(SEGMENT + SEGMENT / 2, 1));
       assertEquals(3 * SEGMENT, Files.size(path));
     }
-    assertArrayEquals(bytes(SEGMENT + 1, 1), readAll(fs, path));
+    assertArrayEquals(bytes(SEGMENT + SEGMENT / 2, 1), readAll(fs, path));
   }
 
   @Test
@@ -324,11 +328,11 @@ class MappedWritableFileTest {
     HeldTasks held = new HeldTasks();
     WritableFile out = fs.createMapped(path, SEGMENT, held);
     held.runAll();
-    out.append(bytes(100, 1));
+    out.append(bytes(SEGMENT / 2, 1));
     held.runAll(); // the second segment is mapped and waiting
     assertEquals(2 * SEGMENT, Files.size(path));
     out.close();
-    assertEquals(100, Files.size(path));
+    assertEquals(SEGMENT / 2, Files.size(path));
     assertNotMapped(path);
   }
 
