@@ -30,6 +30,7 @@ public final class StrataOptions {
   private final java.util.List<Compression> compressionPerLevel;
   private final int maxSubcompactions;
   private final boolean avoidFlushDuringRecovery;
+  private final Compression walCompression;
 
   private StrataOptions(Builder b) {
     this.memtableSizeBytes = b.memtableSizeBytes;
@@ -53,6 +54,7 @@ public final class StrataOptions {
     this.compressionPerLevel = java.util.List.copyOf(b.compressionPerLevel);
     this.maxSubcompactions = b.maxSubcompactions;
     this.avoidFlushDuringRecovery = b.avoidFlushDuringRecovery;
+    this.walCompression = b.walCompression;
   }
 
   /** A builder that starts from the library defaults (those of {@code reference.conf}). */
@@ -92,6 +94,7 @@ public final class StrataOptions {
         .compressionPerLevel(compressionPerLevelFromConfig(c))
         .maxSubcompactions(maxSubcompactionsFromConfig(c))
         .avoidFlushDuringRecovery(c.getBoolean("avoid-flush-during-recovery"))
+        .walCompression(compressionFromConfig("wal-compression", c.getString("wal-compression")))
         .compaction(compactionFromConfig(c.getConfig("compaction")));
     return b.build();
   }
@@ -314,6 +317,11 @@ public final class StrataOptions {
     return avoidFlushDuringRecovery;
   }
 
+  /** How WAL records are compressed; see {@link Builder#walCompression(Compression)}. */
+  public Compression walCompression() {
+    return walCompression;
+  }
+
   /** A builder that starts from these options. */
   public Builder toBuilder() {
     return builder().memtableSizeBytes(memtableSizeBytes).targetSstSizeBytes(targetSstSizeBytes)
@@ -328,6 +336,7 @@ public final class StrataOptions {
         .compression(compression).compressionPerLevel(compressionPerLevel)
         .maxSubcompactions(maxSubcompactions)
         .avoidFlushDuringRecovery(avoidFlushDuringRecovery)
+        .walCompression(walCompression)
         .listeners(listeners);
   }
 
@@ -340,7 +349,8 @@ public final class StrataOptions {
         + ", walRecovery=" + walRecoveryMode + ", createIfMissing=" + createIfMissing
         + ", errorIfExists=" + errorIfExists + ", statsLogInterval=" + statsLogInterval + ", jmx=" + jmxEnabled
         + ", compression=" + compression.configName() + ", compressionPerLevel=" + compressionPerLevel
-        + ", maxSubcompactions=" + maxSubcompactions + ", avoidFlushDuringRecovery=" + avoidFlushDuringRecovery + ")";
+        + ", maxSubcompactions=" + maxSubcompactions + ", avoidFlushDuringRecovery=" + avoidFlushDuringRecovery
+        + ", walCompression=" + walCompression.configName() + ")";
   }
 
   /** Builds {@link StrataOptions}; starts from the library defaults. Not thread-safe. */
@@ -366,6 +376,7 @@ public final class StrataOptions {
     private java.util.List<Compression> compressionPerLevel = java.util.List.of(Compression.NONE, Compression.NONE);
     private int maxSubcompactions = 1; // reference.conf says why
     private boolean avoidFlushDuringRecovery = true;
+    private Compression walCompression = Compression.NONE;
 
     /** The most key ranges one compaction is split into: more would only queue on the pool's threads. */
     static final int MAX_SUBCOMPACTIONS = 64;
@@ -414,6 +425,20 @@ public final class StrataOptions {
      */
     public Builder compression(Compression compression) {
       this.compression = java.util.Objects.requireNonNull(compression, "compression must not be null");
+      return this;
+    }
+
+    /**
+     * How each WAL record is compressed (default {@link Compression#NONE}; RocksDB's {@code
+     * wal_compression}). With {@link Compression#LZ4} a record whose operations come to at least 32
+     * bytes is written LZ4-compressed when that saves at least an eighth of them, else as it is. It
+     * costs CPU on every write (about 0.2 us for a 100-byte value) and saves bytes written: the WAL
+     * is about as many bytes as the data written, so on values that compress by half it is a third
+     * less. Records are compressed one by one, since each must reach the operating system whole
+     * when its write returns; a log holds both forms, so the setting may change between opens.
+     */
+    public Builder walCompression(Compression compression) {
+      this.walCompression = java.util.Objects.requireNonNull(compression, "walCompression must not be null");
       return this;
     }
 

@@ -219,6 +219,7 @@ public final class OptionsFile {
         o.compressionPerLevel().stream().map(dev.strata.Compression::configName).toList()));
     v.put("max-subcompactions", String.valueOf(o.maxSubcompactions()));
     v.put("avoid-flush-during-recovery", String.valueOf(o.avoidFlushDuringRecovery()));
+    v.put("wal-compression", o.walCompression().configName());
     CompactionOptions c = o.compaction();
     v.put("compaction.strategy", strategyName(c.strategy()));
     v.put("compaction.level0-file-trigger", String.valueOf(c.level0FileTrigger()));

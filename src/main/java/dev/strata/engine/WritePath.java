@@ -1,5 +1,7 @@
 package dev.strata.engine;
 
+import dev.strata.Compression;
+
 import dev.strata.StrataException;
 import dev.strata.StrataOptions;
 import dev.strata.WriteBatch;
@@ -58,6 +60,8 @@ final class WritePath {
   private final AtomicInteger queuedWrites = new AtomicInteger();
   /** Guarded by commitLock; replaced by a small one after a huge record (see {@link #releaseHugeRecord}). */
   private ByteBuilder walRecord = new ByteBuilder(WAL_RECORD_INITIAL_BYTES);
+  /** With {@code wal-compression = lz4}, else null; guarded by commitLock. */
+  private final WalBatchCodec.Compressor walCompressor;
   private volatile WriterSignals signals;
   /** The sequence of the newest committed write; written under the lock, read anywhere. */
   private volatile long lastSequence;
@@ -109,6 +113,7 @@ final class WritePath {
     this.walSequence = lastSequence;
     this.wal = wal;
     this.readOnlyDir = readOnlyDir;
+    this.walCompressor = options.walCompression() == Compression.LZ4 ? new WalBatchCodec.Compressor() : null;
   }
 
   /**
@@ -443,8 +448,10 @@ final class WritePath {
    * for certain, and recovery drops the WALs after one that ends short of that.
    */
   private void appendWalRecord() {
+    // Compressed before the try: should it throw, nothing reached the log, and the write fails alone.
+    ByteBuilder record = walCompressor == null ? walRecord : walCompressor.compress(walRecord);
     try {
-      walBytesWritten += wal.append(walRecord.array(), walRecord.size());
+      walBytesWritten += wal.append(record.array(), record.size());
     } catch (IOException | RuntimeException | InternalError e) {
       // Whatever the append threw (an InternalError: a fault on the mapping that the JVM reported
       // late, past the file-system seam), the WAL's tail is unknown: no later write may follow it.

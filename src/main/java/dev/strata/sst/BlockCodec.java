@@ -5,6 +5,7 @@ import dev.strata.CorruptionException;
 import dev.strata.util.ByteBuilder;
 import dev.strata.util.Varint;
 import java.nio.ByteBuffer;
+import dev.strata.util.Lz4BlockDecoder;
 import net.jpountz.lz4.LZ4Compressor;
 import net.jpountz.lz4.LZ4Factory;
 

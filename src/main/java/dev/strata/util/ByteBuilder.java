@@ -32,6 +32,23 @@ public final class ByteBuilder {
     size = 0;
   }
 
+  /**
+   * Makes room for {@code length} more bytes and returns the offset they start at in {@link
+   * #array()}; the caller writes there and then records the new size with {@link #size(int)}.
+   */
+  public int reserve(int length) {
+    ensure(length);
+    return size;
+  }
+
+  /** Records that {@code [0, newSize)} of {@link #array()} is meaningful (after {@link #reserve}). */
+  public void size(int newSize) {
+    if (newSize < 0 || newSize > buf.length) {
+      throw new IndexOutOfBoundsException("size " + newSize + " outside the buffer's " + buf.length + " bytes");
+    }
+    size = newSize;
+  }
+
   public byte[] toByteArray() {
     return Arrays.copyOf(buf, size);
   }

@@ -4,6 +4,8 @@ import dev.strata.CorruptionException;
 import dev.strata.WriteBatch;
 import dev.strata.key.ValueKind;
 import dev.strata.util.ByteBuilder;
+import dev.strata.util.Lz4BlockDecoder;
+import dev.strata.util.Lz4BlockEncoder;
 
 /**
  * Encodes one committed write (a single put or delete, or a whole batch) as one WAL record
@@ -12,13 +14,20 @@ import dev.strata.util.ByteBuilder;
  *
  * <pre>
  * payload = version uint8 (= 1) | firstSequence varint64 | count varint32 | op * count
+ *         | version uint8 (= 2) | firstSequence varint64 | count varint32
+ *           | opsLength varint32 | LZ4 block of (op * count), which decodes to opsLength bytes
  * op      = kind uint8 (0 delete, 1 put) | keyLength varint32 | key
  *           | (put only) valueLength varint32 | value
  * </pre>
- * Operation i of the record has sequence firstSequence + i. Thread-safe (stateless).
+ * Operation i of the record has sequence firstSequence + i. Version 2 is written by a {@link
+ * Compressor} (option {@code wal-compression = lz4}) when it saves at least an eighth of the
+ * operations' bytes; version 1 otherwise. A log may hold both, so a store reopened with the other
+ * setting replays either. The header stays uncompressed so that the first sequence is read
+ * without decoding. Stateless and thread-safe, but a {@link Compressor} is not.
  */
 public final class WalBatchCodec {
   static final int VERSION = 1;
+  static final int VERSION_LZ4 = 2;
 
   /** Receives the operations of a decoded record, in order. */
   public interface Sink {
@@ -57,8 +66,9 @@ public final class WalBatchCodec {
    * record applies nothing. {@code where} names file and offset for error messages.
    */
   public static long decode(byte[] payload, String where, Sink sink) {
-    long last = walk(payload, where, null);
-    walk(payload, where, sink);
+    Ops ops = ops(payload, where);
+    long last = walk(ops, where, null);
+    walk(ops, where, sink);
     return last;
   }
 
@@ -68,14 +78,41 @@ public final class WalBatchCodec {
     return varint(payload, pos, "a decoded WAL record");
   }
 
-  private static long walk(byte[] p, String where, Sink sink) {
+  /** A record's header and its operations' bytes {@code bytes[from, bytes.length)}, decompressed if they were. */
+  private record Ops(long firstSequence, long count, byte[] bytes, int from) {}
+
+  private static Ops ops(byte[] p, String where) {
     int[] pos = {0};
     int version = u8(p, pos, where);
-    if (version != VERSION) {
+    if (version != VERSION && version != VERSION_LZ4) {
       throw new CorruptionException(where + ": WAL record version " + version + " is not supported");
     }
     long seq = varint(p, pos, where);
     long count = varint(p, pos, where);
+    if (version == VERSION) {
+      return new Ops(seq, count, p, pos[0]);
+    }
+    long length = varint(p, pos, where);
+    // LZ4 turns a byte of input into at most 255 of output: a larger claim is damage, and is not
+    // allowed to allocate.
+    if (length < 1 || length > (long) (p.length - pos[0]) * 255 + 16) {
+      throw new CorruptionException(where + ": compressed WAL record claims " + length + " bytes of operations from "
+          + (p.length - pos[0]) + " compressed bytes");
+    }
+    byte[] raw = new byte[(int) length];
+    try {
+      Lz4BlockDecoder.decode(p, pos[0], p.length, raw);
+    } catch (CorruptionException e) {
+      throw new CorruptionException(where + ": compressed WAL record: " + e.getMessage(), e);
+    }
+    return new Ops(seq, count, raw, 0);
+  }
+
+  private static long walk(Ops ops, String where, Sink sink) {
+    byte[] p = ops.bytes();
+    int[] pos = {ops.from()};
+    long seq = ops.firstSequence();
+    long count = ops.count();
     if (count < 1 || count > p.length) {
       throw new CorruptionException(where + ": WAL record claims " + count + " operations");
     }
@@ -95,6 +132,50 @@ public final class WalBatchCodec {
       throw new CorruptionException(where + ": WAL record has " + (p.length - pos[0]) + " trailing bytes");
     }
     return seq + count - 1;
+  }
+
+  /**
+   * Rewrites version-1 payloads in the compressed form. Not thread-safe: the engine compresses under
+   * its commit lock, with one compressor per store, so that the encoder's table is reused.
+   */
+  public static final class Compressor {
+    /** Operations shorter than this are left as they are: a delete, or a put of a few bytes. */
+    static final int MIN_OPS_BYTES = 32;
+    /** An output buffer that grew past this for one huge batch is not kept. */
+    private static final int RETAINED_BYTES = 1 << 20;
+
+    private final Lz4BlockEncoder encoder = new Lz4BlockEncoder();
+    private ByteBuilder out = new ByteBuilder(256);
+
+    /**
+     * The payload to log for {@code raw}, a version-1 payload: its compressed form, in a buffer of
+     * this compressor's that stays valid until the next call, when that is at least an eighth
+     * smaller than the operations; else {@code raw} itself.
+     */
+    public ByteBuilder compress(ByteBuilder raw) {
+      byte[] p = raw.array();
+      int size = raw.size();
+      int[] pos = {1};
+      long seq = varint(p, pos, "a WAL record being written");
+      long count = varint(p, pos, "a WAL record being written");
+      int opsFrom = pos[0];
+      int opsLength = size - opsFrom;
+      if (p[0] != VERSION || opsLength < MIN_OPS_BYTES) {
+        return raw;
+      }
+      if (out.array().length > RETAINED_BYTES) {
+        out = new ByteBuilder(256);
+      }
+      out.reset();
+      out.putByte(VERSION_LZ4).putVarint64(seq).putVarint32((int) count).putVarint32(opsLength);
+      int at = out.reserve(Lz4BlockEncoder.maxEncodedLength(opsLength));
+      int n = encoder.encode(p, opsFrom, size, out.array(), at);
+      if (n > opsLength - opsLength / 8) {
+        return raw;
+      }
+      out.size(at + n);
+      return out;
+    }
   }
 
   private static int u8(byte[] p, int[] pos, String where) {

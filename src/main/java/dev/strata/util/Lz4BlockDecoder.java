@@ -1,4 +1,4 @@
-package dev.strata.sst;
+package dev.strata.util;
 
 import dev.strata.CorruptionException;
 import java.util.Arrays;
@@ -8,7 +8,7 @@ import java.util.Arrays;
  * every length and offset against both buffers, so that malformed input is a {@link
  * CorruptionException} and never a read or write outside them.
  *
- * <p>Why not lz4-java's decoder, whose compressor {@link BlockCodec} uses: its safe pure-Java
+ * <p>Why not lz4-java's decoder, whose compressor {@link dev.strata.sst.BlockCodec} uses: its safe pure-Java
  * decompressor costs about twice this loop on 4 KiB blocks of half-compressible values, and its
  * faster one trusts its input (it may read past a damaged block's end). The format, as LZ4's
  * block format description gives it:
@@ -25,7 +25,7 @@ import java.util.Arrays;
  *
  * <p>Stateless and thread-safe.
  */
-final class Lz4BlockDecoder {
+public final class Lz4BlockDecoder {
   private static final int MIN_MATCH = 4;
 
   private Lz4BlockDecoder() {}
@@ -36,7 +36,7 @@ final class Lz4BlockDecoder {
    * @throws CorruptionException when the input is malformed or does not decode to exactly {@code
    *     dst.length} bytes
    */
-  static void decode(byte[] src, int from, int to, byte[] dst) {
+  public static void decode(byte[] src, int from, int to, byte[] dst) {
     int sp = from;
     int dp = 0;
     int dstEnd = dst.length;

@@ -1,4 +1,4 @@
-package dev.strata.sst;
+package dev.strata.util;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
