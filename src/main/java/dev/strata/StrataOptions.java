@@ -430,12 +430,14 @@ public final class StrataOptions {
 
     /**
      * How each WAL record is compressed (default {@link Compression#NONE}; RocksDB's {@code
-     * wal_compression}). With {@link Compression#LZ4} a record whose operations come to at least 32
-     * bytes is written LZ4-compressed when that saves at least an eighth of them, else as it is. It
+     * wal_compression}). With {@link Compression#LZ4} a record whose operations come to 32 bytes
+     * to 1 MiB is written LZ4-compressed when that saves at least an eighth of them, else as it is. It
      * costs CPU on every write (about 0.2 us for a 100-byte value) and saves bytes written: the WAL
      * is about as many bytes as the data written, so on values that compress by half it is a third
      * less. Records are compressed one by one, since each must reach the operating system whole
      * when its write returns; a log holds both forms, so the setting may change between opens.
+     * Builds without this option read a compressed record as corruption: before opening a store
+     * with one, open it with {@code NONE} and {@code avoidFlushDuringRecovery(false)} once.
      */
     public Builder walCompression(Compression compression) {
       this.walCompression = java.util.Objects.requireNonNull(compression, "walCompression must not be null");

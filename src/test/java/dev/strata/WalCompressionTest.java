@@ -84,6 +84,33 @@ class WalCompressionTest {
   }
 
   @Test
+  void syncedBatchesAndDeletesReplayFromACompressedLog() throws IOException {
+    Random random = new Random(43);
+    StrataOptions synced = options(Compression.LZ4).toBuilder().syncWrites(true).build();
+    byte[][] expected = new byte[1_000][];
+    try (Strata db = Strata.open(dir, synced)) {
+      for (int b = 0; b < 200; b++) {
+        WriteBatch batch = new WriteBatch();
+        for (int i = b * 5; i < b * 5 + 5; i++) {
+          expected[i] = value(random);
+          batch.put(TestHarness.key(i), expected[i]);
+        }
+        db.write(batch);
+      }
+      for (int i = 0; i < 1_000; i += 7) {
+        db.delete(TestHarness.key(i));
+        expected[i] = null;
+      }
+    }
+    try (Strata db = Strata.open(dir, options(Compression.NONE))) {
+      for (int i = 0; i < 1_000; i++) {
+        assertArrayEquals(expected[i], db.get(TestHarness.key(i)), "key " + i);
+      }
+    }
+    assertEquals(List.of(), files(".sst"), "nothing was flushed: the reads came from the log");
+  }
+
+  @Test
   void theSettingIsReadFromConfigurationAndNamedInTheOptions() {
     StrataOptions lz4 = StrataOptions.fromConfig(ConfigFactory.parseString("strata.wal-compression = lz4"));
     assertEquals(Compression.LZ4, lz4.walCompression());

@@ -448,8 +448,14 @@ final class WritePath {
    * for certain, and recovery drops the WALs after one that ends short of that.
    */
   private void appendWalRecord() {
-    // Compressed before the try: should it throw, nothing reached the log, and the write fails alone.
-    ByteBuilder record = walCompressor == null ? walRecord : walCompressor.compress(walRecord);
+    ByteBuilder record;
+    try {
+      // Before the append: should it throw, nothing reached the log, and the write fails alone.
+      record = walCompressor == null ? walRecord : walCompressor.compress(walRecord);
+    } catch (RuntimeException e) {
+      releaseHugeRecord();
+      throw e;
+    }
     try {
       walBytesWritten += wal.append(record.array(), record.size());
     } catch (IOException | RuntimeException | InternalError e) {

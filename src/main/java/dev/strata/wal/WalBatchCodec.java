@@ -21,7 +21,7 @@ import dev.strata.util.Lz4BlockEncoder;
  * </pre>
  * Operation i of the record has sequence firstSequence + i. Version 2 is written by a {@link
  * Compressor} (option {@code wal-compression = lz4}) when it saves at least an eighth of the
- * operations' bytes; version 1 otherwise. A log may hold both, so a store reopened with the other
+ * operations' bytes and they come to 32 bytes to 1 MiB; version 1 otherwise. A log may hold both, so a store reopened with the other
  * setting replays either. The header stays uncompressed so that the first sequence is read
  * without decoding. Stateless and thread-safe, but a {@link Compressor} is not.
  */
@@ -93,9 +93,9 @@ public final class WalBatchCodec {
       return new Ops(seq, count, p, pos[0]);
     }
     long length = varint(p, pos, where);
-    // LZ4 turns a byte of input into at most 255 of output: a larger claim is damage, and is not
-    // allowed to allocate.
-    if (length < 1 || length > (long) (p.length - pos[0]) * 255 + 16) {
+    // LZ4 turns a byte of input into at most 255 of output, and the writer compresses at most
+    // MAX_OPS_BYTES: a larger claim is damage, and is not allowed to allocate.
+    if (length < 1 || length > Compressor.MAX_OPS_BYTES || length > (long) (p.length - pos[0]) * 255 + 16) {
       throw new CorruptionException(where + ": compressed WAL record claims " + length + " bytes of operations from "
           + (p.length - pos[0]) + " compressed bytes");
     }
@@ -141,16 +141,20 @@ public final class WalBatchCodec {
   public static final class Compressor {
     /** Operations shorter than this are left as they are: a delete, or a put of a few bytes. */
     static final int MIN_OPS_BYTES = 32;
-    /** An output buffer that grew past this for one huge batch is not kept. */
-    private static final int RETAINED_BYTES = 1 << 20;
+    /**
+     * Operations longer than this are left as they are too: compressing a batch of many MiB under
+     * the commit lock would hold every writer for milliseconds, and the buffer it needs would stay.
+     */
+    static final int MAX_OPS_BYTES = 1 << 20;
 
     private final Lz4BlockEncoder encoder = new Lz4BlockEncoder();
-    private ByteBuilder out = new ByteBuilder(256);
+    private final ByteBuilder out = new ByteBuilder(256);
 
     /**
      * The payload to log for {@code raw}, a version-1 payload: its compressed form, in a buffer of
-     * this compressor's that stays valid until the next call, when that is at least an eighth
-     * smaller than the operations; else {@code raw} itself.
+     * this compressor's that stays valid until the next call, when its operations come to
+     * {@link #MIN_OPS_BYTES} to {@link #MAX_OPS_BYTES} and compress by at least an eighth; else
+     * {@code raw} itself.
      */
     public ByteBuilder compress(ByteBuilder raw) {
       byte[] p = raw.array();
@@ -160,11 +164,8 @@ public final class WalBatchCodec {
       long count = varint(p, pos, "a WAL record being written");
       int opsFrom = pos[0];
       int opsLength = size - opsFrom;
-      if (p[0] != VERSION || opsLength < MIN_OPS_BYTES) {
+      if (p[0] != VERSION || opsLength < MIN_OPS_BYTES || opsLength > MAX_OPS_BYTES) {
         return raw;
-      }
-      if (out.array().length > RETAINED_BYTES) {
-        out = new ByteBuilder(256);
       }
       out.reset();
       out.putByte(VERSION_LZ4).putVarint64(seq).putVarint32((int) count).putVarint32(opsLength);

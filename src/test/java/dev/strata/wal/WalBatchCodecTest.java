@@ -107,6 +107,8 @@ class WalBatchCodecTest {
     new Random(3).nextBytes(noise);
     WalBatchCodec.encodeSingle(raw, 7, "k".getBytes(), noise);
     assertSame(raw, compressor.compress(raw), "random bytes");
+    WalBatchCodec.encodeSingle(raw, 8, "k".getBytes(), new byte[WalBatchCodec.Compressor.MAX_OPS_BYTES]);
+    assertSame(raw, compressor.compress(raw), "over " + WalBatchCodec.Compressor.MAX_OPS_BYTES + " bytes, zeros or not");
   }
 
   @Test
@@ -146,7 +148,7 @@ class WalBatchCodecTest {
     int damaged = 0;
     for (int round = 0; round < 2_000; round++) {
       byte[] bad = z.clone();
-      int at = 4 + random.nextInt(bad.length - 4); // past the header: the compressed operations
+      int at = 3 + random.nextInt(bad.length - 3); // the operations' length and the compressed operations
       bad[at] ^= (byte) (1 + random.nextInt(255));
       List<String> applied = new ArrayList<>();
       try {
