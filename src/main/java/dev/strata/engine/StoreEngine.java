@@ -94,7 +94,7 @@ public final class StoreEngine {
     releaser.reportTo(reports);
     this.versions = new VersionSet(dir, fs, options, recovered, manifestRollBytes, errors, stats, releaser);
     this.callerSync = new CallerSync(errors, stats);
-    this.wals = new WalSet(dir, fs, walPreparer, errors, stats, versions, reports, callerSync);
+    this.wals = new WalSet(dir, fs, walPreparer, errors, stats, versions, reports, callerSync, options.syncWrites());
     this.cell = versions.cell();
     long first = versions.current().mutable().id();
     WalWriter firstWal = !options.walEnabled() ? null

@@ -58,9 +58,12 @@ final class WalSet {
   private final List<WalInfo> heldDeletions = new ArrayList<>();
   private final StoreEvents events;
   private final CallerSync callerSync;
+  /** With syncWrites every acknowledged write was synced, so appends may wait for the sync. */
+  private final WalWriter.Appends appends;
 
   WalSet(Path dir, FileSystem fs, Executor walPreparer, ErrorState errors, EngineStats counters,
-      VersionSet versions, StoreEvents events, CallerSync callerSync) {
+      VersionSet versions, StoreEvents events, CallerSync callerSync, boolean syncWrites) {
+    this.appends = syncWrites ? WalWriter.Appends.WAIT_FOR_SYNC : WalWriter.Appends.REACH_THE_OS_AT_ONCE;
     this.events = events;
     this.callerSync = callerSync;
     this.dir = dir;
@@ -73,7 +76,7 @@ final class WalSet {
 
   /** Creates WAL {@code number}, for the memtable of that number, and records it live in the manifest. */
   WalWriter create(long number) throws IOException {
-    WalWriter w = WalWriter.create(fs, FileNames.wal(dir, number), number, walPreparer);
+    WalWriter w = WalWriter.create(fs, FileNames.wal(dir, number), number, walPreparer, appends);
     try {
       fs.syncDirectory(dir);
       versions.logAndApply(new ManifestRecord.WalCreated(number));
@@ -91,7 +94,7 @@ final class WalSet {
    * directory entry is the one it always had.
    */
   WalWriter reopen(WalRecovery.Kept kept) throws IOException {
-    return WalWriter.open(fs, FileNames.wal(dir, kept.wal()), kept.wal(), kept.end(), walPreparer);
+    return WalWriter.open(fs, FileNames.wal(dir, kept.wal()), kept.wal(), kept.end(), walPreparer, appends);
   }
 
   /** {@code w} takes no more appends: its memtable froze. It stays open until synced or discarded. */

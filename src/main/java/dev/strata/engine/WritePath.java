@@ -596,6 +596,14 @@ final class WritePath {
   Cut cut() {
     commitLock.lock();
     try {
+      if (wal != null) {
+        try {
+          wal.flush(); // a WAL whose appends wait for a sync holds them in the process until now
+        } catch (IOException e) {
+          errors.fail(e);
+          throw new StrataException("writing WAL " + wal.number() + " out for a checkpoint failed: " + e.getMessage(), e);
+        }
+      }
       return new Cut(wal == null ? -1 : wal.number(), wal == null ? 0 : wal.size(), lastSequence);
     } finally {
       unlockCommit();

@@ -49,6 +49,17 @@ public final class BudgetedFileSystem implements FileSystem {
   }
 
   @Override
+  public WritableFile createPreallocated(Path path, int segmentBytes, Executor preparer) throws IOException {
+    return delegate.createPreallocated(path, segmentBytes, preparer);
+  }
+
+  @Override
+  public WritableFile openPreallocated(Path path, long offset, int segmentBytes, Executor preparer)
+      throws IOException {
+    return delegate.openPreallocated(path, offset, segmentBytes, preparer);
+  }
+
+  @Override
   public ReadableFile openReadable(Path path) throws IOException {
     return delegate.openReadable(path);
   }

@@ -43,6 +43,17 @@ public final class DiskFileSystem implements FileSystem {
   }
 
   @Override
+  public WritableFile createPreallocated(Path path, int segmentBytes, Executor preparer) throws IOException {
+    return PreallocatedWritableFile.create(path, segmentBytes, preparer);
+  }
+
+  @Override
+  public WritableFile openPreallocated(Path path, long offset, int segmentBytes, Executor preparer)
+      throws IOException {
+    return PreallocatedWritableFile.open(path, offset, segmentBytes, preparer);
+  }
+
+  @Override
   public ReadableFile openReadable(Path path) throws IOException {
     return new DiskReadableFile(FileChannel.open(path, StandardOpenOption.READ), path);
   }

@@ -205,6 +205,19 @@ public final class FaultInjectingFileSystem implements FileSystem {
   }
 
   @Override
+  public WritableFile createPreallocated(Path path, int segmentBytes, Executor preparer) throws IOException {
+    check(Op.CREATE, path);
+    return new FaultyWritableFile(delegate.createPreallocated(path, segmentBytes, preparer), path);
+  }
+
+  @Override
+  public WritableFile openPreallocated(Path path, long offset, int segmentBytes, Executor preparer)
+      throws IOException {
+    check(Op.OPEN, path);
+    return new FaultyWritableFile(delegate.openPreallocated(path, offset, segmentBytes, preparer), path);
+  }
+
+  @Override
   public ReadableFile openReadable(Path path) throws IOException {
     check(Op.OPEN, path);
     return new FaultyReadableFile(delegate.openReadable(path), path);

@@ -59,6 +59,41 @@ public interface FileSystem {
    */
   WritableFile openMapped(Path path, long offset, int segmentBytes, Executor preparer) throws IOException;
 
+  /**
+   * Creates a new append-only file for a log whose appends count only once a {@link
+   * WritableFile#sync()} after them has returned (the WAL of a store with synced writes): appends
+   * may wait in the process until {@link WritableFile#flush()} or {@link WritableFile#sync()}
+   * writes them, so a crash of the process loses what was appended since. The space they are
+   * written to is claimed ahead, {@code segmentBytes} at a time, by writing zeros on {@code
+   * preparer}, so that a sync seldom grows the file and its fdatasync seldom has metadata to
+   * commit. As with {@link #createMapped}, until {@link WritableFile#close()} truncates it the file
+   * is zero-filled past what was written, a crashed process leaves that tail, and <b>readers must
+   * treat an all-zero tail as the end of the file</b>. Thread-safe, like a mapped file. Fails if
+   * the file already exists.
+   *
+   * <p>By default, {@link #createMapped}: a mapped file's appends reach the operating system
+   * sooner than this contract asks, which it allows.
+   *
+   * @throws IllegalArgumentException if {@code segmentBytes} is not positive
+   */
+  default WritableFile createPreallocated(Path path, int segmentBytes, Executor preparer) throws IOException {
+    return createMapped(path, segmentBytes, preparer);
+  }
+
+  /**
+   * Opens {@code path}, an existing file, for appends as {@link #createPreallocated} makes them,
+   * from {@code offset} on, cutting off what lies past it first, as {@link #openMapped} does. By
+   * default, {@link #openMapped}.
+   *
+   * @throws java.nio.file.NoSuchFileException if {@code path} does not exist
+   * @throws IllegalArgumentException if {@code segmentBytes} is not positive, or {@code offset} is
+   *     negative or past the end of the file
+   */
+  default WritableFile openPreallocated(Path path, long offset, int segmentBytes, Executor preparer)
+      throws IOException {
+    return openMapped(path, offset, segmentBytes, preparer);
+  }
+
   /** Opens an existing file for positional reads. */
   ReadableFile openReadable(Path path) throws IOException;
 

@@ -80,6 +80,32 @@ public final class InMemoryFileSystem implements FileSystem {
     return new MemWritableFile(this, generation, file, path, segmentBytes, syncCount, offset);
   }
 
+  /** A plain file: appends wait in the handle until flush or sync, and a crash loses them. */
+  @Override
+  public synchronized WritableFile createPreallocated(Path path, int segmentBytes, Executor preparer)
+      throws IOException {
+    if (segmentBytes <= 0) {
+      throw new IllegalArgumentException("segmentBytes must be positive, was " + segmentBytes);
+    }
+    return create(path);
+  }
+
+  /** A plain file continued from {@code offset}, cut there at once, in the current content only. */
+  @Override
+  public synchronized WritableFile openPreallocated(Path path, long offset, int segmentBytes, Executor preparer)
+      throws IOException {
+    if (segmentBytes <= 0) {
+      throw new IllegalArgumentException("segmentBytes must be positive, was " + segmentBytes);
+    }
+    MemFile file = file(path);
+    if (offset < 0 || offset > file.length()) {
+      throw new IllegalArgumentException("cannot append to " + path + " from offset " + offset + ": it holds "
+          + file.length() + " bytes");
+    }
+    file.setLength(offset);
+    return new MemWritableFile(this, generation, file, path, 0, syncCount, offset);
+  }
+
   private MemFile newFile(Path path) throws IOException {
     Path p = norm(path);
     Map<String, MemFile> names = parentNames(p);

@@ -57,6 +57,25 @@ public final class TranslatingFileSystem implements FileSystem {
   }
 
   @Override
+  public WritableFile createPreallocated(Path path, int segmentBytes, Executor preparer) throws IOException {
+    try {
+      return new TranslatingWritableFile(delegate.createPreallocated(path, segmentBytes, preparer), path);
+    } catch (UncheckedIOException | InternalError e) {
+      throw IoFailures.translate(e, "creating " + path);
+    }
+  }
+
+  @Override
+  public WritableFile openPreallocated(Path path, long offset, int segmentBytes, Executor preparer)
+      throws IOException {
+    try {
+      return new TranslatingWritableFile(delegate.openPreallocated(path, offset, segmentBytes, preparer), path);
+    } catch (UncheckedIOException | InternalError e) {
+      throw IoFailures.translate(e, "opening " + path);
+    }
+  }
+
+  @Override
   public ReadableFile openReadable(Path path) throws IOException {
     try {
       return new TranslatingReadableFile(delegate.openReadable(path), path);

@@ -5,7 +5,12 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Executor;
 
-/** A file system that passes every call to another; test wrappers override what they change. */
+/**
+ * A file system that passes every call to another; test wrappers override what they change.
+ * {@code createPreallocated} and {@code openPreallocated} are left to FileSystem's defaults, which
+ * call {@code createMapped} and {@code openMapped}: a wrapper that overrides those sees the WALs
+ * of stores with synced writes as well.
+ */
 public class ForwardingFileSystem implements FileSystem {
   protected final FileSystem delegate;
 
