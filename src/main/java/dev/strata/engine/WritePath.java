@@ -24,8 +24,9 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
 /**
  * Where writes commit. A write commits on the caller's thread under the commit lock: take the
  * next sequence numbers, append one record to the WAL (a copy into a memory-mapped file: it
- * survives a process crash once appended), insert into the mutable memtable, publish the new
- * last sequence. The lock orders sequence numbers with WAL and memtable contents; rotation
+ * survives a process crash once appended; with {@code syncWrites}, a copy into a buffer that the
+ * sync the write waits for writes out), insert into the mutable memtable, publish the new last
+ * sequence. The lock orders sequence numbers with WAL and memtable contents; rotation
  * swaps memtable and WAL under the same lock, so a write lands wholly in the pair being frozen or
  * wholly in their successors.
  *
@@ -567,6 +568,10 @@ final class WritePath {
     try {
       WalWriter old = wal;
       if (old != null) {
+        // A WAL whose appends wait for a sync holds its newest records in the process: they go to
+        // the file before the manifest says it holds them, or a crash of the process right after
+        // the record would read as a power loss that took the WAL's tail.
+        old.flush();
         step.beforeSwap(old, walSequence); // the newest sequence the old WAL holds
       }
       wal = nextWal;

@@ -38,6 +38,12 @@ final class PreallocatedWritableFile implements WritableFile {
   private static final ByteBuffer ZEROS = ByteBuffer.allocateDirect(64 * 1024).asReadOnlyBuffer();
   /** A buffer that one huge append grew past this is not kept. */
   private static final int RETAINED_BYTES = 1 << 20;
+  /**
+   * The most a write-out copies into {@link #direct} at a time. Writing a heap array makes the JDK
+   * copy it into a temporary direct buffer cached per thread, and write-outs run on whichever
+   * caller leads a sync: each would keep one the size of its largest group.
+   */
+  private static final int DIRECT_BYTES = 256 * 1024;
 
   private final Path path;
   private final FileChannel channel;
@@ -66,11 +72,13 @@ final class PreallocatedWritableFile implements WritableFile {
   /** claimedEnd at the last fsync that included metadata (guarded by writeLock). */
   private long claimedSynced;
   /**
-   * The first write-out or fsync that failed (guarded by writeLock). It is final: the bytes it
-   * took may be missing from the file, and a later write-out past them would leave a hole that
-   * ends the log for its reader, with acknowledged records behind it.
+   * The first write-out or fsync that failed, whatever it threw (guarded by writeLock). It is
+   * final: the bytes it took may be missing from the file, and a later write-out past them would
+   * leave a hole that ends the log for its reader, with acknowledged records behind it.
    */
   private IOException failure;
+  /** What write-outs copy through (guarded by writeLock); allocated at the first one. */
+  private ByteBuffer direct;
   /** Guarded by claimLock: set by close, after which nothing is claimed. */
   private boolean claimsEnded;
 
@@ -216,23 +224,40 @@ final class PreallocatedWritableFile implements WritableFile {
         return;
       }
       buffer = spare;
+      spare = null; // until the write-out is done: appends must not reuse the array it reads
       buffered = 0;
       writtenEnd += length;
     }
     try {
       claim(at + length);
-      ByteBuffer bytes = ByteBuffer.wrap(out, 0, length);
-      long position = at;
-      while (bytes.hasRemaining()) {
-        position += channel.write(bytes, position);
+      if (direct == null) {
+        direct = ByteBuffer.allocateDirect(DIRECT_BYTES);
       }
-    } catch (IOException e) {
-      failure = e;
-      throw e;
+      long position = at;
+      for (int from = 0; from < length; ) {
+        int n = Math.min(DIRECT_BYTES, length - from);
+        direct.clear();
+        direct.put(out, from, n).flip();
+        while (direct.hasRemaining()) {
+          position += channel.write(direct, position);
+        }
+        from += n;
+      }
+    } catch (Throwable t) {
+      throw fail("writing " + length + " bytes at offset " + at + " of " + path, t);
     }
     synchronized (this) {
       spare = out.length > RETAINED_BYTES ? new byte[4096] : out;
     }
+  }
+
+  /**
+   * Holding writeLock: records what a write-out or fsync threw as this file's final failure, an
+   * IOException whatever it was (an OutOfMemoryError too: the bytes are not known written).
+   */
+  private IOException fail(String what, Throwable t) {
+    failure = t instanceof IOException io ? io : new IOException(what + " failed: " + t, t);
+    return failure;
   }
 
   /**
@@ -248,9 +273,8 @@ final class PreallocatedWritableFile implements WritableFile {
       boolean grew = claimed != claimedSynced;
       try {
         channel.force(grew);
-      } catch (IOException e) {
-        failure = e;
-        throw e;
+      } catch (Throwable t) {
+        throw fail("syncing " + path, t);
       }
       if (grew) {
         claimedSynced = claimed;

@@ -10,12 +10,13 @@ import java.util.concurrent.Executor;
 
 /**
  * The write-ahead log of one memtable: one log record per committed write, in commit order.
- * The file is memory-mapped, so a record is in the operating system's hands (and survives a
- * crash of the process) as soon as {@link #append} returns, without a system call per write;
- * {@link #sync()} makes it survive a power loss too.
+ * By default the file is memory-mapped, so a record is in the operating system's hands (and
+ * survives a crash of the process) as soon as {@link #append} returns, without a system call per
+ * write; {@link #sync()} makes it survive a power loss too. With {@link Appends#WAIT_FOR_SYNC}
+ * records wait in the process until {@link #flush()} or {@link #sync()} writes them.
  *
  * <p>Not thread-safe for appends: the engine appends under its commit lock. {@link #sync()} may
- * run on another thread (the mapped file serializes it with appends).
+ * run on another thread (either kind of file serializes it with appends).
  */
 public final class WalWriter implements Closeable {
   /** The log file kind of a WAL (see LogWriter). */

@@ -15,6 +15,7 @@ import akka.actor.typed.ActorSystem;
 import dev.strata.Strata;
 import dev.strata.StrataException;
 import dev.strata.StrataOptions;
+import dev.strata.WalRecoveryMode;
 import dev.strata.WriteBatch;
 import dev.strata.fs.FaultInjectingFileSystem;
 import dev.strata.fs.FaultInjectingFileSystem.Op;
@@ -150,6 +151,43 @@ class CallerSyncTest {
       closeIgnoringErrors(db);
     }
     try (Strata reopened = open(system, mem, synced())) {
+      assertAllPresent(reopened, List.of(new ArrayList<>(acknowledged)));
+    }
+  }
+
+  @Test
+  void aProcessCrashWhileARotationsSyncIsHeldLeavesTheRetiredWalHoldingWhatTheManifestRecorded() throws Exception {
+    // The manifest records a retired WAL's last sequence before the writer syncs that WAL. Its
+    // newest records must be in the file by then: appends that wait in the process for a sync
+    // would die with it, and the next open would read the short WAL as a power loss (which
+    // ABSOLUTE_CONSISTENCY refuses to open).
+    InMemoryFileSystem mem = new InMemoryFileSystem();
+    RetiredSyncGate fs = new RetiredSyncGate(mem);
+    StrataOptions options = DurabilityHarness.smallOptions().syncWrites(true)
+        .walRecoveryMode(WalRecoveryMode.ABSOLUTE_CONSISTENCY).build();
+    Strata db = open(system, fs, options);
+    ExecutorService pool = Executors.newFixedThreadPool(THREADS);
+    List<String> acknowledged = java.util.Collections.synchronizedList(new ArrayList<>());
+    try {
+      for (int t = 0; t < THREADS; t++) {
+        int thread = t;
+        pool.submit(() -> {
+          for (int i = 0; fs.entered.getCount() > 0; i++) {
+            String key = String.format("fill-%02d-%05d", thread, i);
+            db.put(b(key), b("value of " + key));
+            acknowledged.add(key);
+          }
+          return null;
+        });
+      }
+      assertTrue(fs.entered.await(30, TimeUnit.SECONDS), "a rotation synced the retired WAL");
+      mem.killProcess(); // the process dies while the retired WAL's sync is held
+    } finally {
+      fs.release.countDown();
+      pool.shutdownNow();
+      closeIgnoringErrors(db);
+    }
+    try (Strata reopened = open(system, mem, options)) {
       assertAllPresent(reopened, List.of(new ArrayList<>(acknowledged)));
     }
   }
@@ -349,7 +387,16 @@ class CallerSyncTest {
 
     @Override
     public WritableFile createMapped(Path path, int segmentBytes, Executor preparer) throws IOException {
-      WritableFile file = delegate.createMapped(path, segmentBytes, preparer);
+      return gated(delegate.createMapped(path, segmentBytes, preparer), path);
+    }
+
+    /** The WALs of stores with synced writes: appends wait in the process until a sync or a flush. */
+    @Override
+    public WritableFile createPreallocated(Path path, int segmentBytes, Executor preparer) throws IOException {
+      return gated(delegate.createPreallocated(path, segmentBytes, preparer), path);
+    }
+
+    private WritableFile gated(WritableFile file, Path path) {
       newestWal = path;
       return new ForwardingWritableFile(file) {
         @Override
