@@ -71,12 +71,7 @@ public final class InMemoryFileSystem implements FileSystem {
     if (segmentBytes <= 0) {
       throw new IllegalArgumentException("segmentBytes must be positive, was " + segmentBytes);
     }
-    MemFile file = file(path);
-    if (offset < 0 || offset > file.length()) {
-      throw new IllegalArgumentException("cannot append to " + path + " from offset " + offset + ": it holds "
-          + file.length() + " bytes");
-    }
-    file.setLength(offset);
+    MemFile file = cutForAppends(path, offset);
     return new MemWritableFile(this, generation, file, path, segmentBytes, syncCount, offset);
   }
 
@@ -97,13 +92,19 @@ public final class InMemoryFileSystem implements FileSystem {
     if (segmentBytes <= 0) {
       throw new IllegalArgumentException("segmentBytes must be positive, was " + segmentBytes);
     }
+    MemFile file = cutForAppends(path, offset);
+    return new MemWritableFile(this, generation, file, path, 0, syncCount, offset);
+  }
+
+  /** The existing file {@code path}, cut at {@code offset}, where appends will continue. */
+  private MemFile cutForAppends(Path path, long offset) throws IOException {
     MemFile file = file(path);
     if (offset < 0 || offset > file.length()) {
       throw new IllegalArgumentException("cannot append to " + path + " from offset " + offset + ": it holds "
           + file.length() + " bytes");
     }
     file.setLength(offset);
-    return new MemWritableFile(this, generation, file, path, 0, syncCount, offset);
+    return file;
   }
 
   private MemFile newFile(Path path) throws IOException {

@@ -2,7 +2,6 @@ package dev.strata.fs;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
 import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
@@ -39,9 +38,6 @@ import java.util.concurrent.locks.ReentrantLock;
  * force, and forces them while appends continue; close waits for a sync in progress.
  */
 final class MappedWritableFile implements WritableFile {
-  /** Shared, never written to: each use takes a duplicate for its own position and limit. */
-  private static final ByteBuffer ZEROS = ByteBuffer.allocateDirect(64 * 1024).asReadOnlyBuffer();
-
   private final Path path;
   private final FileChannel channel;
   private final int segmentBytes;
@@ -98,17 +94,7 @@ final class MappedWritableFile implements WritableFile {
       throw new IllegalArgumentException("segmentBytes must be positive, was " + segmentBytes);
     }
     FileChannel channel = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE);
-    try {
-      long length = channel.size();
-      if (offset < 0 || offset > length) {
-        throw new IllegalArgumentException("cannot append to " + path + " from offset " + offset + ": it holds "
-            + length + " bytes");
-      }
-      channel.truncate(offset);
-    } catch (IOException | RuntimeException e) {
-      channel.close();
-      throw e;
-    }
+    FileTails.cutForAppends(channel, path, offset);
     MappedWritableFile file = new MappedWritableFile(path, channel, segmentBytes, preparer);
     synchronized (file) {
       file.size = offset;
@@ -191,13 +177,7 @@ final class MappedWritableFile implements WritableFile {
    * here. It costs a few writes per segment, not per append.
    */
   private void allocate(long from, int length) throws IOException {
-    long at = from;
-    long end = from + length;
-    while (at < end) {
-      ByteBuffer zeros = ZEROS.duplicate();
-      zeros.limit((int) Math.min(zeros.capacity(), end - at));
-      at += channel.write(zeros, at);
-    }
+    FileTails.writeZeros(channel, from, from + length);
   }
 
   /** Does nothing: appends are already in the page cache. */

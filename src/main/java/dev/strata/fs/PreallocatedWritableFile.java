@@ -34,8 +34,6 @@ import java.util.concurrent.locks.ReentrantLock;
  * one ended, while appends go on into the other buffer.
  */
 final class PreallocatedWritableFile implements WritableFile {
-  /** Shared, never written to: each use takes a duplicate for its own position and limit. */
-  private static final ByteBuffer ZEROS = ByteBuffer.allocateDirect(64 * 1024).asReadOnlyBuffer();
   /** A buffer that one huge append grew past this is not kept. */
   private static final int RETAINED_BYTES = 1 << 20;
   /**
@@ -111,17 +109,7 @@ final class PreallocatedWritableFile implements WritableFile {
   static PreallocatedWritableFile open(Path path, long offset, int segmentBytes, Executor preparer) throws IOException {
     checkSegment(segmentBytes);
     FileChannel channel = FileChannel.open(path, StandardOpenOption.WRITE);
-    try {
-      long length = channel.size();
-      if (offset < 0 || offset > length) {
-        throw new IllegalArgumentException("cannot append to " + path + " from offset " + offset + ": it holds "
-            + length + " bytes");
-      }
-      channel.truncate(offset);
-    } catch (IOException | RuntimeException e) {
-      channel.close();
-      throw e;
-    }
+    FileTails.cutForAppends(channel, path, offset);
     PreallocatedWritableFile file = new PreallocatedWritableFile(path, channel, segmentBytes, preparer, offset);
     synchronized (file) {
       file.requestSpace();
@@ -181,13 +169,8 @@ final class PreallocatedWritableFile implements WritableFile {
       if (claimsEnded) {
         return;
       }
-      long at = claimedEnd;
-      while (at < end) {
-        ByteBuffer zeros = ZEROS.duplicate();
-        zeros.limit((int) Math.min(zeros.capacity(), end - at));
-        at += channel.write(zeros, at);
-        claimedEnd = at;
-      }
+      FileTails.writeZeros(channel, claimedEnd, end);
+      claimedEnd = end;
     } finally {
       claimLock.unlock();
     }

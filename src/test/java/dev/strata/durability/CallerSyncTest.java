@@ -121,17 +121,7 @@ class CallerSyncTest {
     try {
       // Writes from many threads until a rotation retires the first WAL and the writer's sync of
       // its tail blocks; writes that committed into it but were not yet synced are that tail.
-      for (int t = 0; t < THREADS; t++) {
-        int thread = t;
-        pool.submit(() -> {
-          for (int i = 0; fs.entered.getCount() > 0; i++) {
-            String key = String.format("fill-%02d-%05d", thread, i);
-            db.put(b(key), b("value of " + key));
-            acknowledged.add(key);
-          }
-          return null;
-        });
-      }
+      fillUntilTheRetiredSyncIsHeld(db, fs, pool, acknowledged);
       assertTrue(fs.entered.await(30, TimeUnit.SECONDS), "a rotation synced the retired WAL");
       // A write into the new WAL: a caller's sync of that WAL alone would leave what the retired
       // one holds past its last sync unsynced, so it is acknowledged only if that is durable.
@@ -169,17 +159,7 @@ class CallerSyncTest {
     ExecutorService pool = Executors.newFixedThreadPool(THREADS);
     List<String> acknowledged = java.util.Collections.synchronizedList(new ArrayList<>());
     try {
-      for (int t = 0; t < THREADS; t++) {
-        int thread = t;
-        pool.submit(() -> {
-          for (int i = 0; fs.entered.getCount() > 0; i++) {
-            String key = String.format("fill-%02d-%05d", thread, i);
-            db.put(b(key), b("value of " + key));
-            acknowledged.add(key);
-          }
-          return null;
-        });
-      }
+      fillUntilTheRetiredSyncIsHeld(db, fs, pool, acknowledged);
       assertTrue(fs.entered.await(30, TimeUnit.SECONDS), "a rotation synced the retired WAL");
       mem.killProcess(); // the process dies while the retired WAL's sync is held
     } finally {
@@ -376,6 +356,22 @@ class CallerSyncTest {
    * retired one) until released. A caller may sync such a WAL too, one it took as current just
    * before the rotation: that is not the sync held here.
    */
+  /** Puts from THREADS threads of {@code pool}, recording each acknowledged key, until {@code fs} holds a sync. */
+  private static void fillUntilTheRetiredSyncIsHeld(Strata db, RetiredSyncGate fs, ExecutorService pool,
+      List<String> acknowledged) {
+    for (int t = 0; t < THREADS; t++) {
+      int thread = t;
+      pool.submit(() -> {
+        for (int i = 0; fs.entered.getCount() > 0; i++) {
+          String key = String.format("fill-%02d-%05d", thread, i);
+          db.put(b(key), b("value of " + key));
+          acknowledged.add(key);
+        }
+        return null;
+      });
+    }
+  }
+
   private static final class RetiredSyncGate extends ForwardingFileSystem {
     final CountDownLatch entered = new CountDownLatch(1);
     final CountDownLatch release = new CountDownLatch(1);
