@@ -21,6 +21,37 @@ final class FsTestHarness {
     return b;
   }
 
+  /**
+   * Appends 20,000 records of 1 to 97 bytes to {@code out} while another thread syncs it over and
+   * over; returns the bytes appended, in order. Fails if no sync ran or one threw.
+   */
+  static byte[] appendWhileAnotherThreadSyncs(WritableFile out) throws Exception {
+    java.io.ByteArrayOutputStream expected = new java.io.ByteArrayOutputStream();
+    java.util.concurrent.atomic.AtomicBoolean appending = new java.util.concurrent.atomic.AtomicBoolean(true);
+    java.util.concurrent.CompletableFuture<Integer> syncer = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+      int syncs = 0;
+      while (appending.get()) {
+        try {
+          out.sync();
+        } catch (IOException e) {
+          throw new java.io.UncheckedIOException(e);
+        }
+        syncs++;
+      }
+      return syncs;
+    });
+    for (int i = 0; i < 20_000; i++) {
+      byte[] record = bytes(1 + i % 97, i);
+      out.append(record);
+      expected.write(record);
+    }
+    appending.set(false);
+    if (syncer.get(60, java.util.concurrent.TimeUnit.SECONDS) == 0) {
+      throw new AssertionError("no sync ran while the records were appended");
+    }
+    return expected.toByteArray();
+  }
+
   static byte[] concat(byte[]... parts) {
     int n = 0;
     for (byte[] p : parts) {

@@ -12,7 +12,6 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -25,7 +24,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -102,30 +100,11 @@ class MappedWritableFileTest {
   @Test
   void syncsOnAnotherThreadWhileAppendingLoseNothing() throws Exception {
     Path path = dir.resolve("log");
-    ByteArrayOutputStream expected = new ByteArrayOutputStream();
+    byte[] expected;
     try (WritableFile out = fs.createMapped(path, SEGMENT, preparer)) {
-      AtomicBoolean appending = new AtomicBoolean(true);
-      CompletableFuture<Integer> syncer = CompletableFuture.supplyAsync(() -> {
-        int syncs = 0;
-        while (appending.get()) {
-          try {
-            out.sync();
-          } catch (IOException e) {
-            throw new UncheckedIOException(e);
-          }
-          syncs++;
-        }
-        return syncs;
-      });
-      for (int i = 0; i < 20_000; i++) {
-        byte[] record = bytes(1 + i % 97, i);
-        out.append(record);
-        expected.write(record);
-      }
-      appending.set(false);
-      assertTrue(syncer.get(60, TimeUnit.SECONDS) > 0);
+      expected = FsTestHarness.appendWhileAnotherThreadSyncs(out);
     }
-    assertArrayEquals(expected.toByteArray(), readAll(fs, path));
+    assertArrayEquals(expected, readAll(fs, path));
   }
 
   @Test

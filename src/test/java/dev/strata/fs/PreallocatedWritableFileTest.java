@@ -8,20 +8,16 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.Arrays;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -90,30 +86,11 @@ class PreallocatedWritableFileTest {
   @Test
   void syncsOnAnotherThreadWhileAppendingLoseNothingAndKeepTheOrder() throws Exception {
     Path path = dir.resolve("log");
-    ByteArrayOutputStream expected = new ByteArrayOutputStream();
+    byte[] expected;
     try (WritableFile out = fs.createPreallocated(path, SEGMENT, preparer)) {
-      AtomicBoolean appending = new AtomicBoolean(true);
-      CompletableFuture<Integer> syncer = CompletableFuture.supplyAsync(() -> {
-        int syncs = 0;
-        while (appending.get()) {
-          try {
-            out.sync();
-          } catch (IOException e) {
-            throw new UncheckedIOException(e);
-          }
-          syncs++;
-        }
-        return syncs;
-      });
-      for (int i = 0; i < 20_000; i++) {
-        byte[] record = bytes(1 + i % 97, i);
-        out.append(record);
-        expected.write(record);
-      }
-      appending.set(false);
-      assertTrue(syncer.get(60, TimeUnit.SECONDS) > 0);
+      expected = FsTestHarness.appendWhileAnotherThreadSyncs(out);
     }
-    assertArrayEquals(expected.toByteArray(), readAll(fs, path));
+    assertArrayEquals(expected, readAll(fs, path));
   }
 
   @Test
