@@ -130,7 +130,10 @@ final class LsmCommand {
           + " B" + (level == base ? " (base level)" : "") + ", " + overlaps(level, files));
       for (FileMeta f : files) {
         out.println("  " + StoreFiles.sstName(f.number()) + " " + f.size() + " B keys " + Printable.of(f.smallestKey())
-            + ".." + Printable.of(f.largestKey()) + " seq " + f.minSequence() + ".." + f.maxSequence());
+            + ".." + Printable.of(f.largestKey()) + " seq " + f.minSequence() + ".." + f.maxSequence()
+            // Bottommost compactions write the versions every reader sees with sequence 0
+            // (file-formats.md), so 0..0 is a file of settled data, not a missing range.
+            + (f.maxSequence() == 0 ? " (settled: sequence 0)" : ""));
       }
     }
     int fileCount = 0;
