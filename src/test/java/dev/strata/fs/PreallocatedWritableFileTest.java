@@ -61,6 +61,22 @@ class PreallocatedWritableFileTest {
   }
 
   @Test
+  void aWriteOutLargerThanItsDirectBufferAndHugeAppendsArriveWholeAndInOrder() throws Exception {
+    // Write-outs copy through a 256 KiB direct buffer; a 3 MiB group takes twelve copies, and the
+    // buffer that grew for it is not kept for the next.
+    Path path = dir.resolve("log");
+    byte[] huge = bytes(3 << 20, 8);
+    try (WritableFile out = fs.createPreallocated(path, SEGMENT, preparer)) {
+      out.append(bytes(10, 9));
+      out.append(huge);
+      out.sync();
+      out.append(bytes(20, 10));
+      out.sync();
+    }
+    assertArrayEquals(concat(bytes(10, 9), huge, bytes(20, 10)), readAll(fs, path));
+  }
+
+  @Test
   void flushHandsAppendsToTheOperatingSystemWithoutASync() throws Exception {
     Path path = dir.resolve("log");
     try (WritableFile out = fs.createPreallocated(path, SEGMENT, preparer)) {
