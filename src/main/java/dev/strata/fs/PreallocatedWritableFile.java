@@ -166,8 +166,8 @@ final class PreallocatedWritableFile implements WritableFile {
     }
     claimLock.lock();
     try {
-      if (claimsEnded) {
-        return;
+      if (claimsEnded || end <= claimedEnd) {
+        return; // claimed meanwhile, perhaps past end: claimedEnd must never go back over data
       }
       FileTails.writeZeros(channel, claimedEnd, end);
       claimedEnd = end;
