@@ -1,7 +1,6 @@
 package dev.strata.engine;
 
 import dev.strata.Compression;
-
 import dev.strata.StrataException;
 import dev.strata.StrataOptions;
 import dev.strata.WriteBatch;

@@ -3,9 +3,9 @@ package dev.strata.sst;
 import dev.strata.Compression;
 import dev.strata.CorruptionException;
 import dev.strata.util.ByteBuilder;
+import dev.strata.util.Lz4BlockDecoder;
 import dev.strata.util.Varint;
 import java.nio.ByteBuffer;
-import dev.strata.util.Lz4BlockDecoder;
 import net.jpountz.lz4.LZ4Compressor;
 import net.jpountz.lz4.LZ4Factory;
 
@@ -80,12 +80,12 @@ final class BlockCodec {
   }
 
   /**
-   * The most bytes {@code storedLength} stored bytes can decompress to: LZ4 encodes at most 255
-   * bytes of a match per byte of input, so a larger claim is corrupt (and must not make the reader
-   * allocate gigabytes).
+   * The most bytes {@code storedLength} stored bytes can decompress to (see {@link
+   * Lz4BlockDecoder#maxDecodedLength}): a larger claim is corrupt, and must not make the reader
+   * allocate gigabytes.
    */
   static int maxUncompressedLength(int storedLength) {
-    return (int) Math.min(Integer.MAX_VALUE - 16, 255L * storedLength + 64);
+    return Lz4BlockDecoder.maxDecodedLength(storedLength);
   }
 
   /**

@@ -31,6 +31,15 @@ public final class Lz4BlockDecoder {
   private Lz4BlockDecoder() {}
 
   /**
+   * The most bytes {@code encodedLength} bytes of this format can decode to: a match-length byte
+   * of 255 adds 255 bytes of output, and nothing adds more per byte. A larger claimed length is
+   * damage, and must not make a reader allocate it. At most {@code Integer.MAX_VALUE - 16}.
+   */
+  public static int maxDecodedLength(int encodedLength) {
+    return (int) Math.min(Integer.MAX_VALUE - 16, 255L * encodedLength + 16);
+  }
+
+  /**
    * Decodes {@code src[from, to)} into all of {@code dst}.
    *
    * @throws CorruptionException when the input is malformed or does not decode to exactly {@code

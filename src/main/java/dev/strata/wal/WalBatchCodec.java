@@ -93,9 +93,10 @@ public final class WalBatchCodec {
       return new Ops(seq, count, p, pos[0]);
     }
     long length = varint(p, pos, where);
-    // LZ4 turns a byte of input into at most 255 of output, and the writer compresses at most
-    // MAX_OPS_BYTES: a larger claim is damage, and is not allowed to allocate.
-    if (length < 1 || length > Compressor.MAX_OPS_BYTES || length > (long) (p.length - pos[0]) * 255 + 16) {
+    // More than LZ4 can produce from these bytes, or than the writer compresses: damage, which
+    // must not allocate.
+    if (length < 1 || length > Compressor.MAX_OPS_BYTES
+        || length > Lz4BlockDecoder.maxDecodedLength(p.length - pos[0])) {
       throw new CorruptionException(where + ": compressed WAL record claims " + length + " bytes of operations from "
           + (p.length - pos[0]) + " compressed bytes");
     }
