@@ -7,7 +7,8 @@ import java.nio.file.Path;
 
 /**
  * The tail work the two append-only log files share ({@link MappedWritableFile}, {@link
- * PreallocatedWritableFile}): claiming space past the end with written zeros, and cutting a
+ * PreallocatedWritableFile}, and the in-memory file system's stand-ins for them): checking the
+ * segment size space is claimed in, claiming space past the end with written zeros, and cutting a
  * reopened file where its appends continue. Stateless and thread-safe.
  */
 final class FileTails {
@@ -15,6 +16,13 @@ final class FileTails {
   private static final ByteBuffer ZEROS = ByteBuffer.allocateDirect(64 * 1024).asReadOnlyBuffer();
 
   private FileTails() {}
+
+  /** @throws IllegalArgumentException if {@code segmentBytes} is not positive */
+  static void checkSegmentBytes(int segmentBytes) {
+    if (segmentBytes <= 0) {
+      throw new IllegalArgumentException("segmentBytes must be positive, was " + segmentBytes);
+    }
+  }
 
   /**
    * Writes zeros over {@code [from, end)}. Written zeros claim the disk blocks now, so a full disk

@@ -58,9 +58,7 @@ public final class InMemoryFileSystem implements FileSystem {
 
   @Override
   public synchronized WritableFile createMapped(Path path, int segmentBytes, Executor preparer) throws IOException {
-    if (segmentBytes <= 0) {
-      throw new IllegalArgumentException("segmentBytes must be positive, was " + segmentBytes);
-    }
+    FileTails.checkSegmentBytes(segmentBytes);
     return new MemWritableFile(this, generation, newFile(path), path, segmentBytes, syncCount);
   }
 
@@ -68,9 +66,7 @@ public final class InMemoryFileSystem implements FileSystem {
   @Override
   public synchronized WritableFile openMapped(Path path, long offset, int segmentBytes, Executor preparer)
       throws IOException {
-    if (segmentBytes <= 0) {
-      throw new IllegalArgumentException("segmentBytes must be positive, was " + segmentBytes);
-    }
+    FileTails.checkSegmentBytes(segmentBytes);
     MemFile file = cutForAppends(path, offset);
     return new MemWritableFile(this, generation, file, path, segmentBytes, syncCount, offset);
   }
@@ -79,9 +75,7 @@ public final class InMemoryFileSystem implements FileSystem {
   @Override
   public synchronized WritableFile createPreallocated(Path path, int segmentBytes, Executor preparer)
       throws IOException {
-    if (segmentBytes <= 0) {
-      throw new IllegalArgumentException("segmentBytes must be positive, was " + segmentBytes);
-    }
+    FileTails.checkSegmentBytes(segmentBytes);
     return create(path);
   }
 
@@ -89,9 +83,7 @@ public final class InMemoryFileSystem implements FileSystem {
   @Override
   public synchronized WritableFile openPreallocated(Path path, long offset, int segmentBytes, Executor preparer)
       throws IOException {
-    if (segmentBytes <= 0) {
-      throw new IllegalArgumentException("segmentBytes must be positive, was " + segmentBytes);
-    }
+    FileTails.checkSegmentBytes(segmentBytes);
     MemFile file = cutForAppends(path, offset);
     return new MemWritableFile(this, generation, file, path, 0, syncCount, offset);
   }

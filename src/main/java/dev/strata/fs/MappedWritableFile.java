@@ -68,9 +68,7 @@ final class MappedWritableFile implements WritableFile {
 
   static MappedWritableFile create(Path path, int segmentBytes, Executor preparer) throws IOException {
     Objects.requireNonNull(preparer, "preparer must not be null");
-    if (segmentBytes <= 0) {
-      throw new IllegalArgumentException("segmentBytes must be positive, was " + segmentBytes);
-    }
+    FileTails.checkSegmentBytes(segmentBytes);
     // READ as well as WRITE: a READ_WRITE mapping needs a channel open for both.
     FileChannel channel = FileChannel.open(path, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ,
         StandardOpenOption.WRITE);
@@ -90,9 +88,7 @@ final class MappedWritableFile implements WritableFile {
    */
   static MappedWritableFile open(Path path, long offset, int segmentBytes, Executor preparer) throws IOException {
     Objects.requireNonNull(preparer, "preparer must not be null");
-    if (segmentBytes <= 0) {
-      throw new IllegalArgumentException("segmentBytes must be positive, was " + segmentBytes);
-    }
+    FileTails.checkSegmentBytes(segmentBytes);
     FileChannel channel = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE);
     FileTails.cutForAppends(channel, path, offset);
     MappedWritableFile file = new MappedWritableFile(path, channel, segmentBytes, preparer);

@@ -1,5 +1,6 @@
 package dev.strata.fs;
 
+import dev.strata.util.ByteBuilder;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -53,10 +54,9 @@ final class PreallocatedWritableFile implements WritableFile {
   private final ReentrantLock claimLock = new ReentrantLock();
 
   // Guarded by the monitor.
-  private byte[] buffer = new byte[4096];
-  private int buffered;
+  private ByteBuilder buffer = new ByteBuilder(4096);
   /** The buffer the last write-out used, kept for the next one. */
-  private byte[] spare = new byte[4096];
+  private ByteBuilder spare = new ByteBuilder(4096);
   /** Bytes appended, written out or not. */
   private long size;
   /** The file offset the buffer's first byte goes to. */
@@ -93,7 +93,7 @@ final class PreallocatedWritableFile implements WritableFile {
   }
 
   static PreallocatedWritableFile create(Path path, int segmentBytes, Executor preparer) throws IOException {
-    checkSegment(segmentBytes);
+    FileTails.checkSegmentBytes(segmentBytes);
     FileChannel channel = FileChannel.open(path, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
     PreallocatedWritableFile file = new PreallocatedWritableFile(path, channel, segmentBytes, preparer, 0);
     synchronized (file) {
@@ -107,7 +107,7 @@ final class PreallocatedWritableFile implements WritableFile {
    * FileSystem#openPreallocated}): the file is cut at {@code offset} first.
    */
   static PreallocatedWritableFile open(Path path, long offset, int segmentBytes, Executor preparer) throws IOException {
-    checkSegment(segmentBytes);
+    FileTails.checkSegmentBytes(segmentBytes);
     FileChannel channel = FileChannel.open(path, StandardOpenOption.WRITE);
     FileTails.cutForAppends(channel, path, offset);
     PreallocatedWritableFile file = new PreallocatedWritableFile(path, channel, segmentBytes, preparer, offset);
@@ -117,25 +117,14 @@ final class PreallocatedWritableFile implements WritableFile {
     return file;
   }
 
-  private static void checkSegment(int segmentBytes) {
-    if (segmentBytes <= 0) {
-      throw new IllegalArgumentException("segmentBytes must be positive, was " + segmentBytes);
-    }
-  }
-
   @Override
   public synchronized void append(byte[] data, int offset, int length) throws IOException {
     Objects.checkFromIndexSize(offset, length, data.length);
     ensureOpen();
-    if (buffered + length > buffer.length) {
-      long grown = Math.max((long) buffered + length, 2L * buffer.length);
-      if (grown > Integer.MAX_VALUE - 8) {
-        throw new IOException("appending " + length + " bytes to " + path + ": more than 2 GiB would wait for a sync");
-      }
-      buffer = java.util.Arrays.copyOf(buffer, (int) grown);
+    if ((long) buffer.size() + length > Integer.MAX_VALUE - 8) {
+      throw new IOException("appending " + length + " bytes to " + path + ": more than 2 GiB would wait for a sync");
     }
-    System.arraycopy(data, offset, buffer, buffered, length);
-    buffered += length;
+    buffer.putBytes(data, offset, length);
     size += length;
     if (size + segmentBytes / 2 > requestedEnd) {
       requestSpace();
@@ -195,20 +184,20 @@ final class PreallocatedWritableFile implements WritableFile {
     if (failure != null) {
       throw new IOException("an earlier write to " + path + " failed: " + failure.getMessage(), failure);
     }
-    byte[] out;
+    ByteBuilder out;
     int length;
     long at;
     synchronized (this) {
       ensureOpen();
       out = buffer;
-      length = buffered;
+      length = buffer.size();
       at = writtenEnd;
       if (length == 0) {
         return;
       }
       buffer = spare;
+      buffer.reset();
       spare = null; // until the write-out is done: appends must not reuse the array it reads
-      buffered = 0;
       writtenEnd += length;
     }
     try {
@@ -220,7 +209,7 @@ final class PreallocatedWritableFile implements WritableFile {
       for (int from = 0; from < length; ) {
         int n = Math.min(DIRECT_BYTES, length - from);
         direct.clear();
-        direct.put(out, from, n).flip();
+        direct.put(out.array(), from, n).flip();
         while (direct.hasRemaining()) {
           position += channel.write(direct, position);
         }
@@ -230,7 +219,7 @@ final class PreallocatedWritableFile implements WritableFile {
       throw fail("writing " + length + " bytes at offset " + at + " of " + path, t);
     }
     synchronized (this) {
-      spare = out.length > RETAINED_BYTES ? new byte[4096] : out;
+      spare = out.array().length > RETAINED_BYTES ? new ByteBuilder(4096) : out;
     }
   }
 
