@@ -5,6 +5,7 @@ import static dev.strata.durability.DurabilityHarness.open;
 import static dev.strata.durability.DurabilityHarness.s;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import akka.actor.typed.ActorSystem;
 import dev.strata.Strata;
 import dev.strata.StrataOptions;
 import dev.strata.fs.ForwardingFileSystem;
@@ -16,7 +17,6 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.Executor;
-import akka.actor.typed.ActorSystem;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
