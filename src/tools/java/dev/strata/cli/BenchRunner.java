@@ -84,7 +84,7 @@ final class BenchRunner {
         }
         WorkloadResult result;
         if (workload.usesSyncFloor()) {
-          try (SyncFloor floor = SyncFloor.open(dir)) {
+          try (SyncFloor floor = SyncFloor.open(dir, config.threads())) {
             result = runWorkload(store, workload, position, floor).withSyncs(floor.syncs());
           }
         } else {

@@ -16,23 +16,29 @@ import java.util.concurrent.locks.LockSupport;
  * Group commit with nothing else: the ceiling a synced store can reach on this machine, for the
  * {@code syncfloor} workload to set beside {@code fillsync}.
  *
- * <p>Callers hand a record to one appender thread and park. The appender takes every record
- * waiting, copies them into one buffer, writes it with one {@code pwrite}, makes it durable with
- * one {@code fdatasync}, and unparks their callers; then it takes the next group. That is the least
- * any group commit does per write: a hand-off to another thread, a park and a wake-up, a share of
- * one fsync. No memtable, no log format, no checksum, no actor. So {@code fillsync} at T threads
- * over {@code syncfloor} at T threads is the share of the machine's ceiling the store reaches, and
- * {@code syncfloor} at 64 threads over 1 thread is the most a store's 64-over-1 ratio can be here
- * while its callers sleep as they wait. Callers that spin instead (yield in a loop) skip the
- * wake-ups and can go past it, but each burns a core for as long as an fsync takes, which an
- * embedded store must not do to the application it lives in.
+ * <p>With many callers, each hands a record to one appender thread and parks. The appender takes
+ * every record waiting, copies them into one buffer, writes it with one {@code pwrite}, makes it
+ * durable with one {@code fdatasync}, and unparks their callers; then it takes the next group.
+ * That is the least any group commit does per write: a hand-off to another thread, a park and a
+ * wake-up, a share of one fsync. No memtable, no log format, no checksum, no actor. So {@code
+ * fillsync} at T threads over {@code syncfloor} at T threads is the share of the machine's
+ * ceiling the store reaches, and {@code syncfloor} at 64 threads over 1 thread is the most a
+ * store's 64-over-1 ratio can be here while its callers sleep as they wait. Callers that spin
+ * instead (yield in a loop) skip the wake-ups and can go past it, but each burns a core for as
+ * long as an fsync takes, which an embedded store must not do to the application it lives in.
+ *
+ * <p>With one caller there is nothing to group, and a hand-off would only add a wake-up to each
+ * write: the caller writes and fdatasyncs its record itself. One {@code pwrite} and one {@code
+ * fdatasync} per write is the floor there, and what a store that syncs on its caller's thread
+ * pays besides its own work.
  *
  * <p>The file is filled with zeros and synced before the first record, and the appends wrap
  * around inside it: writing over allocated blocks changes no file metadata, so each fdatasync is
  * one data write and a cache flush, as it is for Strata's preallocated WAL segments. The file is
  * deleted at {@link #close()}.
  *
- * <p>Thread-safe: any number of threads may {@link #commit}; {@link #close()} once they are done.
+ * <p>Thread-safe: any number of threads may {@link #commit} (opened for one caller, commits are
+ * still correct from more, one at a time); {@link #close()} once they are done.
  */
 final class SyncFloor implements AutoCloseable {
   /** The file's size; appends wrap around inside it. */
@@ -56,21 +62,36 @@ final class SyncFloor implements AutoCloseable {
   private final FileChannel channel;
   private final ConcurrentLinkedQueue<Request> waiting = new ConcurrentLinkedQueue<>();
   private final AtomicLong syncs = new AtomicLong();
+  /** Null when the one caller writes its own records. */
   private final Thread appender;
+  /** Where the next group goes; the appender's, or the one caller's under this object's monitor. */
+  private long position;
+  /** The appender's buffer, or the one caller's under this object's monitor. */
+  private ByteBuffer buffer = ByteBuffer.allocateDirect(1 << 16);
   /** Raised by the appender before it parks for lack of records: callers then unpark it. */
   private volatile boolean appenderIdle;
   private volatile boolean closing;
 
-  private SyncFloor(Path path, FileChannel channel) {
+  private SyncFloor(Path path, FileChannel channel, int callers) {
     this.path = path;
     this.channel = channel;
-    this.appender = new Thread(this::appendLoop, "syncfloor-appender");
-    appender.setDaemon(true);
-    appender.start();
+    if (callers == 1) {
+      this.appender = null;
+    } else {
+      this.appender = new Thread(this::appendLoop, "syncfloor-appender");
+      appender.setDaemon(true);
+      appender.start();
+    }
   }
 
-  /** Creates, fills and syncs a new file in {@code dir}, and starts the appender. */
-  static SyncFloor open(Path dir) throws IOException {
+  /**
+   * Creates, fills and syncs a new file in {@code dir} for {@code callers} threads: one writes its
+   * own records, more hand them to an appender, which this starts.
+   */
+  static SyncFloor open(Path dir, int callers) throws IOException {
+    if (callers < 1) {
+      throw new IllegalArgumentException("callers must be at least 1, got " + callers);
+    }
     Path path = Files.createTempFile(dir, "syncfloor-", ".tmp");
     FileChannel channel = FileChannel.open(path, StandardOpenOption.WRITE);
     try {
@@ -87,7 +108,7 @@ final class SyncFloor implements AutoCloseable {
       Files.deleteIfExists(path);
       throw e;
     }
-    return new SyncFloor(path, channel);
+    return new SyncFloor(path, channel, callers);
   }
 
   /** Appends key and value as one record; returns once an fdatasync has made it durable. */
@@ -97,6 +118,12 @@ final class SyncFloor implements AutoCloseable {
           + " bytes does not fit the sync floor's file of " + FILE_BYTES + " bytes");
     }
     Request r = new Request(key, value);
+    if (appender == null) {
+      synchronized (this) {
+        writeAndSync(List.of(r));
+      }
+      return;
+    }
     waiting.add(r);
     if (appenderIdle) {
       LockSupport.unpark(appender);
@@ -122,10 +149,13 @@ final class SyncFloor implements AutoCloseable {
     return syncs.get();
   }
 
+  /** Whether records go through an appender thread (more than one caller) or not. */
+  boolean handsOff() {
+    return appender != null;
+  }
+
   private void appendLoop() {
-    ByteBuffer buffer = ByteBuffer.allocateDirect(1 << 16);
     List<Request> group = new ArrayList<>();
-    long position = 0;
     while (true) {
       Request r;
       while ((r = waiting.poll()) != null) {
@@ -146,10 +176,7 @@ final class SyncFloor implements AutoCloseable {
       }
       IOException failure = null;
       try {
-        buffer = fill(buffer, group);
-        position = writeWrapping(buffer, position);
-        channel.force(false);
-        syncs.incrementAndGet();
+        writeAndSync(group);
       } catch (IOException e) {
         failure = e;
       }
@@ -160,6 +187,14 @@ final class SyncFloor implements AutoCloseable {
       }
       group.clear();
     }
+  }
+
+  /** The appender, or the one caller holding the monitor: one pwrite and one fdatasync for {@code group}. */
+  private void writeAndSync(List<Request> group) throws IOException {
+    buffer = fill(buffer, group);
+    position = writeWrapping(buffer, position);
+    channel.force(false);
+    syncs.incrementAndGet();
   }
 
   /** The group's records back to back in {@code buffer}, grown if they do not fit; flipped for writing. */
@@ -199,9 +234,11 @@ final class SyncFloor implements AutoCloseable {
   @Override
   public void close() throws IOException {
     closing = true;
-    LockSupport.unpark(appender);
     try {
-      appender.join();
+      if (appender != null) {
+        LockSupport.unpark(appender);
+        appender.join();
+      }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     } finally {

@@ -51,11 +51,11 @@ enum Workload {
   /**
    * fillsync's records made durable by the least any group commit does, with no store: each
    * thread hands its record to one appender thread, which writes every waiting record with one
-   * write and one fdatasync and then wakes their threads ({@link SyncFloor}). The machine's
-   * ceiling for fillsync at the same thread count, for callers that sleep while they wait. Leaves
-   * the store as it was.
+   * write and one fdatasync and then wakes their threads; with one thread, the thread writes and
+   * fdatasyncs its own records ({@link SyncFloor}). The machine's ceiling for fillsync at the same
+   * thread count, for callers that sleep while they wait. Leaves the store as it was.
    */
-  SYNCFLOOR("syncfloor", Role.WRITE, "fillsync's records synced in groups by one thread, no store: the ceiling") {
+  SYNCFLOOR("syncfloor", Role.WRITE, "fillsync's records synced with nothing else, no store: the ceiling") {
     @Override
     void op(Worker w, long i) {
       long k = w.permutation().apply(i);
