@@ -67,6 +67,58 @@ class MemtableTest {
   }
 
   @Test
+  void keysAndValuesOfEverySizeIterateInOrderAndReadBackAsAModelHoldsThem() {
+    // Keys of 0-40 bytes from a few byte values (so that many share prefixes of every length and
+    // differ in the sign bit), values of 0 bytes up to past a 1 MiB arena chunk, several versions.
+    Random random = new Random(23);
+    byte[] pool = {0x00, 0x30, 0x7f, (byte) 0x80, (byte) 0xff};
+    Memtable m = new Memtable(1, 64 << 20);
+    TreeMap<String, byte[]> newest = new TreeMap<>();
+    java.util.HexFormat hex = java.util.HexFormat.of();
+    List<byte[]> keys = new ArrayList<>();
+    for (int seq = 1; seq <= 20_000; seq++) {
+      byte[] key;
+      if (!keys.isEmpty() && random.nextInt(4) == 0) {
+        key = keys.get(random.nextInt(keys.size()));
+      } else {
+        key = new byte[random.nextInt(41)];
+        for (int j = 0; j < key.length; j++) {
+          key[j] = pool[random.nextInt(pool.length)];
+        }
+        keys.add(key);
+      }
+      int length = seq % 5000 == 0 ? (1 << 20) + 7 : random.nextInt(3) == 0 ? 0 : random.nextInt(300);
+      byte[] value = new byte[length];
+      random.nextBytes(value);
+      m.add(key, seq, ValueKind.PUT, value);
+      newest.put(hex.formatHex(key), value);
+    }
+    for (var e : newest.entrySet()) {
+      Lookup found = m.get(hex.parseHex(e.getKey()), Long.MAX_VALUE >>> 8);
+      assertArrayEquals(e.getValue(), found.value(), e.getKey());
+    }
+    InternalIterator it = m.iterator();
+    it.seekToFirst();
+    byte[] previousKey = null;
+    long previousSequence = 0;
+    int distinct = 0;
+    java.util.Iterator<String> expected = newest.keySet().iterator();
+    for (; it.isValid(); it.next()) {
+      byte[] key = it.userKey();
+      int order = previousKey == null ? -1 : java.util.Arrays.compareUnsigned(previousKey, key);
+      assertTrue(order < 0 || (order == 0 && it.sequence() < previousSequence), "out of order at " + hex.formatHex(key));
+      if (order != 0) {
+        assertEquals(expected.next(), hex.formatHex(key));
+        assertArrayEquals(newest.get(hex.formatHex(key)), it.value(), "the newest version comes first");
+        distinct++;
+      }
+      previousKey = key;
+      previousSequence = it.sequence();
+    }
+    assertEquals(newest.size(), distinct);
+  }
+
+  @Test
   void approximateSizeGrowsWithEveryEntry() {
     Memtable m = new Memtable(1, 1 << 20);
     assertEquals(0, m.approximateBytes());
