@@ -47,10 +47,11 @@ final class ArenaSkipList {
   private static final VarHandle INT = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
   private static final VarHandle HEAD = MethodHandles.arrayElementVarHandle(long[].class);
 
-  /** Chunks are stored before any node in them is linked, so a reader that reached a node sees its chunk. */
-  private final byte[][] chunks = new byte[MAX_CHUNKS][];
-  /** The value arena's chunks, stored as the node arena's are. */
-  private final byte[][] valueChunks = new byte[MAX_CHUNKS][];
+  private final Arena nodes = new Arena("node");
+  private final Arena values = new Arena("value");
+  /** The node arena's chunks, read on every step of a walk. */
+  private final byte[][] chunks = nodes.chunks;
+  private final byte[][] valueChunks = values.chunks;
   private final long[] head = new long[MAX_HEIGHT];
   /**
    * The splice: after each insert, the last node at or before the inserted one on each level (the
@@ -75,17 +76,11 @@ final class ArenaSkipList {
   private byte[] lastKey = new byte[32];
   private int lastKeyLength;
   private long lastTrailer;
-  private int chunkCount;
-  private int chunkOffset;
-  private int valueChunkCount;
-  private int valueChunkOffset;
   private long arenaBytes;
   private long random = 0x9E3779B97F4A7C15L;
 
   ArenaSkipList() {
-    chunks[0] = new byte[CHUNK_BYTES];
-    chunkCount = 1;
-    chunkOffset = 8; // keeps address 0 free to mean "none"
+    nodes.allocate(8); // keeps node address 0 free to mean "none"
   }
 
   /** Bytes the arenas have handed out to nodes and values. */
@@ -103,21 +98,26 @@ final class ArenaSkipList {
       System.arraycopy(tails, 0, preds, 0, MAX_HEIGHT);
     } else if (tails[0] == 0 || !isInSplice(key, keyOff, keyLen, trailer)) {
       long x = 0;
+      long after = 0; // the node the level above stopped at: known to sort after the entry
       for (int level = MAX_HEIGHT - 1; level >= 0; level--) {
         long next = next(x, level);
-        while (next != 0 && compareNode(next, key, keyOff, keyLen, trailer) < 0) {
+        while (next != 0 && next != after && compareNode(next, key, keyOff, keyLen, trailer) < 0) {
           x = next;
           next = next(x, level);
         }
+        after = next;
         preds[level] = x;
       }
     }
     long valueAddress = 0;
     if (valueLen > 0) {
-      valueAddress = allocateValue(valueLen);
+      valueAddress = values.allocate(valueLen);
+      arenaBytes += valueLen;
       System.arraycopy(value, valueOff, valueChunks[(int) (valueAddress >>> 32)], offset(valueAddress), valueLen);
     }
-    long node = allocate(HEADER_BYTES + 8 * height + keyLen);
+    int nodeBytes = (HEADER_BYTES + 8 * height + keyLen + 7) & ~7;
+    long node = nodes.allocate(nodeBytes);
+    arenaBytes += nodeBytes;
     byte[] c = chunk(node);
     int o = offset(node);
     INT.set(c, o, height);
@@ -181,12 +181,14 @@ final class ArenaSkipList {
   long seek(byte[] key, long trailer) {
     long x = 0;
     long next = 0;
+    long after = 0; // as in insert: where the level above stopped, at or after the target
     for (int level = MAX_HEIGHT - 1; level >= 0; level--) {
       next = next(x, level);
-      while (next != 0 && compareNode(next, key, 0, key.length, trailer) < 0) {
+      while (next != 0 && next != after && compareNode(next, key, 0, key.length, trailer) < 0) {
         x = next;
         next = next(x, level);
       }
+      after = next;
     }
     // The node the level-0 walk stopped at, not a fresh read of x's link: a writer may have
     // linked a node smaller than the target after x since, and returning it would make a
@@ -272,34 +274,34 @@ final class ArenaSkipList {
     return (int) node;
   }
 
-  private long allocate(int bytes) {
-    int size = (bytes + 7) & ~7;
-    if (chunkOffset + size > chunks[chunkCount - 1].length) {
-      if (chunkCount == MAX_CHUNKS) {
-        throw new IllegalStateException("memtable arena is full (" + MAX_CHUNKS + " chunks)");
-      }
-      chunks[chunkCount++] = new byte[Math.max(CHUNK_BYTES, size)];
-      chunkOffset = 0;
-    }
-    long address = ((long) (chunkCount - 1) << 32) | chunkOffset;
-    chunkOffset += size;
-    arenaBytes += size;
-    return address;
-  }
+  /**
+   * Byte-array chunks handed out back to back; an address is {@code chunkIndex << 32 |
+   * offsetInChunk}. Writer only, but for {@link #chunks}: a chunk is stored there before anything
+   * in it is linked, so a reader that reached a node sees the chunks of the node and its value.
+   */
+  private static final class Arena {
+    final byte[][] chunks = new byte[MAX_CHUNKS][];
+    private final String name;
+    private int count;
+    private int offset;
 
-  /** Room for a value of {@code bytes} in the value arena, packed after the last one. */
-  private long allocateValue(int bytes) {
-    if (valueChunkCount == 0 || valueChunkOffset + bytes > valueChunks[valueChunkCount - 1].length) {
-      if (valueChunkCount == MAX_CHUNKS) {
-        throw new IllegalStateException("memtable value arena is full (" + MAX_CHUNKS + " chunks)");
-      }
-      valueChunks[valueChunkCount++] = new byte[Math.max(CHUNK_BYTES, bytes)];
-      valueChunkOffset = 0;
+    Arena(String name) {
+      this.name = name;
     }
-    long address = ((long) (valueChunkCount - 1) << 32) | valueChunkOffset;
-    valueChunkOffset += bytes;
-    arenaBytes += bytes;
-    return address;
+
+    /** The address of {@code bytes} bytes after the last ones handed out, in a new chunk if they do not fit. */
+    long allocate(int bytes) {
+      if (count == 0 || offset + bytes > chunks[count - 1].length) {
+        if (count == MAX_CHUNKS) {
+          throw new IllegalStateException("memtable " + name + " arena is full (" + MAX_CHUNKS + " chunks)");
+        }
+        chunks[count++] = new byte[Math.max(CHUNK_BYTES, bytes)];
+        offset = 0;
+      }
+      long address = ((long) (count - 1) << 32) | offset;
+      offset += bytes;
+      return address;
+    }
   }
 
   /** Heights 1..MAX_HEIGHT with probability 1/4 of growing, from a xorshift generator. */
