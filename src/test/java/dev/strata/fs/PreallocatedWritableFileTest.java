@@ -127,6 +127,38 @@ class PreallocatedWritableFileTest {
   }
 
   @Test
+  void aFailedWriteOutIsFinalAndNoLaterWriteOutLeavesAHoleBeforeItsBytes() throws Exception {
+    Path path = dir.resolve("log");
+    WritableFile out = fs.createPreallocated(path, SEGMENT, preparer);
+    out.append(bytes(100, 1));
+    out.sync();
+    out.append(bytes(50, 2));
+    // An interrupted thread's write closes the channel (ClosedByInterruptException): the 50 bytes
+    // it took from the buffer never reach the file.
+    Throwable[] thrown = new Throwable[1];
+    Thread interrupted = new Thread(() -> {
+      Thread.currentThread().interrupt();
+      try {
+        out.flush();
+      } catch (Throwable t) {
+        thrown[0] = t;
+      }
+    });
+    interrupted.start();
+    interrupted.join();
+    assertTrue(thrown[0] instanceof IOException, "the write-out failed: " + thrown[0]);
+    out.append(bytes(10, 3));
+    IOException later = assertThrows(IOException.class, out::sync);
+    assertTrue(later.getMessage().startsWith("an earlier write to " + path + " failed"), later.getMessage());
+    assertThrows(IOException.class, out::flush);
+    assertThrows(IOException.class, out::close, "the channel is gone: the claimed tail cannot be cut");
+    byte[] onDisk = readAll(fs, path);
+    assertArrayEquals(bytes(100, 1), Arrays.copyOf(onDisk, 100), "what was synced stays");
+    assertArrayEquals(new byte[onDisk.length - 100], Arrays.copyOfRange(onDisk, 100, onDisk.length),
+        "nothing past it: the later bytes were not written after the lost ones");
+  }
+
+  @Test
   void aClosedFileRefusesAppendsAndSyncsAndAnExistingFileIsNotCreatedAgain() throws Exception {
     Path path = dir.resolve("log");
     WritableFile out = fs.createPreallocated(path, SEGMENT, preparer);
