@@ -97,17 +97,7 @@ final class ArenaSkipList {
     if (tails[0] != 0 && isAfterLast(key, keyOff, keyLen, trailer)) {
       System.arraycopy(tails, 0, preds, 0, MAX_HEIGHT);
     } else if (tails[0] == 0 || !isInSplice(key, keyOff, keyLen, trailer)) {
-      long x = 0;
-      long after = 0; // the node the level above stopped at: known to sort after the entry
-      for (int level = MAX_HEIGHT - 1; level >= 0; level--) {
-        long next = next(x, level);
-        while (next != 0 && next != after && compareNode(next, key, keyOff, keyLen, trailer) < 0) {
-          x = next;
-          next = next(x, level);
-        }
-        after = next;
-        preds[level] = x;
-      }
+      walk(key, keyOff, keyLen, trailer, preds);
     }
     long valueAddress = 0;
     if (valueLen > 0) {
@@ -179,16 +169,29 @@ final class ArenaSkipList {
 
   /** The first node at or after (key, trailer) in internal-key order, or 0. */
   long seek(byte[] key, long trailer) {
+    return walk(key, 0, key.length, trailer, null);
+  }
+
+  /**
+   * Walks from the top level down to (key, trailer) and returns the first node at or after it
+   * on level 0, or 0; fills {@code preds}, when not null, with the last node before it on each
+   * level (0: the head). Any thread: a writer linking nodes meanwhile moves nothing a walk relies
+   * on, since nodes are never removed.
+   */
+  private long walk(byte[] key, int keyOff, int keyLen, long trailer, long[] preds) {
     long x = 0;
     long next = 0;
-    long after = 0; // as in insert: where the level above stopped, at or after the target
+    long after = 0; // where the level above stopped: known to sort at or after the target
     for (int level = MAX_HEIGHT - 1; level >= 0; level--) {
       next = next(x, level);
-      while (next != 0 && next != after && compareNode(next, key, 0, key.length, trailer) < 0) {
+      while (next != 0 && next != after && compareNode(next, key, keyOff, keyLen, trailer) < 0) {
         x = next;
         next = next(x, level);
       }
       after = next;
+      if (preds != null) {
+        preds[level] = x;
+      }
     }
     // The node the level-0 walk stopped at, not a fresh read of x's link: a writer may have
     // linked a node smaller than the target after x since, and returning it would make a

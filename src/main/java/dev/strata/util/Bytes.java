@@ -39,9 +39,10 @@ public final class Bytes {
    * shorter range before any range it is a prefix of: negative, zero or positive, as {@link
    * java.util.Arrays#compareUnsigned(byte[], int, int, byte[], int, int)}, whose sign it always
    * has. Eight bytes at a time as big-endian longs, whose unsigned order is the bytes' order. For
-   * the short keys of a memtable walk (16 bytes in db_bench) this costs a third of what the
-   * {@code Arrays} method does, which sets up a vectorised mismatch for every call; ranges are
-   * not checked beyond what the array accesses check.
+   * the short keys of a memtable walk (16 bytes in db_bench) this is cheaper than the {@code
+   * Arrays} method, which sets up a vectorised mismatch for every call: a skip-list insert among
+   * 2,000 cached keys took 0.8x the time with it. Ranges are not checked beyond what the array
+   * accesses check.
    */
   public static int compareUnsigned(byte[] a, int aOff, int aLen, byte[] b, int bOff, int bLen) {
     int n = Math.min(aLen, bLen);
