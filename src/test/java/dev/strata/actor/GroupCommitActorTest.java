@@ -12,13 +12,21 @@ import dev.strata.StrataException;
 import dev.strata.StrataOptions;
 import dev.strata.WriteBatch;
 import dev.strata.engine.StoreEngine;
+import dev.strata.fs.FileSystem;
+import dev.strata.fs.ForwardingFileSystem;
+import dev.strata.fs.ForwardingWritableFile;
 import dev.strata.fs.InMemoryFileSystem;
+import dev.strata.fs.WritableFile;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 
@@ -34,11 +42,35 @@ class GroupCommitActorTest {
   @Test
   void syncedWritesQueuedTogetherShareAnFsyncAndEachIsAcknowledgedAfterIt() throws Exception {
     InMemoryFileSystem fs = new InMemoryFileSystem();
+    // The writer's first WAL sync waits until all 500 writes are in its mailbox, so that they do
+    // wait there together whatever the scheduler does: with the machine busy (the whole suite on
+    // two cores) the writer used to drain the mailbox while this thread was still filling it.
+    CountDownLatch allQueued = new CountDownLatch(1);
+    AtomicBoolean gated = new AtomicBoolean();
+    FileSystem gate = new ForwardingFileSystem(fs) {
+      @Override
+      public WritableFile createMapped(Path path, int segmentBytes, Executor preparer) throws IOException {
+        return new ForwardingWritableFile(delegate.createMapped(path, segmentBytes, preparer)) {
+          @Override
+          public void sync() throws IOException {
+            if (gated.get()) {
+              try {
+                allQueued.await(10, TimeUnit.SECONDS);
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+              }
+            }
+            super.sync();
+          }
+        };
+      }
+    };
     StrataOptions options = StrataOptions.builder().syncWrites(true).compaction(CompactionOptions.none()).build();
-    StoreEngine engine = StoreEngine.open(Path.of("/group-commit"), options, fs);
+    StoreEngine engine = StoreEngine.open(Path.of("/group-commit"), options, gate);
     ActorRef<WriterActor.Command> writer = testKit.spawn(WriterActor.create(engine.writerControl(), ForkJoinPool.commonPool()));
     engine.attach(new ActorWriterSignals(writer));
     long syncsBefore = fs.syncCount();
+    gated.set(true);
 
     // 500 writes reach the mailbox before the writer can sync the first of them.
     List<CompletableFuture<Void>> acks = new ArrayList<>();
@@ -49,6 +81,7 @@ class GroupCommitActorTest {
       engine.enqueue(new WriteBatch().put(b("k" + i), b("v" + i)), done);
       acks.add(done);
     }
+    allQueued.countDown();
     for (CompletableFuture<Void> ack : acks) {
       ack.get(10, TimeUnit.SECONDS);
     }
