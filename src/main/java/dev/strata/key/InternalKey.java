@@ -1,5 +1,6 @@
 package dev.strata.key;
 
+import dev.strata.util.Bytes;
 import java.util.Arrays;
 
 /**
@@ -54,18 +55,11 @@ public final class InternalKey {
   }
 
   public static void writeTrailer(byte[] dst, int offset, long trailer) {
-    for (int i = 7; i >= 0; i--) {
-      dst[offset + i] = (byte) trailer;
-      trailer >>>= 8;
-    }
+    Bytes.putLongBE(dst, offset, trailer);
   }
 
   public static long readTrailer(byte[] src, int offset) {
-    long t = 0;
-    for (int i = 0; i < 8; i++) {
-      t = (t << 8) | (src[offset + i] & 0xff);
-    }
-    return t;
+    return Bytes.getLongBE(src, offset);
   }
 
   /** The trailer of an encoded internal key held in {@code buf[off, off+len)}. */
@@ -75,22 +69,25 @@ public final class InternalKey {
 
   /** Unsigned lexicographic order of user keys; the order users see. */
   public static int compareUserKeys(byte[] a, byte[] b) {
-    return Arrays.compareUnsigned(a, b);
+    if (a == null || b == null) {
+      return Arrays.compareUnsigned(a, b); // null first, as callers may rely on
+    }
+    return Bytes.compareUnsigned(a, 0, a.length, b, 0, b.length);
   }
 
   public static int compareUserKeys(byte[] a, int aOff, int aLen, byte[] b, int bOff, int bLen) {
-    return Arrays.compareUnsigned(a, aOff, aOff + aLen, b, bOff, bOff + bLen);
+    return Bytes.compareUnsigned(a, aOff, aLen, b, bOff, bLen);
   }
 
   /** Orders (user key ascending, trailer descending). */
   public static int compare(byte[] aUser, long aTrailer, byte[] bUser, long bTrailer) {
-    int c = Arrays.compareUnsigned(aUser, bUser);
+    int c = Bytes.compareUnsigned(aUser, 0, aUser.length, bUser, 0, bUser.length);
     return c != 0 ? c : Long.compareUnsigned(bTrailer, aTrailer);
   }
 
   /** Compares two encoded internal keys held in slices of arrays. */
   public static int compareEncoded(byte[] a, int aOff, int aLen, byte[] b, int bOff, int bLen) {
-    int c = Arrays.compareUnsigned(a, aOff, aOff + aLen - TRAILER_BYTES, b, bOff, bOff + bLen - TRAILER_BYTES);
+    int c = Bytes.compareUnsigned(a, aOff, aLen - TRAILER_BYTES, b, bOff, bLen - TRAILER_BYTES);
     if (c != 0) {
       return c;
     }
@@ -99,7 +96,7 @@ public final class InternalKey {
 
   /** Compares an encoded internal key slice with (userKey, trailer). */
   public static int compareEncoded(byte[] a, int aOff, int aLen, byte[] userKey, long trailer) {
-    int c = Arrays.compareUnsigned(a, aOff, aOff + aLen - TRAILER_BYTES, userKey, 0, userKey.length);
+    int c = Bytes.compareUnsigned(a, aOff, aLen - TRAILER_BYTES, userKey, 0, userKey.length);
     if (c != 0) {
       return c;
     }

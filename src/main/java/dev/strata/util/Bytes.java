@@ -26,6 +26,15 @@ public final class Bytes {
     return (long) LONG_LE.get(b, off);
   }
 
+  /** The eight bytes at {@code off} as a big-endian long (an internal key's trailer). */
+  public static long getLongBE(byte[] b, int off) {
+    return (long) LONG_BE.get(b, off);
+  }
+
+  public static void putLongBE(byte[] b, int off, long value) {
+    LONG_BE.set(b, off, value);
+  }
+
   public static void putIntLE(byte[] b, int off, int value) {
     INT_LE.set(b, off, value);
   }

@@ -82,7 +82,8 @@ final class Usage {
         --bloom-bits N         bloom filter bits per key, 0-32; 0 disables them    [config]
         --compaction STRATEGY  leveled | tiered | simple-leveled | none            [config]
         --compression CODEC    none | lz4 for the SST data blocks of every level; without it the
-                               configuration's (none for L0 and L1, lz4 below)      [config]
+                               configuration's compression and compression-per-level (none by
+                               default; compression = lz4 compresses L2 and below)  [config]
         --no-wal               no write-ahead log
         --sync                 fsync the write-ahead log before acknowledging each write
         --compare              run the workloads against Strata, RocksDB and LevelDB, each in
