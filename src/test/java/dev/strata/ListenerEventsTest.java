@@ -7,11 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import akka.Done;
-import akka.actor.typed.ActorSystem;
-import akka.actor.typed.javadsl.Behaviors;
-import com.typesafe.config.ConfigFactory;
 import dev.strata.fs.DiskFileSystem;
 import dev.strata.fs.GatedFileSystem;
+import dev.strata.testing.ActorSystemPerClass;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -26,9 +24,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -41,21 +38,11 @@ class ListenerEventsTest {
   private static final long GUARD_SECONDS = 60;
   private static final byte[] VALUE = b("v".repeat(200));
 
-  private static ActorSystem<Void> system;
+  @RegisterExtension
+  static final ActorSystemPerClass SYSTEM = new ActorSystemPerClass("listener-events-test");
 
   @TempDir
   Path dir;
-
-  @BeforeAll
-  static void startSystem() {
-    system = ActorSystem.create(Behaviors.empty(), "listener-events-test", ConfigFactory.load());
-  }
-
-  @AfterAll
-  static void stopSystem() throws Exception {
-    system.terminate();
-    system.getWhenTerminated().toCompletableFuture().get(30, TimeUnit.SECONDS);
-  }
 
   /** Every event as one line, in the order delivered, and the infos by kind. */
   private static final class Journal implements StrataListener {
@@ -197,7 +184,7 @@ class ListenerEventsTest {
   /** Runs a store through many flushes and compactions; returns what its listener heard, once it all arrived. */
   private Journal busyStore() throws Exception {
     Journal heard = new Journal();
-    try (Strata db = Strata.open(system, dir, busyOptions().listener(heard).build())) {
+    try (Strata db = Strata.open(SYSTEM.get(), dir, busyOptions().listener(heard).build())) {
       for (int i = 0; i < 6000; i++) {
         db.put(key((i * 7919) % 2000), b("value-" + i + "-".repeat(40)));
       }
@@ -294,7 +281,7 @@ class ListenerEventsTest {
     GatedFileSystem fs = GatedFileSystem.holdingSsts(DiskFileSystem.INSTANCE);
     StrataOptions options = StrataOptions.builder().memtableSizeBytes(4096).maxImmutableMemtables(1)
         .compaction(CompactionOptions.none()).listener(heard).build();
-    try (Strata db = Strata.open(system, dir, options, fs)) {
+    try (Strata db = Strata.open(SYSTEM.get(), dir, options, fs)) {
       CompletionStage<Done> held = writeUntilStallHeard(db, heard, 0);
       assertFalse(held.toCompletableFuture().isDone(), "the stall holds the last write");
       assertEquals(List.of("stall-begin TOO_MANY_IMMUTABLE_MEMTABLES"),
@@ -319,7 +306,7 @@ class ListenerEventsTest {
         .compaction(CompactionOptions.leveled().level0FileTrigger(2).level0SlowdownWritesTrigger(2)
             .level0StopWritesTrigger(2))
         .listener(heard).build();
-    try (Strata db = Strata.open(system, dir, options, fs)) {
+    try (Strata db = Strata.open(SYSTEM.get(), dir, options, fs)) {
       for (int i = 0; i < 2; i++) { // two overlapping L0 files: a compaction that rewrites them
         db.put(b("a"), VALUE);
         db.put(b("b"), VALUE);

@@ -9,13 +9,11 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import akka.actor.typed.ActorSystem;
-import akka.actor.typed.javadsl.Behaviors;
-import com.typesafe.config.ConfigFactory;
 import dev.strata.fs.DiskFileSystem;
 import dev.strata.fs.FaultInjectingFileSystem;
 import dev.strata.fs.FaultInjectingFileSystem.Kind;
 import dev.strata.fs.FaultInjectingFileSystem.Op;
+import dev.strata.testing.ActorSystemPerClass;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -25,9 +23,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -40,21 +37,11 @@ class ListenerTest {
   /** How long a wait for an event may take before the test calls it lost (a hang guard). */
   private static final long GUARD_SECONDS = 60;
 
-  private static ActorSystem<Void> system;
+  @RegisterExtension
+  static final ActorSystemPerClass SYSTEM = new ActorSystemPerClass("listener-test");
 
   @TempDir
   Path dir;
-
-  @BeforeAll
-  static void startSystem() {
-    system = ActorSystem.create(Behaviors.empty(), "listener-test", ConfigFactory.load());
-  }
-
-  @AfterAll
-  static void stopSystem() throws Exception {
-    system.terminate();
-    system.getWhenTerminated().toCompletableFuture().get(30, TimeUnit.SECONDS);
-  }
 
   /** Records every event with the thread it arrived on. */
   private static final class Recorder implements StrataListener {
@@ -135,7 +122,7 @@ class ListenerTest {
   @Test
   void theListenerHearsEveryFlushAndCompactionWithTheBytesStatsCount() throws Exception {
     Recorder heard = new Recorder();
-    try (Strata db = Strata.open(system, dir, busyOptions().listener(heard).build())) {
+    try (Strata db = Strata.open(SYSTEM.get(), dir, busyOptions().listener(heard).build())) {
       writeKeys(db, 0, 6000);
       db.flush();
       db.compact();
@@ -182,7 +169,7 @@ class ListenerTest {
   @Test
   void eventsArriveOnTheCallbackDispatcherNeverOnTheWritersThread() throws Exception {
     Recorder heard = new Recorder();
-    try (Strata db = Strata.open(system, dir, busyOptions().listener(heard).build())) {
+    try (Strata db = Strata.open(SYSTEM.get(), dir, busyOptions().listener(heard).build())) {
       writeKeys(db, 0, 3000);
       db.compact();
       await("a flush and a compaction are heard", () -> !heard.flushes.isEmpty() && !heard.compactions.isEmpty());
@@ -210,7 +197,7 @@ class ListenerTest {
         }
       }
     };
-    try (Strata db = Strata.open(system, dir, busyOptions().listener(blocking).listener(heard).build())) {
+    try (Strata db = Strata.open(SYSTEM.get(), dir, busyOptions().listener(blocking).listener(heard).build())) {
       try {
         // Many more flushes than maxImmutableMemtables: were the writer waiting for the listener,
         // the writes would wait for a flush that never comes, and the hang guard would fire.
@@ -253,7 +240,7 @@ class ListenerTest {
         calls.add("next:" + info.fileNumber());
       }
     };
-    try (Strata db = Strata.open(system, dir, busyOptions().listener(throwing).listener(next).listener(heard).build())) {
+    try (Strata db = Strata.open(SYSTEM.get(), dir, busyOptions().listener(throwing).listener(next).listener(heard).build())) {
       writeKeys(db, 0, 4000);
       db.compact();
       db.waitForCompactions();
@@ -279,7 +266,7 @@ class ListenerTest {
   void anInjectedIoErrorIsHeardAsABackgroundError() throws Exception {
     Recorder heard = new Recorder();
     FaultInjectingFileSystem fs = new FaultInjectingFileSystem(DiskFileSystem.INSTANCE);
-    Strata db = Strata.open(system, dir, busyOptions().listener(heard).build(), fs);
+    Strata db = Strata.open(SYSTEM.get(), dir, busyOptions().listener(heard).build(), fs);
     try {
       db.put(b("k"), b("v"));
       fs.failAlways(Op.CREATE, Kind.IO_EXCEPTION, path -> path.getFileName().toString().endsWith(".sst.tmp"));
@@ -306,7 +293,7 @@ class ListenerTest {
   void aFullDeviceIsHeardAsABackgroundErrorThenAsRecovered() throws Exception {
     Recorder heard = new Recorder();
     FaultInjectingFileSystem fs = new FaultInjectingFileSystem(DiskFileSystem.INSTANCE);
-    try (Strata db = Strata.open(system, dir, busyOptions().listener(heard).build(), fs)) {
+    try (Strata db = Strata.open(SYSTEM.get(), dir, busyOptions().listener(heard).build(), fs)) {
       db.put(b("k"), b("v"));
       fs.failAlways(Op.CREATE, Kind.NO_SPACE, path -> path.getFileName().toString().endsWith(".sst.tmp"));
       assertThrows(StrataException.class, db::flush);

@@ -6,9 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import akka.actor.typed.ActorSystem;
-import akka.actor.typed.javadsl.Behaviors;
-import com.typesafe.config.ConfigFactory;
 import dev.strata.fs.DiskFileSystem;
 import dev.strata.fs.FaultInjectingFileSystem;
 import dev.strata.fs.FaultInjectingFileSystem.Kind;
@@ -16,15 +13,15 @@ import dev.strata.fs.FaultInjectingFileSystem.Op;
 import dev.strata.fs.FileSystem;
 import dev.strata.fs.ForwardingFileSystem;
 import dev.strata.fs.WritableFile;
+import dev.strata.testing.ActorSystemPerClass;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -32,21 +29,12 @@ import org.junit.jupiter.api.io.TempDir;
  * the public API (the fault-injecting and blocking file systems stand in for a bad or slow disk).
  */
 class OperationalStatsTest {
-  private static ActorSystem<Void> system;
+  @RegisterExtension
+  static final ActorSystemPerClass SYSTEM = new ActorSystemPerClass("operational-stats");
   @TempDir Path dir;
 
-  @BeforeAll
-  static void start() {
-    system = ActorSystem.create(Behaviors.empty(), "operational-stats", ConfigFactory.load());
-  }
-
-  @AfterAll
-  static void stop() {
-    system.terminate();
-  }
-
   private Strata open(StrataOptions options) {
-    return Strata.open(system, dir, options);
+    return Strata.open(SYSTEM.get(), dir, options);
   }
 
   private static StrataOptions options() {
@@ -182,7 +170,7 @@ class OperationalStatsTest {
   @Test
   void aRunningFlushIsCountedAndTheWalOfItsFrozenMemtableStaysLive() throws Exception {
     BlockingFileSystem fs = new BlockingFileSystem(DiskFileSystem.INSTANCE);
-    try (Strata db = Strata.open(system, dir, options().toBuilder().memtableSizeBytes(1 << 20).build(), fs)) {
+    try (Strata db = Strata.open(SYSTEM.get(), dir, options().toBuilder().memtableSizeBytes(1 << 20).build(), fs)) {
       long empty = db.stats().liveWalBytes();
       fill(db, 0, 100);
       long beforeFlush = db.stats().liveWalBytes();
@@ -205,7 +193,7 @@ class OperationalStatsTest {
   @Test
   void theErrorStateShowsInTheStatsWithItsCause() {
     FaultInjectingFileSystem fs = new FaultInjectingFileSystem(DiskFileSystem.INSTANCE);
-    Strata db = Strata.open(system, dir, options(), fs);
+    Strata db = Strata.open(SYSTEM.get(), dir, options(), fs);
     try {
       db.put(b("k"), b("v"));
       StrataStats healthy = db.stats();
@@ -232,7 +220,7 @@ class OperationalStatsTest {
   @Test
   void aFullDeviceIsARecoverableErrorState() throws Exception {
     FaultInjectingFileSystem fs = new FaultInjectingFileSystem(DiskFileSystem.INSTANCE);
-    try (Strata db = Strata.open(system, dir, options(), fs)) {
+    try (Strata db = Strata.open(SYSTEM.get(), dir, options(), fs)) {
       db.put(b("k"), b("v"));
       fs.failAlways(Op.CREATE, Kind.NO_SPACE, path -> path.getFileName().toString().endsWith(".sst.tmp"));
       assertThrows(StrataException.class, db::flush);
@@ -266,7 +254,7 @@ class OperationalStatsTest {
   @Test
   void writesAreStoppedWhileTheMemtablesAreFullAndTheStallIsCounted() throws Exception {
     BlockingFileSystem fs = new BlockingFileSystem(DiskFileSystem.INSTANCE);
-    try (Strata db = Strata.open(system, dir, options(), fs)) {
+    try (Strata db = Strata.open(SYSTEM.get(), dir, options(), fs)) {
       fs.blockSstCreation(); // no flush can finish: the frozen memtables reach their limit, then the mutable one fills
       List<CompletableFuture<?>> writes = new java.util.ArrayList<>();
       int i = 0;

@@ -7,9 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import akka.actor.typed.ActorSystem;
-import akka.actor.typed.javadsl.Behaviors;
 import com.typesafe.config.ConfigFactory;
+import dev.strata.testing.ActorSystemPerClass;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -17,9 +16,8 @@ import javax.management.JMX;
 import javax.management.MBeanServer;
 import javax.management.ObjectName;
 import javax.management.StandardMBean;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -28,19 +26,10 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class StrataJmxTest {
   private static final MBeanServer SERVER = ManagementFactory.getPlatformMBeanServer();
-  private static ActorSystem<Void> system;
+  @RegisterExtension
+  static final ActorSystemPerClass SYSTEM = new ActorSystemPerClass("strata-jmx");
   @TempDir Path dir;
   @TempDir Path other;
-
-  @BeforeAll
-  static void start() {
-    system = ActorSystem.create(Behaviors.empty(), "strata-jmx", ConfigFactory.load());
-  }
-
-  @AfterAll
-  static void stop() {
-    system.terminate();
-  }
 
   private static ObjectName expectedName(Path dir) throws Exception {
     return new ObjectName("dev.strata:type=Store,name=" + ObjectName.quote(dir.toAbsolutePath().toString()));
@@ -49,7 +38,7 @@ class StrataJmxTest {
   @Test
   void anOpenStoreIsRegisteredUnderItsDirectoryAndItsAttributesAreItsStats() throws Exception {
     ObjectName name = expectedName(dir);
-    try (Strata db = Strata.open(system, dir, TestHarness.smallOptions())) {
+    try (Strata db = Strata.open(SYSTEM.get(), dir, TestHarness.smallOptions())) {
       assertTrue(SERVER.isRegistered(name), name + " is registered");
       assertTrue(JMX.isMXBeanInterface(StrataMXBean.class));
       for (int i = 0; i < 50; i++) {
@@ -79,8 +68,8 @@ class StrataJmxTest {
 
   @Test
   void twoStoresOfOneJvmHaveTwoNames() throws Exception {
-    try (Strata a = Strata.open(system, dir, TestHarness.smallOptions());
-        Strata b = Strata.open(system, other, TestHarness.smallOptions())) {
+    try (Strata a = Strata.open(SYSTEM.get(), dir, TestHarness.smallOptions());
+        Strata b = Strata.open(SYSTEM.get(), other, TestHarness.smallOptions())) {
       ObjectName na = a.mbeanName().orElseThrow();
       ObjectName nb = b.mbeanName().orElseThrow();
       assertNotEquals(na, nb);
@@ -97,7 +86,7 @@ class StrataJmxTest {
     StrataOptions off = StrataOptions.fromConfig(ConfigFactory.parseString("strata.jmx-enabled = off"));
     assertFalse(off.jmxEnabled());
     assertTrue(StrataOptions.defaults().jmxEnabled(), "on by default");
-    try (Strata db = Strata.open(system, dir, off)) {
+    try (Strata db = Strata.open(SYSTEM.get(), dir, off)) {
       assertFalse(SERVER.isRegistered(expectedName(dir)));
       assertTrue(db.mbeanName().isEmpty());
     }
@@ -106,11 +95,11 @@ class StrataJmxTest {
   @Test
   void aCloseThatRunsOutOfTimeUnregistersTooAndTheStoreCanBeOpenedAgain() throws Exception {
     ObjectName name = expectedName(dir);
-    Strata db = Strata.open(system, dir, TestHarness.smallOptions());
+    Strata db = Strata.open(SYSTEM.get(), dir, TestHarness.smallOptions());
     db.put(b("k"), b("v"));
     db.close(Duration.ZERO); // the abort path: the writer is stopped where it is
     assertFalse(SERVER.isRegistered(name));
-    try (Strata again = Strata.open(system, dir, TestHarness.smallOptions())) {
+    try (Strata again = Strata.open(SYSTEM.get(), dir, TestHarness.smallOptions())) {
       assertTrue(SERVER.isRegistered(name), "the reopened store takes the name again");
     }
     assertFalse(SERVER.isRegistered(name));
@@ -125,7 +114,7 @@ class StrataJmxTest {
         });
     SERVER.registerMBean(new StandardMBean(squatter, StrataMXBean.class, true), name);
     try {
-      try (Strata db = Strata.open(system, dir, TestHarness.smallOptions())) {
+      try (Strata db = Strata.open(SYSTEM.get(), dir, TestHarness.smallOptions())) {
         ObjectName actual = db.mbeanName().orElseThrow();
         assertNotEquals(name, actual);
         assertEquals(name.getKeyProperty("name"), actual.getKeyProperty("name"));
@@ -142,7 +131,7 @@ class StrataJmxTest {
 
   @Test
   void healthFollowsTheStoresLife() {
-    Strata db = Strata.open(system, dir, TestHarness.smallOptions());
+    Strata db = Strata.open(SYSTEM.get(), dir, TestHarness.smallOptions());
     assertTrue(db.isHealthy());
     db.close();
     assertFalse(db.isHealthy(), "a closed store is not healthy, and saying so does not throw");

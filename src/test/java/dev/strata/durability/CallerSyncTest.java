@@ -11,7 +11,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import akka.actor.typed.ActorSystem;
 import dev.strata.Strata;
 import dev.strata.StrataException;
 import dev.strata.StrataOptions;
@@ -24,6 +23,7 @@ import dev.strata.fs.ForwardingFileSystem;
 import dev.strata.fs.ForwardingWritableFile;
 import dev.strata.fs.InMemoryFileSystem;
 import dev.strata.fs.WritableFile;
+import dev.strata.testing.ActorSystemPerClass;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -38,9 +38,8 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -51,17 +50,8 @@ import org.junit.jupiter.api.io.TempDir;
 class CallerSyncTest {
   private static final int THREADS = 16;
 
-  private static ActorSystem<Void> system;
-
-  @BeforeAll
-  static void startSystem() {
-    system = DurabilityHarness.newSystem();
-  }
-
-  @AfterAll
-  static void stopSystem() throws Exception {
-    DurabilityHarness.terminate(system);
-  }
+  @RegisterExtension
+  static final ActorSystemPerClass SYSTEM = new ActorSystemPerClass("durability");
 
   private static StrataOptions synced() {
     return DurabilityHarness.smallOptions().syncWrites(true).build();
@@ -71,7 +61,7 @@ class CallerSyncTest {
   void aSyncedPutIsSyncedOnItsCallersThreadAndSurvivesAPowerLoss() {
     InMemoryFileSystem mem = new InMemoryFileSystem();
     WalSyncThreads fs = new WalSyncThreads(mem);
-    try (Strata db = open(system, fs, synced())) {
+    try (Strata db = open(SYSTEM.get(), fs, synced())) {
       for (int i = 0; i < 20; i++) {
         db.put(b("k" + i), b("v" + i));
       }
@@ -83,7 +73,7 @@ class CallerSyncTest {
     } catch (StrataException closingAfterThePowerLoss) {
       // The WAL's handle died with the power; the close says so.
     }
-    try (Strata reopened = open(system, mem, synced())) {
+    try (Strata reopened = open(SYSTEM.get(), mem, synced())) {
       for (int i = 0; i < 20; i++) {
         String expected = i == 3 || i == 4 ? null : "v" + i;
         assertEquals(expected, s(reopened.get(b("k" + i))), "key k" + i);
@@ -96,7 +86,7 @@ class CallerSyncTest {
   void syncedWritesFromManyThreadsAcrossManyRotationsAllSurviveAPowerLoss() throws Exception {
     InMemoryFileSystem mem = new InMemoryFileSystem();
     List<List<String>> acknowledged = new ArrayList<>();
-    Strata db = open(system, mem, synced());
+    Strata db = open(SYSTEM.get(), mem, synced());
     long rotations;
     try {
       acknowledged = writeFromThreads(db, 150, null);
@@ -106,7 +96,7 @@ class CallerSyncTest {
       closeIgnoringErrors(db);
     }
     assertTrue(rotations >= 5, "the 32 KiB memtables rotated many times under the writes: " + rotations);
-    try (Strata reopened = open(system, mem, synced())) {
+    try (Strata reopened = open(SYSTEM.get(), mem, synced())) {
       assertAllPresent(reopened, acknowledged);
     }
   }
@@ -115,7 +105,7 @@ class CallerSyncTest {
   void aWriteIntoANewWalIsNotAcknowledgedBeforeTheWritesInTheRetiredWalAreDurable() throws Exception {
     InMemoryFileSystem mem = new InMemoryFileSystem();
     RetiredSyncGate fs = new RetiredSyncGate(mem);
-    Strata db = open(system, fs, synced());
+    Strata db = open(SYSTEM.get(), fs, synced());
     ExecutorService pool = Executors.newFixedThreadPool(THREADS + 1);
     List<String> acknowledged = java.util.Collections.synchronizedList(new ArrayList<>());
     try {
@@ -140,7 +130,7 @@ class CallerSyncTest {
       pool.shutdownNow();
       closeIgnoringErrors(db);
     }
-    try (Strata reopened = open(system, mem, synced())) {
+    try (Strata reopened = open(SYSTEM.get(), mem, synced())) {
       assertAllPresent(reopened, List.of(new ArrayList<>(acknowledged)));
     }
   }
@@ -155,7 +145,7 @@ class CallerSyncTest {
     RetiredSyncGate fs = new RetiredSyncGate(mem);
     StrataOptions options = DurabilityHarness.smallOptions().syncWrites(true)
         .walRecoveryMode(WalRecoveryMode.ABSOLUTE_CONSISTENCY).build();
-    Strata db = open(system, fs, options);
+    Strata db = open(SYSTEM.get(), fs, options);
     ExecutorService pool = Executors.newFixedThreadPool(THREADS);
     List<String> acknowledged = java.util.Collections.synchronizedList(new ArrayList<>());
     try {
@@ -167,7 +157,7 @@ class CallerSyncTest {
       pool.shutdownNow();
       closeIgnoringErrors(db);
     }
-    try (Strata reopened = open(system, mem, options)) {
+    try (Strata reopened = open(SYSTEM.get(), mem, options)) {
       assertAllPresent(reopened, List.of(new ArrayList<>(acknowledged)));
     }
   }
@@ -177,7 +167,7 @@ class CallerSyncTest {
     InMemoryFileSystem mem = new InMemoryFileSystem();
     WalSyncThreads walSyncs = new WalSyncThreads(mem);
     FaultInjectingFileSystem fs = new FaultInjectingFileSystem(walSyncs);
-    Strata db = open(system, fs, synced());
+    Strata db = open(SYSTEM.get(), fs, synced());
     List<List<String>> acknowledged;
     AtomicBoolean sawFailure = new AtomicBoolean();
     try {
@@ -199,7 +189,7 @@ class CallerSyncTest {
       closeIgnoringErrors(db);
     }
     mem.crash();
-    try (Strata reopened = open(system, mem, synced())) {
+    try (Strata reopened = open(SYSTEM.get(), mem, synced())) {
       assertAllPresent(reopened, acknowledged);
     }
   }
@@ -207,7 +197,7 @@ class CallerSyncTest {
   @Test
   void aCloseWhileSyncedWritersWaitLeavesNoneOfThemWaiting() throws Exception {
     InMemoryFileSystem mem = new InMemoryFileSystem();
-    Strata db = open(system, mem, synced());
+    Strata db = open(SYSTEM.get(), mem, synced());
     ExecutorService pool = Executors.newFixedThreadPool(THREADS);
     List<Future<List<String>>> writers = new ArrayList<>();
     CountDownLatch started = new CountDownLatch(THREADS);
@@ -236,7 +226,7 @@ class CallerSyncTest {
         acknowledged.add(w.get(DurabilityHarness.STUCK.toSeconds(), TimeUnit.SECONDS));
       }
       mem.crash();
-      try (Strata reopened = open(system, mem, synced())) {
+      try (Strata reopened = open(SYSTEM.get(), mem, synced())) {
         assertAllPresent(reopened, acknowledged);
       }
     } finally {
@@ -251,7 +241,7 @@ class CallerSyncTest {
     // (ClosedByInterruptException), failing the store.
     StrataOptions options = StrataOptions.builder().syncWrites(true).memtableSizeBytes(64 * 1024).build();
     ExecutorService pool = Executors.newSingleThreadExecutor();
-    try (Strata db = Strata.open(system, dir, options)) {
+    try (Strata db = Strata.open(SYSTEM.get(), dir, options)) {
       Future<Boolean> run = pool.submit(() -> {
         for (int i = 0; i < 2_000; i++) { // rotations (64 KiB memtables) and new WAL segments on the way
           Thread.currentThread().interrupt(); // each put starts interrupted
@@ -269,7 +259,7 @@ class CallerSyncTest {
     } finally {
       pool.shutdownNow();
     }
-    try (Strata reopened = Strata.open(system, dir, options)) {
+    try (Strata reopened = Strata.open(SYSTEM.get(), dir, options)) {
       assertEquals("value 0" + "-".repeat(100), s(reopened.get(b("i0"))));
       assertEquals("the interrupted ones", s(reopened.get(b("after"))));
     }
@@ -279,7 +269,7 @@ class CallerSyncTest {
   void writeAsyncWithSyncedWritesNeverSyncsOnItsCaller() throws Exception {
     InMemoryFileSystem mem = new InMemoryFileSystem();
     WalSyncThreads fs = new WalSyncThreads(mem);
-    try (Strata db = open(system, fs, synced())) {
+    try (Strata db = open(SYSTEM.get(), fs, synced())) {
       fs.threads.clear();
       db.writeAsync(new WriteBatch().put(b("a"), b("1"))).toCompletableFuture().get(10, TimeUnit.SECONDS);
       assertFalse(fs.threads.contains(Thread.currentThread().getName()),

@@ -15,22 +15,21 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
-import akka.actor.typed.ActorSystem;
 import dev.strata.CorruptionException;
 import dev.strata.Strata;
 import dev.strata.StrataOptions;
 import dev.strata.durability.DurabilityHarness.LogRecord;
 import dev.strata.durability.DurabilityHarness.SstLayout;
 import dev.strata.fs.InMemoryFileSystem;
+import dev.strata.testing.ActorSystemPerClass;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.TreeMap;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * A damaged byte in any file Strata wrote is reported as a {@link CorruptionException}, at open or
@@ -48,20 +47,11 @@ class CorruptionTest {
   /** No block cache, so that a data block damaged under an open store is read again. */
   private static final StrataOptions OPTIONS = smallOptions().memtableSizeBytes(64 * 1024).blockCacheBytes(0).build();
 
-  private static ActorSystem<Void> system;
+  @RegisterExtension
+  static final ActorSystemPerClass SYSTEM = new ActorSystemPerClass("durability");
 
   private InMemoryFileSystem fs;
   private TreeMap<String, String> expected;
-
-  @BeforeAll
-  static void startSystem() {
-    system = DurabilityHarness.newSystem();
-  }
-
-  @AfterAll
-  static void stopSystem() throws Exception {
-    DurabilityHarness.terminate(system);
-  }
 
   @BeforeEach
   void buildStore() {
@@ -71,7 +61,7 @@ class CorruptionTest {
   private Strata buildStoreOpen() {
     fs = new InMemoryFileSystem();
     expected = new TreeMap<>();
-    Strata db = open(system, fs, OPTIONS);
+    Strata db = open(SYSTEM.get(), fs, OPTIONS);
     for (int i = 0; i < SST_KEYS; i++) {
       put(db, String.format("sst-%05d", i), "in-an-sst-" + i + "-" + "s".repeat(i % 30));
     }
@@ -145,7 +135,7 @@ class CorruptionTest {
     String lastKey = String.format("wal-%05d", WAL_KEYS - 1);
     TreeMap<String, String> before = new TreeMap<>(expected);
     before.remove(lastKey);
-    try (Strata db = open(system, fs, OPTIONS)) {
+    try (Strata db = open(SYSTEM.get(), fs, OPTIONS)) {
       assertEquals(before, scanAll(db), "after cutting " + cut + " bytes off the last WAL record (at " + last.offset() + ")");
     }
   }
@@ -162,7 +152,7 @@ class CorruptionTest {
       buildStoreEndingInACrash();
       Path wal = onlyFile(fs, ".wal");
       DurabilityHarness.rewrite(fs, wal, Arrays.copyOf(whole, (int) end));
-      try (Strata db = open(system, fs, OPTIONS)) {
+      try (Strata db = open(SYSTEM.get(), fs, OPTIONS)) {
         assertEquals(before, scanAll(db), "WAL cut at " + end + ", inside its last record [" + last.offset() + ", "
             + last.end() + ")");
       }
@@ -175,7 +165,7 @@ class CorruptionTest {
   void aDamagedSstDataBlockIsCorruptionWhenReadNeverAWrongOrMissingValue() throws Exception {
     Path sst = onlyFile(fs, ".sst");
     SstLayout layout = SstLayout.of(read(fs, sst));
-    try (Strata db = open(system, fs, OPTIONS)) {
+    try (Strata db = open(SYSTEM.get(), fs, OPTIONS)) {
       assertEquals(expected, scanAll(db), "before any damage");
       for (long at = 0; at < layout.dataEnd(); at += 23) {
         fs.flipByte(sst, at);
@@ -314,7 +304,7 @@ class CorruptionTest {
     fs.flipByte(file, at);
     Strata db;
     try {
-      db = open(system, fs, OPTIONS);
+      db = open(SYSTEM.get(), fs, OPTIONS);
     } catch (RuntimeException e) {
       fs.flipByte(file, at);
       return causedBy(e, CorruptionException.class) ? null : "open failed without a CorruptionException: " + messages(e);
@@ -350,7 +340,7 @@ class CorruptionTest {
 
   /** The undamaged store still opens and holds everything. */
   private void assertIntact() {
-    try (Strata db = open(system, fs, OPTIONS)) {
+    try (Strata db = open(SYSTEM.get(), fs, OPTIONS)) {
       assertEquals(expected, scanAll(db), "the store after every damage was undone");
     }
   }

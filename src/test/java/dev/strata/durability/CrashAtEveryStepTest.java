@@ -8,16 +8,15 @@ import static dev.strata.durability.DurabilityHarness.smallOptions;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import akka.actor.typed.ActorSystem;
 import dev.strata.Strata;
 import dev.strata.StrataOptions;
 import dev.strata.durability.DurabilityHarness.WriteModel;
 import dev.strata.fs.InMemoryFileSystem;
+import dev.strata.testing.ActorSystemPerClass;
 import java.util.Map;
 import java.util.TreeMap;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Power loss at a chosen step rather than a random moment: the nth file-system step (a creation,
@@ -28,17 +27,8 @@ import org.junit.jupiter.api.Test;
 class CrashAtEveryStepTest {
   private static final int WORKLOAD_PROBES = 40;
 
-  private static ActorSystem<Void> system;
-
-  @BeforeAll
-  static void startSystem() {
-    system = DurabilityHarness.newSystem();
-  }
-
-  @AfterAll
-  static void stopSystem() throws Exception {
-    DurabilityHarness.terminate(system);
-  }
+  @RegisterExtension
+  static final ActorSystemPerClass SYSTEM = new ActorSystemPerClass("durability");
 
   @Test
   void aPowerLossAtAnyStepOfOpeningAStoreLosesNothing() {
@@ -47,7 +37,7 @@ class CrashAtEveryStepTest {
     InMemoryFileSystem healthy = new InMemoryFileSystem();
     buildClosedStore(healthy, options, expected);
     CrashingFileSystem counting = new CrashingFileSystem(healthy, Integer.MAX_VALUE);
-    open(system, counting, options).close();
+    open(SYSTEM.get(), counting, options).close();
     int steps = counting.steps();
 
     for (int n = 1; n <= steps; n++) {
@@ -55,13 +45,13 @@ class CrashAtEveryStepTest {
       buildClosedStore(mem, options, new TreeMap<>());
       CrashingFileSystem fs = new CrashingFileSystem(mem, n);
       try {
-        open(system, fs, options).close();
+        open(SYSTEM.get(), fs, options).close();
       } catch (RuntimeException expectedFailure) {
         // The power went at step n; the open or the close says so.
       }
       assertTrue(fs.crashed(), "step " + n + " of " + steps + " was reached");
       for (int reopen = 1; reopen <= 2; reopen++) {
-        try (Strata db = open(system, mem, options)) {
+        try (Strata db = open(SYSTEM.get(), mem, options)) {
           assertEquals(expected, scanAll(db), "reopen " + reopen + " after a power loss at step " + n + " of "
               + steps + " of opening and closing the store (" + fs.crashedAt() + ")");
         }
@@ -74,9 +64,9 @@ class CrashAtEveryStepTest {
   void aPowerLossAtAnyStepOfSyncedWritesAndFlushesLosesNothingAcknowledged() {
     StrataOptions options = smallOptions().memtableSizeBytes(8 * 1024).syncWrites(true).build();
     InMemoryFileSystem healthy = new InMemoryFileSystem();
-    open(system, healthy, options).close();
+    open(SYSTEM.get(), healthy, options).close();
     CrashingFileSystem counting = new CrashingFileSystem(healthy, Integer.MAX_VALUE);
-    try (Strata db = open(system, counting, options)) {
+    try (Strata db = open(SYSTEM.get(), counting, options)) {
       workload(db, new WriteModel());
     }
     int steps = counting.steps();
@@ -84,17 +74,17 @@ class CrashAtEveryStepTest {
     for (int p = 0; p < WORKLOAD_PROBES; p++) {
       int n = 1 + (int) ((long) p * (steps - 1) / (WORKLOAD_PROBES - 1));
       InMemoryFileSystem mem = new InMemoryFileSystem();
-      open(system, mem, options).close();
+      open(SYSTEM.get(), mem, options).close();
       CrashingFileSystem fs = new CrashingFileSystem(mem, n);
       WriteModel model = new WriteModel();
       try {
-        Strata db = open(system, fs, options);
+        Strata db = open(SYSTEM.get(), fs, options);
         workload(db, model);
         closeIgnoringErrors(db);
       } catch (RuntimeException expectedFailure) {
         // The power went while opening.
       }
-      try (Strata db = open(system, mem, options)) {
+      try (Strata db = open(SYSTEM.get(), mem, options)) {
         model.verifyAndSettle(db, "after a power loss at step " + n + " of " + steps + " (" + fs.crashedAt() + ")");
       }
     }
@@ -102,7 +92,7 @@ class CrashAtEveryStepTest {
 
   /** A closed store with SSTs, a manifest of several records, and unflushed writes in a WAL. */
   private static void buildClosedStore(InMemoryFileSystem mem, StrataOptions options, TreeMap<String, String> into) {
-    try (Strata db = open(system, mem, options)) {
+    try (Strata db = open(SYSTEM.get(), mem, options)) {
       for (int i = 0; i < 400; i++) {
         String key = String.format("key-%05d", i);
         String value = "value-" + i + "-" + "v".repeat(i % 50);

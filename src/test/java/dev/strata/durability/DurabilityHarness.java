@@ -1,8 +1,6 @@
 package dev.strata.durability;
 
 import akka.actor.typed.ActorSystem;
-import akka.actor.typed.javadsl.Behaviors;
-import com.typesafe.config.ConfigFactory;
 import dev.strata.Bound;
 import dev.strata.CompactionOptions;
 import dev.strata.DurabilityAccess;
@@ -35,7 +33,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
- * What the durability suites share: one ActorSystem per class, small options that make rotations,
+ * What the durability suites share (each class runs in an ActorSystem of its own, from
+ * {@link dev.strata.testing.ActorSystemPerClass}): small options that make rotations,
  * flushes and manifest records happen, a model of acknowledged and in-doubt writes that checks a
  * reopened store against them, and byte-level access to the files a store leaves behind.
  */
@@ -59,15 +58,6 @@ final class DurabilityHarness {
   private static final int LOG_FRAGMENT_HEADER = 7;
 
   private DurabilityHarness() {}
-
-  static ActorSystem<Void> newSystem() {
-    return ActorSystem.create(Behaviors.empty(), "test", ConfigFactory.load());
-  }
-
-  static void terminate(ActorSystem<?> system) throws Exception {
-    system.terminate();
-    system.getWhenTerminated().toCompletableFuture().get(30, TimeUnit.SECONDS);
-  }
 
   /** 32 KiB memtables, two frozen at most, 1 KiB blocks, bloom filters, no automatic compaction. */
   static StrataOptions.Builder smallOptions() {

@@ -12,7 +12,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import akka.actor.typed.ActorSystem;
 import dev.strata.Strata;
 import dev.strata.StrataException;
 import dev.strata.StrataOptions;
@@ -21,6 +20,7 @@ import dev.strata.fs.FaultInjectingFileSystem;
 import dev.strata.fs.FaultInjectingFileSystem.Kind;
 import dev.strata.fs.FaultInjectingFileSystem.Op;
 import dev.strata.fs.InMemoryFileSystem;
+import dev.strata.testing.ActorSystemPerClass;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -30,9 +30,8 @@ import java.util.Optional;
 import java.util.function.BooleanSupplier;
 import java.util.function.Predicate;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.function.Executable;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -52,17 +51,8 @@ class FaultInjectionTest {
   private static final Duration HANG_GUARD = Duration.ofSeconds(60);
   private static final int ACKNOWLEDGED_BEFORE = 40;
 
-  private static ActorSystem<Void> system;
-
-  @BeforeAll
-  static void startSystem() {
-    system = DurabilityHarness.newSystem();
-  }
-
-  @AfterAll
-  static void stopSystem() throws Exception {
-    DurabilityHarness.terminate(system);
-  }
+  @RegisterExtension
+  static final ActorSystemPerClass SYSTEM = new ActorSystemPerClass("durability");
 
   /** What drives a store into the failing call. */
   enum Trigger {
@@ -167,10 +157,10 @@ class FaultInjectionTest {
       preload(fs, model, options);
       fs.failAlways(site.op(), kind, site.where());
       StrataException e = assertThrows(StrataException.class,
-          () -> guarded("Strata.open", () -> open(system, fs, options).close()));
+          () -> guarded("Strata.open", () -> open(SYSTEM.get(), fs, options).close()));
       assertTrue(messages(e).contains(injected), messages(e));
     } else {
-      Strata db = open(system, fs, options);
+      Strata db = open(SYSTEM.get(), fs, options);
       try {
         for (int i = 0; i < ACKNOWLEDGED_BEFORE; i++) {
           put(db, model, "before-" + i, "acknowledged-" + i);
@@ -205,7 +195,7 @@ class FaultInjectionTest {
       }
     }
     fs.clearFailures();
-    try (Strata reopened = open(system, fs, options)) {
+    try (Strata reopened = open(SYSTEM.get(), fs, options)) {
       model.verifyAndSettle(reopened, "after reopening on a healthy file system");
       assertEquals(Optional.empty(), reopened.errorState(), "a reopened store starts healthy");
     }
@@ -218,7 +208,7 @@ class FaultInjectionTest {
     FaultInjectingFileSystem fs = new FaultInjectingFileSystem(mem);
     WriteModel model = new WriteModel();
     StrataOptions options = options(true);
-    Strata db = open(system, fs, options);
+    Strata db = open(SYSTEM.get(), fs, options);
     try {
       put(db, model, "first", "synced");
       fs.failAt(Op.SYNC, 1, Kind.UNCHECKED_IO, named(".wal"));
@@ -237,7 +227,7 @@ class FaultInjectionTest {
       closeIgnoringErrors(db);
     }
     mem.crash();
-    try (Strata reopened = open(system, mem, options)) {
+    try (Strata reopened = open(SYSTEM.get(), mem, options)) {
       model.verifyAndSettle(reopened, "after a power loss and a reopen");
       assertEquals(Optional.empty(), reopened.errorState());
     }
@@ -249,7 +239,7 @@ class FaultInjectionTest {
     FaultInjectingFileSystem fs = new FaultInjectingFileSystem(mem);
     WriteModel model = new WriteModel();
     StrataOptions options = options(false);
-    Strata db = open(system, fs, options);
+    Strata db = open(SYSTEM.get(), fs, options);
     try {
       for (int i = 0; i < ACKNOWLEDGED_BEFORE; i++) {
         put(db, model, "k-" + i, "v-" + i);
@@ -279,7 +269,7 @@ class FaultInjectionTest {
     }
     assertEquals(List.of(), fs.list(DurabilityHarness.DIR).stream()
         .filter(n -> n.endsWith(".tmp")).toList(), "no file left behind by the failed attempts");
-    try (Strata reopened = open(system, fs, options)) {
+    try (Strata reopened = open(SYSTEM.get(), fs, options)) {
       model.verifyAndSettle(reopened, "after reopening");
     }
   }
@@ -290,7 +280,7 @@ class FaultInjectionTest {
     FaultInjectingFileSystem fs = new FaultInjectingFileSystem(mem);
     WriteModel model = new WriteModel();
     StrataOptions options = options(false);
-    Strata db = open(system, fs, options);
+    Strata db = open(SYSTEM.get(), fs, options);
     try {
       for (int round = 0; round < 2; round++) {
         for (int i = 0; i < ACKNOWLEDGED_BEFORE; i++) {
@@ -313,7 +303,7 @@ class FaultInjectionTest {
     } finally {
       db.close();
     }
-    try (Strata reopened = open(system, fs, options)) {
+    try (Strata reopened = open(SYSTEM.get(), fs, options)) {
       model.verifyAndSettle(reopened, "after reopening");
     }
   }
@@ -324,7 +314,7 @@ class FaultInjectionTest {
     FaultInjectingFileSystem fs = new FaultInjectingFileSystem(mem);
     WriteModel model = new WriteModel();
     StrataOptions options = options(false);
-    Strata db = open(system, fs, options);
+    Strata db = open(SYSTEM.get(), fs, options);
     for (int i = 0; i < ACKNOWLEDGED_BEFORE; i++) {
       put(db, model, "k-" + i, "v-" + i);
     }
@@ -336,7 +326,7 @@ class FaultInjectionTest {
     assertThrows(IllegalStateException.class, db::errorState, "errorState() on a closed store");
     mem.crash();
     fs.clearFailures();
-    try (Strata reopened = open(system, fs, options)) {
+    try (Strata reopened = open(SYSTEM.get(), fs, options)) {
       model.verifyAndSettle(reopened, "after a power loss following the close");
     }
   }
@@ -347,7 +337,7 @@ class FaultInjectionTest {
     FaultInjectingFileSystem fs = new FaultInjectingFileSystem(mem);
     WriteModel model = new WriteModel();
     StrataOptions options = options(false);
-    Strata db = open(system, fs, options);
+    Strata db = open(SYSTEM.get(), fs, options);
     try {
       for (int i = 0; i < ACKNOWLEDGED_BEFORE; i++) {
         put(db, model, "k-" + i, "v-" + i);
@@ -372,7 +362,7 @@ class FaultInjectionTest {
     } finally {
       closeIgnoringErrors(db);
     }
-    try (Strata reopened = open(system, fs, options)) {
+    try (Strata reopened = open(SYSTEM.get(), fs, options)) {
       model.verifyAndSettle(reopened, "after reopening");
       assertEquals(Optional.empty(), reopened.errorState());
     }
@@ -383,7 +373,7 @@ class FaultInjectionTest {
   void aFailedSstReadIsAStrataExceptionAndLeavesTheStoreWritable(Kind kind) {
     InMemoryFileSystem mem = new InMemoryFileSystem();
     FaultInjectingFileSystem fs = new FaultInjectingFileSystem(mem);
-    Strata db = open(system, fs, smallOptions().blockCacheBytes(0).build());
+    Strata db = open(SYSTEM.get(), fs, smallOptions().blockCacheBytes(0).build());
     try {
       db.put(b("k"), b("v"));
       db.flush();
@@ -426,7 +416,7 @@ class FaultInjectionTest {
 
   /** A closed store holding an SST (flushed) and a WAL (not flushed), every write acknowledged. */
   private static void preload(FaultInjectingFileSystem fs, WriteModel model, StrataOptions options) {
-    try (Strata db = open(system, fs, options)) {
+    try (Strata db = open(SYSTEM.get(), fs, options)) {
       for (int i = 0; i < ACKNOWLEDGED_BEFORE; i++) {
         put(db, model, "preloaded-" + i, "value-" + i);
         if (i == ACKNOWLEDGED_BEFORE / 2) {

@@ -6,10 +6,10 @@ import static dev.strata.durability.DurabilityHarness.s;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import akka.actor.typed.ActorSystem;
 import dev.strata.Strata;
 import dev.strata.StrataOptions;
 import dev.strata.fs.InMemoryFileSystem;
+import dev.strata.testing.ActorSystemPerClass;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
@@ -17,26 +17,16 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** With {@code syncWrites(true)}, concurrent writers share fsyncs: far fewer syncs than writes. */
 class GroupCommitTest {
   private static final int THREADS = 32;
   private static final int PUTS_PER_THREAD = 50;
 
-  private static ActorSystem<Void> system;
-
-  @BeforeAll
-  static void startSystem() {
-    system = DurabilityHarness.newSystem();
-  }
-
-  @AfterAll
-  static void stopSystem() throws Exception {
-    DurabilityHarness.terminate(system);
-  }
+  @RegisterExtension
+  static final ActorSystemPerClass SYSTEM = new ActorSystemPerClass("durability");
 
   @Test
   void concurrentSyncedPutsAreAllAcknowledgedAndShareFsyncs() throws Exception {
@@ -44,7 +34,7 @@ class GroupCommitTest {
     StrataOptions options = DurabilityHarness.smallOptions().syncWrites(true).build();
     int writes = THREADS * PUTS_PER_THREAD;
     long syncs;
-    try (Strata db = open(system, fs, options)) {
+    try (Strata db = open(SYSTEM.get(), fs, options)) {
       long syncsBefore = fs.syncCount();
       ExecutorService pool = Executors.newFixedThreadPool(THREADS);
       try {
@@ -77,7 +67,7 @@ class GroupCommitTest {
     System.out.printf("group commit: %d synced puts from %d threads took %d fsyncs%n", writes, THREADS, syncs);
     assertTrue(syncs < writes / 2, writes + " synced puts took " + syncs + " fsyncs: writes do not share them");
     fs.crash();
-    try (Strata db = open(system, fs, options)) {
+    try (Strata db = open(SYSTEM.get(), fs, options)) {
       assertEquals(writes, DurabilityHarness.scanAll(db).size(), "acknowledged puts after a power loss");
     }
   }

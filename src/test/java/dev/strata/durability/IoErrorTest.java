@@ -11,7 +11,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import akka.actor.typed.ActorSystem;
 import dev.strata.Strata;
 import dev.strata.StrataException;
 import dev.strata.StrataOptions;
@@ -23,6 +22,7 @@ import dev.strata.fs.FaultInjectingFileSystem.Op;
 import dev.strata.fs.FileSystem;
 import dev.strata.fs.InMemoryFileSystem;
 import dev.strata.fs.WritableFile;
+import dev.strata.testing.ActorSystemPerClass;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -31,9 +31,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
 import java.util.concurrent.Executor;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -55,17 +54,8 @@ class IoErrorTest {
   private static final int PRELOADED = 100;
   private static final int WORKLOAD = 300;
 
-  private static ActorSystem<Void> system;
-
-  @BeforeAll
-  static void startSystem() {
-    system = DurabilityHarness.newSystem();
-  }
-
-  @AfterAll
-  static void stopSystem() throws Exception {
-    DurabilityHarness.terminate(system);
-  }
+  @RegisterExtension
+  static final ActorSystemPerClass SYSTEM = new ActorSystemPerClass("durability");
 
   private static StrataOptions options(boolean syncWrites) {
     return smallOptions().memtableSizeBytes(8 * 1024).blockSizeBytes(512).syncWrites(syncWrites).build();
@@ -88,7 +78,7 @@ class IoErrorTest {
     InMemoryFileSystem mem = new InMemoryFileSystem();
     FaultInjectingFileSystem fs = new FaultInjectingFileSystem(mem);
     WriteModel model = new WriteModel();
-    Strata db = open(system, fs, options(false));
+    Strata db = open(SYSTEM.get(), fs, options(false));
     try {
       for (int i = 0; i < 20; i++) {
         apply(db, model, Map.of("k-" + i, "v-" + i));
@@ -100,7 +90,7 @@ class IoErrorTest {
       closeIgnoringErrors(db);
     }
     fs.clearFailures();
-    try (Strata reopened = open(system, fs, options(false))) {
+    try (Strata reopened = open(SYSTEM.get(), fs, options(false))) {
       model.verifyAndSettle(reopened, "after reopening");
     }
   }
@@ -109,7 +99,7 @@ class IoErrorTest {
   void flushOnAStoreInReadOnlyErrorStateFailsInsteadOfHanging() {
     InMemoryFileSystem mem = new InMemoryFileSystem();
     FaultInjectingFileSystem fs = new FaultInjectingFileSystem(mem);
-    Strata db = open(system, fs, options(false));
+    Strata db = open(SYSTEM.get(), fs, options(false));
     try {
       db.put(b("k"), b("v"));
       fs.failAt(Op.APPEND, 1);
@@ -125,7 +115,7 @@ class IoErrorTest {
   void afterAWalFsyncFailsNoWalIsSyncedAgainNotEvenAtClose() {
     InMemoryFileSystem mem = new InMemoryFileSystem();
     FaultInjectingFileSystem fs = new FaultInjectingFileSystem(mem);
-    Strata db = open(system, fs, options(false));
+    Strata db = open(SYSTEM.get(), fs, options(false));
     try {
       db.put(b("k"), b("v"));
       fs.failAt(Op.SYNC, 1);
@@ -148,7 +138,7 @@ class IoErrorTest {
     InMemoryFileSystem mem = new InMemoryFileSystem();
     RotationSyncFailingFileSystem fs = new RotationSyncFailingFileSystem(mem);
     List<Integer> acknowledged = new ArrayList<>();
-    Strata db = open(system, fs, options);
+    Strata db = open(SYSTEM.get(), fs, options);
     try {
       for (int i = 1; i < 10_000 && !fs.failed; i++) {
         int n = i;
@@ -164,7 +154,7 @@ class IoErrorTest {
       closeIgnoringErrors(db);
     }
     mem.crash();
-    try (Strata reopened = open(system, mem, options)) {
+    try (Strata reopened = open(SYSTEM.get(), mem, options)) {
       for (int i : acknowledged) {
         assertEquals(rotationValue(i), s(reopened.get(b(rotationKey(i)))), "synced put " + i + " of "
             + acknowledged.size() + " was acknowledged, so it must survive a power loss");
@@ -219,7 +209,7 @@ class IoErrorTest {
     StrataOptions options = options(false);
     int syncsOfAFlush;
     FaultInjectingFileSystem dry = new FaultInjectingFileSystem(new InMemoryFileSystem());
-    try (Strata db = open(system, dry, options)) {
+    try (Strata db = open(SYSTEM.get(), dry, options)) {
       for (int i = 0; i < 30; i++) {
         db.put(b("k-" + i), b("v-" + i));
       }
@@ -230,7 +220,7 @@ class IoErrorTest {
     InMemoryFileSystem mem = new InMemoryFileSystem();
     FaultInjectingFileSystem fs = new FaultInjectingFileSystem(mem);
     WriteModel model = new WriteModel();
-    Strata db = open(system, fs, options);
+    Strata db = open(SYSTEM.get(), fs, options);
     try {
       for (int i = 0; i < 30; i++) {
         apply(db, model, Map.of("k-" + i, "v-" + i));
@@ -244,7 +234,7 @@ class IoErrorTest {
       closeIgnoringErrors(db);
     }
     fs.clearFailures();
-    try (Strata reopened = open(system, fs, options)) {
+    try (Strata reopened = open(SYSTEM.get(), fs, options)) {
       model.verifyAndSettle(reopened, "after reopening");
     } catch (StrataException e) {
       throw new AssertionError("the store does not reopen: " + messages(e), e);
@@ -287,7 +277,7 @@ class IoErrorTest {
     WriteModel model = new WriteModel();
     preload(fs, model, options);
     int before = fs.count(op);
-    Strata db = open(system, fs, options);
+    Strata db = open(SYSTEM.get(), fs, options);
     RuntimeException failure = workload(db, model);
     if (failure != null) {
       throw new AssertionError("the healthy run failed: " + messages(failure), failure);
@@ -312,7 +302,7 @@ class IoErrorTest {
     RuntimeException reported = null;
     Strata db = null;
     try {
-      db = open(system, fs, options);
+      db = open(SYSTEM.get(), fs, options);
     } catch (RuntimeException e) {
       reported = e;
     }
@@ -344,7 +334,7 @@ class IoErrorTest {
     if (crashBeforeReopen) {
       mem.crash();
     }
-    try (Strata reopened = open(system, fs, options)) {
+    try (Strata reopened = open(SYSTEM.get(), fs, options)) {
       model.verifyAndSettle(reopened, "after reopening" + (crashBeforeReopen ? " from a power loss" : ""));
     } catch (RuntimeException e) {
       throw new AssertionError("the store does not reopen on a healthy file system: " + messages(e), e);
@@ -379,7 +369,7 @@ class IoErrorTest {
 
   /** A closed store holding flushed data (an SST) and unflushed data (a WAL); close makes it all durable. */
   private static void preload(FaultInjectingFileSystem fs, WriteModel model, StrataOptions options) {
-    try (Strata db = open(system, fs, options.toBuilder().syncWrites(false).build())) {
+    try (Strata db = open(SYSTEM.get(), fs, options.toBuilder().syncWrites(false).build())) {
       for (int i = 0; i < PRELOADED; i++) {
         apply(db, model, Map.of(String.format("pre-%05d", i), "preloaded-" + i + "-" + "p".repeat(i % 50)));
         if (i == PRELOADED * 2 / 3) {

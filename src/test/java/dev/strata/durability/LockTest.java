@@ -7,38 +7,28 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import akka.actor.typed.ActorSystem;
 import dev.strata.Strata;
 import dev.strata.StrataException;
 import dev.strata.StrataOptions;
+import dev.strata.testing.ActorSystemPerClass;
 import java.nio.file.Path;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** One live Strata per directory: a second open fails saying the directory is locked, until the first closes. */
 class LockTest {
   private static final StrataOptions OPTIONS = DurabilityHarness.smallOptions().build();
-  private static ActorSystem<Void> system;
+  @RegisterExtension
+  static final ActorSystemPerClass SYSTEM = new ActorSystemPerClass("durability");
 
   @TempDir Path dir;
 
-  @BeforeAll
-  static void startSystem() {
-    system = DurabilityHarness.newSystem();
-  }
-
-  @AfterAll
-  static void stopSystem() throws Exception {
-    DurabilityHarness.terminate(system);
-  }
-
   @Test
   void aSecondOpenOfAnOpenDirectoryFailsSayingItIsLocked() {
-    try (Strata first = Strata.open(system, dir, OPTIONS)) {
+    try (Strata first = Strata.open(SYSTEM.get(), dir, OPTIONS)) {
       first.put(b("k"), b("v"));
-      StrataException e = assertThrows(StrataException.class, () -> Strata.open(system, dir, OPTIONS).close());
+      StrataException e = assertThrows(StrataException.class, () -> Strata.open(SYSTEM.get(), dir, OPTIONS).close());
       assertTrue(e.getMessage().contains("locked"), "the message says the directory is locked: " + messages(e));
       assertEquals("v", s(first.get(b("k"))), "the first store is unaffected");
       first.put(b("k2"), b("v2"));
@@ -47,15 +37,15 @@ class LockTest {
 
   @Test
   void afterCloseTheDirectoryOpensAgain() {
-    try (Strata first = Strata.open(system, dir, OPTIONS)) {
+    try (Strata first = Strata.open(SYSTEM.get(), dir, OPTIONS)) {
       first.put(b("k"), b("v"));
-      assertThrows(StrataException.class, () -> Strata.open(system, dir, OPTIONS).close());
+      assertThrows(StrataException.class, () -> Strata.open(SYSTEM.get(), dir, OPTIONS).close());
     }
-    try (Strata second = Strata.open(system, dir, OPTIONS)) {
+    try (Strata second = Strata.open(SYSTEM.get(), dir, OPTIONS)) {
       assertEquals("v", s(second.get(b("k"))));
       second.put(b("k2"), b("v2"));
     }
-    try (Strata third = Strata.open(system, dir, OPTIONS)) {
+    try (Strata third = Strata.open(SYSTEM.get(), dir, OPTIONS)) {
       assertEquals("v2", s(third.get(b("k2"))));
     }
   }

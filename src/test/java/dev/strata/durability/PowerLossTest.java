@@ -11,7 +11,6 @@ import static dev.strata.durability.DurabilityHarness.smallOptions;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import akka.actor.typed.ActorSystem;
 import dev.strata.Strata;
 import dev.strata.StrataOptions;
 import dev.strata.TestHarness;
@@ -21,6 +20,7 @@ import dev.strata.fs.ForwardingFileSystem;
 import dev.strata.fs.FileSystem;
 import dev.strata.fs.InMemoryFileSystem;
 import dev.strata.fs.WritableFile;
+import dev.strata.testing.ActorSystemPerClass;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -36,9 +36,8 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Power loss, simulated by {@link InMemoryFileSystem#crash()}: unsynced file data and unsynced
@@ -52,19 +51,10 @@ class PowerLossTest {
   private static final int TORN_WAL_WRITES = 10;
   private static final int WRITES_AFTER_RECOVERY = 5;
 
-  private static ActorSystem<Void> system;
+  @RegisterExtension
+  static final ActorSystemPerClass SYSTEM = new ActorSystemPerClass("durability");
 
   private HoldingFileSystem holding;
-
-  @BeforeAll
-  static void startSystem() {
-    system = DurabilityHarness.newSystem();
-  }
-
-  @AfterAll
-  static void stopSystem() throws Exception {
-    DurabilityHarness.terminate(system);
-  }
 
   @Test
   void syncedWritesFromManyThreadsSurvivePowerLossWholeAndNothingElseAppears() throws Exception {
@@ -79,7 +69,7 @@ class PowerLossTest {
       ownKeys.add(new ArrayList<>());
     }
     for (int round = 0; round < ROUNDS; round++) {
-      Strata db = open(system, fs, options);
+      Strata db = open(SYSTEM.get(), fs, options);
       model.verifyAndSettle(db, "round " + round + " after reopening");
       long ackedBefore = model.acknowledgedCount();
       long crashAfter = 100 + random.nextInt(3000);
@@ -114,10 +104,10 @@ class PowerLossTest {
       System.out.printf("round %d: crashed after %d acknowledged writes%n", round,
           model.acknowledgedCount() - ackedBefore);
     }
-    try (Strata db = open(system, fs, options)) {
+    try (Strata db = open(SYSTEM.get(), fs, options)) {
       model.verifyAndSettle(db, "after the last crash (seed " + seed + ")");
     }
-    try (Strata db = open(system, fs, options)) {
+    try (Strata db = open(SYSTEM.get(), fs, options)) {
       model.verifyAndSettle(db, "after a clean close (seed " + seed + ")");
     }
   }
@@ -169,7 +159,7 @@ class PowerLossTest {
     StrataOptions options = smallOptions().memtableSizeBytes(16 * 1024).syncWrites(false).build();
     TreeMap<String, String> survivors = new TreeMap<>();
     for (int round = 0; round < ROUNDS; round++) {
-      Strata db = open(system, fs, options);
+      Strata db = open(SYSTEM.get(), fs, options);
       assertEquals(survivors, scanAll(db), "round " + round + ": earlier rounds' survivors changed (seed " + seed + ")");
       int crashAfter = random.nextInt(6000);
       int syncEvery = 100 + random.nextInt(900);
@@ -226,7 +216,7 @@ class PowerLossTest {
       closeIgnoringErrors(db);
       assertTrue(unexpected.isEmpty(), "writes failed before the crash (seed " + seed + "): " + unexpected);
 
-      try (Strata reopened = open(system, fs, options)) {
+      try (Strata reopened = open(SYSTEM.get(), fs, options)) {
         TreeMap<String, String> all = scanAll(reopened);
         TreeMap<String, String> thisRound = new TreeMap<>(all.tailMap(prefixKey(r, 0), true));
         TreeMap<String, String> older = new TreeMap<>(all.headMap(prefixKey(r, 0), false));
@@ -266,7 +256,7 @@ class PowerLossTest {
     InMemoryFileSystem fs = new InMemoryFileSystem();
     StrataOptions options = smallOptions().memtableSizeBytes(16 * 1024).syncWrites(false).build();
     int synced = 2_500;
-    try (Strata db = open(system, fs, options)) {
+    try (Strata db = open(SYSTEM.get(), fs, options)) {
       for (int i = 0; i < synced; i++) {
         db.put(b(prefixKey(0, i)), b(prefixValue(0, i)));
       }
@@ -274,7 +264,7 @@ class PowerLossTest {
       fs.crash();
       closeIgnoringErrors(db);
     }
-    try (Strata db = open(system, fs, options)) {
+    try (Strata db = open(SYSTEM.get(), fs, options)) {
       TreeMap<String, String> all = scanAll(db);
       assertEquals(synced, all.size(), "keys after the crash");
       for (int i = 0; i < synced; i++) {
@@ -291,7 +281,7 @@ class PowerLossTest {
     int written = writeUntilWals(db, mem, 0, 2);
     db.sync();
     powerLoss(mem, db);
-    try (Strata reopened = open(system, mem, options)) {
+    try (Strata reopened = open(SYSTEM.get(), mem, options)) {
       assertEquals(written, scanAll(reopened).size(), "keys after the crash");
       for (int i = 0; i < written; i++) {
         assertEquals(prefixValue(0, i), s(reopened.get(b(prefixKey(0, i)))), "key " + i);
@@ -311,7 +301,7 @@ class PowerLossTest {
     // The kernel may write back the newer WAL's pages before the older one's: as if it had.
     holding.mappedFile(DurabilityHarness.files(mem, ".wal").get(1)).sync();
     powerLoss(mem, db);
-    try (Strata reopened = open(system, mem, options)) {
+    try (Strata reopened = open(SYSTEM.get(), mem, options)) {
       TreeMap<String, String> expected = new TreeMap<>();
       for (int i = 0; i < 20; i++) {
         expected.put(prefixKey(0, i), prefixValue(0, i));
@@ -330,7 +320,7 @@ class PowerLossTest {
     // Only the manifest's record of the retirement tells recovery that the first WAL was longer.
     holding.mappedFile(DurabilityHarness.files(mem, ".wal").get(1)).sync();
     powerLoss(mem, db);
-    try (Strata reopened = open(system, mem, options)) {
+    try (Strata reopened = open(SYSTEM.get(), mem, options)) {
       assertEquals(new TreeMap<String, String>(), scanAll(reopened), "nothing before the newer WAL survived, so "
           + "nothing of it may");
     }
@@ -343,7 +333,7 @@ class PowerLossTest {
   private Strata openHoldingFlushes(InMemoryFileSystem mem, StrataOptions options) {
     holding = new HoldingFileSystem(mem);
     holding.holdFlushesOffThisThread();
-    return open(system, holding, options);
+    return open(SYSTEM.get(), holding, options);
   }
 
   /** Drops every unsynced byte, then lets the held flushes go and closes what is left of the store. */
@@ -398,7 +388,7 @@ class PowerLossTest {
    */
   private Strata openRightAfterRecoveringATornWal(InMemoryFileSystem mem, StrataOptions options) throws Exception {
     holding = new HoldingFileSystem(mem);
-    Strata first = open(system, holding, options);
+    Strata first = open(SYSTEM.get(), holding, options);
     for (int i = 0; i < TORN_WAL_WRITES; i++) {
       first.put(b("before-" + i), b("value-" + i));
     }
@@ -410,7 +400,7 @@ class PowerLossTest {
     byte[] whole = read(mem, wal);
     DurabilityHarness.rewrite(mem, wal, Arrays.copyOf(whole, (int) records.get(records.size() - 1).end() - 3));
     holding.holdFlushesOffThisThread();
-    Strata db = open(system, holding, options);
+    Strata db = open(SYSTEM.get(), holding, options);
     for (int i = 0; i < TORN_WAL_WRITES - 1; i++) {
       assertEquals("value-" + i, s(db.get(b("before-" + i))), "recovered before-" + i);
     }
@@ -423,7 +413,7 @@ class PowerLossTest {
   private void assertWritesAfterTheTornWalRecovered(InMemoryFileSystem mem, Strata db, StrataOptions options) {
     holding.releaseFlushes();
     closeIgnoringErrors(db);
-    try (Strata reopened = open(system, mem, options)) {
+    try (Strata reopened = open(SYSTEM.get(), mem, options)) {
       TreeMap<String, String> expected = new TreeMap<>();
       for (int i = 0; i < TORN_WAL_WRITES - 1; i++) {
         expected.put("before-" + i, "value-" + i);

@@ -12,7 +12,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import akka.actor.typed.ActorSystem;
 import dev.strata.RepairReport;
 import dev.strata.Strata;
 import dev.strata.StrataException;
@@ -23,14 +22,14 @@ import dev.strata.fs.InMemoryFileSystem;
 import dev.strata.fs.ReadableFile;
 import dev.strata.fs.WritableFile;
 import dev.strata.log.LogReader;
+import dev.strata.testing.ActorSystemPerClass;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.TreeMap;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * A power loss at any step of a repair loses no file and no data: the damaged originals are, at
@@ -40,17 +39,8 @@ import org.junit.jupiter.api.Test;
 class RepairCrashTest {
   private static final StrataOptions OPTIONS = smallOptions().memtableSizeBytes(1 << 20).blockSizeBytes(2048).build();
 
-  private static ActorSystem<Void> system;
-
-  @BeforeAll
-  static void startSystem() {
-    system = DurabilityHarness.newSystem();
-  }
-
-  @AfterAll
-  static void stopSystem() throws Exception {
-    DurabilityHarness.terminate(system);
-  }
+  @RegisterExtension
+  static final ActorSystemPerClass SYSTEM = new ActorSystemPerClass("durability");
 
   @Test
   void aPowerLossAtAnyStepOfRepairingAStoreWithItsManifestLosesNothing() throws IOException {
@@ -104,7 +94,7 @@ class RepairCrashTest {
   /** A store with a flushed SST and a WAL of unflushed writes, a data block of each damaged. */
   private static InMemoryFileSystem damagedStore(boolean dropManifest) throws IOException {
     InMemoryFileSystem mem = new InMemoryFileSystem();
-    try (Strata db = open(system, mem, OPTIONS)) {
+    try (Strata db = open(SYSTEM.get(), mem, OPTIONS)) {
       for (int i = 0; i < 200; i++) {
         db.put(b(String.format("a%05d", i)), b("flushed-" + i + "-" + "x".repeat(40)));
       }
@@ -131,7 +121,7 @@ class RepairCrashTest {
   }
 
   private static TreeMap<String, String> contents(InMemoryFileSystem mem) {
-    try (Strata db = open(system, mem, OPTIONS)) {
+    try (Strata db = open(SYSTEM.get(), mem, OPTIONS)) {
       return scanAll(db);
     }
   }

@@ -5,21 +5,20 @@ import static dev.strata.durability.DurabilityHarness.open;
 import static dev.strata.durability.DurabilityHarness.s;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import akka.actor.typed.ActorSystem;
 import dev.strata.Strata;
 import dev.strata.StrataOptions;
 import dev.strata.fs.ForwardingFileSystem;
 import dev.strata.fs.InMemoryFileSystem;
 import dev.strata.fs.WritableFile;
+import dev.strata.testing.ActorSystemPerClass;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.Executor;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Which kind of file a store's WALs are: mapped (appends reach the operating system as they
@@ -28,17 +27,8 @@ import org.junit.jupiter.api.Test;
  * times as much on ext4).
  */
 class WalFileKindTest {
-  private static ActorSystem<Void> system;
-
-  @BeforeAll
-  static void startSystem() {
-    system = DurabilityHarness.newSystem();
-  }
-
-  @AfterAll
-  static void stopSystem() throws Exception {
-    DurabilityHarness.terminate(system);
-  }
+  @RegisterExtension
+  static final ActorSystemPerClass SYSTEM = new ActorSystemPerClass("durability");
 
   /** Records the kind of each writable file opened for a WAL. */
   private static final class Recording extends ForwardingFileSystem {
@@ -83,14 +73,14 @@ class WalFileKindTest {
   private static List<String> walsOpenedWriting(boolean syncWrites) {
     Recording fs = new Recording(new InMemoryFileSystem());
     StrataOptions options = DurabilityHarness.smallOptions().syncWrites(syncWrites).build();
-    try (Strata db = open(system, fs, options)) {
+    try (Strata db = open(SYSTEM.get(), fs, options)) {
       db.put(b("k"), b("v1"));
     }
-    try (Strata db = open(system, fs, options)) { // the WAL is kept at open and appended to
+    try (Strata db = open(SYSTEM.get(), fs, options)) { // the WAL is kept at open and appended to
       assertEquals("v1", s(db.get(b("k"))));
       db.put(b("k"), b("v2"));
     }
-    try (Strata db = open(system, fs, options)) {
+    try (Strata db = open(SYSTEM.get(), fs, options)) {
       assertEquals("v2", s(db.get(b("k"))));
     }
     return fs.wals;

@@ -14,20 +14,19 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import akka.actor.typed.ActorSystem;
 import dev.strata.Strata;
 import dev.strata.StrataOptions;
 import dev.strata.durability.DurabilityHarness.LogRecord;
 import dev.strata.fs.InMemoryFileSystem;
 import dev.strata.fs.WritableFile;
+import dev.strata.testing.ActorSystemPerClass;
 import java.io.InputStream;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.TreeMap;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * A WAL that recovery did not replay to its end is kept, in {@code lost/}, through everything that
@@ -38,22 +37,13 @@ class WalKeptAsideTest {
   private static final StrataOptions OPTIONS = smallOptions().memtableSizeBytes(1 << 20).syncWrites(false).build();
   private static final Path LOST = DurabilityHarness.DIR.resolve("lost");
 
-  private static ActorSystem<Void> system;
-
-  @BeforeAll
-  static void startSystem() {
-    system = DurabilityHarness.newSystem();
-  }
-
-  @AfterAll
-  static void stopSystem() throws Exception {
-    DurabilityHarness.terminate(system);
-  }
+  @RegisterExtension
+  static final ActorSystemPerClass SYSTEM = new ActorSystemPerClass("durability");
 
   @Test
   void aWalWithAHoleIsKeptInLostAfterOpenAfterAFlushAndAfterASecondOpenAndNeverReplayedAgain() throws Exception {
     InMemoryFileSystem fs = new InMemoryFileSystem();
-    Strata db = open(system, fs, OPTIONS);
+    Strata db = open(SYSTEM.get(), fs, OPTIONS);
     TreeMap<String, String> expected = new TreeMap<>();
     for (int i = 0; i < 30; i++) {
       db.put(b(key("a", i)), b("first-" + i));
@@ -72,7 +62,7 @@ class WalKeptAsideTest {
     byte[] kept = Arrays.copyOf(damaged, lastNonZero(damaged) + 1);
     Path lostWal = LOST.resolve(wal.getFileName());
 
-    try (Strata reopened = open(system, fs, OPTIONS)) {
+    try (Strata reopened = open(SYSTEM.get(), fs, OPTIONS)) {
       assertEquals(expected, scanAll(reopened), "the prefix before the hole");
       assertArrayEquals(kept, read(fs, lostWal), "after open: the WAL as it was, without its zero-filled tail");
       assertFalse(fs.exists(wal), "no longer in the store directory, where it would be replayed");
@@ -83,7 +73,7 @@ class WalKeptAsideTest {
       reopened.flush();
       assertArrayEquals(kept, read(fs, lostWal), "after a flush deleted the obsolete files");
     }
-    try (Strata again = open(system, fs, OPTIONS)) {
+    try (Strata again = open(SYSTEM.get(), fs, OPTIONS)) {
       assertEquals(expected, scanAll(again), "the kept WAL is not replayed over the newer writes");
       assertArrayEquals(kept, read(fs, lostWal), "after a second open");
     }
@@ -92,13 +82,13 @@ class WalKeptAsideTest {
   @Test
   void aPlainCrashKeepsNothingAside() throws Exception {
     InMemoryFileSystem fs = new InMemoryFileSystem();
-    Strata db = open(system, fs, OPTIONS);
+    Strata db = open(SYSTEM.get(), fs, OPTIONS);
     for (int i = 0; i < 30; i++) {
       db.put(b(key("a", i)), b("v" + i));
     }
     fs.crash();
     closeIgnoringErrors(db);
-    try (Strata reopened = open(system, fs, OPTIONS)) {
+    try (Strata reopened = open(SYSTEM.get(), fs, OPTIONS)) {
       assertFalse(fs.exists(LOST), "nothing to keep: the unsynced writes are simply gone");
     }
   }
@@ -133,10 +123,10 @@ class WalKeptAsideTest {
     for (int i = 0; i < 100; i++) {
       expected.put(String.format("wal-%05d", i), "in-the-wal-" + i);
     }
-    try (Strata db = open(system, fs, OPTIONS)) {
+    try (Strata db = open(SYSTEM.get(), fs, OPTIONS)) {
       assertEquals(expected, scanAll(db));
     }
-    try (Strata db = open(system, fs, OPTIONS)) {
+    try (Strata db = open(SYSTEM.get(), fs, OPTIONS)) {
       assertEquals(expected, scanAll(db), "after a reopen from the manifest recovery wrote");
     }
   }

@@ -16,21 +16,20 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import akka.actor.typed.ActorSystem;
 import dev.strata.Bound;
 import dev.strata.Strata;
 import dev.strata.StrataIterator;
 import dev.strata.StrataOptions;
 import dev.strata.durability.DurabilityHarness.LogRecord;
 import dev.strata.fs.InMemoryFileSystem;
+import dev.strata.testing.ActorSystemPerClass;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.TreeMap;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Two ways a crash used to make a store unopenable although every synced write was intact, each
@@ -40,17 +39,8 @@ class WalRecoveryBugsTest {
   private static final int PAGE = 4096;
   private static final StrataOptions OPTIONS = smallOptions().syncWrites(false).build();
 
-  private static ActorSystem<Void> system;
-
-  @BeforeAll
-  static void startSystem() {
-    system = DurabilityHarness.newSystem();
-  }
-
-  @AfterAll
-  static void stopSystem() throws Exception {
-    DurabilityHarness.terminate(system);
-  }
+  @RegisterExtension
+  static final ActorSystemPerClass SYSTEM = new ActorSystemPerClass("durability");
 
   /**
    * After sync(), a later unsynced record ran onto the next page; the power loss kept that page
@@ -61,7 +51,7 @@ class WalRecoveryBugsTest {
   void aHoleInTheUnsyncedTailOfAWalKeepsEverySyncedWrite() throws Exception {
     InMemoryFileSystem fs = new InMemoryFileSystem();
     TreeMap<String, String> synced = new TreeMap<>();
-    Strata db = open(system, fs, OPTIONS);
+    Strata db = open(SYSTEM.get(), fs, OPTIONS);
     for (int i = 0; i < 40; i++) {
       db.put(b(key("synced", i)), b("value-" + i));
       synced.put(key("synced", i), "value-" + i);
@@ -91,7 +81,7 @@ class WalRecoveryBugsTest {
         new ch.qos.logback.core.read.ListAppender<>();
     warnings.start();
     recoveryLog.addAppender(warnings);
-    try (Strata reopened = open(system, fs, OPTIONS)) {
+    try (Strata reopened = open(SYSTEM.get(), fs, OPTIONS)) {
       assertEquals(synced, scanAll(reopened), "the synced prefix, and nothing after the hole");
     } finally {
       recoveryLog.detachAppender(warnings);
@@ -112,7 +102,7 @@ class WalRecoveryBugsTest {
     InMemoryFileSystem fs = new InMemoryFileSystem();
     TreeMap<String, String> before = new TreeMap<>();
     byte[] lookalike = encodedWalRecord(1_000, b("ghost"), b("never written"));
-    Strata first = open(system, fs, OPTIONS);
+    Strata first = open(SYSTEM.get(), fs, OPTIONS);
     for (int i = 0; i < 30; i++) {
       String value = "value-" + i;
       first.put(b(key("k", i)), concat(concat(b(value), lookalike), b("-and-more-after-it")));
@@ -131,7 +121,7 @@ class WalRecoveryBugsTest {
     rewrite(fs, wal, Arrays.copyOf(whole, (int) cut));
     before.remove(key("k", 29));
 
-    try (Strata db = open(system, fs, OPTIONS)) {
+    try (Strata db = open(SYSTEM.get(), fs, OPTIONS)) {
       assertEquals(before, scanLatin1(db), "every record but the torn one");
       assertFalse(fs.exists(DurabilityHarness.DIR.resolve("lost")), "a torn tail holds nothing to keep aside");
     }
@@ -149,7 +139,7 @@ class WalRecoveryBugsTest {
     TreeMap<String, String> expected = new TreeMap<>();
     Path wal;
     byte[] walBeforeFlush;
-    try (Strata db = open(system, fs, OPTIONS)) {
+    try (Strata db = open(SYSTEM.get(), fs, OPTIONS)) {
       db.put(lookalike, b("a key that looks like a log record"));
       expected.put(new String(lookalike, StandardCharsets.ISO_8859_1), "a key that looks like a log record");
       for (int i = 0; i < 20; i++) {
@@ -169,7 +159,7 @@ class WalRecoveryBugsTest {
     rewrite(fs, manifest, Arrays.copyOf(m, at + lookalike.length + 1));
     rewrite(fs, wal, walBeforeFlush);
 
-    try (Strata db = open(system, fs, OPTIONS)) {
+    try (Strata db = open(SYSTEM.get(), fs, OPTIONS)) {
       assertEquals(expected, scanLatin1(db), "every write, replayed from the WAL");
     }
   }

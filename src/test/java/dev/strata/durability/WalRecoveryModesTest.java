@@ -10,7 +10,6 @@ import static dev.strata.durability.DurabilityHarness.smallOptions;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import akka.actor.typed.ActorSystem;
 import dev.strata.CorruptionException;
 import dev.strata.Strata;
 import dev.strata.StrataOptions;
@@ -20,6 +19,7 @@ import dev.strata.fs.FileSystem;
 import dev.strata.fs.ForwardingFileSystem;
 import dev.strata.fs.InMemoryFileSystem;
 import dev.strata.fs.WritableFile;
+import dev.strata.testing.ActorSystemPerClass;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -35,10 +35,9 @@ import java.util.TreeSet;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * What each {@link WalRecoveryMode} makes of each kind of damage a WAL can have, through
@@ -62,17 +61,8 @@ class WalRecoveryModesTest {
   /** Big enough that only the scenario meant to rotate does. */
   private static final StrataOptions WRITE_OPTIONS = smallOptions().memtableSizeBytes(1 << 20).syncWrites(false).build();
 
-  private static ActorSystem<Void> system;
-
-  @BeforeAll
-  static void startSystem() {
-    system = DurabilityHarness.newSystem();
-  }
-
-  @AfterAll
-  static void stopSystem() throws Exception {
-    DurabilityHarness.terminate(system);
-  }
+  @RegisterExtension
+  static final ActorSystemPerClass SYSTEM = new ActorSystemPerClass("durability");
 
   /** A store left in a given state: its file system, ready to be opened. */
   private interface Scenario {
@@ -153,7 +143,7 @@ class WalRecoveryModesTest {
     SCENARIOS.put("damage-in-a-retired-wal-then-a-good-newer-wal", () -> {
       InMemoryFileSystem fs = new InMemoryFileSystem();
       NoFlushFileSystem noFlush = new NoFlushFileSystem(fs);
-      Strata db = DurabilityHarness.open(system, noFlush, WRITE_OPTIONS.toBuilder().maxImmutableMemtables(3).build());
+      Strata db = DurabilityHarness.open(SYSTEM.get(), noFlush, WRITE_OPTIONS.toBuilder().maxImmutableMemtables(3).build());
       // flush() freezes the memtable at once, then waits for a flush that never comes: each call
       // retires the WAL every write before it went to, and both stay live.
       put(db, "a", 0, 1500); // about 45 KiB: the log's blocks 0 and 1
@@ -195,7 +185,7 @@ class WalRecoveryModesTest {
     List<String> wals = before.keySet().stream().filter(n -> n.endsWith(".wal")).sorted().toList();
     Strata db;
     try {
-      db = DurabilityHarness.open(system, fs, WRITE_OPTIONS.toBuilder().walRecoveryMode(mode).build());
+      db = DurabilityHarness.open(SYSTEM.get(), fs, WRITE_OPTIONS.toBuilder().walRecoveryMode(mode).build());
     } catch (RuntimeException e) {
       Throwable c = e;
       while (c != null && !(c instanceof CorruptionException)) {
@@ -350,7 +340,7 @@ class WalRecoveryModesTest {
   }
 
   private static Strata open(FileSystem fs) {
-    return DurabilityHarness.open(system, fs, WRITE_OPTIONS);
+    return DurabilityHarness.open(SYSTEM.get(), fs, WRITE_OPTIONS);
   }
 
   private static void put(Strata db, String group, int from, int to) {

@@ -16,19 +16,18 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import akka.actor.typed.ActorSystem;
 import dev.strata.Strata;
 import dev.strata.StrataException;
 import dev.strata.StrataOptions;
 import dev.strata.fs.GatedFileSystem;
 import dev.strata.fs.InMemoryFileSystem;
+import dev.strata.testing.ActorSystemPerClass;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.TreeMap;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * An open whose newest WAL replays whole keeps that WAL live and appends to it
@@ -40,26 +39,17 @@ class WalReuseTest {
   /** Large enough that nothing here fills a memtable unless a test means it to. */
   private static final StrataOptions OPTIONS = smallOptions().memtableSizeBytes(1 << 20).build();
 
-  private static ActorSystem<Void> system;
+  @RegisterExtension
+  static final ActorSystemPerClass SYSTEM = new ActorSystemPerClass("durability");
 
   private final TreeMap<String, String> expected = new TreeMap<>();
-
-  @BeforeAll
-  static void startSystem() {
-    system = DurabilityHarness.newSystem();
-  }
-
-  @AfterAll
-  static void stopSystem() throws Exception {
-    DurabilityHarness.terminate(system);
-  }
 
   @Test
   void reopensAfterACleanCloseWriteNoSstAndKeepAppendingToTheSameWal() throws Exception {
     InMemoryFileSystem fs = closedAfterARound(OPTIONS);
     Path wal = onlyFile(fs, ".wal");
     for (int cycle = 1; cycle <= 5; cycle++) {
-      try (Strata reopened = open(system, fs, OPTIONS)) {
+      try (Strata reopened = open(SYSTEM.get(), fs, OPTIONS)) {
         assertEquals(List.of(), files(fs, ".sst"), "cycle " + cycle + ": the open wrote no SST");
         assertEquals(wal, onlyFile(fs, ".wal"), "cycle " + cycle + ": the same WAL is still the only one");
         assertEquals(expected, scanAll(reopened), "cycle " + cycle + ": everything written before");
@@ -70,7 +60,7 @@ class WalReuseTest {
       assertEquals(100 * (cycle + 1), logRecords(read(fs, wal)).size(),
           "cycle " + cycle + ": every write of every cycle is a record of that one WAL");
     }
-    try (Strata last = open(system, fs, OPTIONS)) {
+    try (Strata last = open(SYSTEM.get(), fs, OPTIONS)) {
       assertEquals(expected, scanAll(last));
     }
   }
@@ -80,7 +70,7 @@ class WalReuseTest {
     InMemoryFileSystem fs = closedAfterARound(OPTIONS);
     Path wal = onlyFile(fs, ".wal");
     for (int crash = 1; crash <= 3; crash++) {
-      Strata reopened = open(system, fs, OPTIONS);
+      Strata reopened = open(SYSTEM.get(), fs, OPTIONS);
       assertEquals(expected, scanAll(reopened), "after crash " + (crash - 1));
       assertEquals(List.of(), files(fs, ".sst"), "no SST, even after a crash: the WAL replayed whole");
       putRound(reopened, crash); // overwrites keys of earlier rounds: only the newest version may show
@@ -88,7 +78,7 @@ class WalReuseTest {
       closeIgnoringErrors(reopened);
       assertEquals(wal, onlyFile(fs, ".wal"));
     }
-    try (Strata last = open(system, fs, OPTIONS)) {
+    try (Strata last = open(SYSTEM.get(), fs, OPTIONS)) {
       assertEquals(expected, scanAll(last), "every acknowledged write, the newest version of each key");
     }
   }
@@ -96,7 +86,7 @@ class WalReuseTest {
   @Test
   void writesSyncedAfterAReopenSurviveAPowerLoss() throws Exception {
     InMemoryFileSystem fs = closedAfterARound(OPTIONS);
-    Strata reopened = open(system, fs, OPTIONS);
+    Strata reopened = open(SYSTEM.get(), fs, OPTIONS);
     putRound(reopened, 1);
     reopened.sync();
     TreeMap<String, String> synced = new TreeMap<>(expected);
@@ -105,7 +95,7 @@ class WalReuseTest {
     }
     fs.crash();
     closeIgnoringErrors(reopened);
-    try (Strata afterPowerLoss = open(system, fs, OPTIONS)) {
+    try (Strata afterPowerLoss = open(SYSTEM.get(), fs, OPTIONS)) {
       TreeMap<String, String> found = scanAll(afterPowerLoss);
       found.keySet().removeIf(k -> k.startsWith("unsynced-"));
       assertEquals(synced, found, "what was synced before the reopen and after it");
@@ -115,7 +105,7 @@ class WalReuseTest {
   @Test
   void theReopenedWalKeepsItsSyncPointSoThatLosingSyncedWritesIsCorruption() throws Exception {
     InMemoryFileSystem fs = closedAfterARound(OPTIONS); // the close records the WAL as synced to its end
-    Strata reopened = open(system, fs, OPTIONS);
+    Strata reopened = open(SYSTEM.get(), fs, OPTIONS);
     putRound(reopened, 1);
     fs.killProcess(); // no close: the sync point stays the one of the first close
     closeIgnoringErrors(reopened);
@@ -123,14 +113,14 @@ class WalReuseTest {
     byte[] whole = read(fs, wal);
     // Cut at a record boundary before what the first close synced: not a torn tail but lost writes.
     rewrite(fs, wal, Arrays.copyOf(whole, (int) logRecords(whole).get(49).end()));
-    StrataException e = assertThrows(StrataException.class, () -> open(system, fs, OPTIONS).close());
+    StrataException e = assertThrows(StrataException.class, () -> open(SYSTEM.get(), fs, OPTIONS).close());
     assertTrue(DurabilityHarness.messages(e).contains("recorded as synced"), DurabilityHarness.messages(e));
   }
 
   @Test
   void aTornTailInTheNewestWalFallsBackToAFlushAndLosesNothingAcknowledged() throws Exception {
     InMemoryFileSystem fs = new InMemoryFileSystem();
-    Strata db = open(system, fs, OPTIONS);
+    Strata db = open(SYSTEM.get(), fs, OPTIONS);
     putRound(db, 0);
     db.put(b("torn"), b("the write the crash interrupted"));
     fs.killProcess(); // a clean close would record the WAL as synced, and the cut below be damage
@@ -139,13 +129,13 @@ class WalReuseTest {
     byte[] whole = read(fs, wal);
     List<DurabilityHarness.LogRecord> records = logRecords(whole);
     rewrite(fs, wal, Arrays.copyOf(whole, (int) records.get(records.size() - 1).end() - 3));
-    try (Strata reopened = open(system, fs, OPTIONS)) {
+    try (Strata reopened = open(SYSTEM.get(), fs, OPTIONS)) {
       assertEquals(expected, scanAll(reopened), "everything before the torn record");
       assertEquals(1, files(fs, ".sst").size(), "the torn WAL was flushed into L0, as without the option");
       assertFalse(fs.exists(wal), "and is no longer live: it would still be torn at the next open");
       putRound(reopened, 1);
     }
-    try (Strata again = open(system, fs, OPTIONS)) {
+    try (Strata again = open(SYSTEM.get(), fs, OPTIONS)) {
       assertEquals(expected, scanAll(again));
     }
   }
@@ -154,13 +144,13 @@ class WalReuseTest {
   void aReusedWalWhoseMemtableFillsIsFrozenFlushedAndDeleted() throws Exception {
     InMemoryFileSystem fs = new InMemoryFileSystem();
     StrataOptions small = smallOptions().build(); // 32 KiB memtables
-    Strata db = open(system, fs, small);
+    Strata db = open(SYSTEM.get(), fs, small);
     for (int i = 0; i < 100; i++) {
       put(db, key("first", i), "v" + i); // a few KiB
     }
     db.close();
     Path kept = onlyFile(fs, ".wal");
-    try (Strata reopened = open(system, fs, small)) {
+    try (Strata reopened = open(SYSTEM.get(), fs, small)) {
       assertEquals(kept, onlyFile(fs, ".wal"));
       int i = 0;
       // Until the memtable filled and froze (published as immutable, or already flushed): one
@@ -175,7 +165,7 @@ class WalReuseTest {
       assertEquals(1, files(fs, ".sst").size());
       assertEquals(expected, scanAll(reopened));
     }
-    try (Strata again = open(system, fs, small)) {
+    try (Strata again = open(SYSTEM.get(), fs, small)) {
       assertEquals(expected, scanAll(again));
     }
   }
@@ -185,7 +175,7 @@ class WalReuseTest {
     InMemoryFileSystem fs = new InMemoryFileSystem();
     StrataOptions small = smallOptions().build(); // 32 KiB memtables
     GatedFileSystem gated = GatedFileSystem.holdingSsts(fs);
-    Strata db = open(system, gated, small);
+    Strata db = open(SYSTEM.get(), gated, small);
     int i = 0;
     // Until the first memtable froze and writes went to the next one and its WAL (a new WAL file
     // shows before writes reach it); its flush waits at the gate.
@@ -202,13 +192,13 @@ class WalReuseTest {
     fs.killProcess(); // dies with both WALs live
     gated.open(); // the held flush goes on, and fails on the dead process's manifest
     closeIgnoringErrors(db);
-    try (Strata reopened = open(system, fs, small)) {
+    try (Strata reopened = open(SYSTEM.get(), fs, small)) {
       assertEquals(expected, scanAll(reopened));
       assertEquals(1, files(fs, ".sst").size(), "the older WAL's memtable was flushed into L0");
       assertEquals(wals.get(1), onlyFile(fs, ".wal"), "the newest WAL is kept live");
       put(reopened, "after", "reopen");
     }
-    try (Strata again = open(system, fs, small)) {
+    try (Strata again = open(SYSTEM.get(), fs, small)) {
       assertEquals(expected, scanAll(again));
     }
   }
@@ -217,14 +207,14 @@ class WalReuseTest {
   void aCheckpointRightAfterAReopenHoldsTheWritesOfTheKeptWal() throws Exception {
     InMemoryFileSystem fs = closedAfterARound(OPTIONS);
     Path target = DurabilityHarness.DIR.resolveSibling("checkpoint");
-    try (Strata reopened = open(system, fs, OPTIONS)) {
+    try (Strata reopened = open(SYSTEM.get(), fs, OPTIONS)) {
       assertEquals(List.of(), files(fs, ".sst"), "every write is in the kept WAL alone");
       reopened.checkpoint(target);
       put(reopened, "after", "the checkpoint"); // not in it
     }
     TreeMap<String, String> atCheckpoint = new TreeMap<>(expected);
     atCheckpoint.remove("after");
-    try (Strata copy = dev.strata.DurabilityAccess.open(system, target, OPTIONS, fs)) {
+    try (Strata copy = dev.strata.DurabilityAccess.open(SYSTEM.get(), target, OPTIONS, fs)) {
       assertEquals(atCheckpoint, scanAll(copy));
     }
   }
@@ -234,7 +224,7 @@ class WalReuseTest {
     StrataOptions off = OPTIONS.toBuilder().avoidFlushDuringRecovery(false).build();
     InMemoryFileSystem fs = closedAfterARound(off);
     Path wal = onlyFile(fs, ".wal");
-    try (Strata reopened = open(system, fs, off)) {
+    try (Strata reopened = open(SYSTEM.get(), fs, off)) {
       assertEquals(1, files(fs, ".sst").size(), "a new L0 file at open");
       assertNotEquals(wal, onlyFile(fs, ".wal"), "and a new, empty WAL");
       assertEquals(expected, scanAll(reopened));
@@ -244,7 +234,7 @@ class WalReuseTest {
   @Test
   void withTheWalOffNoWalIsKeptAndTheReplayedOneIsFlushed() throws Exception {
     InMemoryFileSystem fs = closedAfterARound(OPTIONS);
-    try (Strata reopened = open(system, fs, OPTIONS.toBuilder().walEnabled(false).build())) {
+    try (Strata reopened = open(SYSTEM.get(), fs, OPTIONS.toBuilder().walEnabled(false).build())) {
       assertEquals(1, files(fs, ".sst").size());
       assertEquals(List.of(), files(fs, ".wal"), "no WAL is appended to with the WAL off");
       assertEquals(expected, scanAll(reopened));
@@ -255,7 +245,7 @@ class WalReuseTest {
   /** A new store that took one round of writes and was closed cleanly, as every reopen here starts. */
   private InMemoryFileSystem closedAfterARound(StrataOptions options) throws Exception {
     InMemoryFileSystem fs = new InMemoryFileSystem();
-    Strata db = open(system, fs, options);
+    Strata db = open(SYSTEM.get(), fs, options);
     putRound(db, 0);
     db.close();
     return fs;

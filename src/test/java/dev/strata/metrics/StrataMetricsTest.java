@@ -5,9 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import akka.actor.typed.ActorSystem;
-import akka.actor.typed.javadsl.Behaviors;
-import com.typesafe.config.ConfigFactory;
 import dev.strata.DurabilityAccess;
 import dev.strata.Strata;
 import dev.strata.StrataException;
@@ -17,29 +14,20 @@ import dev.strata.fs.DiskFileSystem;
 import dev.strata.fs.FaultInjectingFileSystem;
 import dev.strata.fs.FaultInjectingFileSystem.Kind;
 import dev.strata.fs.FaultInjectingFileSystem.Op;
+import dev.strata.testing.ActorSystemPerClass;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Path;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** A store bound to a Micrometer registry: its gauges and counters read what its stats say, tagged with the store. */
 class StrataMetricsTest {
-  private static ActorSystem<Void> system;
+  @RegisterExtension
+  static final ActorSystemPerClass SYSTEM = new ActorSystemPerClass("strata-metrics");
   @TempDir Path dir;
   @TempDir Path other;
-
-  @BeforeAll
-  static void start() {
-    system = ActorSystem.create(Behaviors.empty(), "strata-metrics", ConfigFactory.load());
-  }
-
-  @AfterAll
-  static void stop() {
-    system.terminate();
-  }
 
   private static double gauge(SimpleMeterRegistry r, String name, String store, String... tags) {
     return r.get(name).tag("store", store).tags(tags).gauge().value();
@@ -58,7 +46,7 @@ class StrataMetricsTest {
   @Test
   void gaugesFollowTheLayersOfTheStore() {
     SimpleMeterRegistry registry = new SimpleMeterRegistry();
-    try (Strata db = Strata.open(system, dir, TestHarness.smallOptions())) {
+    try (Strata db = Strata.open(SYSTEM.get(), dir, TestHarness.smallOptions())) {
       new StrataMetrics(db, "orders").bindTo(registry);
       assertEquals(0, gauge(registry, "strata.memtable.size", "orders", "memtable", "mutable"));
       fill(db, 0, 50);
@@ -95,7 +83,7 @@ class StrataMetricsTest {
   @Test
   void countersAreTheBytesAndEventsSinceOpen() {
     SimpleMeterRegistry registry = new SimpleMeterRegistry();
-    try (Strata db = Strata.open(system, dir, TestHarness.smallOptions())) {
+    try (Strata db = Strata.open(SYSTEM.get(), dir, TestHarness.smallOptions())) {
       new StrataMetrics(db, "orders").bindTo(registry);
       fill(db, 0, 200);
       db.flush();
@@ -118,8 +106,8 @@ class StrataMetricsTest {
   @Test
   void twoStoresInOneRegistryAreToldApartByTheirTagTheDirectoryByDefault() {
     SimpleMeterRegistry registry = new SimpleMeterRegistry();
-    try (Strata a = Strata.open(system, dir, TestHarness.smallOptions());
-        Strata c = Strata.open(system, other, TestHarness.smallOptions())) {
+    try (Strata a = Strata.open(SYSTEM.get(), dir, TestHarness.smallOptions());
+        Strata c = Strata.open(SYSTEM.get(), other, TestHarness.smallOptions())) {
       new StrataMetrics(a).bindTo(registry);
       new StrataMetrics(c, "c", Tags.of("region", "eu")).bindTo(registry);
       fill(a, 0, 10);
@@ -133,7 +121,7 @@ class StrataMetricsTest {
   void theErrorGaugeRisesWithTheErrorState() {
     SimpleMeterRegistry registry = new SimpleMeterRegistry();
     FaultInjectingFileSystem fs = new FaultInjectingFileSystem(DiskFileSystem.INSTANCE);
-    Strata db = DurabilityAccess.open(system, dir, TestHarness.smallOptions(), fs);
+    Strata db = DurabilityAccess.open(SYSTEM.get(), dir, TestHarness.smallOptions(), fs);
     try {
       new StrataMetrics(db, "s").bindTo(registry);
       db.put(b("k"), b("v"));
@@ -155,7 +143,7 @@ class StrataMetricsTest {
   @Test
   void aClosedStoreKeepsItsLastFiguresAndIsNotHealthy() {
     SimpleMeterRegistry registry = new SimpleMeterRegistry();
-    Strata db = Strata.open(system, dir, TestHarness.smallOptions());
+    Strata db = Strata.open(SYSTEM.get(), dir, TestHarness.smallOptions());
     new StrataMetrics(db, "s").bindTo(registry);
     fill(db, 0, 20);
     double written = counter(registry, "strata.bytes.written", "s", "kind", "user");
@@ -167,7 +155,7 @@ class StrataMetricsTest {
 
   @Test
   void anEmptyStoreNameIsRefused() {
-    try (Strata db = Strata.open(system, dir, TestHarness.smallOptions())) {
+    try (Strata db = Strata.open(SYSTEM.get(), dir, TestHarness.smallOptions())) {
       IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new StrataMetrics(db, ""));
       assertTrue(e.getMessage().contains("storeName"), e.getMessage());
       assertThrows(NullPointerException.class, () -> new StrataMetrics(null));

@@ -3,9 +3,6 @@ package dev.strata.mvcc;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
-import akka.actor.typed.ActorSystem;
-import akka.actor.typed.javadsl.Behaviors;
-import com.typesafe.config.ConfigFactory;
 import dev.strata.Bound;
 import dev.strata.CompactionOptions;
 import dev.strata.KilledChild;
@@ -16,6 +13,7 @@ import dev.strata.TestHarness;
 import dev.strata.Transaction;
 import dev.strata.TransactionConflictException;
 import dev.strata.crash.ChildProtocol;
+import dev.strata.testing.ActorSystemPerClass;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -30,11 +28,9 @@ import java.util.Map;
 import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.TreeMap;
-import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.CleanupMode;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -62,21 +58,11 @@ class TransactionRecoveryTest {
   private static final int THREADS = 3;
   private static final String PAD = "v".repeat(150);
 
-  private static ActorSystem<Void> system;
+  @RegisterExtension
+  static final ActorSystemPerClass SYSTEM = new ActorSystemPerClass("txn-recovery-test");
 
   @TempDir(cleanup = CleanupMode.ON_SUCCESS)
   Path dir;
-
-  @BeforeAll
-  static void startActorSystem() {
-    system = ActorSystem.create(Behaviors.empty(), "txn-recovery-test", ConfigFactory.load());
-  }
-
-  @AfterAll
-  static void stopActorSystem() throws Exception {
-    system.terminate();
-    system.getWhenTerminated().toCompletableFuture().get(30, TimeUnit.SECONDS);
-  }
 
   static StrataOptions options() {
     return StrataOptions.builder()
@@ -156,7 +142,7 @@ class TransactionRecoveryTest {
         }
       }
 
-      try (Strata db = Strata.open(system, store, options())) {
+      try (Strata db = Strata.open(SYSTEM.get(), store, options())) {
         Map<Long, Set<Integer>> found = scanTransactions(db, at);
         for (Reported r : inFlight) {
           Set<Integer> keys = found.getOrDefault(r.id, Set.of());

@@ -4,20 +4,19 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
 import akka.NotUsed;
-import akka.actor.typed.ActorSystem;
 import akka.stream.javadsl.Sink;
 import akka.stream.javadsl.Source;
 import dev.strata.Bound;
 import dev.strata.Strata;
 import dev.strata.StrataOptions;
+import dev.strata.testing.ActorSystemPerClass;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -26,20 +25,11 @@ import org.junit.jupiter.api.io.TempDir;
  * StrataSource.
  */
 class IngestionPipelineExampleTest {
-  private static ActorSystem<Void> system;
+  @RegisterExtension
+  static final ActorSystemPerClass SYSTEM = new ActorSystemPerClass("stream-test");
 
   @TempDir
   Path dir;
-
-  @BeforeAll
-  static void startSystem() {
-    system = StreamTestHarness.newSystem();
-  }
-
-  @AfterAll
-  static void stopSystem() throws Exception {
-    StreamTestHarness.terminate(system);
-  }
 
   /** An event from a log (Kafka, a file, ...): a user's new profile, or null when the user left. */
   record UserEvent(long offset, String user, String profile) {
@@ -57,14 +47,14 @@ class IngestionPipelineExampleTest {
 
   @Test
   void anIngestionPipelineFromASourceThroughStrataFlow() throws Exception {
-    try (Strata store = Strata.open(system, dir, StrataOptions.defaults())) {
+    try (Strata store = Strata.open(SYSTEM.get(), dir, StrataOptions.defaults())) {
       // --- README: begin
-      StrataWriteSettings settings = StrataWriteSettings.create(system); // strata.stream in the config
+      StrataWriteSettings settings = StrataWriteSettings.create(SYSTEM.get()); // strata.stream in the config
 
       CompletionStage<Long> lastStoredOffset = eventLog()                // Source<UserEvent, ?>
           .via(StrataFlow.write(store, settings, UserEvent::toKeyValue))  // batched, in order per key
           .map(UserEvent::offset)                                         // emitted once acknowledged
-          .runWith(Sink.last(), system);                                  // e.g. commit it to the log
+          .runWith(Sink.last(), SYSTEM.get());                                  // e.g. commit it to the log
       // --- README: end
 
       assertEquals(10_000L, lastStoredOffset.toCompletableFuture().get(30, TimeUnit.SECONDS));
@@ -74,7 +64,7 @@ class IngestionPipelineExampleTest {
       // --- README: begin
       CompletionStage<List<KeyValue>> users = StrataSource                // from a snapshot, on
           .scan(store, Bound.included("user/".getBytes()), Bound.excluded("user0".getBytes()))
-          .runWith(Sink.seq(), system);                                   // strata.blocking-dispatcher
+          .runWith(Sink.seq(), SYSTEM.get());                                   // strata.blocking-dispatcher
       // --- README: end
 
       List<KeyValue> after = users.toCompletableFuture().get(30, TimeUnit.SECONDS);

@@ -10,7 +10,6 @@ import static dev.strata.akka.stream.StreamTestHarness.value;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import akka.actor.typed.ActorSystem;
 import akka.japi.Pair;
 import akka.stream.testkit.TestPublisher;
 import akka.stream.testkit.TestSubscriber;
@@ -21,14 +20,14 @@ import dev.strata.Strata;
 import dev.strata.StrataOptions;
 import dev.strata.akka.stream.StreamTestHarness.InstrumentedFileSystem;
 import dev.strata.fs.DiskFileSystem;
+import dev.strata.testing.ActorSystemPerClass;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import scala.jdk.javaapi.CollectionConverters;
 
@@ -47,20 +46,11 @@ class StrataFlowBackPressureTest {
    */
   private static final long BOUND = (PARALLELISM + 2L) * BATCH + 16 + 4;
 
-  private static ActorSystem<Void> system;
+  @RegisterExtension
+  static final ActorSystemPerClass SYSTEM = new ActorSystemPerClass("stream-test");
 
   @TempDir
   Path dir;
-
-  @BeforeAll
-  static void startSystem() {
-    system = StreamTestHarness.newSystem();
-  }
-
-  @AfterAll
-  static void stopSystem() throws Exception {
-    StreamTestHarness.terminate(system);
-  }
 
   private static List<KeyValue> input(int n) {
     List<KeyValue> input = new ArrayList<>();
@@ -74,14 +64,14 @@ class StrataFlowBackPressureTest {
   private static Pair<TestPublisher.Probe<KeyValue>, TestSubscriber.Probe<KeyValue>> run(Strata db,
       AtomicLong acknowledged) {
     StrataWriteSettings settings = StrataWriteSettings.create().withBatchSize(BATCH).withParallelism(PARALLELISM);
-    return TestSource.<KeyValue>create(system)
+    return TestSource.<KeyValue>create(SYSTEM.get())
         .via(StrataFlow.write(db, settings))
         .map(kv -> {
           acknowledged.incrementAndGet();
           return kv;
         })
-        .toMat(TestSink.create(system), akka.stream.javadsl.Keep.both())
-        .run(system);
+        .toMat(TestSink.create(SYSTEM.get()), akka.stream.javadsl.Keep.both())
+        .run(SYSTEM.get());
   }
 
   private static void assertAllStored(Strata db, List<KeyValue> input) {
@@ -95,7 +85,7 @@ class StrataFlowBackPressureTest {
     int n = 5000; // 500 KiB: many times what two 16 KiB memtables hold
     List<KeyValue> input = input(n);
     InstrumentedFileSystem fs = new InstrumentedFileSystem(DiskFileSystem.INSTANCE, 0);
-    try (Strata db = DurabilityAccess.open(system, dir, stallingOptions().build(), fs)) {
+    try (Strata db = DurabilityAccess.open(SYSTEM.get(), dir, stallingOptions().build(), fs)) {
       fs.closeGate(); // flushes wait: once both memtables are full, writes wait at the writer
       AtomicLong acknowledged = new AtomicLong();
       var probes = run(db, acknowledged);
@@ -131,7 +121,7 @@ class StrataFlowBackPressureTest {
     // Every write is synced, and every sync takes 20 ms: about (parallelism x batch) per 20 ms.
     InstrumentedFileSystem fs = new InstrumentedFileSystem(DiskFileSystem.INSTANCE, 20);
     StrataOptions options = stallingOptions().memtableSizeBytes(1 << 20).syncWrites(true).build();
-    try (Strata db = DurabilityAccess.open(system, dir, options, fs)) {
+    try (Strata db = DurabilityAccess.open(SYSTEM.get(), dir, options, fs)) {
       AtomicLong acknowledged = new AtomicLong();
       var probes = run(db, acknowledged);
       TestPublisher.Probe<KeyValue> publisher = probes.first();

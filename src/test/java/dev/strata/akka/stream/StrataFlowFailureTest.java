@@ -12,7 +12,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import akka.Done;
-import akka.actor.typed.ActorSystem;
 import akka.japi.Pair;
 import akka.stream.javadsl.Keep;
 import akka.stream.javadsl.Sink;
@@ -29,6 +28,7 @@ import dev.strata.StrataOptions;
 import dev.strata.fs.FaultInjectingFileSystem;
 import dev.strata.fs.FaultInjectingFileSystem.Op;
 import dev.strata.fs.InMemoryFileSystem;
+import dev.strata.testing.ActorSystemPerClass;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -36,9 +36,8 @@ import java.util.List;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -49,20 +48,11 @@ import org.junit.jupiter.api.io.TempDir;
 class StrataFlowFailureTest {
   private static final Path DIR = Path.of("/strata-stream/db");
   private static final int N = 2000;
-  private static ActorSystem<Void> system;
+  @RegisterExtension
+  static final ActorSystemPerClass SYSTEM = new ActorSystemPerClass("stream-test");
 
   @TempDir
   Path diskDir;
-
-  @BeforeAll
-  static void startSystem() {
-    system = StreamTestHarness.newSystem();
-  }
-
-  @AfterAll
-  static void stopSystem() throws Exception {
-    StreamTestHarness.terminate(system);
-  }
 
   private static List<KeyValue> input() {
     List<KeyValue> input = new ArrayList<>();
@@ -88,7 +78,7 @@ class StrataFlowFailureTest {
           emitted.add(kv);
           return kv;
         })
-        .runWith(Sink.ignore(), system);
+        .runWith(Sink.ignore(), SYSTEM.get());
     ExecutionException e = assertThrows(ExecutionException.class,
         () -> done.toCompletableFuture().get(STUCK_SECONDS, TimeUnit.SECONDS));
     return Pair.create(new ArrayList<>(emitted), e.getCause());
@@ -105,7 +95,7 @@ class StrataFlowFailureTest {
   void aWalAppendErrorFailsTheStreamWithTheStoresExceptionAndNothingEmittedIsLostInACrash() throws Exception {
     InMemoryFileSystem mem = new InMemoryFileSystem();
     FaultInjectingFileSystem fs = new FaultInjectingFileSystem(mem);
-    Strata db = DurabilityAccess.open(system, DIR, options(false), fs);
+    Strata db = DurabilityAccess.open(SYSTEM.get(), DIR, options(false), fs);
     Pair<List<KeyValue>, Throwable> result;
     try {
       fs.failAt(Op.APPEND, 50); // the WAL record of the 50th batch
@@ -118,7 +108,7 @@ class StrataFlowFailureTest {
     assertTrue(cause instanceof StrataException, "the store's exception itself: " + cause);
     assertTrue(messages(cause).contains("injected failure: APPEND #50"), messages(cause));
     fs.clearFailures();
-    try (Strata reopened = DurabilityAccess.open(system, DIR, options(false), fs)) {
+    try (Strata reopened = DurabilityAccess.open(SYSTEM.get(), DIR, options(false), fs)) {
       assertEmittedSurvived(result.first(), reopened);
     }
   }
@@ -127,7 +117,7 @@ class StrataFlowFailureTest {
   void aWalSyncErrorFailsTheStreamAndEverySyncedElementEmittedSurvivesAPowerLoss() throws Exception {
     InMemoryFileSystem mem = new InMemoryFileSystem();
     FaultInjectingFileSystem fs = new FaultInjectingFileSystem(mem);
-    Strata db = DurabilityAccess.open(system, DIR, options(true), fs);
+    Strata db = DurabilityAccess.open(SYSTEM.get(), DIR, options(true), fs);
     Pair<List<KeyValue>, Throwable> result;
     try {
       fs.failAt(Op.SYNC, 20); // a group commit's fsync: every batch of the group fails
@@ -140,7 +130,7 @@ class StrataFlowFailureTest {
     assertTrue(cause instanceof StrataException, "the store's exception itself: " + cause);
     assertTrue(messages(cause).contains("injected failure: SYNC #20"), messages(cause));
     fs.clearFailures();
-    try (Strata reopened = DurabilityAccess.open(system, DIR, options(true), fs)) {
+    try (Strata reopened = DurabilityAccess.open(SYSTEM.get(), DIR, options(true), fs)) {
       assertEmittedSurvived(result.first(), reopened);
     }
   }
@@ -149,13 +139,13 @@ class StrataFlowFailureTest {
   void aStoreClosedUnderTheStreamFailsItWithIllegalStateExceptionAndKeepsWhatWasEmitted() {
     StrataWriteSettings settings = StrataWriteSettings.create().withBatchSize(10);
     List<KeyValue> input = input();
-    Strata db = Strata.open(system, diskDir, options(false));
+    Strata db = Strata.open(SYSTEM.get(), diskDir, options(false));
     Pair<TestPublisher.Probe<KeyValue>, TestSubscriber.Probe<KeyValue>> probes;
     try {
-      probes = TestSource.<KeyValue>create(system)
+      probes = TestSource.<KeyValue>create(SYSTEM.get())
           .via(StrataFlow.write(db, settings))
-          .toMat(TestSink.create(system), Keep.both())
-          .run(system);
+          .toMat(TestSink.create(SYSTEM.get()), Keep.both())
+          .run(SYSTEM.get());
       probes.second().request(N);
       for (int i = 0; i < 100; i++) {
         probes.first().sendNext(input.get(i));
@@ -169,7 +159,7 @@ class StrataFlowFailureTest {
     assertTrue(error instanceof IllegalStateException, String.valueOf(error));
     assertEquals("store is closed", error.getMessage());
     probes.first().expectCancellation();
-    try (Strata reopened = Strata.open(system, diskDir, options(false))) {
+    try (Strata reopened = Strata.open(SYSTEM.get(), diskDir, options(false))) {
       for (int i = 0; i < 100; i++) {
         assertEquals(s(input.get(i).value()), s(reopened.get(input.get(i).key())));
       }
@@ -178,9 +168,9 @@ class StrataFlowFailureTest {
 
   @Test
   void aSinkOnAClosedStoreFailsAtItsFirstBatch() throws Exception {
-    Strata db = Strata.open(system, diskDir, options(false));
+    Strata db = Strata.open(SYSTEM.get(), diskDir, options(false));
     db.close();
-    CompletionStage<Done> done = Source.from(input()).runWith(StrataSink.write(db, StrataWriteSettings.create()), system);
+    CompletionStage<Done> done = Source.from(input()).runWith(StrataSink.write(db, StrataWriteSettings.create()), SYSTEM.get());
     ExecutionException e = assertThrows(ExecutionException.class,
         () -> done.toCompletableFuture().get(STUCK_SECONDS, TimeUnit.SECONDS));
     assertTrue(e.getCause() instanceof IllegalStateException, String.valueOf(e.getCause()));

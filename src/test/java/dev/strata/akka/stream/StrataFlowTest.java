@@ -15,7 +15,6 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import akka.Done;
-import akka.actor.typed.ActorSystem;
 import akka.stream.javadsl.Sink;
 import akka.stream.javadsl.Source;
 import dev.strata.DurabilityAccess;
@@ -24,6 +23,7 @@ import dev.strata.StrataOptions;
 import dev.strata.TestHarness;
 import dev.strata.akka.stream.StreamTestHarness.InstrumentedFileSystem;
 import dev.strata.fs.DiskFileSystem;
+import dev.strata.testing.ActorSystemPerClass;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -36,29 +36,19 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /** What StrataFlow and StrataSink promise on a healthy store: acknowledged before emitted, in order per key. */
 class StrataFlowTest {
-  private static ActorSystem<Void> system;
+  @RegisterExtension
+  static final ActorSystemPerClass SYSTEM = new ActorSystemPerClass("stream-test");
 
   @TempDir
   Path dir;
-
-  @BeforeAll
-  static void startSystem() {
-    system = StreamTestHarness.newSystem();
-  }
-
-  @AfterAll
-  static void stopSystem() throws Exception {
-    StreamTestHarness.terminate(system);
-  }
 
   /** Where writes go: the fast path only, the fast path and the writer's mailbox in turn, the mailbox only. */
   enum WritePath {
@@ -71,7 +61,7 @@ class StrataFlowTest {
       case STALLING -> stallingOptions().build();
       case SYNCED -> stallingOptions().syncWrites(true).build();
     };
-    return DurabilityAccess.open(system, dir, options, fs);
+    return DurabilityAccess.open(SYSTEM.get(), dir, options, fs);
   }
 
   /** Holds flushes for the first {@code millis}, so that writes queue at the writer, then lets them go. */
@@ -105,7 +95,7 @@ class StrataFlowTest {
             }
             return kv;
           })
-          .runWith(Sink.seq(), system));
+          .runWith(Sink.seq(), SYSTEM.get()));
       assertEquals(List.of(), notYetReadable, "emitted before the store returned them");
       assertEquals(input, emitted, "every element, in input order");
     }
@@ -138,7 +128,7 @@ class StrataFlowTest {
       holdFlushesFor(fs, 300);
       // Small batches, many in flight: the most chances for a later batch to overtake.
       StrataWriteSettings settings = StrataWriteSettings.create().withBatchSize(7).withParallelism(16);
-      List<KeyValue> emitted = await(Source.from(input).via(StrataFlow.write(db, settings)).runWith(Sink.seq(), system));
+      List<KeyValue> emitted = await(Source.from(input).via(StrataFlow.write(db, settings)).runWith(Sink.seq(), SYSTEM.get()));
       assertEquals(input, emitted, "emitted in input order (seed " + seed + ")");
       for (Map.Entry<String, String> e : last.entrySet()) {
         assertEquals(e.getValue(), s(db.get(b(e.getKey()))), e.getKey() + ": the last write in input order wins (seed "
@@ -168,7 +158,7 @@ class StrataFlowTest {
     try (Strata db = open(path, fs)) {
       holdFlushesFor(fs, 300);
       StrataWriteSettings settings = StrataWriteSettings.create().withBatchSize(batch).withParallelism(16);
-      await(Source.from(input).via(StrataFlow.write(db, settings)).runWith(Sink.seq(), system));
+      await(Source.from(input).via(StrataFlow.write(db, settings)).runWith(Sink.seq(), SYSTEM.get()));
       List<String> overtaken = new ArrayList<>();
       for (int i = 0; i < blocks * batch; i++) {
         if (!("new-" + i).equals(s(db.get(b(key(i)))))) {
@@ -183,10 +173,10 @@ class StrataFlowTest {
   void writesOfOneKeyInsideOneBatchKeepTheirOrder() throws Exception {
     List<KeyValue> input = List.of(put("b", "1"), put("a", "1"), KeyValue.delete(b("b")), put("c", "1"),
         put("a", "2"), put("b", "3"), KeyValue.delete(b("a")), put("c", "2"));
-    try (Strata db = Strata.open(system, dir, StrataOptions.defaults())) {
+    try (Strata db = Strata.open(SYSTEM.get(), dir, StrataOptions.defaults())) {
       StrataWriteSettings oneBatch = StrataWriteSettings.create().withBatchSize(input.size())
           .withBatchWindow(Duration.ofSeconds(10));
-      assertEquals(input, await(Source.from(input).via(StrataFlow.write(db, oneBatch)).runWith(Sink.seq(), system)),
+      assertEquals(input, await(Source.from(input).via(StrataFlow.write(db, oneBatch)).runWith(Sink.seq(), SYSTEM.get())),
           "emitted in input order, though written sorted");
       assertNull(db.get(b("a")));
       assertEquals("3", s(db.get(b("b"))));
@@ -196,11 +186,11 @@ class StrataFlowTest {
 
   @Test
   void deletesRemoveKeysAndEmptyValuesAreValues() throws Exception {
-    try (Strata db = Strata.open(system, dir, StrataOptions.defaults())) {
+    try (Strata db = Strata.open(SYSTEM.get(), dir, StrataOptions.defaults())) {
       db.put(b("old"), b("v"));
       List<KeyValue> input = List.of(KeyValue.delete(b("old")), KeyValue.put(b("empty"), new byte[0]),
           KeyValue.delete(b("never-written")));
-      await(Source.from(input).via(StrataFlow.write(db, StrataWriteSettings.create())).runWith(Sink.seq(), system));
+      await(Source.from(input).via(StrataFlow.write(db, StrataWriteSettings.create())).runWith(Sink.seq(), SYSTEM.get()));
       assertNull(db.get(b("old")));
       assertArrayEquals(new byte[0], db.get(b("empty")));
       assertNull(db.get(b("never-written")));
@@ -212,10 +202,10 @@ class StrataFlowTest {
   @Test
   void theGenericFlowEmitsTheElementsThemselvesOnceWritten() throws Exception {
     List<Order> orders = List.of(new Order(1, "ada"), new Order(2, "grace"), new Order(3, "edsger"));
-    try (Strata db = Strata.open(system, dir, StrataOptions.defaults())) {
+    try (Strata db = Strata.open(SYSTEM.get(), dir, StrataOptions.defaults())) {
       List<Order> emitted = await(Source.from(orders)
           .via(StrataFlow.write(db, StrataWriteSettings.create(), (Order o) -> put("order/" + o.id(), o.customer())))
-          .runWith(Sink.seq(), system));
+          .runWith(Sink.seq(), SYSTEM.get()));
       assertEquals(orders.size(), emitted.size());
       for (int i = 0; i < orders.size(); i++) {
         assertSame(orders.get(i), emitted.get(i));
@@ -226,9 +216,9 @@ class StrataFlowTest {
 
   @Test
   void aNullOperationFailsTheStreamAndSaysSo() throws Exception {
-    try (Strata db = Strata.open(system, dir, StrataOptions.defaults())) {
+    try (Strata db = Strata.open(SYSTEM.get(), dir, StrataOptions.defaults())) {
       CompletionStage<Done> done = Source.single("x")
-          .runWith(StrataSink.write(db, StrataWriteSettings.create(), (String x) -> null), system);
+          .runWith(StrataSink.write(db, StrataWriteSettings.create(), (String x) -> null), SYSTEM.get());
       ExecutionException e = org.junit.jupiter.api.Assertions.assertThrows(ExecutionException.class,
           () -> done.toCompletableFuture().get(STUCK_SECONDS, TimeUnit.SECONDS));
       assertTrue(e.getCause() instanceof NullPointerException, String.valueOf(e.getCause()));
@@ -240,9 +230,9 @@ class StrataFlowTest {
   void anElementHeavierThanMaxBatchBytesIsWrittenInABatchOfItsOwn() throws Exception {
     byte[] big = new byte[10_000];
     List<KeyValue> input = List.of(put("a", "small"), KeyValue.put(b("big"), big), put("c", "small"));
-    try (Strata db = Strata.open(system, dir, StrataOptions.defaults())) {
+    try (Strata db = Strata.open(SYSTEM.get(), dir, StrataOptions.defaults())) {
       StrataWriteSettings settings = StrataWriteSettings.create().withMaxBatchBytes(1000);
-      assertEquals(input, await(Source.from(input).via(StrataFlow.write(db, settings)).runWith(Sink.seq(), system)));
+      assertEquals(input, await(Source.from(input).via(StrataFlow.write(db, settings)).runWith(Sink.seq(), SYSTEM.get())));
       assertArrayEquals(big, db.get(b("big")));
       assertEquals("small", s(db.get(b("c"))));
     }
@@ -256,7 +246,7 @@ class StrataFlowTest {
       int n = 1000; // several memtables: more than the store takes while flushes are held
       CompletionStage<Done> done = Source.range(0, n - 1)
           .map(i -> put(key(i), value(i, i)))
-          .runWith(StrataSink.write(db, StrataWriteSettings.create().withBatchSize(20)), system);
+          .runWith(StrataSink.write(db, StrataWriteSettings.create().withBatchSize(20)), SYSTEM.get());
       CompletableFuture<Done> future = done.toCompletableFuture();
       org.junit.jupiter.api.Assertions.assertThrows(TimeoutException.class,
           () -> future.get(500, TimeUnit.MILLISECONDS), "completed while writes were held");
@@ -271,8 +261,8 @@ class StrataFlowTest {
 
   @Test
   void anEmptyStreamCompletesTheSinkAndWritesNothing() throws Exception {
-    try (Strata db = Strata.open(system, dir, StrataOptions.defaults())) {
-      Source.<KeyValue>empty().runWith(StrataSink.write(db, StrataWriteSettings.create()), system)
+    try (Strata db = Strata.open(SYSTEM.get(), dir, StrataOptions.defaults())) {
+      Source.<KeyValue>empty().runWith(StrataSink.write(db, StrataWriteSettings.create()), SYSTEM.get())
           .toCompletableFuture().get(STUCK_SECONDS, TimeUnit.SECONDS);
       assertEquals(0, db.stats().lastSequence());
       assertFalse(db.isClosed());
@@ -281,13 +271,13 @@ class StrataFlowTest {
 
   @Test
   void aBatchWindowWritesASlowTrickleWithoutWaitingForAFullBatch() throws Exception {
-    try (Strata db = Strata.open(system, dir, StrataOptions.defaults())) {
+    try (Strata db = Strata.open(SYSTEM.get(), dir, StrataOptions.defaults())) {
       StrataWriteSettings settings = StrataWriteSettings.create().withBatchSize(1000)
           .withBatchWindow(Duration.ofMillis(20));
       // Never completes: only the window can close the batch.
       CompletionStage<KeyValue> first = Source.single(put("k", "v")).concat(Source.never())
           .via(StrataFlow.write(db, settings))
-          .runWith(Sink.head(), system);
+          .runWith(Sink.head(), SYSTEM.get());
       assertEquals(put("k", "v"), first.toCompletableFuture().get(STUCK_SECONDS, TimeUnit.SECONDS));
       assertEquals("v", s(db.get(b("k"))));
     }

@@ -9,7 +9,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import akka.actor.typed.ActorSystem;
 import akka.stream.javadsl.Sink;
 import akka.stream.testkit.TestSubscriber;
 import akka.stream.testkit.javadsl.TestSink;
@@ -24,33 +23,24 @@ import dev.strata.akka.stream.StreamTestHarness.InstrumentedFileSystem;
 import dev.strata.fs.DiskFileSystem;
 import dev.strata.fs.FaultInjectingFileSystem;
 import dev.strata.fs.FaultInjectingFileSystem.Op;
+import dev.strata.testing.ActorSystemPerClass;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import scala.jdk.javaapi.CollectionConverters;
 
 /** StrataSource.scan: exactly the range, from a snapshot taken as it starts, and nothing held once it ends. */
 class StrataSourceTest {
-  private static ActorSystem<Void> system;
+  @RegisterExtension
+  static final ActorSystemPerClass SYSTEM = new ActorSystemPerClass("stream-test");
 
   @TempDir
   Path dir;
-
-  @BeforeAll
-  static void startSystem() {
-    system = StreamTestHarness.newSystem();
-  }
-
-  @AfterAll
-  static void stopSystem() throws Exception {
-    StreamTestHarness.terminate(system);
-  }
 
   /** Small blocks, no block cache, no automatic compaction: scans read files, compactions run when asked. */
   private static StrataOptions options() {
@@ -69,12 +59,12 @@ class StrataSourceTest {
 
   private static List<String> scanKeys(Strata db, Bound lower, Bound upper) throws Exception {
     return StrataSource.scan(db, lower, upper).map(kv -> s(kv.key()))
-        .runWith(Sink.seq(), system).toCompletableFuture().get(STUCK_SECONDS, TimeUnit.SECONDS);
+        .runWith(Sink.seq(), SYSTEM.get()).toCompletableFuture().get(STUCK_SECONDS, TimeUnit.SECONDS);
   }
 
   @Test
   void aScanStreamsExactlyItsRangeInKeyOrder() throws Exception {
-    try (Strata db = Strata.open(system, dir, options())) {
+    try (Strata db = Strata.open(SYSTEM.get(), dir, options())) {
       fill(db, 100);
       db.flush();
       db.put(b(key(15)), b("newer")); // one key in the memtable over its flushed version
@@ -88,18 +78,18 @@ class StrataSourceTest {
       assertEquals(99, scanKeys(db, Bound.unbounded(), Bound.unbounded()).size());
       assertEquals(List.of(), scanKeys(db, Bound.included(b("zzz")), Bound.unbounded()));
       KeyValue first = StrataSource.scan(db, Bound.included(b(key(15))), Bound.unbounded())
-          .runWith(Sink.head(), system).toCompletableFuture().get(STUCK_SECONDS, TimeUnit.SECONDS);
+          .runWith(Sink.head(), SYSTEM.get()).toCompletableFuture().get(STUCK_SECONDS, TimeUnit.SECONDS);
       assertEquals(put(key(15), "newer"), first);
     }
   }
 
   @Test
   void aScanSeesTheStoreAsItWasWhenItStartedWhateverIsWrittenAfter() throws Exception {
-    try (Strata db = Strata.open(system, dir, options())) {
+    try (Strata db = Strata.open(SYSTEM.get(), dir, options())) {
       fill(db, 200);
       db.flush();
       TestSubscriber.Probe<KeyValue> probe = StrataSource.scan(db, Bound.unbounded(), Bound.unbounded())
-          .runWith(TestSink.create(system), system);
+          .runWith(TestSink.create(SYSTEM.get()), SYSTEM.get());
       assertEquals(put(key(0), "v0"), probe.requestNext()); // the snapshot exists from here on
       for (int i = 0; i < 200; i += 2) {
         db.put(b(key(i)), b("overwritten"));
@@ -134,13 +124,13 @@ class StrataSourceTest {
 
   @Test
   void cancellingTheScanClosesItsSnapshotAndIteratorSoTheStoreClosesCleanly() throws Exception {
-    Strata db = Strata.open(system, dir, options());
+    Strata db = Strata.open(SYSTEM.get(), dir, options());
     try {
       db.addCompactionFilter(CompactionFilter.prefix(b("tmp/")));
       fill(db, 100);
       writeProbe(db);
       TestSubscriber.Probe<KeyValue> probe = StrataSource.scan(db, Bound.unbounded(), Bound.unbounded())
-          .runWith(TestSink.create(system), system);
+          .runWith(TestSink.create(SYSTEM.get()), SYSTEM.get());
       assertNotNull(probe.requestNext());
       assertTrue(snapshotOpen(db), "the running scan holds a snapshot");
       probe.cancel();
@@ -152,14 +142,14 @@ class StrataSourceTest {
     } finally {
       db.close();
     }
-    try (Strata reopened = Strata.open(system, dir, options())) {
+    try (Strata reopened = Strata.open(SYSTEM.get(), dir, options())) {
       assertEquals("v7", s(reopened.get(b(key(7)))));
     }
   }
 
   @Test
   void aScanRunToTheEndClosesItsSnapshotBeforeItCompletes() throws Exception {
-    try (Strata db = Strata.open(system, dir, options())) {
+    try (Strata db = Strata.open(SYSTEM.get(), dir, options())) {
       db.addCompactionFilter(CompactionFilter.prefix(b("tmp/")));
       fill(db, 100);
       writeProbe(db);
@@ -171,13 +161,13 @@ class StrataSourceTest {
   @Test
   void aFailedReadFailsTheStreamWithTheStoresExceptionAndClosesTheSnapshot() throws Exception {
     FaultInjectingFileSystem fs = new FaultInjectingFileSystem(DiskFileSystem.INSTANCE);
-    try (Strata db = DurabilityAccess.open(system, dir, options(), fs)) {
+    try (Strata db = DurabilityAccess.open(SYSTEM.get(), dir, options(), fs)) {
       db.addCompactionFilter(CompactionFilter.prefix(b("tmp/")));
       fill(db, 500);
       writeProbe(db);
       db.flush();
       TestSubscriber.Probe<KeyValue> probe = StrataSource.scan(db, Bound.unbounded(), Bound.unbounded())
-          .runWith(TestSink.create(system), system);
+          .runWith(TestSink.create(SYSTEM.get()), SYSTEM.get());
       assertNotNull(probe.requestNext());
       fs.failAlways(Op.READ); // the next data block the iterator needs
       probe.request(1000);
@@ -196,7 +186,7 @@ class StrataSourceTest {
   @Test
   void theScanReadsOnTheBlockingDispatcher() throws Exception {
     InstrumentedFileSystem fs = new InstrumentedFileSystem(DiskFileSystem.INSTANCE, 0);
-    try (Strata db = DurabilityAccess.open(system, dir, options(), fs)) {
+    try (Strata db = DurabilityAccess.open(SYSTEM.get(), dir, options(), fs)) {
       fill(db, 1000);
       db.flush();
       fs.readerThreads.clear();
@@ -209,7 +199,7 @@ class StrataSourceTest {
 
   @Test
   void aScanThatIsNeverRunTakesNoSnapshot() {
-    try (Strata db = Strata.open(system, dir, options())) {
+    try (Strata db = Strata.open(SYSTEM.get(), dir, options())) {
       db.addCompactionFilter(CompactionFilter.prefix(b("tmp/")));
       writeProbe(db);
       StrataSource.scan(db, Bound.unbounded(), Bound.unbounded());

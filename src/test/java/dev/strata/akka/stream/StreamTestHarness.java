@@ -1,9 +1,7 @@
 package dev.strata.akka.stream;
 
 import akka.actor.typed.ActorSystem;
-import akka.actor.typed.javadsl.Behaviors;
 import akka.stream.testkit.TestPublisher;
-import com.typesafe.config.ConfigFactory;
 import dev.strata.CompactionOptions;
 import dev.strata.Strata;
 import dev.strata.StrataOptions;
@@ -36,15 +34,6 @@ final class StreamTestHarness {
   static final long STUCK_SECONDS = 30;
 
   private StreamTestHarness() {}
-
-  static ActorSystem<Void> newSystem() {
-    return ActorSystem.create(Behaviors.empty(), "stream-test", ConfigFactory.load());
-  }
-
-  static void terminate(ActorSystem<?> system) throws Exception {
-    system.terminate();
-    system.getWhenTerminated().toCompletableFuture().get(STUCK_SECONDS, TimeUnit.SECONDS);
-  }
 
   static byte[] b(String s) {
     return s.getBytes(StandardCharsets.UTF_8);
