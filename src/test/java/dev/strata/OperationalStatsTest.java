@@ -261,10 +261,12 @@ class OperationalStatsTest {
       // Bounded: three 16 KiB memtables (two frozen, one at twice its size at most) hold a few thousand writes.
       // Stopped with the frozen memtables at their limit of 2 (writesStopped is also true for the instant a
       // memtable at twice its size waits for the writer to freeze it, which is no stall of the writer's).
-      while (!(db.stats().writesStopped() && db.stats().immutableMemtables() == 2) && i < 100_000) {
+      // Both from one snapshot: from two, a memtable at twice its size waiting to be frozen (stopped
+      // for an instant) and the next snapshot's two frozen memtables looked like the stall.
+      StrataStats stopped;
+      while (!((stopped = db.stats()).writesStopped() && stopped.immutableMemtables() == 2) && i < 100_000) {
         writes.add(db.putAsync(TestHarness.key(i), b("value" + i++)).toCompletableFuture());
       }
-      StrataStats stopped = db.stats();
       assertTrue(stopped.writesStopped(), "after " + i + " writes: " + stopped);
       assertTrue(stopped.toString().contains("writes: stopped"), stopped.toString());
       writes.add(db.putAsync(TestHarness.key(i), b("queued")).toCompletableFuture()); // waits at the writer
