@@ -23,32 +23,44 @@ final class FsTestHarness {
 
   /**
    * Appends 20,000 records of 1 to 97 bytes to {@code out} while another thread syncs it over and
-   * over; returns the bytes appended, in order. Fails if no sync ran or one threw.
+   * over; returns the bytes appended, in order. Fails if no sync returned while appending or one threw.
+   *
+   * <p>The appends start once the syncing thread runs, and go on past 20,000 until one of its
+   * syncs has returned: started from a pool, it was once scheduled only after all 20,000 (a few
+   * milliseconds) on a loaded machine, and synced nothing.
    */
   static byte[] appendWhileAnotherThreadSyncs(WritableFile out) throws Exception {
     java.io.ByteArrayOutputStream expected = new java.io.ByteArrayOutputStream();
     java.util.concurrent.atomic.AtomicBoolean appending = new java.util.concurrent.atomic.AtomicBoolean(true);
+    java.util.concurrent.CountDownLatch syncing = new java.util.concurrent.CountDownLatch(1);
+    java.util.concurrent.atomic.AtomicInteger synced = new java.util.concurrent.atomic.AtomicInteger();
     java.util.concurrent.CompletableFuture<Integer> syncer = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
-      int syncs = 0;
+      syncing.countDown();
       while (appending.get()) {
         try {
           out.sync();
         } catch (IOException e) {
           throw new java.io.UncheckedIOException(e);
         }
-        syncs++;
+        synced.incrementAndGet();
       }
-      return syncs;
+      return synced.get();
     });
-    for (int i = 0; i < 20_000; i++) {
+    if (!syncing.await(60, java.util.concurrent.TimeUnit.SECONDS)) {
+      throw new AssertionError("the syncing thread did not start");
+    }
+    // Past 20,000 only while the syncer has not returned from a sync yet, nor failed.
+    for (int i = 0; i < 20_000 || (synced.get() == 0 && !syncer.isDone()); i++) {
+      if (i == 1_000_000) {
+        appending.set(false);
+        throw new AssertionError("no sync returned during 1,000,000 appends");
+      }
       byte[] record = bytes(1 + i % 97, i);
       out.append(record);
       expected.write(record);
     }
     appending.set(false);
-    if (syncer.get(60, java.util.concurrent.TimeUnit.SECONDS) == 0) {
-      throw new AssertionError("no sync ran while the records were appended");
-    }
+    syncer.get(60, java.util.concurrent.TimeUnit.SECONDS); // throws what a sync threw
     return expected.toByteArray();
   }
 
