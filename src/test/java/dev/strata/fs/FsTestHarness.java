@@ -34,7 +34,7 @@ final class FsTestHarness {
     java.util.concurrent.atomic.AtomicBoolean appending = new java.util.concurrent.atomic.AtomicBoolean(true);
     java.util.concurrent.CountDownLatch syncing = new java.util.concurrent.CountDownLatch(1);
     java.util.concurrent.atomic.AtomicInteger synced = new java.util.concurrent.atomic.AtomicInteger();
-    java.util.concurrent.CompletableFuture<Integer> syncer = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+    java.util.concurrent.CompletableFuture<Void> syncer = java.util.concurrent.CompletableFuture.runAsync(() -> {
       syncing.countDown();
       while (appending.get()) {
         try {
@@ -44,7 +44,6 @@ final class FsTestHarness {
         }
         synced.incrementAndGet();
       }
-      return synced.get();
     });
     if (!syncing.await(60, java.util.concurrent.TimeUnit.SECONDS)) {
       throw new AssertionError("the syncing thread did not start");
