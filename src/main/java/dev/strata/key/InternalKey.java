@@ -70,7 +70,7 @@ public final class InternalKey {
   /** Unsigned lexicographic order of user keys; the order users see. */
   public static int compareUserKeys(byte[] a, byte[] b) {
     if (a == null || b == null) {
-      return Arrays.compareUnsigned(a, b); // null first, as callers may rely on
+      return Arrays.compareUnsigned(a, b); // null before any array: the order this method had before it used Bytes
     }
     return Bytes.compareUnsigned(a, 0, a.length, b, 0, b.length);
   }
