@@ -40,7 +40,13 @@ import java.util.Arrays;
  */
 final class ArenaSkipList {
   static final int MAX_HEIGHT = 12;
-  private static final int CHUNK_BYTES = 1 << 20;
+  /**
+   * A chunk's length: 32 bytes under 1 MiB, so that with the array's header it fills one G1 region
+   * of 1 MiB (heaps under 4 GiB) instead of taking a second one for its last 16 bytes (an array
+   * that big is humongous there: it takes whole regions, and the rest of the second stayed empty,
+   * so a memtable held twice its size in heap). Under half of a larger region it is not humongous.
+   */
+  static final int CHUNK_BYTES = (1 << 20) - 32;
   private static final int MAX_CHUNKS = 1 << 15;
   private static final int HEADER_BYTES = 32;
   private static final VarHandle LONG = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
