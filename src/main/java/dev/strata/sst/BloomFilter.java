@@ -159,8 +159,15 @@ public final class BloomFilter {
 
   /** Collects user keys and writes the filter block. */
   public static final class Builder {
+    /**
+     * Hashes per page: 256 KiB, under half of G1's smallest region, so no page is a humongous
+     * object. One array grown by doubling was: a table of half a million keys allocated 1, 2 and 4
+     * MiB arrays, each put straight into the old generation and each able to start a concurrent
+     * cycle, to be garbage at the next.
+     */
+    static final int PAGE_HASHES = 1 << 15;
     private final int bitsPerKey;
-    private long[] hashes = new long[1024];
+    private long[][] pages = new long[8][];
     private int count;
 
     public Builder(int bitsPerKey) {
@@ -173,10 +180,18 @@ public final class BloomFilter {
 
     /** Adds a user key; the caller adds each distinct key once (duplicates only waste bits). */
     public void addKey(byte[] userKey) {
-      if (count == hashes.length) {
-        hashes = Arrays.copyOf(hashes, count * 2);
+      int page = count / PAGE_HASHES;
+      if (page == pages.length) {
+        pages = Arrays.copyOf(pages, page * 2);
       }
-      hashes[count++] = Hashing.xxh64(userKey, 0, userKey.length, 0);
+      if (pages[page] == null) {
+        // The first page small: most tables of a test or a flush of a small memtable are.
+        pages[page] = new long[page == 0 ? 1024 : PAGE_HASHES];
+      } else if (page == 0 && count == pages[0].length) {
+        pages[0] = Arrays.copyOf(pages[0], Math.min(PAGE_HASHES, count * 4));
+      }
+      pages[page][count % PAGE_HASHES] = Hashing.xxh64(userKey, 0, userKey.length, 0);
+      count++;
     }
 
     public int keyCount() {
@@ -193,14 +208,17 @@ public final class BloomFilter {
       int blocks = blocks();
       int probes = probesFor(bitsPerKey);
       long[] words = new long[blocks * WORDS_PER_BLOCK];
-      for (int i = 0; i < count; i++) {
-        long h = hashes[i];
-        int base = firstWord(h, blocks);
-        int x = (int) h;
-        for (int j = 0; j < probes; j++) {
-          int bit = x >>> 23;
-          words[base + (bit >>> 6)] |= 1L << bit;
-          x *= PROBE_STEP;
+      for (int first = 0; first < count; first += PAGE_HASHES) {
+        long[] page = pages[first / PAGE_HASHES];
+        for (int i = 0, n = Math.min(PAGE_HASHES, count - first); i < n; i++) {
+          long h = page[i];
+          int base = firstWord(h, blocks);
+          int x = (int) h;
+          for (int j = 0; j < probes; j++) {
+            int bit = x >>> 23;
+            words[base + (bit >>> 6)] |= 1L << bit;
+            x *= PROBE_STEP;
+          }
         }
       }
       byte[] out = new byte[words.length * 8 + TRAILER_BYTES];

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.strata.CorruptionException;
+import dev.strata.util.Hashing;
 import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -67,6 +68,33 @@ class BloomFilterTest {
     for (int i = 0; i < 100_000; i++) {
       assertTrue(filter.mayContain(present(i)), "false negative for key " + i);
     }
+  }
+
+  /**
+   * The block, byte for byte, is the layout the class documents, also for keys past the builder's
+   * first pages of hashes: computed here from the formulas alone.
+   */
+  @Test
+  void theBlockIsTheDocumentedLayoutAcrossTheBuildersPagesOfHashes() {
+    int keys = 2 * BloomFilter.Builder.PAGE_HASHES + 5;
+    byte[] block = block(10, keys);
+    int blocks = (int) (((long) keys * 10 + 511) / 512);
+    int probes = BloomFilter.probesFor(10);
+    byte[] expected = new byte[blocks * 64 + 2];
+    for (int i = 0; i < keys; i++) {
+      byte[] key = present(i);
+      long h = Hashing.xxh64(key, 0, key.length, 0);
+      int b = (int) (((h >>> 32) * blocks) >>> 32);
+      int x = (int) h;
+      for (int j = 0; j < probes; j++) {
+        int bit = x >>> 23;
+        expected[64 * b + bit / 8] |= (byte) (1 << (bit % 8));
+        x *= 0x9E3779B9;
+      }
+    }
+    expected[expected.length - 2] = (byte) probes;
+    expected[expected.length - 1] = 1;
+    assertTrue(Arrays.equals(expected, block), "the filter block differs from the documented layout");
   }
 
   @Test
