@@ -96,9 +96,10 @@ class CompareTest {
   void theTableGivesDiskBytesAndWriteAmplificationPerEngine() {
     String table = CompareTable.format(TWO, ALL, List.of(result(Engine.STRATA, 1, 1), result(Engine.ROCKSDB, 1, 1),
         result(Engine.LEVELDB, 1, 1)));
-    assertTrue(table.contains("| strata  |       200,000 |       348,000 |    116,000 |      3.00 |         64 MiB |"),
+    assertTrue(table.contains("| strata  |       200,000 |       348,000 |    116,000 |      3.00 |             64 MiB |"),
         table);
     assertTrue(table.contains("bytes written: write_bytes of /proc/self/io"), table);
+    assertTrue(table.contains("peak heap after GC: the most heap in use right after a garbage collection"), table);
   }
 
   @Test

@@ -75,13 +75,14 @@ final class CompareTable {
           Double.isNaN(amp) ? "n/a" : String.format(Locale.ROOT, "%.2f", amp),
           er.peakHeapBytes() < 0 ? "n/a" : (er.peakHeapBytes() >> 20) + " MiB"));
     }
-    markdown(b, List.of("engine", "bytes on disk", "bytes written", "user bytes", "write amp", "peak live heap"), io);
+    markdown(b, List.of("engine", "bytes on disk", "bytes written", "user bytes", "write amp", "peak heap after GC"), io);
     b.append('\n')
         .append("bytes on disk: the store directory once the run closed it. bytes written: ")
         .append(source == null ? "n/a" : source)
         .append(" of /proc/self/io, over the engine's whole JVM.\n")
         .append("write amp: bytes written over user bytes (keys and values put, keys deleted) over every workload.\n")
-        .append("peak live heap: the most heap in use right after a garbage collection.\n");
+        .append("peak heap after GC: the most heap in use right after a garbage collection; it bounds the live set\n")
+        .append("from above, since a young collection leaves the old generation's garbage in place.\n");
     return b.toString();
   }
 

@@ -14,9 +14,11 @@ import javax.management.NotificationEmitter;
 import javax.management.openmbean.CompositeData;
 
 /**
- * The most heap the JVM held right after a garbage collection, over a run: the live set's peak,
- * which is what must fit in {@code -Xmx} (heap in use between collections is mostly garbage).
- * Collections are reported by the JVM's GC notifications. Thread-safe.
+ * The most heap the JVM held right after a garbage collection, over a run. Heap in use between
+ * collections is mostly garbage; right after one it is an upper bound on the live set, and with
+ * G1 a loose one: a young collection leaves the old generation as it is, garbage and all, until a
+ * concurrent cycle and its mixed collections reclaim it (benchmarks.md compares it with class
+ * histograms). Collections are reported by the JVM's GC notifications. Thread-safe.
  */
 final class HeapWatch {
   private final AtomicLong peak = new AtomicLong(-1);
