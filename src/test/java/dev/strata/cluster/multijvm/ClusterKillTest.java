@@ -217,8 +217,8 @@ class ClusterKillTest {
     int stable = 0;
     while (stable < 2) {
       if (System.nanoTime() > deadline) {
-        throw new AssertionError("the followers did not catch up within " + WAIT.toSeconds() + " s: " + last + ", "
-            + at);
+        throw new AssertionError("the followers did not catch up within " + WAIT.toSeconds() + " s: " + last
+            + "; what each node says it holds and leads: " + clusterStats(client) + ", " + at);
       }
       try {
         ShardMap map = StrataCluster.get(client).shardMap(KEYSPACE).toCompletableFuture().get(30, TimeUnit.SECONDS);
@@ -238,6 +238,19 @@ class ClusterKillTest {
         stable = 0;
       }
       Thread.sleep(500);
+    }
+  }
+
+  /**
+   * Each node's replicas and the shards it leads and serves, for a failure message: a shard shown in
+   * epoch 0 is one whose placed leader does not report it as leading, and this tells a node that did
+   * not answer (absent) from one that answered without leading it.
+   */
+  private static String clusterStats(ActorSystem<Void> client) {
+    try {
+      return StrataCluster.get(client).stats().toCompletableFuture().get(10, TimeUnit.SECONDS).toString();
+    } catch (Exception e) {
+      return "cluster stats unavailable: " + e;
     }
   }
 
