@@ -46,7 +46,7 @@ final class ArenaSkipList {
    * that big is humongous there: it takes whole regions, and the rest of the second stayed empty,
    * so a memtable held twice its size in heap). Under half of a larger region it is not humongous.
    */
-  static final int CHUNK_BYTES = (1 << 20) - 32;
+  private static final int CHUNK_BYTES = (1 << 20) - 32;
   private static final int MAX_CHUNKS = 1 << 15;
   private static final int HEADER_BYTES = 32;
   private static final VarHandle LONG = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
