@@ -13,6 +13,7 @@ public final class StrataOptions {
   private final long targetSstSizeBytes;
   private final int blockSizeBytes;
   private final int maxImmutableMemtables;
+  private final int memtablesPerFlush;
   private final long blockCacheBytes;
   private final int bloomBitsPerKey;
   private final boolean walEnabled;
@@ -37,6 +38,7 @@ public final class StrataOptions {
     this.targetSstSizeBytes = b.targetSstSizeBytes;
     this.blockSizeBytes = b.blockSizeBytes;
     this.maxImmutableMemtables = b.maxImmutableMemtables;
+    this.memtablesPerFlush = b.memtablesPerFlush;
     this.blockCacheBytes = b.blockCacheBytes;
     this.bloomBitsPerKey = b.bloomBitsPerKey;
     this.walEnabled = b.walEnabled;
@@ -79,6 +81,7 @@ public final class StrataOptions {
         .targetSstSizeBytes(c.getBytes("target-sst-size"))
         .blockSizeBytes(toInt("block-size", c.getBytes("block-size")))
         .maxImmutableMemtables(c.getInt("max-immutable-memtables"))
+        .memtablesPerFlush(c.getInt("memtables-per-flush"))
         .blockCacheBytes(c.getBytes("block-cache-size"))
         .bloomBitsPerKey(c.getInt("bloom-bits-per-key"))
         .walEnabled(c.getBoolean("wal-enabled"))
@@ -214,6 +217,11 @@ public final class StrataOptions {
     return maxImmutableMemtables;
   }
 
+  /** Frozen memtables one flush writes as one L0 SST; see {@link Builder#memtablesPerFlush(int)}. */
+  public int memtablesPerFlush() {
+    return memtablesPerFlush;
+  }
+
   public long blockCacheBytes() {
     return blockCacheBytes;
   }
@@ -326,6 +334,7 @@ public final class StrataOptions {
   public Builder toBuilder() {
     return builder().memtableSizeBytes(memtableSizeBytes).targetSstSizeBytes(targetSstSizeBytes)
         .blockSizeBytes(blockSizeBytes).maxImmutableMemtables(maxImmutableMemtables)
+        .memtablesPerFlush(memtablesPerFlush)
         .blockCacheBytes(blockCacheBytes).bloomBitsPerKey(bloomBitsPerKey).walEnabled(walEnabled)
         .syncWrites(syncWrites).compaction(compaction).serializable(serializable)
         .maxMappedFiles(maxMappedFiles)
@@ -343,7 +352,8 @@ public final class StrataOptions {
   @Override
   public String toString() {
     return "StrataOptions(memtable=" + memtableSizeBytes + "B, targetSst=" + targetSstSizeBytes + "B, block="
-        + blockSizeBytes + "B, maxImmutable=" + maxImmutableMemtables + ", blockCache=" + blockCacheBytes
+        + blockSizeBytes + "B, maxImmutable=" + maxImmutableMemtables + ", memtablesPerFlush=" + memtablesPerFlush
+        + ", blockCache=" + blockCacheBytes
         + "B, bloomBitsPerKey=" + bloomBitsPerKey + ", wal=" + walEnabled + ", sync=" + syncWrites
         + ", compaction=" + compaction + ", serializable=" + serializable + ", maxMappedFiles=" + maxMappedFiles
         + ", walRecovery=" + walRecoveryMode + ", createIfMissing=" + createIfMissing
@@ -355,10 +365,11 @@ public final class StrataOptions {
 
   /** Builds {@link StrataOptions}; starts from the library defaults. Not thread-safe. */
   public static final class Builder {
-    private long memtableSizeBytes = 32L << 20;
+    private long memtableSizeBytes = 16L << 20;
     private long targetSstSizeBytes = 64L << 20;
     private int blockSizeBytes = 4096;
     private int maxImmutableMemtables = 4;
+    private int memtablesPerFlush = 2;
     private long blockCacheBytes = 32L << 20; // reference.conf says why
     private int bloomBitsPerKey = 10;
     private boolean walEnabled = true;
@@ -510,6 +521,26 @@ public final class StrataOptions {
         throw new IllegalArgumentException("maxImmutableMemtables must be at least 1, got " + count);
       }
       this.maxImmutableMemtables = count;
+      return this;
+    }
+
+    /**
+     * Frozen memtables a flush waits for and writes together as one L0 SST (at least 1; default
+     * 2), like RocksDB's {@code min_write_buffer_number_to_merge}. Small memtables make each put
+     * cheaper (a shorter skip list, more of it in the caches) but, flushed one a file, make small
+     * L0 files and more compaction; flushed several at a time they make L0 files of their sum
+     * (with the defaults, two 16 MiB memtables a 32 MiB file). Reads check every frozen memtable
+     * and scans merge them all, so more of them cost reads. A flush never waits for more than {@code
+     * maxImmutableMemtables}, and one asked for ({@code flush()}, a close, {@code
+     * waitForCompactions()}, writes waiting at {@code maxImmutableMemtables}) writes the frozen
+     * memtables there are. Keep {@code maxImmutableMemtables} at about twice this, so that writes
+     * go on while a flush runs.
+     */
+    public Builder memtablesPerFlush(int count) {
+      if (count < 1) {
+        throw new IllegalArgumentException("memtablesPerFlush must be at least 1, got " + count);
+      }
+      this.memtablesPerFlush = count;
       return this;
     }
 

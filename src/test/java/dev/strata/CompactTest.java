@@ -47,7 +47,8 @@ class CompactTest {
 
   @Test
   void compactLeavesOneSortedRunAtTheBottomWithTheNewestValues() {
-    try (Strata db = Strata.open(dir, TestHarness.smallOptions())) {
+    // One L0 file per memtable, so that the writes below leave several files to compact.
+    try (Strata db = Strata.open(dir, TestHarness.smallOptions().toBuilder().memtablesPerFlush(1).build())) {
       overwriteAndDelete(db);
       db.flush();
       StrataStats before = db.stats();

@@ -12,7 +12,9 @@ class StrataOptionsTest {
   @Test
   void defaultsComeFromReferenceConf() {
     StrataOptions d = StrataOptions.defaults();
-    assertEquals(32L << 20, d.memtableSizeBytes());
+    assertEquals(16L << 20, d.memtableSizeBytes());
+    assertEquals(2, d.memtablesPerFlush(), "two 16 MiB memtables make one 32 MiB L0 file");
+    assertEquals(4, d.maxImmutableMemtables(), "twice memtablesPerFlush: writes go on while a flush runs");
     assertEquals(4096, d.blockSizeBytes());
     assertEquals(10, d.bloomBitsPerKey());
     assertTrue(d.walEnabled());
@@ -87,6 +89,18 @@ class StrataOptionsTest {
     StrataOptions o = StrataOptions.fromConfig(ConfigFactory.parseString("strata.avoid-flush-during-recovery = off"));
     assertFalse(o.avoidFlushDuringRecovery());
     assertFalse(o.toBuilder().build().avoidFlushDuringRecovery(), "toBuilder keeps it");
+  }
+
+  @Test
+  void memtablesPerFlushIsReadFromItsConfigKeyAndIsAtLeastOne() {
+    StrataOptions o = StrataOptions.fromConfig(ConfigFactory.parseString("strata.memtables-per-flush = 2"));
+    assertEquals(2, o.memtablesPerFlush());
+    assertEquals(2, o.toBuilder().build().memtablesPerFlush(), "toBuilder keeps it");
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> StrataOptions.builder().memtablesPerFlush(0));
+    assertEquals("memtablesPerFlush must be at least 1, got 0", e.getMessage());
+    assertEquals(16, StrataOptions.builder().maxImmutableMemtables(2).memtablesPerFlush(16).build().memtablesPerFlush(),
+        "more than maxImmutableMemtables is allowed: a flush then takes the frozen memtables there may be");
   }
 
   @Test

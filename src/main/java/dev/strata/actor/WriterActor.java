@@ -36,7 +36,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The single owner of every state transition of one store: it decides when the memtable freezes
- * and a new one starts, runs flushes one at a time (oldest frozen memtable first) on the blocking
+ * and a new one starts, runs flushes one at a time (oldest frozen memtables first, {@code
+ * memtablesPerFlush} of them into one SST, fewer when a flush is asked for) on the blocking
  * dispatcher, installs their results, and publishes each new read state. Its mailbox is the queue
  * of writes that could not take the fast path: while the store is stalled they wait here, in
  * arrival order, and apply as soon as a flush makes room.
@@ -158,9 +159,9 @@ public final class WriterActor extends AbstractBehavior<WriterActor.Command> {
    */
   public enum Abort implements Command { INSTANCE }
 
-  private record FlushCompleted(Memtable memtable, SstFile file) implements Command {}
+  private record FlushCompleted(List<Memtable> memtables, SstFile file) implements Command {}
 
-  private record FlushFailed(Memtable memtable, Throwable cause) implements Command {}
+  private record FlushFailed(List<Memtable> memtables, Throwable cause) implements Command {}
 
   private enum SyncNow implements Command { INSTANCE }
 
@@ -281,6 +282,7 @@ public final class WriterActor extends AbstractBehavior<WriterActor.Command> {
             return this;
           }
           idleWaiters.add(msg.done());
+          startFlush(); // frozen memtables waiting for company are due now
           return settle();
         })
         .onMessage(CompactionFinished.class, this::onCompactionFinished)
@@ -340,6 +342,7 @@ public final class WriterActor extends AbstractBehavior<WriterActor.Command> {
       rotateIfRoom();
     } else if (s.immutables().length > 0) {
       flushWaiters.add(new FlushWaiter(s.immutables()[0].id(), msg.done()));
+      startFlush(); // frozen memtables waiting for company are due now
     } else {
       msg.done().complete(null);
     }
@@ -725,9 +728,9 @@ public final class WriterActor extends AbstractBehavior<WriterActor.Command> {
     flushRunning = false;
     boolean retry = flushIsRetry;
     try {
-      control.installFlush(msg.memtable(), msg.file());
+      control.installFlush(msg.memtables(), msg.file());
     } catch (RuntimeException e) {
-      return onFlushFailed(new FlushFailed(msg.memtable(), e));
+      return onFlushFailed(new FlushFailed(msg.memtables(), e));
     }
     flushIsRetry = false;
     SstFile file = msg.file();
@@ -781,8 +784,8 @@ public final class WriterActor extends AbstractBehavior<WriterActor.Command> {
       timers.startSingleTimer(RetryBackgroundWork.INSTANCE, RetryBackgroundWork.INSTANCE, retryDelay);
       return this;
     }
-    Memtable oldest = control.current().oldestImmutable();
-    if (oldest != null) {
+    List<Memtable> oldest = control.current().oldestImmutables(memtablesPerFlush());
+    if (!oldest.isEmpty()) {
       flushIsRetry = true;
       launchFlush(oldest);
       return settle();
@@ -835,9 +838,13 @@ public final class WriterActor extends AbstractBehavior<WriterActor.Command> {
   }
 
   private void startFlush() {
-    Memtable oldest = control.current().oldestImmutable();
-    if (flushRunning || oldest == null || control.backgroundError() != null) {
+    ReadState s = control.current();
+    if (flushRunning || s.immutables().length == 0 || control.backgroundError() != null) {
       return;
+    }
+    int perFlush = memtablesPerFlush();
+    if (s.immutables().length < perFlush && !flushAskedFor(s)) {
+      return; // more memtables to come: the flush writes them together
     }
     // At the L0 stop trigger, flushes wait for the running compaction; memtables then fill up and
     // writes queue here. Only while a compaction runs, which will pick again when it finishes: if
@@ -845,10 +852,26 @@ public final class WriterActor extends AbstractBehavior<WriterActor.Command> {
     if (!running.isEmpty() && closeRequest == null && control.l0AtStopTrigger()) {
       return;
     }
-    launchFlush(oldest);
+    launchFlush(s.oldestImmutables(perFlush));
   }
 
-  private void launchFlush(Memtable oldest) {
+  /** The frozen memtables a flush waits for: never more than may exist. */
+  private int memtablesPerFlush() {
+    return Math.min(control.options().memtablesPerFlush(), control.options().maxImmutableMemtables());
+  }
+
+  /**
+   * Whether someone waits for the frozen memtables to be flushed, so that a flush takes those there
+   * are rather than wait for {@code memtablesPerFlush} of them: a flush() or a sync with the WAL
+   * off, waitForCompactions(), a close, or writes held because the frozen memtables are at their
+   * limit.
+   */
+  private boolean flushAskedFor(ReadState s) {
+    return !flushWaiters.isEmpty() || !idleWaiters.isEmpty() || closeRequest != null
+        || s.immutables().length >= control.options().maxImmutableMemtables();
+  }
+
+  private void launchFlush(List<Memtable> oldest) {
     flushRunning = true;
     flushStarted = System.nanoTime();
     control.flushBegin(oldest);

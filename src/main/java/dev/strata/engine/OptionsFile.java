@@ -203,6 +203,7 @@ public final class OptionsFile {
     v.put("target-sst-size", String.valueOf(o.targetSstSizeBytes()));
     v.put("block-size", String.valueOf(o.blockSizeBytes()));
     v.put("max-immutable-memtables", String.valueOf(o.maxImmutableMemtables()));
+    v.put("memtables-per-flush", String.valueOf(o.memtablesPerFlush()));
     v.put("block-cache-size", String.valueOf(o.blockCacheBytes()));
     v.put("bloom-bits-per-key", String.valueOf(o.bloomBitsPerKey()));
     v.put("wal-enabled", String.valueOf(o.walEnabled()));

@@ -97,12 +97,13 @@ final class ReadPath {
 
   /** The newest visible version of {@code key} in {@code s}'s memtables only, or null. */
   static Lookup getFromMemtables(ReadState s, byte[] key, long readSequence) {
-    Lookup r = s.mutable().get(key, readSequence);
+    long hash = Memtable.hash(key); // once for every memtable: there may be several frozen ones
+    Lookup r = s.mutable().get(key, hash, readSequence);
     if (r != null) {
       return r;
     }
     for (Memtable m : s.immutables()) {
-      r = m.get(key, readSequence);
+      r = m.get(key, hash, readSequence);
       if (r != null) {
         return r;
       }

@@ -114,9 +114,17 @@ final class VersionSet {
    * Installs a finished flush: the manifest records it, then the new state is published. If the
    * record cannot be appended the store fails and the SST is let go.
    */
-  void installFlush(Memtable flushed, SstFile file) {
+  void installFlush(List<Memtable> flushed, SstFile file) {
+    long lastSequence = 0;
+    List<Long> wals = new ArrayList<>(flushed.size());
+    for (Memtable m : flushed) {
+      lastSequence = Math.max(lastSequence, m.maxSequence());
+      wals.add(m.id());
+    }
     try {
-      logAndApply(new ManifestRecord.FlushCompleted(flushed.id(), file.meta(0), flushed.maxSequence()));
+      logAndApply(flushed.size() == 1
+          ? new ManifestRecord.FlushCompleted(wals.get(0), file.meta(0), lastSequence)
+          : new ManifestRecord.MergedFlushCompleted(wals, file.meta(0), lastSequence));
     } catch (IOException e) {
       errors.fail(e);
       // The record may have reached the manifest even though its sync failed, so the SST stays:

@@ -263,6 +263,11 @@ public final class WriterControl {
 
   /** Builds the SST for a frozen memtable; runs on the blocking dispatcher, touches no shared state. */
   public SstFile writeSst(Memtable frozen) {
+    return writeSst(List.of(frozen));
+  }
+
+  /** As {@link #writeSst(Memtable)} for the oldest frozen memtables, oldest first, merged into one SST. */
+  public SstFile writeSst(List<Memtable> frozen) {
     counters.runningFlushes.incrementAndGet();
     try {
       return flushJob.run(frozen, counters.flushBytesWritten);
@@ -276,12 +281,19 @@ public final class WriterControl {
    * memtable's WAL, now redundant, is deleted.
    */
   public void installFlush(Memtable flushed, SstFile file) {
+    installFlush(List.of(flushed), file);
+  }
+
+  /** As {@link #installFlush(Memtable, SstFile)} for memtables flushed together; each one's WAL is deleted. */
+  public void installFlush(List<Memtable> flushed, SstFile file) {
     versions.installFlush(flushed, file);
     events.tableFileCreated(new TableFileInfo(file.number(), file.fileSize(), TableFileInfo.Reason.FLUSH));
     updateSlowdown();
     try {
       if (options.walEnabled()) {
-        wals.discard(flushed.id());
+        for (Memtable m : flushed) {
+          wals.discard(m.id());
+        }
       }
       versions.maybeRollManifest(writes.lastSequence());
     } catch (IOException e) {
@@ -394,8 +406,14 @@ public final class WriterControl {
   }
 
   /** Logs a flush about to start and tells the listeners, on their own thread (see {@link ListenerEvents}). */
-  public void flushBegin(Memtable frozen) {
-    events.flushBegin(new FlushBeginInfo(frozen.id(), frozen.entryCount(), frozen.approximateBytes()));
+  public void flushBegin(List<Memtable> frozen) {
+    long entries = 0;
+    long bytes = 0;
+    for (Memtable m : frozen) {
+      entries += m.entryCount();
+      bytes += m.approximateBytes();
+    }
+    events.flushBegin(new FlushBeginInfo(frozen.get(0).id(), entries, bytes));
   }
 
   /** Logs an installed flush and tells the listeners, on their own thread (see {@link ListenerEvents}). */

@@ -10,7 +10,7 @@ import java.util.List;
  * dev.strata.log.LogWriter). Integers are varints (LEB128, at most 10 bytes) unless marked uint8.
  *
  * <pre>
- * payload      = version uint8 (= 2) | tag uint8 | body
+ * payload      = version uint8 (2; 3 for tag 8) | tag uint8 | body
  * tag 1 Snapshot          nextFileNumber varint64 | lastSequence varint64
  *                         | walCount varint32 | wal varint64 * walCount
  *                         | fileCount varint32 | file * fileCount
@@ -20,16 +20,22 @@ import java.util.List;
  * tag 5 NextFileNumber    nextFileNumber varint64
  * tag 6 WalRetired        walNumber varint64 | lastSequence varint64
  * tag 7 WalSynced         walNumber varint64 | syncedBytes varint64       (version 2 and later)
+ * tag 8 MergedFlushCompleted walCount varint32 (at least 2) | walNumber varint64 * walCount
+ *                         | file | lastSequence varint64                 (version 3 and later)
  * file         = level varint32 | number varint64 | size varint64
  *                | smallestLen varint32 | smallest | largestLen varint32 | largest
  *                | minSequence varint64 | maxSequence varint64
  * </pre>
  *
- * <p>Versions. This code writes version 2 and reads versions 1 and 2. Version 2 adds tag 7 and
- * changes nothing else, so a version-1 manifest (written before WAL sync points were tracked)
- * reads as it always did; a version-1 record with tag 7 is corruption. A build that reads only
- * version 1 refuses a version-2 manifest at its first record, rather than open a store whose sync
- * points it would ignore.
+ * <p>Versions. This code writes version 2, and version 3 for tag 8 alone, and reads versions 1 to 3.
+ * Version 2 adds tag 7 and changes nothing else, so a version-1 manifest (written before WAL sync
+ * points were tracked) reads as it always did; a version-1 record with tag 7 is corruption. A
+ * build that reads only version 1 refuses a version-2 manifest at its first record, rather than
+ * open a store whose sync points it would ignore. Version 3 adds tag 8 (several memtables flushed
+ * as one SST, {@code memtables-per-flush} above 1) and is written only for it, so a store that
+ * never flushes memtables together stays readable by a version-2 build, and one that does is
+ * refused by such a build at that record, with the version in the message, rather than read as
+ * corrupt.
  *
  * <p>Tag 7, WalSynced, byte by byte (version 2 and later), for WAL 12 synced through 70,000 bytes:
  * <pre>
@@ -48,6 +54,10 @@ import java.util.List;
  */
 public final class ManifestCodec {
   static final int VERSION = 2;
+  /** The version of tag 8 records, the only ones written with it. */
+  static final int MERGED_FLUSH_VERSION = 3;
+  /** The newest version this code reads. */
+  static final int NEWEST_READABLE_VERSION = 3;
   /** The oldest version this code reads. */
   static final int OLDEST_READABLE_VERSION = 1;
   /** The version that introduced {@link #WAL_SYNCED}. */
@@ -59,12 +69,13 @@ public final class ManifestCodec {
   private static final int NEXT_FILE_NUMBER = 5;
   private static final int WAL_RETIRED = 6;
   private static final int WAL_SYNCED = 7;
+  private static final int MERGED_FLUSH_COMPLETED = 8;
 
   private ManifestCodec() {}
 
   public static byte[] encode(ManifestRecord record) {
     ByteBuilder out = new ByteBuilder(64);
-    out.putByte(VERSION);
+    out.putByte(record instanceof ManifestRecord.MergedFlushCompleted ? MERGED_FLUSH_VERSION : VERSION);
     if (record instanceof ManifestRecord.Snapshot s) {
       out.putByte(SNAPSHOT).putVarint64(s.nextFileNumber()).putVarint64(s.lastSequence());
       out.putVarint32(s.liveWals().size());
@@ -76,6 +87,13 @@ public final class ManifestCodec {
       out.putByte(WAL_CREATED).putVarint64(w.walNumber());
     } else if (record instanceof ManifestRecord.FlushCompleted f) {
       out.putByte(FLUSH_COMPLETED).putVarint64(f.walNumber());
+      putFile(out, f.file());
+      out.putVarint64(f.lastSequence());
+    } else if (record instanceof ManifestRecord.MergedFlushCompleted f) {
+      out.putByte(MERGED_FLUSH_COMPLETED).putVarint32(f.walNumbers().size());
+      for (long wal : f.walNumbers()) {
+        out.putVarint64(wal);
+      }
       putFile(out, f.file());
       out.putVarint64(f.lastSequence());
     } else if (record instanceof ManifestRecord.CompactionCompleted c) {
@@ -96,9 +114,9 @@ public final class ManifestCodec {
   public static ManifestRecord decode(byte[] payload, String where) {
     Reader in = new Reader(payload, where);
     int version = in.u8();
-    if (version < OLDEST_READABLE_VERSION || version > VERSION) {
+    if (version < OLDEST_READABLE_VERSION || version > NEWEST_READABLE_VERSION) {
       throw new CorruptionException(where + ": manifest record version " + version + " is not supported (this build "
-          + "reads versions " + OLDEST_READABLE_VERSION + " to " + VERSION + ")");
+          + "reads versions " + OLDEST_READABLE_VERSION + " to " + NEWEST_READABLE_VERSION + ")");
     }
     int tag = in.u8();
     ManifestRecord r = switch (tag) {
@@ -123,6 +141,22 @@ public final class ManifestCodec {
               + " record; it needs version " + WAL_SYNCED_SINCE);
         }
         yield new ManifestRecord.WalSynced(in.varint64(), in.varint64());
+      }
+      case MERGED_FLUSH_COMPLETED -> {
+        if (version < MERGED_FLUSH_VERSION) {
+          throw new CorruptionException(where + ": manifest record tag " + tag + " (MergedFlushCompleted) in a version-"
+              + version + " record; it needs version " + MERGED_FLUSH_VERSION);
+        }
+        int walCount = in.count();
+        if (walCount < 2) {
+          throw new CorruptionException(where + ": a merged flush record names " + walCount
+              + " WALs; it names two or more");
+        }
+        List<Long> wals = new ArrayList<>(walCount);
+        for (int i = 0; i < walCount; i++) {
+          wals.add(in.varint64());
+        }
+        yield new ManifestRecord.MergedFlushCompleted(wals, in.file(), in.varint64());
       }
       default -> throw new CorruptionException(where + ": unknown manifest record tag " + tag);
     };

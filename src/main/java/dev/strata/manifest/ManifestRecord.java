@@ -37,6 +37,21 @@ public sealed interface ManifestRecord {
    */
   record FlushCompleted(long walNumber, FileMeta file, long lastSequence) implements ManifestRecord {}
 
+  /**
+   * The memtables of WALs {@code walNumbers} (two or more, oldest first) are now together the one
+   * L0 SST {@code file}; the WALs are obsolete. {@code lastSequence} as in {@link FlushCompleted}.
+   * One record, so that a crash leaves either all of them flushed or none. Since manifest record
+   * version 3, which only this record is written with.
+   */
+  record MergedFlushCompleted(List<Long> walNumbers, FileMeta file, long lastSequence) implements ManifestRecord {
+    public MergedFlushCompleted {
+      walNumbers = List.copyOf(walNumbers);
+      if (walNumbers.size() < 2) {
+        throw new IllegalArgumentException("a merged flush names two or more WALs, got " + walNumbers);
+      }
+    }
+  }
+
   /** A compaction replaced {@code removed} with {@code added}. */
   record CompactionCompleted(List<FileMeta> removed, List<FileMeta> added) implements ManifestRecord {}
 

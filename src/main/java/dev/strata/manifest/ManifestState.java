@@ -53,6 +53,14 @@ public final class ManifestState {
       walSyncedBytes.remove(f.walNumber());
       add(f.file());
       lastSequence = Math.max(lastSequence, f.lastSequence());
+    } else if (record instanceof ManifestRecord.MergedFlushCompleted f) {
+      for (long wal : f.walNumbers()) {
+        liveWals.remove(wal);
+        retiredWalEnds.remove(wal);
+        walSyncedBytes.remove(wal);
+      }
+      add(f.file());
+      lastSequence = Math.max(lastSequence, f.lastSequence());
     } else if (record instanceof ManifestRecord.CompactionCompleted c) {
       for (FileMeta f : c.removed()) {
         remove(f);

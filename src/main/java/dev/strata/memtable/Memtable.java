@@ -107,7 +107,16 @@ public final class Memtable {
 
   /** The newest version of {@code userKey} with a sequence at most {@code maxSequence}, or null. */
   public Lookup get(byte[] userKey, long maxSequence) {
-    long hash = Hashing.xxh64(userKey);
+    return get(userKey, hash(userKey), maxSequence);
+  }
+
+  /** The hash of {@code userKey} that {@link #get(byte[], long, long)} takes: the same in every memtable. */
+  public static long hash(byte[] userKey) {
+    return Hashing.xxh64(userKey);
+  }
+
+  /** As {@link #get(byte[], long)}, with the key's {@link #hash}, computed once for several memtables. */
+  public Lookup get(byte[] userKey, long hash, long maxSequence) {
     if (!bloom.mayContain(hash)) {
       return null;
     }

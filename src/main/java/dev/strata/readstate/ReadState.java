@@ -125,6 +125,22 @@ public final class ReadState {
     return immutables.length == 0 ? null : immutables[immutables.length - 1];
   }
 
+  /**
+   * The {@code count} oldest frozen memtables, or all of them when there are fewer, oldest first:
+   * what a flush of {@code count} memtables writes.
+   */
+  public List<Memtable> oldestImmutables(int count) {
+    if (count < 1) {
+      throw new IllegalArgumentException("count must be at least 1, got " + count);
+    }
+    int n = Math.min(count, immutables.length);
+    List<Memtable> oldest = new ArrayList<>(n);
+    for (int i = immutables.length - 1; i >= immutables.length - n; i--) {
+      oldest.add(immutables[i]);
+    }
+    return oldest;
+  }
+
   /** The state after freezing the mutable memtable and starting {@code next}. */
   public ReadState withRotation(Memtable next) {
     Memtable[] imm = new Memtable[immutables.length + 1];
@@ -135,9 +151,19 @@ public final class ReadState {
 
   /** The state after {@code flushed} (a frozen memtable) became the L0 SST {@code file}. */
   public ReadState withFlush(Memtable flushed, SstFile file) {
+    return withFlush(List.of(flushed), file);
+  }
+
+  /**
+   * The state after {@code flushed} (frozen memtables, the oldest ones) became together the L0
+   * SST {@code file}.
+   */
+  public ReadState withFlush(List<Memtable> flushed, SstFile file) {
     List<Memtable> imm = new ArrayList<>(Arrays.asList(immutables));
-    if (!imm.remove(flushed)) {
-      throw new IllegalStateException(flushed + " is not a frozen memtable of this state");
+    for (Memtable m : flushed) {
+      if (!imm.remove(m)) {
+        throw new IllegalStateException(m + " is not a frozen memtable of this state");
+      }
     }
     SstFile[] newL0 = new SstFile[l0.length + 1];
     newL0[0] = file;

@@ -72,9 +72,14 @@ class WriterActorTest {
   }
 
   private ActorRef<WriterActor.Command> start(int maxImmutable, boolean wal) {
+    return start(maxImmutable, wal, 1);
+  }
+
+  private ActorRef<WriterActor.Command> start(int maxImmutable, boolean wal, int memtablesPerFlush) {
     StrataOptions options = StrataOptions.builder()
         .memtableSizeBytes(4096)
         .maxImmutableMemtables(maxImmutable)
+        .memtablesPerFlush(memtablesPerFlush)
         .walEnabled(wal)
         .compaction(CompactionOptions.none())
         .build();
@@ -186,6 +191,93 @@ class WriterActorTest {
     writer.tell(new WriterActor.Flush(flushed));
     flushed.get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
     assertEquals(0, control.current().l0().length);
+  }
+
+  /** Fills memtables until {@code frozen} wait for flush; returns the number of keys written. */
+  private int freeze(int frozen) throws InterruptedException {
+    int n = 0;
+    for (int i = 1; i <= frozen; i++) {
+      n = fillMemtable(n);
+      int expected = i;
+      awaitCondition(expected + " frozen", () -> control.current().immutables().length == expected);
+    }
+    return n;
+  }
+
+  private long walFiles() {
+    try (var files = java.nio.file.Files.list(dir)) {
+      return files.filter(p -> p.getFileName().toString().endsWith(".wal")).count();
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
+  @Test
+  void aFlushWaitsForMemtablesPerFlushFrozenMemtablesAndWritesThemAsOneL0File() throws Exception {
+    start(4, true, 2);
+    flushPermits.release(10); // a flush, once launched, runs at once
+    int n = fillMemtable(0);
+    awaitCondition("first rotation", () -> control.current().immutables().length == 1);
+    Thread.sleep(200);
+    assertEquals(1, control.current().immutables().length, "one frozen memtable waits for a second");
+    assertEquals(0, control.current().l0().length);
+    n = fillMemtable(n);
+    awaitCondition("both flushed", () -> control.current().immutables().length == 0);
+    assertEquals(1, control.current().l0().length, "two memtables, one L0 file");
+    // The state is published before the WALs go: wait for them.
+    awaitCondition("both flushed memtables' WALs deleted, the current one kept", () -> walFiles() == 1);
+    for (int i = 0; i < n; i++) {
+      assertArrayEquals(new byte[200], engine.get(b("key" + i)), "key" + i + " is read from the SST");
+    }
+    CompletableFuture<Void> closed = new CompletableFuture<>();
+    engine.beginClose();
+    writer.tell(new WriterActor.Close(closed));
+    closed.get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+    testKit.createTestProbe().expectTerminated(writer, WAIT);
+    writer = null;
+    engine = StoreEngine.open(dir, engine.options(), DiskFileSystem.INSTANCE);
+    assertEquals(1, engine.writerControl().current().l0().length, "the manifest's merged flush record reopens");
+    for (int i = 0; i < n; i++) {
+      assertArrayEquals(new byte[200], engine.get(b("key" + i)), "key" + i + " after reopening");
+    }
+  }
+
+  @Test
+  void aFlushAskedForWritesTheFrozenMemtablesThereAre() throws Exception {
+    ActorRef<WriterActor.Command> writer = start(8, true, 4);
+    flushPermits.release(10);
+    int n = freeze(2);
+    Thread.sleep(100);
+    assertEquals(2, control.current().immutables().length, "two of four wait");
+    CompletableFuture<Void> flushed = new CompletableFuture<>();
+    writer.tell(new WriterActor.Flush(flushed));
+    flushed.get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+    assertEquals(0, control.current().immutables().length);
+    assertEquals(1, control.current().l0().length, "the two frozen memtables, one L0 file");
+    assertArrayEquals(new byte[200], engine.get(b("key" + (n - 1))));
+  }
+
+  @Test
+  void waitingForCompactionsFlushesMemtablesThatWaitForCompany() throws Exception {
+    ActorRef<WriterActor.Command> writer = start(8, true, 4);
+    flushPermits.release(10);
+    freeze(1);
+    CompletableFuture<Void> idle = new CompletableFuture<>();
+    writer.tell(new WriterActor.AwaitIdle(idle));
+    idle.get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+    assertEquals(0, control.current().immutables().length, "idle means no flush is due");
+    assertEquals(1, control.current().l0().length);
+  }
+
+  @Test
+  void aFlushNeverWaitsForMoreFrozenMemtablesThanMayExist() throws Exception {
+    start(2, true, 4);
+    flushPermits.release(10);
+    int n = freeze(1);
+    n = fillMemtable(n);
+    awaitCondition("the two frozen memtables flushed", () -> control.current().l0().length == 1);
+    assertEquals(0, control.current().immutables().length);
+    assertArrayEquals(new byte[200], engine.get(b("key" + (n - 1))));
   }
 
   /** Fills two memtables (one frozen, its flush held), queues one write behind them, and closes. */

@@ -40,7 +40,8 @@ class OptionsFileTest {
     String text = new String(OptionsFile.encode(StrataOptions.defaults()), StandardCharsets.US_ASCII);
     List<String> lines = text.lines().toList();
     assertEquals("strata-options 1", lines.get(0));
-    assertTrue(lines.contains("memtable-size = 33554432"), text);
+    assertTrue(lines.contains("memtable-size = 16777216"), text);
+    assertTrue(lines.contains("memtables-per-flush = 2"), text);
     assertTrue(lines.contains("compaction.strategy = leveled"), text);
     assertTrue(lines.contains("wal-recovery-mode = point-in-time"), text);
     assertTrue(lines.contains("create-if-missing = true"), text);
@@ -178,6 +179,7 @@ class OptionsFileTest {
         .targetSstSizeBytes(4096 + (rnd.nextLong() & 0xffffffffffL))
         .blockSizeBytes(256 + rnd.nextInt((4 << 20) - 255))
         .maxImmutableMemtables(1 + rnd.nextInt(64))
+        .memtablesPerFlush(1 + rnd.nextInt(64))
         .blockCacheBytes(rnd.nextLong() & 0xffffffffffL)
         .bloomBitsPerKey(rnd.nextInt(33))
         .walEnabled(wal)

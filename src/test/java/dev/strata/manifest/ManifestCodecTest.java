@@ -22,7 +22,8 @@ class ManifestCodecTest {
       new ManifestRecord.CompactionCompleted(List.of(file(0, 7, "a", "m")), List.of(file(1, 45, "a", "f"), file(1, 46, "g", "m"))),
       new ManifestRecord.NextFileNumber(Long.MAX_VALUE / 2),
       new ManifestRecord.WalRetired(43, 1_000_456),
-      new ManifestRecord.WalSynced(43, 70_000));
+      new ManifestRecord.WalSynced(43, 70_000),
+      new ManifestRecord.MergedFlushCompleted(List.of(40L, 41L, 43L), file(0, 47, "a", "z"), 1_000_789));
 
   @Test
   void everyRecordKindRoundTrips() {
@@ -43,6 +44,39 @@ class ManifestCodecTest {
   void walSyncedIsEncodedAsDocumented() {
     assertArrayEquals(new byte[] {2, 7, 12, (byte) 0xF0, (byte) 0xA2, 0x04},
         ManifestCodec.encode(new ManifestRecord.WalSynced(12, 70_000)));
+  }
+
+  /** Tag 8, the one record written as version 3: WALs 12 and 13 flushed together into SST 14. */
+  @Test
+  void aMergedFlushIsEncodedAsDocumented() {
+    FileMeta sst = new FileMeta(0, 14, 100, "a".getBytes(), "b".getBytes(), 5, 9);
+    assertArrayEquals(new byte[] {3, 8, 2, 12, 13, 0, 14, 100, 1, 'a', 1, 'b', 5, 9, 9},
+        ManifestCodec.encode(new ManifestRecord.MergedFlushCompleted(List.of(12L, 13L), sst, 9)));
+  }
+
+  @Test
+  void aMergedFlushMarkedVersionTwoIsCorruption() {
+    CorruptionException e = assertThrows(CorruptionException.class,
+        () -> ManifestCodec.decode(new byte[] {2, 8, 2, 12, 13, 0, 14, 100, 1, 'a', 1, 'b', 5, 9, 9}, "MANIFEST-9 at offset 40"));
+    assertEquals("MANIFEST-9 at offset 40: manifest record tag 8 (MergedFlushCompleted) in a version-2 record; it "
+        + "needs version 3", e.getMessage());
+  }
+
+  @Test
+  void aMergedFlushOfFewerThanTwoWalsIsCorruption() {
+    CorruptionException e = assertThrows(CorruptionException.class,
+        () -> ManifestCodec.decode(new byte[] {3, 8, 1, 12, 0, 14, 100, 1, 'a', 1, 'b', 5, 9, 9}, "m"));
+    assertTrue(e.getMessage().contains("names 1 WALs"), e.getMessage());
+    assertThrows(IllegalArgumentException.class,
+        () -> new ManifestRecord.MergedFlushCompleted(List.of(12L), file(0, 14, "a", "b"), 9));
+  }
+
+  @Test
+  void recordsOtherThanAMergedFlushAreStillWrittenAsVersionTwo() {
+    for (ManifestRecord r : ALL) {
+      int expected = r instanceof ManifestRecord.MergedFlushCompleted ? 3 : 2;
+      assertEquals(expected, ManifestCodec.encode(r)[0], r.toString());
+    }
   }
 
   /** Records as version 1 wrote them, byte for byte: a manifest from before sync points reads as before. */

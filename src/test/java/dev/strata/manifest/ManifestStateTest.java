@@ -23,6 +23,24 @@ class ManifestStateTest {
   }
 
   @Test
+  void aMergedFlushMovesSeveralWalsMemtablesIntoOneL0File() {
+    ManifestState s = new ManifestState()
+        .apply(new ManifestRecord.WalCreated(1))
+        .apply(new ManifestRecord.WalCreated(2))
+        .apply(new ManifestRecord.WalRetired(1, 300))
+        .apply(new ManifestRecord.WalSynced(1, 4_096))
+        .apply(new ManifestRecord.WalCreated(4))
+        .apply(new ManifestRecord.WalRetired(2, 500))
+        .apply(new ManifestRecord.MergedFlushCompleted(List.of(1L, 2L), file(0, 3, "a", "z"), 500));
+    assertEquals(List.of(4L), s.liveWals());
+    assertEquals(List.of(file(0, 3, "a", "z")), s.level(0));
+    assertEquals(500, s.lastSequence());
+    assertEquals(-1, s.retiredWalEnd(1));
+    assertEquals(-1, s.retiredWalEnd(2));
+    assertEquals(List.of(), s.afterSnapshot(), "neither flushed WAL's end nor sync point is kept");
+  }
+
+  @Test
   void aRetiredWalKeepsItsLastSequenceUntilItsMemtableIsFlushed() {
     ManifestState s = new ManifestState()
         .apply(new ManifestRecord.WalCreated(1))

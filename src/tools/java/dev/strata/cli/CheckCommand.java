@@ -148,6 +148,7 @@ final class CheckCommand {
       ManifestRecord r = e.record();
       List<FileMeta> added = r instanceof ManifestRecord.Snapshot s ? s.files()
           : r instanceof ManifestRecord.FlushCompleted f ? List.of(f.file())
+          : r instanceof ManifestRecord.MergedFlushCompleted f ? List.of(f.file())
           : r instanceof ManifestRecord.CompactionCompleted c ? c.added() : List.of();
       added.forEach(f -> addedBy.put(f.number(), where));
     }

@@ -178,6 +178,9 @@ final class StoreFiles {
       return "WalSynced wal=" + w.walNumber() + " syncedBytes=" + w.syncedBytes();
     } else if (record instanceof ManifestRecord.FlushCompleted f) {
       return "FlushCompleted wal=" + f.walNumber() + " lastSequence=" + f.lastSequence() + " file=" + describe(f.file());
+    } else if (record instanceof ManifestRecord.MergedFlushCompleted f) {
+      return "MergedFlushCompleted wals=" + f.walNumbers() + " lastSequence=" + f.lastSequence() + " file="
+          + describe(f.file());
     } else if (record instanceof ManifestRecord.CompactionCompleted c) {
       StringBuilder sb = new StringBuilder("CompactionCompleted removed=" + c.removed().size() + " added="
           + c.added().size());
