@@ -149,11 +149,6 @@ public final class ReadState {
     return new ReadState(next, imm, l0, levels);
   }
 
-  /** The state after {@code flushed} (a frozen memtable) became the L0 SST {@code file}. */
-  public ReadState withFlush(Memtable flushed, SstFile file) {
-    return withFlush(List.of(flushed), file);
-  }
-
   /**
    * The state after {@code flushed} (frozen memtables, the oldest ones) became together the L0
    * SST {@code file}.
