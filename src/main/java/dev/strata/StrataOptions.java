@@ -531,7 +531,7 @@ public final class StrataOptions {
      * L0 files and more compaction; flushed several at a time they make L0 files of their sum
      * (with the defaults, two 16 MiB memtables a 32 MiB file). Reads check every frozen memtable
      * and scans merge them all, so more of them cost reads. A flush never waits for more than {@code
-     * maxImmutableMemtables}, and one asked for ({@code flush()}, a close, {@code
+     * maxImmutableMemtables - 1} (writes would wait for a flush not yet started), and one asked for ({@code flush()}, a close, {@code
      * waitForCompactions()}, writes waiting at {@code maxImmutableMemtables}) writes the frozen
      * memtables there are. Keep {@code maxImmutableMemtables} at about twice this, so that writes
      * go on while a flush runs.

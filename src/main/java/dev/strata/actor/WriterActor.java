@@ -855,9 +855,13 @@ public final class WriterActor extends AbstractBehavior<WriterActor.Command> {
     launchFlush(s.oldestImmutables(perFlush));
   }
 
-  /** The frozen memtables a flush waits for: never more than may exist. */
+  /**
+   * The frozen memtables a flush waits for: never so many that the frozen-memtable limit is reached
+   * first, where writes would wait for a flush that has not started.
+   */
   private int memtablesPerFlush() {
-    return Math.min(control.options().memtablesPerFlush(), control.options().maxImmutableMemtables());
+    int limit = control.options().maxImmutableMemtables();
+    return Math.max(1, Math.min(control.options().memtablesPerFlush(), limit - 1));
   }
 
   /**

@@ -270,8 +270,8 @@ class WriterActorTest {
   }
 
   @Test
-  void aFlushNeverWaitsForMoreFrozenMemtablesThanMayExist() throws Exception {
-    start(2, true, 4);
+  void aFlushNeverWaitsUntilTheFrozenMemtablesAreAtTheirLimit() throws Exception {
+    start(3, true, 4); // at 3 frozen memtables writes would wait: the flush starts at 2
     flushPermits.release(10);
     int n = freeze(1);
     n = fillMemtable(n);
