@@ -530,9 +530,9 @@ public final class StrataOptions {
      * cheaper (a shorter skip list, more of it in the caches) but, flushed one a file, make small
      * L0 files and more compaction; flushed several at a time they make L0 files of their sum
      * (with the defaults, two 16 MiB memtables a 32 MiB file). Reads check every frozen memtable
-     * and scans merge them all, so more of them cost reads. A flush never waits for more than {@code
-     * maxImmutableMemtables - 1} (writes would wait for a flush not yet started), and one asked for ({@code flush()}, a close, {@code
-     * waitForCompactions()}, writes waiting at {@code maxImmutableMemtables}) writes the frozen
+     * and scans merge them all, so more of them cost reads. A flush never waits for more than
+     * {@code maxImmutableMemtables - 1} (writes would wait for a flush not yet started), and one
+     * asked for ({@code flush()}, a close, {@code waitForCompactions()}) writes the frozen
      * memtables there are. Keep {@code maxImmutableMemtables} at about twice this, so that writes
      * go on while a flush runs.
      */

@@ -843,7 +843,7 @@ public final class WriterActor extends AbstractBehavior<WriterActor.Command> {
       return;
     }
     int perFlush = memtablesPerFlush();
-    if (s.immutables().length < perFlush && !flushAskedFor(s)) {
+    if (s.immutables().length < perFlush && !flushAskedFor()) {
       return; // more memtables to come: the flush writes them together
     }
     // At the L0 stop trigger, flushes wait for the running compaction; memtables then fill up and
@@ -867,12 +867,11 @@ public final class WriterActor extends AbstractBehavior<WriterActor.Command> {
   /**
    * Whether someone waits for the frozen memtables to be flushed, so that a flush takes those there
    * are rather than wait for {@code memtablesPerFlush} of them: a flush() or a sync with the WAL
-   * off, waitForCompactions(), a close, or writes held because the frozen memtables are at their
-   * limit.
+   * off, waitForCompactions(), a close. (Writes held at the frozen-memtable limit need no case of
+   * their own: a flush never waits for that many.)
    */
-  private boolean flushAskedFor(ReadState s) {
-    return !flushWaiters.isEmpty() || !idleWaiters.isEmpty() || closeRequest != null
-        || s.immutables().length >= control.options().maxImmutableMemtables();
+  private boolean flushAskedFor() {
+    return !flushWaiters.isEmpty() || !idleWaiters.isEmpty() || closeRequest != null;
   }
 
   private void launchFlush(List<Memtable> oldest) {

@@ -48,19 +48,9 @@ public final class ManifestState {
       }
       walSyncedBytes.merge(w.walNumber(), w.syncedBytes(), Math::max);
     } else if (record instanceof ManifestRecord.FlushCompleted f) {
-      liveWals.remove(f.walNumber());
-      retiredWalEnds.remove(f.walNumber());
-      walSyncedBytes.remove(f.walNumber());
-      add(f.file());
-      lastSequence = Math.max(lastSequence, f.lastSequence());
+      flushed(List.of(f.walNumber()), f.file(), f.lastSequence());
     } else if (record instanceof ManifestRecord.MergedFlushCompleted f) {
-      for (long wal : f.walNumbers()) {
-        liveWals.remove(wal);
-        retiredWalEnds.remove(wal);
-        walSyncedBytes.remove(wal);
-      }
-      add(f.file());
-      lastSequence = Math.max(lastSequence, f.lastSequence());
+      flushed(f.walNumbers(), f.file(), f.lastSequence());
     } else if (record instanceof ManifestRecord.CompactionCompleted c) {
       for (FileMeta f : c.removed()) {
         remove(f);
@@ -70,6 +60,17 @@ public final class ManifestState {
       nextFileNumber = Math.max(nextFileNumber, n.nextFileNumber());
     }
     return this;
+  }
+
+  /** The memtables of {@code wals} became the L0 SST {@code file}: their WALs are obsolete. */
+  private void flushed(List<Long> wals, FileMeta file, long flushedLastSequence) {
+    for (long wal : wals) {
+      liveWals.remove(wal);
+      retiredWalEnds.remove(wal);
+      walSyncedBytes.remove(wal);
+    }
+    add(file);
+    lastSequence = Math.max(lastSequence, flushedLastSequence);
   }
 
   private void add(FileMeta f) {
