@@ -78,10 +78,7 @@ public final class ManifestCodec {
     out.putByte(record instanceof ManifestRecord.MergedFlushCompleted ? MERGED_FLUSH_VERSION : VERSION);
     if (record instanceof ManifestRecord.Snapshot s) {
       out.putByte(SNAPSHOT).putVarint64(s.nextFileNumber()).putVarint64(s.lastSequence());
-      out.putVarint32(s.liveWals().size());
-      for (long wal : s.liveWals()) {
-        out.putVarint64(wal);
-      }
+      putNumbers(out, s.liveWals());
       putFiles(out, s.files());
     } else if (record instanceof ManifestRecord.WalCreated w) {
       out.putByte(WAL_CREATED).putVarint64(w.walNumber());
@@ -90,10 +87,8 @@ public final class ManifestCodec {
       putFile(out, f.file());
       out.putVarint64(f.lastSequence());
     } else if (record instanceof ManifestRecord.MergedFlushCompleted f) {
-      out.putByte(MERGED_FLUSH_COMPLETED).putVarint32(f.walNumbers().size());
-      for (long wal : f.walNumbers()) {
-        out.putVarint64(wal);
-      }
+      out.putByte(MERGED_FLUSH_COMPLETED);
+      putNumbers(out, f.walNumbers());
       putFile(out, f.file());
       out.putVarint64(f.lastSequence());
     } else if (record instanceof ManifestRecord.CompactionCompleted c) {
@@ -123,12 +118,7 @@ public final class ManifestCodec {
       case SNAPSHOT -> {
         long next = in.varint64();
         long last = in.varint64();
-        int walCount = in.count();
-        List<Long> wals = new ArrayList<>(walCount);
-        for (int i = 0; i < walCount; i++) {
-          wals.add(in.varint64());
-        }
-        yield new ManifestRecord.Snapshot(next, last, wals, in.files());
+        yield new ManifestRecord.Snapshot(next, last, in.numbers(), in.files());
       }
       case WAL_CREATED -> new ManifestRecord.WalCreated(in.varint64());
       case FLUSH_COMPLETED -> new ManifestRecord.FlushCompleted(in.varint64(), in.file(), in.varint64());
@@ -147,14 +137,10 @@ public final class ManifestCodec {
           throw new CorruptionException(where + ": manifest record tag " + tag + " (MergedFlushCompleted) in a version-"
               + version + " record; it needs version " + MERGED_FLUSH_VERSION);
         }
-        int walCount = in.count();
-        if (walCount < 2) {
-          throw new CorruptionException(where + ": a merged flush record names " + walCount
+        List<Long> wals = in.numbers();
+        if (wals.size() < 2) {
+          throw new CorruptionException(where + ": a merged flush record names " + wals.size()
               + " WALs; it names two or more");
-        }
-        List<Long> wals = new ArrayList<>(walCount);
-        for (int i = 0; i < walCount; i++) {
-          wals.add(in.varint64());
         }
         yield new ManifestRecord.MergedFlushCompleted(wals, in.file(), in.varint64());
       }
@@ -162,6 +148,14 @@ public final class ManifestCodec {
     };
     in.expectEnd();
     return r;
+  }
+
+  /** A list of file numbers (WALs): its count, then each number. */
+  private static void putNumbers(ByteBuilder out, List<Long> numbers) {
+    out.putVarint32(numbers.size());
+    for (long n : numbers) {
+      out.putVarint64(n);
+    }
   }
 
   private static void putFiles(ByteBuilder out, List<FileMeta> files) {
@@ -228,6 +222,16 @@ public final class ManifestCodec {
         throw bad("level " + level + " is out of range");
       }
       return new FileMeta((int) level, varint64(), varint64(), bytes(), bytes(), varint64(), varint64());
+    }
+
+    /** As written by {@code putNumbers}. */
+    List<Long> numbers() {
+      int n = count();
+      List<Long> numbers = new ArrayList<>(n);
+      for (int i = 0; i < n; i++) {
+        numbers.add(varint64());
+      }
+      return numbers;
     }
 
     List<FileMeta> files() {
