@@ -37,11 +37,19 @@ import java.util.concurrent.locks.ReentrantLock;
  * {@link #closeUnsynced} keeps a leader's sync off a WAL being closed.
  */
 final class CallerSync {
-  /** A parked caller and the sequence of its write. */
+  /**
+   * A parked caller and the sequence of its write. A wake marks the waiter before it unparks the
+   * thread: the unpark alone can be lost, taken by another park of the thread's on its way to
+   * this one (the commit lock's, when it reads the sync point; {@code WritePath}'s, while its write
+   * is being committed for it), and the waiter re-reads the mark before it parks.
+   */
   static final class Waiter {
     final Thread thread;
     final long sequence;
+    /** Woken for good: its write is covered, or every waiter was woken (a failure, the writer gone). */
     volatile boolean removed;
+    /** Woken to lead the next sync; cleared by the waiter when it acts on it. */
+    volatile boolean toLead;
 
     private Waiter(Thread thread, long sequence) {
       this.thread = thread;
@@ -137,6 +145,13 @@ final class CallerSync {
               : "the store entered its error state before this synced write was made durable: "
                   + errors.cause(), errors.cause());
         }
+        if (me.removed) {
+          continue; // woken for good since the checks above: the loop's top says why
+        }
+        if (me.toLead) {
+          me.toLead = false;
+          continue; // woken to lead since the checks above: try again
+        }
         LockSupport.park(this);
         interrupted |= Thread.interrupted();
       }
@@ -217,6 +232,7 @@ final class CallerSync {
         LockSupport.unpark(w.thread);
       } else if (!nextLeaderWoken) {
         nextLeaderWoken = true;
+        w.toLead = true;
         LockSupport.unpark(w.thread);
       }
     }
