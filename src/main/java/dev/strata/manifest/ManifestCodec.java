@@ -4,6 +4,7 @@ import dev.strata.CorruptionException;
 import dev.strata.util.ByteBuilder;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Supplier;
 
 /**
  * Encodes manifest records as log-record payloads (the log format adds length and CRC32C, see
@@ -226,21 +227,21 @@ public final class ManifestCodec {
 
     /** As written by {@code putNumbers}. */
     List<Long> numbers() {
-      int n = count();
-      List<Long> numbers = new ArrayList<>(n);
-      for (int i = 0; i < n; i++) {
-        numbers.add(varint64());
-      }
-      return numbers;
+      return list(this::varint64);
     }
 
     List<FileMeta> files() {
+      return list(this::file);
+    }
+
+    /** A count, then that many elements. */
+    private <T> List<T> list(Supplier<T> element) {
       int n = count();
-      List<FileMeta> files = new ArrayList<>(n);
+      List<T> list = new ArrayList<>(n);
       for (int i = 0; i < n; i++) {
-        files.add(file());
+        list.add(element.get());
       }
-      return files;
+      return list;
     }
 
     void expectEnd() {

@@ -127,7 +127,7 @@ class CallerSyncWakeTest {
         try {
           writes.swap(new Memtable(2, options.memtableSizeBytes()), null, (old, last) -> {
             entered.countDown();
-            awaitUninterruptibly(release);
+            await(release);
             throw new IOException("simulated manifest failure: nothing is swapped");
           });
         } catch (IOException expected) {
@@ -166,18 +166,15 @@ class CallerSyncWakeTest {
     throw new AssertionError("the wait returned as if the write were durable");
   }
 
-  private static void awaitUninterruptibly(CountDownLatch latch) {
-    boolean interrupted = false;
-    while (true) {
-      try {
-        latch.await();
-        break;
-      } catch (InterruptedException e) {
-        interrupted = true;
+  /** The gates' wait: a test that never opens one fails there rather than hang. */
+  private static void await(CountDownLatch gate) throws IOException {
+    try {
+      if (!gate.await(30, TimeUnit.SECONDS)) {
+        throw new IOException("the test never opened this gate");
       }
-    }
-    if (interrupted) {
+    } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+      throw new IOException("interrupted at a test's gate", e);
     }
   }
 
@@ -199,7 +196,7 @@ class CallerSyncWakeTest {
         public void sync() throws IOException {
           if (syncEntered.getCount() > 0) {
             syncEntered.countDown();
-            awaitUninterruptibly(syncRelease);
+            await(syncRelease);
             if (firstSyncFails) {
               throw new IOException("simulated fsync failure");
             }
