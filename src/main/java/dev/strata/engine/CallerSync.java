@@ -139,6 +139,10 @@ final class CallerSync {
         if ((writerStopped || errors.cause() != null) && !mayLead(writes.syncPoint())) {
           // Only the writer could make this write durable now, and it will not: it stopped, or
           // the store failed (the writer syncs no more; writes fail fast in the error state).
+          // Woken to lead, this caller hands the turn on (to another waiter) before it leaves.
+          me.removed = true;
+          waiters.remove(me);
+          wake();
           throwIfFailed();
           throw new StrataException(writerStopped
               ? "the store's writer stopped before this synced write was made durable"

@@ -245,6 +245,14 @@ final class WritePath {
 
   private final ConcurrentLinkedQueue<SyncedRequest> syncedRequests = new ConcurrentLinkedQueue<>();
 
+  /** Test seam (null in use): runs between registering an owner's waiter and marking its write committed. */
+  private Runnable waiterRegisteredHook;
+
+  /** Test seam: see {@link #waiterRegisteredHook}; set before the writes it should see start committing. */
+  void onWaiterRegisteredForTests(Runnable hook) {
+    waiterRegisteredHook = hook;
+  }
+
   /**
    * Commits a synced write, by this caller or by one holding the commit lock, and returns once it
    * is durable; false when it must go through the writer instead.
@@ -312,10 +320,20 @@ final class WritePath {
           r.state = SyncedRequest.REFUSED;
         } else {
           r.last = last;
+          CallerSync.Waiter waiter = null;
           if (r.owner != self) {
-            r.waiter = callerSync.waitFor(r.owner, last);
+            waiter = callerSync.waitFor(r.owner, last);
+            r.waiter = waiter;
+            if (waiterRegisteredHook != null) {
+              waiterRegisteredHook.run();
+            }
           }
           r.state = SyncedRequest.COMMITTED;
+          if (waiter != null && (waiter.removed || waiter.toLead)) {
+            // Woken between the two lines above: the owner, still PENDING then, parked again and
+            // spent that unpark. The waiter is off the list once removed, so no later wake finds it.
+            LockSupport.unpark(r.owner);
+          }
           m = into;
           continue;
         }

@@ -1,10 +1,12 @@
 package dev.strata.engine;
 
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.strata.StrataException;
 import dev.strata.StrataOptions;
+import dev.strata.WriteBatch;
 import dev.strata.fs.FileSystem;
 import dev.strata.fs.ForwardingFileSystem;
 import dev.strata.fs.ForwardingWritableFile;
@@ -15,6 +17,8 @@ import dev.strata.readstate.ReadState;
 import dev.strata.readstate.ReadStateCell;
 import dev.strata.wal.WalWriter;
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -92,16 +96,80 @@ class CallerSyncWakeTest {
     }
   }
 
+  @Test
+  void aCallerWokenWhileAnotherCommitsItsWriteForItIsWokenAgainOnceTheWriteIsCommitted() throws Exception {
+    Scene scene = new Scene(false, true);
+    // Caller C commits under the commit lock and holds it in its commit check.
+    CountDownLatch inCheck = new CountDownLatch(1);
+    CountDownLatch releaseCheck = new CountDownLatch(1);
+    CompletableFuture<Boolean> c = CompletableFuture.supplyAsync(() -> scene.writes.tryWrite(
+        new WriteBatch().put(new byte[] {1}, new byte[] {1}),
+        () -> {
+          inCheck.countDown();
+          try {
+            await(releaseCheck);
+          } catch (IOException e) {
+            throw new IllegalStateException(e);
+          }
+        }, true), THREADS);
+    assertTrue(inCheck.await(10, TimeUnit.SECONDS), "C holds the commit lock");
+    // Caller O's write queues behind it; O parks until C commits it.
+    Thread o = new Thread(() -> {
+      try {
+        scene.writes.tryPut(new byte[] {2}, new byte[] {2}, true);
+      } catch (StrataException expected) {
+        // the sync failed: O heard of it
+      }
+    }, "caller-o");
+    o.setDaemon(true);
+    o.start();
+    awaitParkedOn(o, scene.writes);
+    // Between registering O's waiter and marking O's write committed, a fsync fails elsewhere:
+    // every waiter is woken, O while its write still reads as pending, and O parks again.
+    ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+    scene.writes.onWaiterRegisteredForTests(() -> {
+      long parksBefore = threads.getThreadInfo(o.getId()).getWaitedCount();
+      scene.callerSync.failed(new IOException("simulated fsync failure of another caller's sync"));
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+      while (threads.getThreadInfo(o.getId()).getWaitedCount() == parksBefore
+          || o.getState() != Thread.State.WAITING) {
+        assertTrue(System.nanoTime() < deadline, "O woke and parked again");
+        Thread.onSpinWait();
+      }
+    });
+    releaseCheck.countDown();
+    try {
+      c.get(10, TimeUnit.SECONDS);
+    } catch (ExecutionException expected) {
+      // C's own wait for its sync fails with the store
+    }
+    o.join(10_000);
+    assertFalse(o.isAlive(), "O still waits 10 s later: " + o.getState() + " on " + LockSupport.getBlocker(o));
+  }
+
+  private static void awaitParkedOn(Thread t, Object blocker) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (LockSupport.getBlocker(t) != blocker) {
+      assertTrue(System.nanoTime() < deadline, t.getName() + " parks on " + blocker);
+      Thread.sleep(1);
+    }
+  }
+
   /** A write path and its callers' group commit over one WAL whose first sync is held. */
   private static final class Scene {
     final SyncGate fs;
     final ErrorState errors = new ErrorState(DIR);
     final CallerSync callerSync = new CallerSync(errors, new EngineStats());
     final WritePath writes;
-    private final StrataOptions options = StrataOptions.builder().memtableSizeBytes(64L << 20).build();
+    private final StrataOptions options;
     private int keys;
 
     Scene(boolean firstSyncFails) throws IOException {
+      this(firstSyncFails, false);
+    }
+
+    Scene(boolean firstSyncFails, boolean syncWrites) throws IOException {
+      options = StrataOptions.builder().memtableSizeBytes(64L << 20).syncWrites(syncWrites).build();
       fs = new SyncGate(new InMemoryFileSystem(), firstSyncFails);
       fs.createDirectories(DIR);
       WalWriter wal = WalWriter.create(fs, DIR.resolve("000001.log"), 1, Runnable::run);
