@@ -48,12 +48,17 @@ final class CallerSync {
     final long sequence;
     /** Woken for good: its write is covered, or every waiter was woken (a failure, the writer gone). */
     volatile boolean removed;
-    /** Woken to lead the next sync; cleared by the waiter when it acts on it. */
+    /** Woken to lead the next sync; cleared when the waiter finds it set just before it parks. */
     volatile boolean toLead;
 
     private Waiter(Thread thread, long sequence) {
       this.thread = thread;
       this.sequence = sequence;
+    }
+
+    /** Whether a wake has marked this waiter (and unparked its thread) since it was registered. */
+    boolean woken() {
+      return removed || toLead;
     }
   }
 

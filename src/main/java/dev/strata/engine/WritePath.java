@@ -320,16 +320,14 @@ final class WritePath {
           r.state = SyncedRequest.REFUSED;
         } else {
           r.last = last;
-          CallerSync.Waiter waiter = null;
           if (r.owner != self) {
-            waiter = callerSync.waitFor(r.owner, last);
-            r.waiter = waiter;
+            r.waiter = callerSync.waitFor(r.owner, last);
             if (waiterRegisteredHook != null) {
               waiterRegisteredHook.run();
             }
           }
           r.state = SyncedRequest.COMMITTED;
-          if (waiter != null && (waiter.removed || waiter.toLead)) {
+          if (r.waiter != null && r.waiter.woken()) {
             // Woken between the two lines above: the owner, still PENDING then, parked again and
             // spent that unpark. The waiter is off the list once removed, so no later wake finds it.
             LockSupport.unpark(r.owner);

@@ -24,11 +24,13 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.AbstractQueuedSynchronizer;
 import java.util.concurrent.locks.LockSupport;
-import java.util.concurrent.Executor;
+import java.util.function.Predicate;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -123,17 +125,20 @@ class CallerSyncWakeTest {
     }, "caller-o");
     o.setDaemon(true);
     o.start();
-    awaitParkedOn(o, scene.writes);
+    awaitParked(o, blocker -> blocker == scene.writes, "O parks until its write is committed");
     // Between registering O's waiter and marking O's write committed, a fsync fails elsewhere:
     // every waiter is woken, O while its write still reads as pending, and O parks again.
+    // The hook runs on C's thread, where a failed assertion would only fail O's write: it records
+    // what it saw, and the test asserts that here.
     ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+    AtomicBoolean parkedAgain = new AtomicBoolean();
     scene.writes.onWaiterRegisteredForTests(() -> {
       long parksBefore = threads.getThreadInfo(o.getId()).getWaitedCount();
       scene.callerSync.failed(new IOException("simulated fsync failure of another caller's sync"));
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-      while (threads.getThreadInfo(o.getId()).getWaitedCount() == parksBefore
-          || o.getState() != Thread.State.WAITING) {
-        assertTrue(System.nanoTime() < deadline, "O woke and parked again");
+      while (System.nanoTime() < deadline && !parkedAgain.get()) {
+        parkedAgain.set(threads.getThreadInfo(o.getId()).getWaitedCount() > parksBefore
+            && o.getState() == Thread.State.WAITING);
         Thread.onSpinWait();
       }
     });
@@ -143,14 +148,16 @@ class CallerSyncWakeTest {
     } catch (ExecutionException expected) {
       // C's own wait for its sync fails with the store
     }
+    assertTrue(parkedAgain.get(), "O, woken while its write read as pending, parked again before the commit");
     o.join(10_000);
     assertFalse(o.isAlive(), "O still waits 10 s later: " + o.getState() + " on " + LockSupport.getBlocker(o));
   }
 
-  private static void awaitParkedOn(Thread t, Object blocker) throws InterruptedException {
+  /** Waits until {@code t} is parked on a blocker that {@code blocker} accepts. */
+  private static void awaitParked(Thread t, Predicate<Object> blocker, String what) throws InterruptedException {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-    while (LockSupport.getBlocker(t) != blocker) {
-      assertTrue(System.nanoTime() < deadline, t.getName() + " parks on " + blocker);
+    while (!blocker.test(LockSupport.getBlocker(t))) {
+      assertTrue(System.nanoTime() < deadline, what);
       Thread.sleep(1);
     }
   }
@@ -213,12 +220,8 @@ class CallerSyncWakeTest {
         thread.complete(Thread.currentThread());
         callerSync.awaitDurable(sequence, writes);
       }, THREADS);
-      Thread t = thread.get(10, TimeUnit.SECONDS);
-      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-      while (!(LockSupport.getBlocker(t) instanceof AbstractQueuedSynchronizer)) {
-        assertTrue(System.nanoTime() < deadline, "the caller of sequence " + sequence + " waits for the commit lock");
-        Thread.sleep(1);
-      }
+      awaitParked(thread.get(10, TimeUnit.SECONDS), blocker -> blocker instanceof AbstractQueuedSynchronizer,
+          "the caller of sequence " + sequence + " waits for the commit lock");
       return waiting;
     }
   }
